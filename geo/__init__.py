@@ -1,0 +1,1 @@
+"""Domain package of the ANTT hotspot dashboard: pure functions, no Streamlit."""

@@ -1,0 +1,79 @@
+"""The transformation plan: start date, target communes and evaluation windows."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from geo._errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan to transform hotspot communes.
+
+    Attributes
+    ----------
+    name
+        Display name of the plan.
+    start
+        The day the plan started (S in DESIGN.md §5).
+    targets
+        GSO codes of the target communes.
+    before_months, after_months
+        Window lengths before and from the start.
+    note
+        Free text shown with the plan (e.g. that the demo targets are illustrative).
+    """
+
+    name: str
+    start: date
+    targets: tuple[str, ...]
+    before_months: int = 12
+    after_months: int = 12
+    note: str = field(default="")
+
+    def validate(self, commune_codes: set[str] | None = None) -> Plan:
+        """Return the plan itself, or raise `ConfigError` naming what is wrong."""
+        if not self.targets:
+            raise ConfigError("Kế hoạch phải có ít nhất một xã trọng điểm.")
+        if len(set(self.targets)) != len(self.targets):
+            raise ConfigError("Danh sách xã trọng điểm có mã bị lặp.")
+        if commune_codes is not None:
+            unknown = [c for c in self.targets if c not in commune_codes]
+            if unknown:
+                raise ConfigError(f"Mã xã trọng điểm không có trong ranh giới: {', '.join(unknown)}.")
+        for label, months in (("trước", self.before_months), ("sau", self.after_months)):
+            if not 1 <= months <= 60:
+                raise ConfigError(f"Số tháng giai đoạn {label} phải từ 1 đến 60 (đang là {months}).")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict."""
+        data = asdict(self)
+        data["start"] = self.start.isoformat()
+        data["targets"] = list(self.targets)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        """Build a plan from `to_dict` output, raising `ConfigError` on bad values."""
+        try:
+            return cls(
+                name=str(data["name"]),
+                start=date.fromisoformat(str(data["start"])),
+                targets=tuple(str(c) for c in data["targets"]),
+                before_months=int(data.get("before_months", 12)),
+                after_months=int(data.get("after_months", 12)),
+                note=str(data.get("note", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"Kế hoạch không hợp lệ: {exc}") from exc
+
+
+def load_plan(path: Path) -> Plan:
+    """Read a plan from a JSON file."""
+    return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))

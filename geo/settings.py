@@ -1,0 +1,102 @@
+"""Typed settings of the dashboard: paths, CRS codes, thresholds and payload caps.
+
+Every value can be read from the environment (``ANTT_<NAME>``) where noted; everything
+else is a constant chosen here so that pages and modules never hold magic numbers.
+
+Attributes
+----------
+ROOT
+    The project's root folder.
+DATA_DIR
+    ``data/``: demo data and the default SQLite store.
+REFERENCE_DIR
+    ``data/reference/``: the public facts the demo generator is built from.
+DEMO_COMMUNES_PATH
+    The demo commune polygons (GeoJSON, approximate Voronoi cells).
+DEMO_INCIDENTS_PATH
+    The demo incidents (CSV, synthetic).
+DEMO_PLAN_PATH
+    The demo transformation plan (JSON).
+DEFAULT_DB_PATH
+    The default SQLite store (created from the demo data on first run).
+DATABASE_URL
+    SQLAlchemy URL of the store; ``ANTT_DATABASE_URL`` or ``DATABASE_URL`` overrides the default SQLite file.
+STATIC_DIR
+    ``static/``: front-end assets installed from npm, served by Streamlit at ``/app/static``.
+STATIC_URL
+    The URL prefix under which Streamlit serves ``static/``.
+CRS_WGS84
+    Geographic CRS of stored coordinates and of everything sent to the browser.
+CRS_METRIC
+    Projected CRS for distances, areas and densities (WGS 84 / UTM zone 48N covers Thanh Hóa).
+TIMEZONE
+    Time zone of every incident timestamp (stored as naive local wall-clock time).
+DISTRICT_TOLERANCE_M
+    How far outside the district outline a point may lie and still be accepted.
+POINTS_MAX
+    Above this many matching incidents the map shows server-aggregated cells instead of points.
+HEAT_CELL_M
+    Cell size (metres) of the server-side aggregation behind the heat layer.
+HEAT_MAX_CELLS
+    Cap on the number of heat cells sent to the browser.
+MAP_BUDGET_BYTES
+    Upper bound of the HTML of one map sent to the browser.
+COORD_DECIMALS
+    Decimals kept in coordinates sent to the browser (5 decimals is about 1 m).
+TILE_URL
+    Optional basemap tile URL template (``ANTT_TILE_URL``); empty means no basemap (offline).
+TILE_ATTRIBUTION
+    Attribution shown with ``TILE_URL``.
+MIN_COUNT_FOR_VERDICT
+    Fewest incidents (before + after, target) needed before a verdict other than "insufficient".
+GRID_CELL_M
+    Default cell size of the hotspot grid (metres, EPSG:32648).
+KDE_BANDWIDTH_M
+    Default kernel density bandwidth (metres, quartic kernel).
+DEMO_BANNER_VI
+    The banner shown on every page while demo data is loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+DATA_DIR: Final = Path(os.environ.get("ANTT_DATA_DIR", str(ROOT / "data")))
+REFERENCE_DIR: Final = ROOT / "data" / "reference"
+DEMO_COMMUNES_PATH: Final = ROOT / "data" / "demo_communes.geojson"
+DEMO_INCIDENTS_PATH: Final = ROOT / "data" / "demo_incidents.csv"
+DEMO_PLAN_PATH: Final = ROOT / "data" / "demo_plan.json"
+DEFAULT_DB_PATH: Final = DATA_DIR / "antt.sqlite"
+STATIC_DIR: Final = ROOT / "static"
+STATIC_URL: Final = "/app/static"
+
+CRS_WGS84: Final = "EPSG:4326"
+CRS_METRIC: Final = "EPSG:32648"
+TIMEZONE: Final = "Asia/Ho_Chi_Minh"
+
+DISTRICT_TOLERANCE_M: Final = 500.0
+
+POINTS_MAX: Final = 3000
+HEAT_CELL_M: Final = 150.0
+HEAT_MAX_CELLS: Final = 6000
+MAP_BUDGET_BYTES: Final = 2_000_000
+COORD_DECIMALS: Final = 5
+
+TILE_URL: Final = os.environ.get("ANTT_TILE_URL", "")
+TILE_ATTRIBUTION: Final = os.environ.get("ANTT_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+
+MIN_COUNT_FOR_VERDICT: Final = 20
+GRID_CELL_M: Final = 250.0
+KDE_BANDWIDTH_M: Final = 400.0
+
+DEMO_BANNER_VI: Final = "Dữ liệu minh họa — không phải số liệu thực"
+DEMO_BANNER_EN: Final = "Demo data — not real figures"
+
+
+def database_url() -> str:
+    """Return the SQLAlchemy URL of the store (``DATABASE_URL`` or the default SQLite file)."""
+    url = os.environ.get("ANTT_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    return url or f"sqlite:///{DEFAULT_DB_PATH}"

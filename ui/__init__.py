@@ -1,0 +1,1 @@
+"""Streamlit glue shared by pages: cached loaders, filter widgets, i18n, asset registration."""

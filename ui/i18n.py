@@ -1,0 +1,60 @@
+"""Vietnamese-first UI strings with an English switch; dates shown as dd/mm/yyyy."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from datetime import date, datetime
+
+import streamlit as st
+
+import ui.strings
+
+LANG_KEY = "ui.lang"
+LANGS = ("vi", "en")
+
+
+def _load() -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for info in pkgutil.iter_modules(ui.strings.__path__):
+        module = importlib.import_module(f"ui.strings.{info.name}")
+        for key, pair in module.STRINGS.items():
+            if key in merged:
+                raise KeyError(f"duplicate UI string key {key!r} in ui.strings.{info.name}")
+            merged[key] = pair
+    return merged
+
+
+STRINGS = _load()
+
+
+def lang() -> str:
+    """Return the current language code ("vi" or "en")."""
+    value = st.session_state.get(LANG_KEY, "vi")
+    return value if value in LANGS else "vi"
+
+
+def t(key: str, **kwargs: object) -> str:
+    """Return the UI string ``key`` in the current language, formatted with ``kwargs``."""
+    vi, en = STRINGS[key]
+    text = vi if lang() == "vi" else en
+    return text.format(**kwargs) if kwargs else text
+
+
+def fmt_date(value: date | datetime) -> str:
+    """Format a date as dd/mm/yyyy (both languages: the customer's convention)."""
+    return value.strftime("%d/%m/%Y")
+
+
+def fmt_int(value: float) -> str:
+    """Format an integer with the Vietnamese thousands separator (a dot) or the English comma."""
+    text = f"{round(value):,}"
+    return text.replace(",", ".") if lang() == "vi" else text
+
+
+def fmt_num(value: float, digits: int = 1) -> str:
+    """Format a decimal number with the language's decimal mark."""
+    text = f"{value:,.{digits}f}"
+    if lang() == "vi":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text

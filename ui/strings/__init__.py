@@ -1,0 +1,1 @@
+"""UI strings, one module per topic, each defining ``STRINGS = {key: (vi, en)}``."""
