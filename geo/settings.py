@@ -55,6 +55,14 @@ KDE_BANDWIDTH_M
     Default kernel density bandwidth (metres, quartic kernel).
 DEMO_BANNER_VI
     The banner shown on every page while demo data is loaded.
+METRIC_CRS_BOUNDS
+    Longitude/latitude box (west, south, east, north) of Vietnam inside UTM zone 48N, where
+    ``CRS_METRIC`` is used for boundaries; elsewhere the local UTM zone is used.
+NEIGHBOUR_TOLERANCE_M
+    Largest gap (metres) between two commune polygons still counted as a shared border when
+    building displacement buffers (absorbs digitising slivers and gaps).
+CONFIDENCE_LEVEL
+    Confidence level of every interval in the evaluation (RES, WDD, panel model, trend).
 """
 
 from __future__ import annotations
@@ -94,6 +102,11 @@ KDE_BANDWIDTH_M: Final = 400.0
 
 DEMO_BANNER_VI: Final = "Dữ liệu minh họa — không phải số liệu thực"
 DEMO_BANNER_EN: Final = "Demo data — not real figures"
+
+# Evaluation of the plan (issue 3)
+METRIC_CRS_BOUNDS: Final = (102.0, 8.0, 108.0, 23.5)
+NEIGHBOUR_TOLERANCE_M: Final = 30.0
+CONFIDENCE_LEVEL: Final = 0.95
 
 
 def database_url() -> str:
