@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -310,7 +310,8 @@ class TargetEvaluation:
     by_group
         The assessment per offence group code.
     trend
-        The interrupted time series (``None`` when it cannot be fitted).
+        The interrupted time series over up to `settings.TREND_MONTHS_BEFORE` months before the
+        start and the after window (``None`` when it cannot be fitted).
     panel
         The panel model (targets together only; ``None`` otherwise or when not estimable).
     """
@@ -411,6 +412,8 @@ def _target_dict(target: TargetEvaluation, names: dict[str, str]) -> dict[str, A
             "level_ci": [_num(trend.level_ci[0]), _num(trend.level_ci[1])],
             "slope_ratio": _num(trend.slope_ratio),
             "slope_ci": [_num(trend.slope_ci[0]), _num(trend.slope_ci[1])],
+            "after_ratio": _num(trend.after_ratio),
+            "months_before": int((trend.series["month"] < 0).sum()),
             "method": trend.method,
         }
         if trend
@@ -506,6 +509,8 @@ def evaluate(
     else:
         population = dict.fromkeys(codes, 0.0)
     windows = windows_for(incidents, plan, through=through)
+    trend_plan = replace(plan, before_months=max(plan.before_months, settings.TREND_MONTHS_BEFORE))
+    trend_windows = windows_for(incidents, trend_plan, through=through)
     table = period_counts(incidents, windows)
     outside_rows = table[~table["commune_code"].isin(codes)]
     outside_all = int((~incidents["commune_code"].astype(str).isin(codes)).sum())
@@ -516,7 +521,7 @@ def evaluate(
     }
     per_target, combined_areas = evaluation_areas(communes, plan.targets)
     groups = sorted(table["offence_group"].unique().tolist())
-    monthly = monthly_counts(incidents, windows, codes=codes) if models else None
+    trend_monthly = monthly_counts(incidents, trend_windows, codes=codes) if models else None
     has_population = any(value > 0 for value in population.values())
 
     def build(areas: Areas, name: str, *, with_panel: bool) -> TargetEvaluation:
@@ -525,14 +530,15 @@ def evaluate(
             for group in groups
         }
         trend = panel = None
-        if monthly is not None:
+        if trend_monthly is not None:
             trend = interrupted_time_series(
-                monthly, targets=areas.targets, control=areas.control, population=population
+                trend_monthly, targets=areas.targets, control=areas.control, population=population
             )
             if with_panel:
-                compared = list(areas.targets) + list(areas.control)
+                compared = trend_monthly["commune_code"].isin(list(areas.targets) + list(areas.control))
+                in_window = trend_monthly["month"] >= -windows.before_months
                 panel = panel_model(
-                    monthly[monthly["commune_code"].isin(compared)],
+                    trend_monthly[compared & in_window],
                     targets=areas.targets,
                     population=population if has_population else None,
                 )

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
-from statsmodels.discrete.discrete_model import NegativeBinomial
 from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
     HessianInversionWarning,
@@ -20,7 +19,7 @@ from statsmodels.tools.sm_exceptions import (
 from geo import settings
 
 _FIT_WARNINGS = (ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning, RuntimeWarning)
-_MIN_ALPHA = 1e-6
+_MIN_ALPHA = 1e-8
 
 
 @dataclass(frozen=True)
@@ -32,8 +31,9 @@ class Fit:
     params, cov
         Coefficients (log scale) and their covariance, in the design's column order.
     method
-        ``"negative_binomial"`` (NB2, maximum likelihood) or ``"poisson_cluster"`` (Poisson
-        with commune-clustered errors), the fallback when the dispersion cannot be estimated.
+        ``"negative_binomial"`` (NB2 with a moment estimate of the dispersion), ``"poisson"``
+        (the data show no overdispersion) or ``"poisson_robust"`` (Poisson with clustered or
+        robust errors, the fallback when the negative binomial fit fails).
     alpha
         The negative binomial dispersion (``None`` for Poisson).
     """
@@ -59,7 +59,12 @@ def fit_counts(
     offset: np.ndarray,
     groups: np.ndarray | None = None,
 ) -> Fit:
-    """Fit a negative binomial (NB2) regression of counts, falling back to Poisson.
+    """Fit a negative binomial (NB2) regression of counts, or Poisson when there is no overdispersion.
+
+    The dispersion α is estimated from a Poisson fit by the Cameron–Trivedi auxiliary regression
+    ``((y − μ)² − y)/μ = α·μ``; the NB2 GLM is then fitted with that α by iteratively reweighted
+    least squares. This converges where full maximum likelihood runs away on nearly-Poisson data
+    (a dispersion heading to zero) and costs two GLM fits.
 
     Parameters
     ----------
@@ -70,36 +75,34 @@ def fit_counts(
     offset
         Log exposure of each row.
     groups
-        Cluster labels for the Poisson fallback's robust errors (``None``: heteroskedasticity-robust).
+        Cluster labels for robust errors if the negative binomial fit fails (``None``:
+        heteroskedasticity-robust errors).
 
     Returns
     -------
     Fit
         The coefficients; ``method`` says which model produced them.
     """
-    poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset)
     with warnings.catch_warnings():
         # Failed fits are detected from the results below, so their warnings are noise here.
         for category in _FIT_WARNINGS:
             warnings.simplefilter("ignore", category=category)
-        start = poisson.fit().params
-        nb_fit = None
-        try:
-            model = NegativeBinomial(y, design, loglike_method="nb2", offset=offset)
-            nb_fit = model.fit(start_params=np.append(start, 0.1), method="newton", maxiter=100, disp=0)
-        except (np.linalg.LinAlgError, ValueError):
-            nb_fit = None
-        if nb_fit is not None:
-            alpha = float(nb_fit.params[-1])
-            cov = np.asarray(nb_fit.cov_params())[:-1, :-1]
-            converged = bool(nb_fit.mle_retvals.get("converged", False))
-            if converged and alpha > _MIN_ALPHA and np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0):
-                return Fit(np.asarray(nb_fit.params)[:-1], cov, "negative_binomial", alpha)
+        poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset)
+        first = poisson.fit()
+        mu = np.asarray(first.fittedvalues)
+        alpha = float(np.sum((y - mu) ** 2 - y) / np.sum(mu**2))
+        if alpha <= _MIN_ALPHA:
+            return Fit(np.asarray(first.params), np.asarray(first.cov_params()), "poisson", None)
+        family = sm.families.NegativeBinomial(alpha=alpha)
+        nb_fit = sm.GLM(y, design, family=family, offset=offset).fit()
+        cov = np.asarray(nb_fit.cov_params())
+        if bool(nb_fit.converged) and np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0):
+            return Fit(np.asarray(nb_fit.params), cov, "negative_binomial", alpha)
         if groups is None:
             robust = poisson.fit(cov_type="HC0")
         else:
             robust = poisson.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]})
-    return Fit(np.asarray(robust.params), np.asarray(robust.cov_params()), "poisson_cluster", None)
+    return Fit(np.asarray(robust.params), np.asarray(robust.cov_params()), "poisson_robust", None)
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,8 @@ def panel_model(
     """Estimate the plan's rate ratio with commune and month fixed effects.
 
     ``log E[count] = commune + month + β·Target×After + log(population) + log(days)``,
-    negative binomial (NB2) by maximum likelihood, or Poisson with commune-clustered errors
-    when the dispersion cannot be estimated.
+    negative binomial (NB2, see `fit_counts`), or Poisson with commune-clustered errors when
+    the negative binomial fit fails.
 
     Parameters
     ----------
@@ -205,6 +208,9 @@ class TrendResult:
         Immediate change at the start, as a ratio of monthly counts, with its interval.
     slope_ratio, slope_ci
         Change of the monthly growth factor after the start (1 = unchanged), with its interval.
+    after_ratio
+        Incidents the model expects after the start over those the before-trend predicts
+        (below 1: fewer than the trend before the plan would have given).
     method
         See `Fit`.
     """
@@ -214,6 +220,7 @@ class TrendResult:
     level_ci: tuple[float, float]
     slope_ratio: float
     slope_ci: tuple[float, float]
+    after_ratio: float
     method: str
 
 
@@ -282,11 +289,15 @@ def interrupted_time_series(
             "counterfactual": np.exp(counterfactual @ fit.params + offset),
         }
     )
+    after_rows = series["month"] >= 0
     return TrendResult(
         series=series,
         level_ratio=level,
         level_ci=(level_lo, level_hi),
         slope_ratio=slope,
         slope_ci=(slope_lo, slope_hi),
+        after_ratio=float(
+            series.loc[after_rows, "fitted"].sum() / series.loc[after_rows, "counterfactual"].sum()
+        ),
         method=fit.method,
     )

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from geo.models import fit_counts, interrupted_time_series, panel_model
 
@@ -98,3 +99,22 @@ def test_interrupted_time_series_finds_a_level_drop():
     ]
     assert trend.series["control"].sum() == control["count"].sum()
     assert trend.series["target_rate"].iloc[0] == monthly["count"].iloc[0]
+
+
+def test_interrupted_time_series_after_ratio_compares_with_the_before_trend():
+    """A flat series halved from the start: the after window holds half what the trend predicts."""
+    months = np.arange(-24, 12)
+    starts = pd.date_range("2021-06-01", periods=36, freq="MS")
+    monthly = pd.DataFrame(
+        {
+            "commune_code": "t",
+            "month": months,
+            "month_start": starts,
+            "days": 30,
+            "count": np.where(months >= 0, 50, 100),
+        }
+    )
+    trend = interrupted_time_series(monthly, targets=["t"])
+    assert trend is not None
+    assert trend.after_ratio == pytest.approx(0.5, abs=0.02)
+    assert trend.series["target_rate"].isna().all()
