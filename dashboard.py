@@ -1,0 +1,23 @@
+"""Router of the dashboard: page config, language, shared sidebar filters, navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import filters
+from ui.i18n import LANG_KEY, t
+
+st.set_page_config(page_title="Bản đồ điểm nóng ANTT", page_icon="🗺️", layout="wide")
+
+with st.sidebar:
+    st.radio(t("lang.label"), ["vi", "en"], key=LANG_KEY, horizontal=True,
+             format_func=lambda code: "Tiếng Việt" if code == "vi" else "English")
+
+pages = [
+    st.Page("pages/overview.py", title=t("nav.overview"), icon="🏠", url_path="overview", default=True),
+    st.Page("pages/map.py", title=t("nav.map"), icon="🗺️", url_path="map"),
+]
+navigation = st.navigation(pages)
+st.sidebar.caption(f"**{t('app.title')}** · {t('app.district')}")
+filters.sidebar()
+navigation.run()

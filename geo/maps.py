@@ -1,0 +1,389 @@
+"""Folium maps served fully offline: communes, choropleth, clustered points and heat, under a size budget."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.template import Template
+
+from geo import settings
+from geo.aggregate import RATE_BREAKS, grid_cells, rate_class, rate_per_1000
+from geo.taxonomy import offence_name
+
+VENDOR = f"{settings.STATIC_URL}/vendor"
+"""URL prefix of the front-end assets copied from npm into ``static/vendor`` at set-up."""
+
+ASSET_FILES: dict[str, str] = {
+    "leaflet/leaflet.js": "leaflet/dist/leaflet.js",
+    "leaflet/leaflet.css": "leaflet/dist/leaflet.css",
+    "leaflet/images/layers.png": "leaflet/dist/images/layers.png",
+    "leaflet/images/layers-2x.png": "leaflet/dist/images/layers-2x.png",
+    "leaflet/images/marker-icon.png": "leaflet/dist/images/marker-icon.png",
+    "leaflet/images/marker-icon-2x.png": "leaflet/dist/images/marker-icon-2x.png",
+    "leaflet/images/marker-shadow.png": "leaflet/dist/images/marker-shadow.png",
+    "leaflet.markercluster/leaflet.markercluster.js": "leaflet.markercluster/dist/leaflet.markercluster.js",
+    "leaflet.markercluster/MarkerCluster.css": "leaflet.markercluster/dist/MarkerCluster.css",
+    "leaflet.markercluster/MarkerCluster.Default.css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
+    "leaflet.heat/leaflet-heat.js": "leaflet.heat/dist/leaflet-heat.js",
+}
+"""Files served under ``static/vendor/`` → their source inside ``node_modules/``."""
+
+RATE_COLOURS: tuple[str, ...] = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
+"""Choropleth colours, one per class of `geo.aggregate.RATE_BREAKS` (light = low)."""
+
+TARGET_COLOUR = "#b2182b"
+BOUNDARY_COLOUR = "#4d4d4d"
+POINT_COLOUR = "#2166ac"
+LAYERS = ("boundaries", "choropleth", "points", "heat")
+"""Map layer keys, in drawing order."""
+
+
+def configure_offline_assets() -> None:
+    """Point folium's asset URLs at the app's own ``/app/static/vendor`` copies (no CDN).
+
+    Class attributes are process-global: this runs once, when this module is imported.
+    """
+    folium.Map.default_js = [("leaflet", f"{VENDOR}/leaflet/leaflet.js")]
+    folium.Map.default_css = [("leaflet_css", f"{VENDOR}/leaflet/leaflet.css")]
+    folium.plugins.HeatMap.default_js = [("leaflet-heat.js", f"{VENDOR}/leaflet.heat/leaflet-heat.js")]
+    cluster_js = [("markerclusterjs", f"{VENDOR}/leaflet.markercluster/leaflet.markercluster.js")]
+    cluster_css = [
+        ("markerclustercss", f"{VENDOR}/leaflet.markercluster/MarkerCluster.css"),
+        ("markerclusterdefaultcss", f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css"),
+    ]
+    for cls in (folium.plugins.MarkerCluster, folium.plugins.FastMarkerCluster, WeightedPoints):
+        cls.default_js = cluster_js
+        cls.default_css = cluster_css
+
+
+class WeightedPoints(JSCSSMixin, Layer):
+    """A marker-cluster layer built in the browser from a compact array.
+
+    Each row is ``[lat, lon, count, popup_index]``; clusters show the sum of ``count``, so the
+    same layer draws single incidents (count 1, with a popup) and server-aggregated cells.
+    Popup HTML must already be escaped.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var group = L.markerClusterGroup({
+                maxClusterRadius: 45,
+                showCoverageOnHover: false,
+                iconCreateFunction: function (cluster) {
+                    var total = 0;
+                    cluster.getAllChildMarkers().forEach(function (m) { total += m.options.count; });
+                    var size = total < 10 ? "small" : (total < 100 ? "medium" : "large");
+                    return L.divIcon({html: "<div><span>" + total + "</span></div>",
+                        className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40)});
+                }
+            });
+            var rows = {{ this.rows|tojson }};
+            var popups = {{ this.popups|tojson }};
+            rows.forEach(function (r) {
+                var m = L.circleMarker([r[0], r[1]], {radius: r[2] > 1 ? 4 + Math.min(12, Math.sqrt(r[2])) : 5,
+                    count: r[2], color: "#ffffff", weight: 1, fillColor: "{{ this.colour }}", fillOpacity: 0.85,
+                    className: "antt-point"});
+                if (r[3] >= 0) { m.bindPopup(popups[r[3]], {maxWidth: 320}); }
+                else { m.bindTooltip(r[2] + " {{ this.unit }}"); }
+                group.addLayer(m);
+            });
+            return group;
+        })();
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[float]], popups: list[str], *, name: str, unit: str, show: bool = True) -> None:
+        super().__init__(name=name, show=show)
+        self._name = "WeightedPoints"
+        self.rows = rows
+        self.popups = popups
+        self.unit = html.escape(unit)
+        self.colour = POINT_COLOUR
+
+
+class _Legend(MacroElement):
+    """A legend control; ``legend_html`` must already be escaped."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .leaflet-container { background: #f3f1ec; font-family: "DejaVu Sans", Arial, sans-serif; }
+        .antt-legend { background: rgba(255,255,255,0.95); padding: 8px 10px; border-radius: 6px;
+            box-shadow: 0 1px 4px rgba(0,0,0,0.3); font-size: 13px; line-height: 1.45; max-width: 260px; }
+        .antt-legend i { display: inline-block; width: 16px; height: 12px; margin-right: 6px; vertical-align: -1px;
+            border: 1px solid #999; }
+        .antt-legend .swatch-line { height: 0; border: 0; border-top: 3px solid; width: 18px; vertical-align: 3px; }
+        .antt-label { font-size: 12px; font-weight: 600; color: #222; text-align: center; white-space: nowrap;
+            text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }
+        .antt-label.target { color: {{ this.target_colour }}; font-size: 13px; font-weight: 800; }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomright"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", "antt-legend");
+            div.innerHTML = {{ this.legend_html|tojson }};
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend_html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.legend_html = legend_html
+        self.target_colour = TARGET_COLOUR
+
+
+@dataclass(frozen=True)
+class MapTexts:
+    """Words on the map, in the page's language (escaped when drawn)."""
+
+    boundaries: str = "Ranh giới xã"
+    choropleth: str = "Số vụ / 1.000 dân / năm"
+    points: str = "Vụ việc"
+    heat: str = "Mật độ (nhiệt)"
+    target: str = "Xã trọng điểm"
+    commune: str = "Xã, thị trấn"
+    incidents_unit: str = "vụ"
+    approximate: str = "Ranh giới gần đúng, không phải ranh giới chính thức"
+    aggregated: str = "Nhiều vụ việc: gộp theo ô {cell} m trên máy chủ"
+    no_data: str = "Không rõ dân số"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MapBuild:
+    """A built map and what went into it (for captions and tests)."""
+
+    map: folium.Map
+    points_mode: str
+    """"points" (one marker per incident), "cells" (aggregated) or "none"."""
+    n_incidents: int
+    n_markers: int
+    n_heat_cells: int
+
+
+def _popup(row: Any, communes_by_code: dict[str, str], lang: str) -> str:
+    when = pd.Timestamp(row.occurred_at).strftime("%d/%m/%Y %H:%M")
+    parts = [
+        f"<b>{html.escape(offence_name(row.offence_code, lang=lang))}</b>",
+        html.escape(when),
+        html.escape(communes_by_code.get(row.commune_code, row.commune_code)),
+        f"<small>{html.escape(str(row.incident_id))}</small>",
+    ]
+    if isinstance(row.description, str) and row.description:
+        parts.append(html.escape(row.description[:300]))
+    return "<br>".join(parts)
+
+
+def _label_points(communes: gpd.GeoDataFrame) -> np.ndarray:
+    metric = communes.to_crs(settings.CRS_METRIC)
+    points = gpd.GeoSeries(metric.geometry.representative_point(), crs=settings.CRS_METRIC)
+    return shapely.get_coordinates(points.to_crs(settings.CRS_WGS84).to_numpy())
+
+
+def _features(communes: gpd.GeoDataFrame, props: pd.DataFrame) -> dict[str, Any]:
+    geoms = shapely.set_precision(communes.geometry.to_numpy(), 10**-settings.COORD_DECIMALS)
+    features = []
+    for geom, (_, row) in zip(geoms, props.iterrows(), strict=True):
+        features.append({"type": "Feature", "properties": row.to_dict(), "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def build_map(
+    communes: gpd.GeoDataFrame,
+    incidents: pd.DataFrame,
+    *,
+    targets: tuple[str, ...] = (),
+    layers: tuple[str, ...] = LAYERS,
+    days: int = 365,
+    lang: str = "vi",
+    texts: MapTexts | None = None,
+    points_max: int = settings.POINTS_MAX,
+    tile_url: str = settings.TILE_URL,
+    fills: dict[str, str] | None = None,
+    outlines: dict[str, str] | None = None,
+) -> MapBuild:
+    """Build the hotspot map for already-filtered incidents.
+
+    Parameters
+    ----------
+    communes
+        Commune polygons (EPSG:4326).
+    incidents
+        Filtered incidents; aggregated into cells above ``points_max``.
+    targets
+        Codes of target communes, drawn with a thick red outline and bold names.
+    layers
+        Which of `LAYERS` to draw.
+    days
+        Length of the period, to annualise the choropleth's rate.
+    lang
+        "vi" or "en", for offence names in popups.
+    texts
+        Words shown on the map.
+    points_max
+        Most incidents drawn one by one.
+    tile_url
+        Optional basemap URL template; empty for none (offline).
+    fills, outlines
+        Optional fill and outline colours per commune code (used by verdict maps).
+    """
+    texts = texts or MapTexts()
+    names = dict(zip(communes["code"], communes["name"], strict=True))
+    minx, miny, maxx, maxy = communes.total_bounds
+    fmap = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None, zoom_snap=0.25,
+        control_scale=True,
+    )
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=html.escape(settings.TILE_ATTRIBUTION), name="Nền").add_to(fmap)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(8, 8))
+
+    counts = incidents.groupby("commune_code").size() if len(incidents) else pd.Series(dtype=int)
+    count = communes["code"].map(counts).fillna(0).astype(int)
+    rate = rate_per_1000(count, communes["population"], days=days)
+    props = pd.DataFrame({
+        "code": communes["code"].to_numpy(),
+        "label": [html.escape(str(n)) for n in communes["name"]],
+        "count": count.to_numpy(),
+        "rate": [None if np.isnan(r) else round(float(r), 1) for r in rate],
+        "target": communes["code"].isin(targets).to_numpy(),
+    })
+    collection = _features(communes, props)
+    tooltip_fields = ["label", "count", "rate"]
+    tooltip_alias = [texts.commune, texts.incidents_unit, texts.choropleth]
+
+    if "choropleth" in layers:
+        colour_of = {
+            row["code"]: (RATE_COLOURS[rate_class(row["rate"])] if row["rate"] is not None else "#dddddd")
+            for row in props.to_dict("records")
+        }
+        folium.GeoJson(
+            collection, name=texts.choropleth,
+            style_function=lambda f: {"fillColor": colour_of[f["properties"]["code"]], "fillOpacity": 0.75,
+                                      "color": "#ffffff", "weight": 0.5},
+            tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_alias),
+        ).add_to(fmap)
+
+    heat_cells = 0
+    if "heat" in layers and len(incidents):
+        cells = grid_cells(incidents)
+        heat_cells = len(cells)
+        peak = float(cells["count"].max())
+        data = np.column_stack([cells["lat"], cells["lon"], np.round(cells["count"] / peak, 3)]).tolist()
+        folium.plugins.HeatMap(
+            data, name=texts.heat, radius=18, blur=14, min_opacity=0.25, max_zoom=14,
+            gradient={"0.2": "#ffffb2", "0.45": "#fecc5c", "0.7": "#fd8d3c", "0.9": "#e31a1c"},
+        ).add_to(fmap)
+
+    mode, markers = "none", 0
+    if "points" in layers and len(incidents):
+        if len(incidents) <= points_max:
+            mode = "points"
+            popups = [_popup(r, names, lang) for r in incidents.itertuples(index=False)]
+            lat = incidents["lat"].round(settings.COORD_DECIMALS).to_numpy()
+            lon = incidents["lon"].round(settings.COORD_DECIMALS).to_numpy()
+            rows = [[float(a), float(b), 1, i] for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
+        else:
+            mode = "cells"
+            cells = grid_cells(incidents)
+            popups = []
+            rows = [[float(a), float(b), int(c), -1]
+                    for a, b, c in zip(cells["lat"], cells["lon"], cells["count"], strict=True)]
+        markers = len(rows)
+        WeightedPoints(rows, popups, name=texts.points, unit=texts.incidents_unit).add_to(fmap)
+
+    if "boundaries" in layers or fills or outlines:
+        fills = fills or {}
+        outlines = outlines or {}
+
+        def style(feature: dict[str, Any]) -> dict[str, Any]:
+            code = feature["properties"]["code"]
+            is_target = feature["properties"]["target"]
+            return {
+                "color": outlines.get(code, TARGET_COLOUR if is_target else BOUNDARY_COLOUR),
+                "weight": 4 if is_target else (3 if code in outlines else 1.2),
+                "dashArray": "6 4" if code in outlines and not is_target else None,
+                "fillColor": fills.get(code, TARGET_COLOUR if is_target else "#ffffff"),
+                "fillOpacity": 0.75 if code in fills else (0.08 if is_target else 0.0),
+                "className": "antt-commune antt-target" if is_target else "antt-commune",
+            }
+
+        folium.GeoJson(
+            collection, name=texts.boundaries, style_function=style,
+            tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_alias),
+        ).add_to(fmap)
+        labels = folium.FeatureGroup(name=texts.commune, control=False)
+        for (x, y), code, label in zip(_label_points(communes), props["code"], props["label"], strict=True):
+            star = "★ " if code in targets else ""
+            css = "antt-label target" if code in targets else "antt-label"
+            folium.Marker(
+                [round(float(y), 5), round(float(x), 5)],
+                icon=folium.DivIcon(html=f'<div class="{css}">{star}{label}</div>', icon_size=(160, 18),
+                                    icon_anchor=(80, 9)),
+            ).add_to(labels)
+        labels.add_to(fmap)
+
+    _Legend(_legend_html(layers, texts, mode=mode, has_targets=bool(targets),
+                         approximate=bool(communes["approximate"].any()))).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return MapBuild(fmap, mode, len(incidents), markers, heat_cells)
+
+
+def _legend_html(layers: tuple[str, ...], texts: MapTexts, *, mode: str, has_targets: bool, approximate: bool) -> str:
+    esc = html.escape
+    parts: list[str] = []
+    if has_targets:
+        parts.append(f'<div><i class="swatch-line" style="border-color:{TARGET_COLOUR}"></i>★ {esc(texts.target)}</div>')
+    if "boundaries" in layers:
+        parts.append(f'<div><i class="swatch-line" style="border-color:{BOUNDARY_COLOUR};border-top-width:1px">'
+                     f"</i>{esc(texts.commune)}</div>")
+    if "choropleth" in layers:
+        parts.append(f"<div style='margin-top:4px'><b>{esc(texts.choropleth)}</b></div>")
+        edges = ["0", *[f"{b:g}" for b in RATE_BREAKS]]
+        for i, colour in enumerate(RATE_COLOURS):
+            span = f"{edges[i]}–{edges[i + 1]}" if i + 1 < len(edges) else f"≥ {edges[i]}"
+            parts.append(f'<div><i style="background:{colour}"></i>{esc(span)}</div>')
+    if "points" in layers and mode != "none":
+        parts.append(f'<div><i style="background:{POINT_COLOUR};border-radius:50%;width:12px"></i>{esc(texts.points)}</div>')
+        if mode == "cells":
+            parts.append(f"<div><small>{esc(texts.aggregated.format(cell=int(settings.HEAT_CELL_M)))}</small></div>")
+    if "heat" in layers:
+        parts.append(f'<div><i style="background:linear-gradient(90deg,#ffffb2,#fd8d3c,#e31a1c)"></i>{esc(texts.heat)}</div>')
+    if approximate:
+        parts.append(f"<div style='margin-top:4px;color:#8a4b00'><small>⚠ {esc(texts.approximate)}</small></div>")
+    return "".join(parts)
+
+
+def map_html_size(fmap: folium.Map) -> int:
+    """Return the size in bytes of the map's standalone HTML (what the browser receives)."""
+    return len(fmap.get_root().render().encode("utf-8"))
+
+
+def geojson_text(communes: gpd.GeoDataFrame) -> str:
+    """Return communes as compact GeoJSON text (for downloads)."""
+    return json.dumps(json.loads(communes.to_json(drop_id=True)), ensure_ascii=False, separators=(",", ":"))
+
+
+configure_offline_assets()

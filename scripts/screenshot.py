@@ -1,0 +1,29 @@
+"""Take headless Chromium screenshots of dashboard pages: python scripts/screenshot.py URL OUT.png [W H]."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+from playwright.sync_api import sync_playwright
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def main() -> int:
+    """Open the page, wait for Streamlit to settle, save a screenshot."""
+    url, out = sys.argv[1], sys.argv[2]
+    width, height = (int(sys.argv[3]), int(sys.argv[4])) if len(sys.argv) > 4 else (1600, 1000)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(url)
+        page.wait_for_timeout(12000)
+        page.screenshot(path=out, full_page="--full" in sys.argv)
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

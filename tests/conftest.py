@@ -1,0 +1,40 @@
+"""Shared fixtures: a demo store in a temporary folder, pointed to by ANTT_DATABASE_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geo.store import Store
+
+
+@pytest.fixture(scope="session")
+def demo_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store filled with the demo data, created once per test session."""
+    path = tmp_path_factory.mktemp("store") / "demo.sqlite"
+    url = f"sqlite:///{path}"
+    Store.open(url, demo=True)
+    return url
+
+
+@pytest.fixture
+def demo_env(demo_store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the app at the session's demo store."""
+    monkeypatch.setenv("ANTT_DATABASE_URL", demo_store_url)
+    yield demo_store_url
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_store_url: str) -> Store:
+    """The session's demo store, opened."""
+    return Store.open(demo_store_url)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Folder for test artefacts such as screenshots (kept after the run)."""
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path

@@ -1,0 +1,107 @@
+"""Shared sidebar filters: widgets that own their session-state keys, mirrored in the URL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from geo.filters import IncidentFilter, default_filter
+from geo.taxonomy import GROUPS, group_name, load_offences, offence_name
+from ui import loaders
+from ui.i18n import lang, t
+
+_PREFIX = "flt."
+KEY_PERIOD = f"{_PREFIX}period"
+KEY_GROUPS = f"{_PREFIX}groups"
+KEY_OFFENCES = f"{_PREFIX}offences"
+KEY_COMMUNES = f"{_PREFIX}communes"
+KEY_VALUE = f"{_PREFIX}value"
+KEY_INIT = f"{_PREFIX}init"
+URL_KEYS = ("from", "to", "group", "offence", "commune")
+
+
+def _default() -> IncidentFilter:
+    return default_filter(loaders.incidents())
+
+
+def _initialise(commune_codes: set[str]) -> None:
+    """Seed the widget state once per session from the URL (validated) or the defaults."""
+    if st.session_state.get(KEY_INIT):
+        return
+    params = {k: st.query_params[k] for k in URL_KEYS if k in st.query_params}
+    flt = IncidentFilter.from_params(params, default=_default(), commune_codes=commune_codes)
+    st.session_state[KEY_PERIOD] = (flt.start, flt.end)
+    st.session_state[KEY_GROUPS] = list(flt.groups)
+    st.session_state[KEY_OFFENCES] = list(flt.offences)
+    st.session_state[KEY_COMMUNES] = list(flt.communes)
+    st.session_state[KEY_INIT] = True
+
+
+def _reset() -> None:
+    flt = _default()
+    st.session_state[KEY_PERIOD] = (flt.start, flt.end)
+    st.session_state[KEY_GROUPS] = []
+    st.session_state[KEY_OFFENCES] = []
+    st.session_state[KEY_COMMUNES] = []
+
+
+def sidebar() -> IncidentFilter:
+    """Draw the filters in the sidebar, store the result for pages and mirror it in the URL."""
+    communes = loaders.communes()
+    incidents = loaders.incidents()
+    names = dict(zip(communes["code"], communes["name"], strict=True))
+    _initialise(set(names))
+    first = incidents["occurred_at"].min().date() if len(incidents) else date(2000, 1, 1)
+    last = incidents["occurred_at"].max().date() if len(incidents) else date.today()
+    current = st.session_state.get(KEY_VALUE) or _default()
+    language = lang()
+    with st.sidebar:
+        st.subheader(t("filter.header"))
+        period = st.date_input(
+            t("filter.period"), key=KEY_PERIOD, min_value=min(first, current.start),
+            max_value=max(last, current.end), format="DD/MM/YYYY",
+        )
+        groups = st.multiselect(
+            t("filter.groups"), list(GROUPS), key=KEY_GROUPS, placeholder=t("filter.all"),
+            format_func=lambda g: group_name(g, lang=language),
+        )
+        choices = [o.code for o in load_offences() if not groups or o.group in groups]
+        st.session_state[KEY_OFFENCES] = [c for c in st.session_state.get(KEY_OFFENCES, []) if c in choices]
+        offences = st.multiselect(
+            t("filter.offences"), choices, key=KEY_OFFENCES, placeholder=t("filter.all"),
+            format_func=lambda c: offence_name(c, lang=language),
+        )
+        chosen_communes = st.multiselect(
+            t("filter.communes"), sorted(names, key=lambda c: names[c]), key=KEY_COMMUNES,
+            placeholder=t("filter.all"), format_func=lambda c: names.get(c, c),
+        )
+        st.button(t("filter.reset"), on_click=_reset, use_container_width=True)
+    if isinstance(period, tuple) and len(period) == 2:
+        start, end = period
+    else:
+        st.sidebar.caption(t("filter.pick_range"))
+        start, end = current.start, current.end
+    flt = IncidentFilter(
+        start=start, end=end, groups=tuple(sorted(groups)), offences=tuple(sorted(offences)),
+        communes=tuple(sorted(chosen_communes)),
+    )
+    st.session_state[KEY_VALUE] = flt
+    _sync_url(flt)
+    return flt
+
+
+def _sync_url(flt: IncidentFilter) -> None:
+    params = flt.to_params()
+    for key in URL_KEYS:
+        if key in params:
+            if st.query_params.get(key) != params[key]:
+                st.query_params[key] = params[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def current() -> IncidentFilter:
+    """Return the filter drawn by the router in this run (the defaults if none was drawn)."""
+    value = st.session_state.get(KEY_VALUE)
+    return value if isinstance(value, IncidentFilter) else _default()

@@ -1,0 +1,66 @@
+"""Cached loaders: the store is shared per process, frames are cached on the store's version."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import settings
+from geo.plan import Plan
+from geo.store import Store
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return Store.open(url)
+
+
+def store() -> Store:
+    """Return the process-wide store at the configured URL (created with the demo data if new)."""
+    return _store(settings.database_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _incidents(url: str, version: str) -> pd.DataFrame:
+    return _store(url).incidents()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _communes(url: str, version: str) -> gpd.GeoDataFrame:
+    return _store(url).communes()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _plan(url: str, version: str) -> Plan:
+    return _store(url).plan()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _is_demo(url: str, version: str) -> bool:
+    return _store(url).is_demo()
+
+
+def _key() -> tuple[str, str]:
+    url = settings.database_url()
+    return url, _store(url).version()
+
+
+def incidents() -> pd.DataFrame:
+    """Return every incident (cached until the store changes)."""
+    return _incidents(*_key())
+
+
+def communes() -> gpd.GeoDataFrame:
+    """Return the commune boundaries (cached until the store changes)."""
+    return _communes(*_key())
+
+
+def plan() -> Plan:
+    """Return the transformation plan (cached until the store changes)."""
+    return _plan(*_key())
+
+
+def is_demo() -> bool:
+    """Return True while the store holds the demo data."""
+    return _is_demo(*_key())

@@ -1,0 +1,26 @@
+"""Page furniture shared by every page: the title and the demo-data banner."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import settings
+from ui import loaders
+from ui.i18n import t
+
+
+def header(title_key: str, *, caption: str | None = None) -> None:
+    """Draw the page title and, while demo data is loaded, the demo banner."""
+    st.title(t(title_key))
+    if caption:
+        st.caption(caption)
+    if loaders.is_demo():
+        st.warning(f"**{t('banner.demo')}**. {t('banner.demo_detail')}", icon="⚠️")
+
+
+def assets_ready() -> bool:
+    """Return True when the offline map assets are installed; otherwise show how to install them."""
+    if (settings.STATIC_DIR / "vendor" / "leaflet" / "leaflet.js").exists():
+        return True
+    st.error(t("assets.missing"))
+    return False
