@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test lint typecheck pytest deps assets browser demo bench clean
 
 run: deps
-	$(PY) -m streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+	$(PY) -m ui.serve --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 test: deps browser lint typecheck pytest
 

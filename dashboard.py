@@ -14,8 +14,8 @@ with st.sidebar:
              format_func=lambda code: "Tiếng Việt" if code == "vi" else "English")
 
 pages = [
-    st.Page("pages/overview.py", title=t("nav.overview"), icon="🏠", url_path="overview", default=True),
-    st.Page("pages/map.py", title=t("nav.map"), icon="🗺️", url_path="map"),
+    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/home:", url_path="overview", default=True),
+    st.Page("pages/map.py", title=t("nav.map"), icon=":material/map:", url_path="map"),
 ]
 navigation = st.navigation(pages)
 st.sidebar.caption(f"**{t('app.title')}** · {t('app.district')}")

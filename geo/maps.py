@@ -109,7 +109,7 @@ class WeightedPoints(JSCSSMixin, Layer):
     )
 
     def __init__(self, rows: list[list[float]], popups: list[str], *, name: str, unit: str, show: bool = True) -> None:
-        super().__init__(name=name, show=show)
+        super().__init__(name=name, overlay=True, show=show)
         self._name = "WeightedPoints"
         self.rows = rows
         self.popups = popups
@@ -256,6 +256,8 @@ def build_map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None, zoom_snap=0.25,
         control_scale=True,
     )
+    # Without a tile layer folium drops max/min zoom, and marker clusters need the map's maxZoom.
+    fmap.options.update({"maxZoom": 18, "minZoom": 9})
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=html.escape(settings.TILE_ATTRIBUTION), name="Nền").add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(8, 8))

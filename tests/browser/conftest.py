@@ -35,7 +35,7 @@ def app_url(demo_store_url: str) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "ANTT_DATABASE_URL": demo_store_url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
