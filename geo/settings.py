@@ -92,11 +92,21 @@ EMERGING_INFERENCE
     cube). Permutations are too coarse there: the FDR correction over tens of thousands of bins asks
     for p-values far below 1 / (permutations + 1), and the permutation pool holds the hot bins of
     every other step, which hides a hot spot that has weakened but not gone.
+IMPORT_MAX_BYTES
+    Largest file accepted for import (``ANTT_IMPORT_MAX_MB``, default 50 MB); larger uploads are refused.
+IMPORT_EARLIEST_DATE
+    Incident dates before this day are rejected as implausible (a mistyped year).
+IMPORT_PREVIEW_ROWS
+    Rows shown in the import preview.
+BOUNDARY_ALIGN_WARN_M
+    An imported boundary set whose outer edge strays further than this from the district outline is
+    reported (wrong CRS or wrong district).
 """
 
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -148,6 +158,11 @@ EMERGING_MIN_STEPS: Final = 10
 EMERGING_TIME_LAGS: Final = 1
 EMERGING_ALPHA: Final = 0.05
 EMERGING_INFERENCE: Final = "normal"
+# Import of incident and boundary files (issue 4).
+IMPORT_MAX_BYTES: Final = int(float(os.environ.get("ANTT_IMPORT_MAX_MB", "50")) * 1024 * 1024)
+IMPORT_EARLIEST_DATE: Final = date(2000, 1, 1)
+IMPORT_PREVIEW_ROWS: Final = 20
+BOUNDARY_ALIGN_WARN_M: Final = 1000.0
 
 
 def database_url() -> str:

@@ -1,0 +1,60 @@
+"""Collect every problem of an input file, then report them all at once."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from geo._errors import DataError
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in an input file.
+
+    Attributes
+    ----------
+    row
+        1-based row number in the file (the header is row 1); ``None`` for the whole file.
+    field
+        The column (as named in the file) or data field the problem is in.
+    value
+        The offending value, as text.
+    message
+        What is wrong and how to fix it, in Vietnamese.
+    severity
+        ``"error"`` rejects the row; ``"warning"`` keeps it and tells the analyst.
+    """
+
+    row: int | None
+    field: str
+    value: str
+    message: str
+    severity: Severity = "error"
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the issue as a plain dict (JSON output of the command line)."""
+        return asdict(self)
+
+    @classmethod
+    def from_error(cls, error: DataError, *, severity: Severity = "error") -> Issue:
+        """Build an issue from a `DataError` raised by a parser."""
+        return cls(error.row, error.field or "", error.value or "", error.message, severity)
+
+
+def value_text(value: object, *, limit: int = 80) -> str:
+    """Return ``value`` as short text for a report (``""`` for missing values)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sort_issues(issues: list[Issue]) -> tuple[Issue, ...]:
+    """Return issues ordered by row (file-level issues first), keeping the order within a row."""
+    return tuple(sorted(issues, key=lambda i: -1 if i.row is None else i.row))
