@@ -348,6 +348,41 @@ def _number_text(text: str, *, at: _At) -> float:
     return float(text)
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+
+
+def parse_count(
+    value: object,
+    *,
+    file: str | None = None,
+    row: int | None = None,
+    field: str | None = None,
+) -> int:
+    """Parse a whole number such as a population; ``10.235`` and ``10,235`` are ten thousand and more.
+
+    Raises
+    ------
+    DataError
+        If the value is missing, not a number, negative or not whole.
+
+    Examples
+    --------
+    >>> parse_count("10.235")
+    10235
+    >>> parse_count(7400.0)
+    7400
+    """
+    at = _At(file, row, field, _short(value))
+    if isinstance(value, str):
+        text = "".join(value.split()).replace("\u00a0", "")
+        if _THOUSANDS.fullmatch(text):
+            return int(re.sub(r"[.,]", "", text))
+    number = parse_number(value, file=file, row=row, field=field)
+    if number < 0 or not float(number).is_integer():
+        raise at.error("Phải là số nguyên không âm (vd 7.400).")
+    return int(number)
+
+
 _DMS = re.compile(
     r"(?P<d>\d{1,3}(?:[.,]\d+)?)\s*°\s*(?:(?P<m>\d{1,2}(?:[.,]\d+)?)\s*['′’]\s*)?"
     r"(?:(?P<s>\d{1,2}(?:[.,]\d+)?)\s*(?:\"|″|''|”)\s*)?(?P<h>[nsew])?"

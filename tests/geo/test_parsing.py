@@ -15,6 +15,7 @@ from geo._errors import DataError
 from geo.parsing import (
     date_order,
     guess_date_order,
+    parse_count,
     parse_date,
     parse_degrees,
     parse_number,
@@ -177,6 +178,30 @@ def test_parse_number_round_trips_both_decimal_marks(number: float) -> None:
     text = f"{number:.6f}"
     assert parse_number(text) == pytest.approx(number)
     assert parse_number(text.replace(".", ",")) == pytest.approx(number)
+
+
+def test_parse_count_reads_thousands_separators() -> None:
+    assert [parse_count(v) for v in ("10.235", "10,235", "1.234.567", "10 235", "7400", 7400.0, "0")] == [
+        10235,
+        10235,
+        1234567,
+        10235,
+        7400,
+        7400,
+        0,
+    ]
+    with pytest.raises(DataError, match="số nguyên không âm") as info:
+        parse_count("10,5", row=3, field="Dân số")
+    assert (info.value.row, info.value.field) == (3, "Dân số")
+    with pytest.raises(DataError, match="số nguyên không âm"):
+        parse_count(-1)
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_parse_count_round_trips_grouped_digits(number: int) -> None:
+    assert parse_count(f"{number:,}".replace(",", ".")) == number
+    assert parse_count(f"{number:,}") == number
+    assert parse_count(str(number)) == number
 
 
 def test_parse_degrees_reads_decimal_and_dms() -> None:

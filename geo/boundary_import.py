@@ -1,0 +1,551 @@
+"""Import official commune boundaries from GeoJSON, zipped Shapefile or GeoPackage in any EPSG CRS."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from geo import settings
+from geo._errors import BoundaryError, DataError
+from geo._validate import Issue, sort_issues, value_text
+from geo.boundaries import COLUMNS, assign_commune
+from geo.parsing import parse_count, parse_number
+from geo.tables import header_key
+
+BOUNDARY_FIELDS: dict[str, str] = {
+    "code": "Mã xã (mã GSO)",
+    "name": "Tên xã",
+    "population": "Dân số",
+    "population_year": "Năm số liệu dân số",
+    "kind": "Loại (xã / thị trấn)",
+}
+"""Fields of a commune layer → their Vietnamese label."""
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": (
+        "ma xa",
+        "ma dvhc",
+        "ma don vi",
+        "ma dv",
+        "ma hc",
+        "ma",
+        "code",
+        "commune code",
+        "gso code",
+        "id xa",
+    ),
+    "name": ("ten xa", "ten dvhc", "ten don vi", "ten dv", "ten", "name", "commune", "xa"),
+    "population": ("dan so", "so dan", "population", "pop", "ds"),
+    "population_year": ("nam dan so", "nam", "population year", "year"),
+    "kind": ("loai", "cap", "kind", "loai dvhc"),
+}
+_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
+_MAX_UNZIPPED = 20
+
+
+@dataclass(frozen=True)
+class BoundaryImport:
+    """The outcome of checking a boundary file.
+
+    Attributes
+    ----------
+    file_name, sha256
+        The file checked.
+    communes
+        The communes (EPSG:4326, `geo.boundaries.COLUMNS`) ready to replace the current ones.
+    issues
+        Errors (the file cannot be used) and warnings (repairs, dropped features, misalignment).
+    source_crs
+        The CRS the file was read in.
+    field_map
+        Field → attribute of the file used.
+    offset_m
+        Largest distance between the outer edge of the communes and the district outline (metres).
+    """
+
+    file_name: str
+    sha256: str
+    communes: gpd.GeoDataFrame
+    issues: tuple[Issue, ...]
+    source_crs: str
+    field_map: dict[str, str] = field(default_factory=dict)
+    offset_m: float = float("nan")
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks replacing the boundaries."""
+        return not any(i.severity == "error" for i in self.issues)
+
+
+@dataclass(frozen=True)
+class Reassignment:
+    """What replacing the boundaries does to the stored incidents.
+
+    Attributes
+    ----------
+    codes
+        The new commune code of each incident (``""`` outside every commune), aligned to the input.
+    changed
+        Incidents whose commune changes.
+    outside
+        Incidents that fall outside every new commune.
+    """
+
+    codes: pd.Series
+    changed: int
+    outside: int
+
+
+def read_layer(
+    source: bytes | Path,
+    *,
+    name: str | None = None,
+    layer: str | None = None,
+    max_bytes: int = settings.IMPORT_MAX_BYTES,
+) -> gpd.GeoDataFrame:
+    """Read the polygon layer of a GeoJSON, zipped Shapefile or GeoPackage file, in its own CRS.
+
+    Raises
+    ------
+    BoundaryError
+        The file is too large, of another kind, a Shapefile without its ``.prj`` or sidecar files,
+        holds several layers and none was chosen, or cannot be read.
+    """
+    data = source.read_bytes() if isinstance(source, Path) else bytes(source)
+    name = name or (source.name if isinstance(source, Path) else "ranh_gioi")
+    if len(data) > max_bytes:
+        raise BoundaryError(
+            f"Tệp quá lớn ({len(data) / 1048576:.1f} MB; tối đa {max_bytes / 1048576:.0f} MB).", file=name
+        )
+    suffix = Path(name).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise BoundaryError(
+            "Định dạng ranh giới không hỗ trợ: dùng GeoJSON (.geojson), Shapefile nén (.zip gồm .shp, .shx, "
+            ".dbf, .prj) hoặc GeoPackage (.gpkg).",
+            file=name,
+        )
+    if suffix == ".shp" and not isinstance(source, Path):
+        raise BoundaryError("Tải lên Shapefile dạng .zip gồm .shp, .shx, .dbf và .prj.", file=name)
+    with tempfile.TemporaryDirectory(prefix="antt-boundary-") as folder:
+        if isinstance(source, Path) and suffix != ".zip":
+            path = source
+        elif suffix == ".zip":
+            path = _unzip(data, Path(folder), name=name, max_bytes=max_bytes * _MAX_UNZIPPED)
+        else:
+            path = Path(folder) / f"layer{suffix}"
+            path.write_bytes(data)
+        return _read(path, name=name, layer=layer)
+
+
+def _unzip(data: bytes, folder: Path, *, name: str, max_bytes: int) -> Path:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise BoundaryError("Tệp .zip hỏng hoặc không phải .zip.", file=name) from exc
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
+        if sum(m.file_size for m in members) > max_bytes:
+            raise BoundaryError("Tệp .zip giải nén ra quá lớn.", file=name)
+        for member in members:
+            inner = PurePosixPath(member.filename)
+            if inner.is_absolute() or ".." in inner.parts:
+                raise BoundaryError(f"Tệp .zip chứa đường dẫn không an toàn: {member.filename}.", file=name)
+            target = folder / inner.name
+            target.write_bytes(archive.read(member))
+    layers = sorted(p for p in folder.iterdir() if p.suffix.lower() in _SUFFIXES - {".zip"})
+    shapefiles = [p for p in layers if p.suffix.lower() == ".shp"]
+    chosen = shapefiles or layers
+    if not chosen:
+        raise BoundaryError("Tệp .zip không chứa .shp, .gpkg hoặc .geojson nào.", file=name)
+    if len(chosen) > 1:
+        raise BoundaryError(
+            f"Tệp .zip chứa nhiều lớp ({', '.join(p.name for p in chosen)}): hãy nén riêng lớp ranh giới xã.",
+            file=name,
+        )
+    path = chosen[0]
+    if path.suffix.lower() == ".shp":
+        missing = [s for s in (".shx", ".dbf") if not path.with_suffix(s).exists()]
+        if missing:
+            raise BoundaryError(f"Shapefile thiếu tệp đi kèm: {', '.join(missing)}.", file=name)
+    return path
+
+
+def _read(path: Path, *, name: str, layer: str | None) -> gpd.GeoDataFrame:
+    import pyogrio
+
+    try:
+        layers = pyogrio.list_layers(path)
+        if layer is None and len(layers) > 1:
+            polygons = [str(n) for n, kind in layers if kind and "Polygon" in str(kind)]
+            if len(polygons) != 1:
+                names = ", ".join(str(n) for n, _ in layers)
+                raise BoundaryError(f"Tệp có nhiều lớp ({names}): hãy chọn lớp ranh giới xã.", file=name)
+            layer = polygons[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd but readable files
+            frame = gpd.read_file(path, layer=layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        raise BoundaryError(f"Không đọc được tệp ranh giới: {exc}", file=name) from exc
+    if path.suffix.lower() == ".shp" and not path.with_suffix(".prj").exists():
+        frame = frame.set_crs(None, allow_override=True)
+    return frame
+
+
+def import_boundaries(
+    source: bytes | Path,
+    *,
+    name: str | None = None,
+    layer: str | None = None,
+    crs: str | None = None,
+    fields: Mapping[str, str] | None = None,
+    outline: shapely.Geometry | None = None,
+    previous: gpd.GeoDataFrame | None = None,
+    population_year: int | None = None,
+) -> BoundaryImport:
+    """Read and check a commune boundary file; return the communes in EPSG:4326 with a report.
+
+    Parameters
+    ----------
+    source
+        The file's bytes or path: GeoJSON, zipped Shapefile (with ``.prj``) or GeoPackage.
+    name
+        The file name (decides the format).
+    layer
+        The layer of a multi-layer GeoPackage.
+    crs
+        The CRS of the coordinates (e.g. ``"EPSG:5897"``) when the file does not say, or says wrongly.
+    fields
+        Field (a key of `BOUNDARY_FIELDS`) → attribute name; unmapped fields are recognised by name.
+    outline
+        The district outline (EPSG:4326): features outside it are dropped, the rest is checked against it.
+    previous
+        The current communes: their population fills in where the file has none.
+    population_year
+        Year of the population figures when the file does not say.
+
+    Raises
+    ------
+    BoundaryError
+        The file cannot be read, or has no CRS and none was given.
+    """
+    data = source.read_bytes() if isinstance(source, Path) else bytes(source)
+    name = name or (source.name if isinstance(source, Path) else "ranh_gioi")
+    frame = read_layer(source, name=name, layer=layer)
+    frame = _with_crs(frame, crs, name=name)
+    source_crs = _crs_label(frame.crs)
+    issues: list[Issue] = []
+    field_map = _field_map(frame, fields, name=name)
+    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)].copy()
+    frame = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon", "GeometryCollection"])]
+    if frame.empty:
+        raise BoundaryError("Tệp không có vùng (Polygon/MultiPolygon) nào.", file=name)
+    frame["__row"] = np.arange(len(frame)) + 1
+    frame, repaired = _repair(frame.to_crs(settings.CRS_WGS84), field_map)
+    frame = frame.set_geometry(_single_parts(frame.geometry))
+    issues.extend(repaired)
+    if outline is not None:
+        frame, dropped = _within(frame, outline)
+        if dropped:
+            issues.append(
+                Issue(None, "", str(dropped), f"Đã bỏ {dropped} đơn vị nằm ngoài huyện.", "warning")
+            )
+        if frame.empty:
+            raise BoundaryError(
+                f"Không có đơn vị nào nằm trong huyện: kiểm tra hệ tọa độ (đang đọc theo {source_crs}).",
+                file=name,
+            )
+    communes, row_issues = _attributes(frame, field_map, previous=previous, population_year=population_year)
+    issues.extend(row_issues)
+    offset = float("nan")
+    if outline is not None:
+        offset, fit = _alignment(communes, outline)
+        issues.extend(fit)
+    return BoundaryImport(
+        name, hashlib.sha256(data).hexdigest(), communes, sort_issues(issues), source_crs, field_map, offset
+    )
+
+
+def _with_crs(frame: gpd.GeoDataFrame, crs: str | None, *, name: str) -> gpd.GeoDataFrame:
+    if crs:
+        try:
+            return frame.set_crs(CRS.from_user_input(crs), allow_override=True)
+        except CRSError as exc:
+            raise BoundaryError(
+                f"Hệ tọa độ «{crs}» không xác định: ghi mã EPSG, vd EPSG:5897.", file=name
+            ) from exc
+    if frame.crs is None:
+        raise BoundaryError(
+            "Tệp không cho biết hệ tọa độ (Shapefile thiếu .prj?): hãy chọn mã EPSG, vd EPSG:5897 "
+            "(VN-2000 Thanh Hóa) hoặc EPSG:4326.",
+            file=name,
+        )
+    if frame.crs.is_geographic:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if min(minx, miny) < -180 or maxx > 180 or maxy > 90:
+            raise BoundaryError(
+                "Tọa độ không phải kinh độ/vĩ độ dù tệp ghi hệ địa lý: hãy chọn mã EPSG của hệ phẳng, "
+                "vd EPSG:5897.",
+                file=name,
+            )
+    return frame
+
+
+def _crs_label(crs: Any) -> str:
+    code = CRS.from_user_input(crs).to_epsg()
+    return f"EPSG:{code}" if code else CRS.from_user_input(crs).name
+
+
+def _field_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | None, *, name: str) -> dict[str, str]:
+    columns = [str(c) for c in frame.columns if c != frame.geometry.name]
+    chosen: dict[str, str] = {}
+    for key, column in (fields or {}).items():
+        if key not in BOUNDARY_FIELDS:
+            raise BoundaryError(
+                f"Trường «{key}» không có; các trường: {', '.join(BOUNDARY_FIELDS)}.", file=name
+            )
+        if column not in columns:
+            raise BoundaryError(
+                f"Không có thuộc tính «{column}»; các thuộc tính: {', '.join(columns)}.",
+                file=name,
+                field=column,
+            )
+        chosen[key] = column
+    for key, aliases in _ALIASES.items():
+        if key in chosen:
+            continue
+        for alias in aliases:
+            match = next((c for c in columns if c not in chosen.values() and header_key(c) == alias), None)
+            if match is not None:
+                chosen[key] = match
+                break
+    if "code" not in chosen:
+        guess = next((c for c in columns if _looks_like_codes(frame[c])), None)
+        if guess is not None:
+            chosen["code"] = guess
+    missing = [BOUNDARY_FIELDS[k] for k in ("code", "name") if k not in chosen]
+    if missing:
+        raise BoundaryError(
+            f"Không tìm thấy thuộc tính cho: {', '.join(missing)}. Các thuộc tính: {', '.join(columns)}. "
+            "Hãy chọn thuộc tính tương ứng (trang Dữ liệu) hoặc dùng --field code=… name=….",
+            file=name,
+        )
+    return chosen
+
+
+def _looks_like_codes(values: pd.Series) -> bool:
+    text = values.dropna().astype(str).str.replace(r"\.0$", "", regex=True)
+    return bool(len(text)) and bool(text.str.fullmatch(r"\d{5}").all()) and text.is_unique
+
+
+def _repair(frame: gpd.GeoDataFrame, field_map: dict[str, str]) -> tuple[gpd.GeoDataFrame, list[Issue]]:
+    """Repair invalid geometries with ``make_valid`` (keeping the polygons) and report each repair."""
+    issues = []
+    geometries = frame.geometry.to_numpy()
+    invalid = ~shapely.is_valid(geometries)
+    for index in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geometries[index])
+        fixed = _polygons(shapely.make_valid(geometries[index]))
+        code = value_text(frame[field_map["code"]].iloc[index])
+        issues.append(
+            Issue(
+                int(frame["__row"].iloc[index]),
+                field_map["code"],
+                code,
+                f"Hình học không hợp lệ ({reason}): đã sửa bằng make_valid; hãy xem lại ranh giới xã này.",
+                "warning",
+            )
+        )
+        geometries[index] = fixed
+    return frame.set_geometry(gpd.GeoSeries(geometries, index=frame.index, crs=frame.crs)), issues
+
+
+def _single_parts(geometries: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Return one-part MultiPolygons as Polygons (formats differ in which they write)."""
+    values = geometries.to_numpy().copy()
+    multi = shapely.get_type_id(values) == shapely.GeometryType.MULTIPOLYGON
+    single = multi & (shapely.get_num_geometries(values) == 1)
+    values[single] = shapely.get_geometry(values[single], 0)
+    return gpd.GeoSeries(values, index=geometries.index, crs=geometries.crs)
+
+
+def _polygons(geometry: shapely.Geometry) -> shapely.Geometry:
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _within(frame: gpd.GeoDataFrame, outline: shapely.Geometry) -> tuple[gpd.GeoDataFrame, int]:
+    metric = frame.to_crs(settings.CRS_METRIC)
+    area = gpd.GeoSeries([outline], crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC).iloc[0].buffer(1000)
+    keep = shapely.contains(area, shapely.point_on_surface(metric.geometry.to_numpy()))
+    return frame[keep], int((~keep).sum())
+
+
+def _attributes(
+    frame: gpd.GeoDataFrame,
+    field_map: dict[str, str],
+    *,
+    previous: gpd.GeoDataFrame | None,
+    population_year: int | None,
+) -> tuple[gpd.GeoDataFrame, list[Issue]]:
+    issues: list[Issue] = []
+    old = (
+        {} if previous is None else dict(zip(previous["code"], previous.itertuples(index=False), strict=True))
+    )
+    records = []
+    geometry_name = frame.geometry.name
+    for values in frame.to_dict("records"):
+        record = _record(
+            int(values["__row"]), values, field_map, old=old, year=population_year, issues=issues
+        )
+        if record is not None:
+            records.append({**record, "geometry": values[geometry_name]})
+    out = gpd.GeoDataFrame(records, columns=COLUMNS, geometry="geometry", crs=settings.CRS_WGS84)
+    repeated = out["code"][out["code"].duplicated()].unique()
+    for code in repeated:
+        issues.append(
+            Issue(
+                None,
+                field_map["code"],
+                str(code),
+                "Mã xã xuất hiện nhiều lần: đã gộp các vùng thành một.",
+                "warning",
+            )
+        )
+    if len(repeated):
+        first = out.drop(columns="geometry").groupby("code", sort=False).first()
+        merged = out.dissolve(by="code", sort=False)[["geometry"]]
+        out = gpd.GeoDataFrame(first.join(merged).reset_index(), geometry="geometry", crs=settings.CRS_WGS84)
+    return out.sort_values("code").reset_index(drop=True)[COLUMNS], issues
+
+
+def _record(
+    row: int,
+    values: dict[str, Any],
+    field_map: dict[str, str],
+    *,
+    old: dict[str, Any],
+    year: int | None,
+    issues: list[Issue],
+) -> dict[str, Any] | None:
+    def get(key: str) -> Any:
+        column = field_map.get(key)
+        return None if column is None else values.get(column)
+
+    code = _code(get("code"))
+    if not code:
+        issues.append(
+            Issue(row, field_map["code"], "", "Thiếu mã xã: mỗi vùng cần mã đơn vị hành chính (GSO).")
+        )
+        return None
+    raw_name = " ".join(str(get("name") or "").split())
+    kind = _kind(get("kind"), raw_name)
+    name = re.sub(r"^(?:xã|xa)\s+", "", raw_name, flags=re.IGNORECASE) or (
+        old[code].name if code in old else code
+    )
+    population = get("population")
+    pop_value: int | None = None
+    if population is not None and str(population).strip() not in ("", "nan", "None"):
+        try:
+            pop_value = parse_count(population, row=row, field=field_map["population"])
+        except DataError as error:
+            issues.append(Issue.from_error(error))
+            return None
+    if pop_value is None or pop_value <= 0:
+        if code in old:
+            pop_value = int(old[code].population)
+            issues.append(
+                Issue(
+                    row,
+                    field_map.get("population", ""),
+                    code,
+                    "Không có dân số: giữ dân số hiện có.",
+                    "warning",
+                )
+            )
+        else:
+            message = "Thiếu dân số (cần để tính tỷ lệ trên 1.000 dân): thêm thuộc tính dân số hoặc chọn cột."
+            issues.append(Issue(row, field_map.get("population", ""), code, message))
+            return None
+    census = get("population_year")
+    census_year = int(parse_number(census)) if census not in (None, "") else None
+    fallback = int(old[code].population_year) if code in old else 0
+    return {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "population": pop_value,
+        "population_year": census_year or year or fallback,
+        "approximate": False,
+        "note": "",
+    }
+
+
+def _code(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if not np.isfinite(value):
+            return ""
+        value = int(value)
+    text = str(value).strip()
+    return text.zfill(5) if text.isdigit() and len(text) < 5 else text
+
+
+def _kind(value: Any, name: str) -> str:
+    text = header_key(value or "") + " " + header_key(name)
+    return "thi_tran" if text.strip().startswith(("thi tran", "tt ")) or " thi tran" in text else "xa"
+
+
+def _alignment(communes: gpd.GeoDataFrame, outline: shapely.Geometry) -> tuple[float, list[Issue]]:
+    """Measure how far the communes' outer edge strays from the district outline, and their overlaps."""
+    metric = communes.to_crs(settings.CRS_METRIC).geometry
+    union = shapely.union_all(metric.to_numpy())
+    target = gpd.GeoSeries([outline], crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC).iloc[0]
+    offset = float(shapely.hausdorff_distance(union.boundary, target.boundary, densify=0.25))
+    issues = []
+    if offset > settings.BOUNDARY_ALIGN_WARN_M:
+        issues.append(
+            Issue(
+                None,
+                "",
+                f"{offset:.0f} m",
+                f"Ranh giới các xã lệch tới {offset:.0f} m so với ranh giới huyện: kiểm tra hệ tọa độ "
+                "hoặc tệp có đúng huyện không.",
+                "warning",
+            )
+        )
+    overlap = float(metric.area.sum() - union.area)
+    if overlap > 0.005 * union.area:
+        issues.append(
+            Issue(
+                None,
+                "",
+                f"{overlap / 1e6:.2f} km²",
+                "Các xã chồng lên nhau: vụ việc ở phần chồng lấn sẽ được gán cho một xã.",
+                "warning",
+            )
+        )
+    return offset, issues
+
+
+def reassign(incidents: pd.DataFrame, communes: gpd.GeoDataFrame) -> Reassignment:
+    """Return the commune of each incident under new boundaries, and how many change or fall outside."""
+    codes = assign_commune(communes, incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
+    codes.index = incidents.index
+    current = incidents["commune_code"].astype(str)
+    return Reassignment(codes, int((codes != current).sum()), int((codes == "").sum()))

@@ -1,0 +1,407 @@
+"""Read incident files (CSV in any Vietnamese encoding, XLSX, GeoJSON points) and recognise their columns."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geo import settings
+from geo._errors import DataError
+from geo.taxonomy import fold
+
+FIELDS: dict[str, str] = {
+    "incident_id": "Mã vụ",
+    "occurred_at": "Ngày xảy ra",
+    "time": "Giờ xảy ra",
+    "offence": "Tội danh / Loại vụ việc",
+    "lon": "Kinh độ",
+    "lat": "Vĩ độ",
+    "commune": "Xã",
+    "address": "Địa chỉ",
+    "description": "Mô tả",
+    "status": "Trạng thái",
+}
+"""Fields an incident file can hold → their Vietnamese label."""
+
+REQUIRED = ("occurred_at", "offence", "lon", "lat")
+"""Fields without which no row can be imported."""
+
+GEOMETRY_X = "geometry.x"
+GEOMETRY_Y = "geometry.y"
+
+# Folded header spellings (see `header_key`) → field, most specific first.
+_HEADERS: dict[str, tuple[str, ...]] = {
+    "incident_id": ("ma vu", "ma vu viec", "so vu", "so hieu vu viec", "ma so", "ma ho so", "so ho so", "id",
+                    "incident id", "ma"),
+    "occurred_at": ("ngay xay ra", "ngay gio xay ra", "thoi gian xay ra", "ngay gio", "ngay vu viec",
+                    "ngay phat hien", "thoi gian", "ngay", "date", "datetime", "occurred at", "occurred"),
+    "time": ("gio xay ra", "gio", "time"),
+    "offence": ("toi danh loai vu viec", "toi danh", "loai vu viec", "loai vu", "loai toi pham",
+                "hanh vi vi pham", "hanh vi", "ma toi danh", "loai", "offence", "offense", "offence code",
+                "crime", "type"),
+    "lon": (GEOMETRY_X, "kinh do", "lon", "lng", "long", "longitude", "toa do x", "x"),
+    "lat": (GEOMETRY_Y, "vi do", "lat", "latitude", "toa do y", "y"),
+    "commune": ("ma xa", "xa phuong thi tran", "xa thi tran", "xa phuong", "ten xa", "xa", "dia ban",
+                "don vi", "commune code", "commune"),
+    "address": ("dia chi", "dia diem xay ra", "noi xay ra", "dia diem", "address", "location"),
+    "description": ("mo ta", "tom tat noi dung", "tom tat", "noi dung", "dien bien", "ghi chu",
+                    "description"),
+    "status": ("trang thai", "ket qua xu ly", "ket qua giai quyet", "ket qua", "tinh trang", "status"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The cells of an incident file, as read, before any validation.
+
+    Attributes
+    ----------
+    name
+        The file name (shown in reports).
+    sha256
+        Hash of the file's bytes (identifies a batch).
+    columns
+        Header cells as written in the file.
+    rows
+        Data rows; each as long as ``columns``. Cells are text (CSV), or text, numbers, dates (XLSX).
+    row_numbers
+        The spreadsheet row number of each data row (the header row has its own number, usually 1).
+    kind
+        ``"csv"``, ``"xlsx"`` or ``"geojson"``.
+    encoding
+        The text encoding of a CSV file.
+    crs
+        The CRS a GeoJSON file names (``None`` elsewhere).
+    """
+
+    name: str
+    sha256: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    row_numbers: tuple[int, ...]
+    kind: str
+    encoding: str | None = None
+    crs: str | None = None
+
+
+def header_key(text: object) -> str:
+    """Fold a header for matching: no diacritics, no punctuation, single spaces.
+
+    Examples
+    --------
+    >>> header_key("Tội danh / Loại vụ việc")
+    'toi danh loai vu viec'
+    >>> header_key("MaXa")
+    'ma xa'
+    """
+    raw = str(text)
+    spaced = "".join(
+        f" {ch}" if ch.isupper() and i and raw[i - 1].islower() else ch for i, ch in enumerate(raw)
+    )
+    return " ".join(re.sub(r"[^a-z0-9.]+", " ", fold(spaced)).split()).strip(". ")
+
+
+def read_table(
+    source: bytes | Path,
+    *,
+    name: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    max_bytes: int = settings.IMPORT_MAX_BYTES,
+) -> RawTable:
+    """Read a CSV, XLSX or GeoJSON file of incidents into a `RawTable`.
+
+    Parameters
+    ----------
+    source
+        The file's bytes (an upload) or its path.
+    name
+        The file name, which also decides the format (default: the path's name).
+    encoding
+        Text encoding of a CSV file; detected when not given (UTF-8, UTF-8 with BOM, UTF-16,
+        Windows-1258, Windows-1252).
+    sheet
+        Worksheet of an XLSX file (default: the first).
+    max_bytes
+        Larger files are refused.
+
+    Raises
+    ------
+    DataError
+        The file is too large, empty, of an unsupported kind, cannot be decoded, or has no header.
+    """
+    data = source.read_bytes() if isinstance(source, Path) else bytes(source)
+    name = name or (source.name if isinstance(source, Path) else "tệp tải lên")
+    if len(data) > max_bytes:
+        raise DataError(
+            f"Tệp quá lớn ({len(data) / 1048576:.1f} MB; tối đa {max_bytes / 1048576:.0f} MB): "
+            "hãy tách thành nhiều tệp nhỏ hơn.",
+            file=name,
+        )
+    if not data.strip():
+        raise DataError("Tệp rỗng.", file=name)
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xls":
+        raise DataError(
+            "Định dạng Excel 97–2003 (.xls) chưa hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv.", file=name
+        )
+    if suffix in (".xlsx", ".xlsm") or (suffix not in (".csv", ".txt", ".tsv") and data[:2] == b"PK"):
+        return _read_xlsx(data, name=name, digest=digest, sheet=sheet)
+    if suffix in (".geojson", ".json") or data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"{":
+        return _read_geojson(data, name=name, digest=digest)
+    return _read_csv(data, name=name, digest=digest, encoding=encoding)
+
+
+def decode_text(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text file and return ``(text in NFC, encoding used)``.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM are recognised; otherwise Windows-1258
+    (Vietnamese) is preferred to Windows-1252 whenever it yields Vietnamese letters.
+    """
+    if encoding:
+        try:
+            return unicodedata.normalize("NFC", data.decode(encoding)), encoding
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise DataError(f"Không giải mã được tệp bằng bảng mã «{encoding}»: {exc}.", file=name) from exc
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return unicodedata.normalize("NFC", data.decode("utf-16")), "utf-16"
+    try:
+        return unicodedata.normalize("NFC", data.decode("utf-8-sig")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer
+
+    vietnamese = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
+    if _looks_vietnamese(vietnamese) and "\ufffd" not in vietnamese:
+        return vietnamese, "cp1258"
+    best = charset_normalizer.from_bytes(data, cp_isolation=["cp1258", "cp1252"]).best()
+    if best is None:
+        raise DataError(
+            "Không nhận ra bảng mã của tệp: hãy lưu lại ở dạng CSV UTF-8 (Excel: «CSV UTF-8»).", file=name
+        )
+    return unicodedata.normalize("NFC", str(best)), best.encoding
+
+
+def _looks_vietnamese(text: str) -> bool:
+    """Return True when ``text`` holds letters only Vietnamese uses (ă, ơ, ư, đ, and the tone-marked ones)."""
+    return any(ch in "ăâđêôơưĂÂĐÊÔƠƯ" or "\u1ea0" <= ch <= "\u1ef9" for ch in text)
+
+
+def _read_csv(data: bytes, *, name: str, digest: str, encoding: str | None) -> RawTable:
+    text, used = decode_text(data, name=name, encoding=encoding)
+    lines = [line for line in text.splitlines() if line.strip()][:20]
+    delimiter = max(";,\t|", key=lambda d: sum(line.count(d) for line in lines))
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return _table(records, name=name, digest=digest, kind="csv", encoding=used)
+
+
+def _read_xlsx(data: bytes, *, name: str, digest: str, sheet: str | None) -> RawTable:
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # openpyxl's notes on unsupported Excel extensions
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise DataError(
+            "Không mở được tệp Excel (.xlsx): tệp hỏng hoặc không phải .xlsx.", file=name
+        ) from exc
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise DataError(
+                f"Không có trang tính «{sheet}»; các trang: {', '.join(book.sheetnames)}.",
+                file=name,
+                field=sheet,
+            )
+        worksheet = book[sheet] if sheet else book.worksheets[0]
+        records = [list(r) for r in worksheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return _table(records, name=name, digest=digest, kind="xlsx")
+
+
+def _table(
+    records: list[list[Any]], *, name: str, digest: str, kind: str, encoding: str | None = None
+) -> RawTable:
+    header_at = _header_row(records)
+    if header_at is None:
+        raise DataError("Tệp không có dòng tiêu đề cột nào.", file=name)
+    columns = _unique_headers(records[header_at])
+    width = len(columns)
+    rows, numbers = [], []
+    for index in range(header_at + 1, len(records)):
+        cells = list(records[index])[:width]
+        extra = list(records[index])[width:]
+        if any(_present(c) for c in extra):
+            raise DataError(
+                f"Dòng có nhiều ô hơn dòng tiêu đề ({len(records[index])} > {width}): "
+                "kiểm tra dấu phân cách.",
+                file=name,
+                row=index + 1,
+            )
+        rows.append(tuple(cells + [None] * (width - len(cells))))
+        numbers.append(index + 1)
+    return RawTable(name, digest, tuple(columns), tuple(rows), tuple(numbers), kind, encoding)
+
+
+def _header_row(records: list[list[Any]]) -> int | None:
+    """Return the index of the header: the first top row naming two known fields, else the first non-empty."""
+    first = next((i for i, r in enumerate(records) if any(_present(c) for c in r)), None)
+    for index, record in enumerate(records[:15]):
+        if sum(1 for c in record if _present(c) and _field_of(header_key(c)) is not None) >= 2:
+            return index
+    return first
+
+
+def _unique_headers(cells: list[Any]) -> list[str]:
+    seen: dict[str, int] = {}
+    headers = []
+    for position, cell in enumerate(cells, start=1):
+        text = " ".join(str(cell).split()) if _present(cell) else f"Cột {position}"
+        count = seen.get(text, 0)
+        seen[text] = count + 1
+        headers.append(text if count == 0 else f"{text} ({count + 1})")
+    while headers and headers[-1].startswith("Cột ") and headers[-1][4:].isdigit():
+        headers.pop()
+    return headers
+
+
+def _present(cell: Any) -> bool:
+    return cell is not None and str(cell).strip() != ""
+
+
+def _read_geojson(data: bytes, *, name: str, digest: str) -> RawTable:
+    text, _ = decode_text(data, name=name)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"Tệp không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).", file=name
+        ) from exc
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list):
+        raise DataError("Tệp JSON không phải GeoJSON FeatureCollection.", file=name)
+    crs = None
+    member = document.get("crs")
+    if isinstance(member, dict):
+        crs = str((member.get("properties") or {}).get("name") or "") or None
+    keys: dict[str, None] = {}
+    for feature in features:
+        if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
+            keys.update(dict.fromkeys(str(k) for k in feature["properties"]))
+    columns = [*keys, GEOMETRY_X, GEOMETRY_Y]
+    rows, numbers = [], []
+    for index, feature in enumerate(features, start=1):
+        props = feature.get("properties") or {} if isinstance(feature, dict) else {}
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        x, y = _point_xy(geometry)
+        rows.append((*(props.get(k) for k in keys), x, y))
+        numbers.append(index)
+    return RawTable(name, digest, tuple(columns), tuple(rows), tuple(numbers), "geojson", "utf-8", crs)
+
+
+def _point_xy(geometry: Any) -> tuple[Any, Any]:
+    """Return the coordinates of a Point (or a one-point MultiPoint); ``("", "")`` for anything else."""
+    if not isinstance(geometry, dict):
+        return "", ""
+    coords = geometry.get("coordinates")
+    if geometry.get("type") == "MultiPoint" and isinstance(coords, list) and len(coords) == 1:
+        coords = coords[0]
+    elif geometry.get("type") != "Point":
+        return "", ""
+    if isinstance(coords, list) and len(coords) >= 2:
+        return coords[0], coords[1]
+    return "", ""
+
+
+def _field_of(key: str) -> str | None:
+    for field, aliases in _HEADERS.items():
+        if key in aliases:
+            return field
+    return None
+
+
+def map_columns(
+    columns: tuple[str, ...],
+    *,
+    mapping: Mapping[str, str] | None = None,
+    file: str | None = None,
+) -> dict[str, str]:
+    """Return field → column for the columns of a file: the analyst's ``mapping`` first, then known headers.
+
+    Parameters
+    ----------
+    columns
+        Header cells of the file.
+    mapping
+        Field (a key of `FIELDS`) → column header, chosen by the analyst; an empty column means
+        "this field is not in the file".
+
+    Raises
+    ------
+    DataError
+        A mapping names an unknown field or a column the file does not have, or a required field
+        has no column.
+    """
+    chosen: dict[str, str] = {}
+    used: set[str] = set()
+    by_key = {header_key(c): c for c in reversed(columns)}
+    for field, column in (mapping or {}).items():
+        if field not in FIELDS:
+            raise DataError(
+                f"Trường «{field}» không có; các trường: {', '.join(FIELDS)}.",
+                file=file,
+                field=field,
+                value=column,
+            )
+        if not column:
+            used.add(f"\0{field}")
+            continue
+        actual = column if column in columns else by_key.get(header_key(column))
+        if actual is None:
+            raise DataError(
+                f"Không có cột «{column}» trong tệp; các cột: {', '.join(columns)}.",
+                file=file,
+                field=field,
+                value=column,
+            )
+        chosen[field] = actual
+        used.add(actual)
+    for field, aliases in _HEADERS.items():
+        if field in chosen or f"\0{field}" in used:
+            continue
+        for alias in aliases:
+            match = next((c for c in columns if c not in used and _header_matches(c, alias)), None)
+            if match is not None:
+                chosen[field] = match
+                used.add(match)
+                break
+    missing = [f for f in REQUIRED if f not in chosen]
+    if missing:
+        labels = ", ".join(f"«{FIELDS[f]}» ({f})" for f in missing)
+        raise DataError(
+            f"Không tìm thấy cột cho: {labels}. Các cột của tệp: {', '.join(columns)}. "
+            "Hãy chọn cột tương ứng (trang Dữ liệu) hoặc dùng --map TRƯỜNG=CỘT.",
+            file=file,
+        )
+    return {f: chosen[f] for f in FIELDS if f in chosen}
+
+
+def _header_matches(column: str, alias: str) -> bool:
+    key = header_key(column)
+    if key == alias:
+        return True
+    # "Ngày xảy ra (dd/mm/yyyy)", "Kinh độ [WGS84]": ignore what is in brackets.
+    bare = header_key(re.sub(r"[(\[].*?[)\]]", " ", column))
+    return bare == alias
