@@ -158,6 +158,7 @@ EMERGING_MIN_STEPS: Final = 10
 EMERGING_TIME_LAGS: Final = 1
 EMERGING_ALPHA: Final = 0.05
 EMERGING_INFERENCE: Final = "normal"
+
 # Import of incident and boundary files (issue 4).
 IMPORT_MAX_BYTES: Final = int(float(os.environ.get("ANTT_IMPORT_MAX_MB", "50")) * 1024 * 1024)
 IMPORT_EARLIEST_DATE: Final = date(2000, 1, 1)
