@@ -10,11 +10,22 @@ from ui.i18n import LANG_KEY, t
 st.set_page_config(page_title="Bản đồ điểm nóng ANTT", page_icon="🗺️", layout="wide")
 
 with st.sidebar:
-    st.radio(t("lang.label"), ["vi", "en"], key=LANG_KEY, horizontal=True,
-             format_func=lambda code: "Tiếng Việt" if code == "vi" else "English")
+    st.radio(
+        t("lang.label"),
+        ["vi", "en"],
+        key=LANG_KEY,
+        horizontal=True,
+        format_func=lambda code: "Tiếng Việt" if code == "vi" else "English",
+    )
 
 pages = [
-    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/home:", url_path="overview", default=True),
+    st.Page(
+        "pages/overview.py",
+        title=t("nav.overview"),
+        icon=":material/home:",
+        url_path="overview",
+        default=True,
+    ),
     st.Page("pages/map.py", title=t("nav.map"), icon=":material/map:", url_path="map"),
 ]
 navigation = st.navigation(pages)

@@ -40,8 +40,11 @@ def commune_counts(
         ``previous, change, change_pct`` (NaN where the previous count is zero); sorted by count.
     """
     table = pd.DataFrame(
-        {"code": communes["code"].to_numpy(), "name": communes["name"].to_numpy(),
-         "population": communes["population"].to_numpy()}
+        {
+            "code": communes["code"].to_numpy(),
+            "name": communes["name"].to_numpy(),
+            "population": communes["population"].to_numpy(),
+        }
     )
     counts = incidents.groupby("commune_code").size()
     table["count"] = table["code"].map(counts).fillna(0).astype(int)

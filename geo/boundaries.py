@@ -34,7 +34,7 @@ def _read_json(path: Path) -> dict[str, Any]:
             f"tệp không phải JSON hợp lệ (lỗi ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}).", file=name
         ) from exc
     if not isinstance(data, dict) or data.get("type") not in {"FeatureCollection", "Feature"}:
-        raise BoundaryError("tệp JSON không phải GeoJSON (thiếu \"type\": \"FeatureCollection\").", file=name)
+        raise BoundaryError('tệp JSON không phải GeoJSON (thiếu "type": "FeatureCollection").', file=name)
     return data
 
 
@@ -49,7 +49,7 @@ def _crs_of(data: dict[str, Any], name: str) -> CRS:
     except (KeyError, TypeError, CRSError) as exc:
         raise BoundaryError(
             f"hệ tọa độ không xác định ({json.dumps(crs_member, ensure_ascii=False)[:120]}). "
-            "Hãy ghi mã EPSG, ví dụ \"EPSG:4326\" hoặc \"EPSG:5897\" (VN-2000 Thanh Hóa).",
+            'Hãy ghi mã EPSG, ví dụ "EPSG:4326" hoặc "EPSG:5897" (VN-2000 Thanh Hóa).',
             file=name,
         ) from exc
 
@@ -76,7 +76,9 @@ def read_geojson(path: Path, *, crs: str | None = None) -> gpd.GeoDataFrame:
     features = data.get("features") if data["type"] == "FeatureCollection" else [data]
     if not isinstance(features, list) or not features:
         raise BoundaryError("GeoJSON không có đối tượng (features) nào.", file=name)
-    polygons = [f for f in features if isinstance(f, dict) and (f.get("geometry") or {}).get("type") in _POLYGON_TYPES]
+    polygons = [
+        f for f in features if isinstance(f, dict) and (f.get("geometry") or {}).get("type") in _POLYGON_TYPES
+    ]
     if not polygons:
         kinds = sorted({str((f.get("geometry") or {}).get("type")) for f in features if isinstance(f, dict)})
         raise BoundaryError(
@@ -144,7 +146,9 @@ def normalise(
         {
             "code": codes.to_numpy(),
             "name": frame[name_field].astype(str).str.strip().to_numpy(),
-            "kind": (frame["kind"] if "kind" in frame.columns else pd.Series("xa", index=frame.index)).to_numpy(),
+            "kind": (
+                frame["kind"] if "kind" in frame.columns else pd.Series("xa", index=frame.index)
+            ).to_numpy(),
             "population": population.to_numpy(),
             "population_year": (
                 pd.to_numeric(frame["population_year"], errors="coerce").fillna(0).astype(int).to_numpy()

@@ -79,7 +79,14 @@ _HOURS = {
 }
 
 # Tết (Lunar New Year) days: incidents rise in the weeks around them.
-_TET = [date(2021, 2, 12), date(2022, 2, 1), date(2023, 1, 22), date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17)]
+_TET = [
+    date(2021, 2, 12),
+    date(2022, 2, 1),
+    date(2023, 1, 22),
+    date(2024, 2, 10),
+    date(2025, 1, 29),
+    date(2026, 2, 17),
+]
 
 _DESCRIPTIONS = {
     "ttxh": ["Vụ việc xảy ra tại {place}", "Người dân trình báo tại {place}", "Phát hiện tại {place}"],
@@ -108,7 +115,13 @@ _CLUSTERS = (
     _Cluster("ngã ba sông Mã – sông Bưởi", ((105.6300, 20.0300), (105.6200, 20.0420)), 180.0),
     _Cluster(
         "dọc Quốc lộ 217",
-        ((105.7600, 20.0300), (105.7469, 20.0323), (105.7200, 20.0330), (105.7000, 20.0300), (105.6900, 20.0270)),
+        (
+            (105.7600, 20.0300),
+            (105.7469, 20.0323),
+            (105.7200, 20.0330),
+            (105.7000, 20.0300),
+            (105.6900, 20.0270),
+        ),
         150.0,
     ),
     _Cluster("chợ Vĩnh Long", ((105.6140, 20.0880),), 200.0),
@@ -139,7 +152,9 @@ def build_communes(units: pd.DataFrame, outline: shapely.Geometry) -> gpd.GeoDat
         cell = next(c for c in shapely.get_parts(cells) if c.contains(point))
         polygons.append(cell.intersection(outline_m))
     geoms = gpd.GeoSeries(polygons, crs=settings.CRS_METRIC).to_crs(settings.CRS_WGS84)
-    geoms = gpd.GeoSeries(shapely.make_valid(shapely.set_precision(geoms.to_numpy(), 1e-5)), crs=settings.CRS_WGS84)
+    geoms = gpd.GeoSeries(
+        shapely.make_valid(shapely.set_precision(geoms.to_numpy(), 1e-5)), crs=settings.CRS_WGS84
+    )
     return gpd.GeoDataFrame(
         {
             "code": units["code"].astype(str),
@@ -172,8 +187,15 @@ def _ramp(days: pd.DatetimeIndex, *, to: float, months: float) -> np.ndarray:
     return 1.0 + (to - 1.0) * share
 
 
-def _sample_in(geom: shapely.Geometry, n: int, rng: np.random.Generator, centre: Point | None,
-               sigma_deg: tuple[float, float] | None, line: LineString | None) -> np.ndarray:
+def _sample_in(
+    geom: shapely.Geometry,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    centre: Point | None = None,
+    sigma_deg: tuple[float, float] | None = None,
+    line: LineString | None = None,
+) -> np.ndarray:
     """Sample ``n`` lon/lat points inside ``geom``: uniform, around a centre, or along a line."""
     out = np.empty((0, 2))
     minx, miny, maxx, maxy = geom.bounds
@@ -187,12 +209,15 @@ def _sample_in(geom: shapely.Geometry, n: int, rng: np.random.Generator, centre:
             cand = np.array([centre.x, centre.y]) + rng.normal(0.0, 1.0, (k, 2)) * np.array(sigma_deg)
         else:
             cand = np.column_stack([rng.uniform(minx, maxx, k), rng.uniform(miny, maxy, k)])
+        cand = np.round(cand, settings.COORD_DECIMALS)  # the stored precision: test what is stored
         inside = shapely.contains_xy(geom, cand[:, 0], cand[:, 1])
         out = np.vstack([out, cand[inside]])
     return out[:n]
 
 
-def _multipliers(code: str, days: pd.DatetimeIndex, neighbours_of_hung: set[str]) -> tuple[np.ndarray, np.ndarray]:
+def _multipliers(
+    code: str, days: pd.DatetimeIndex, neighbours_of_hung: set[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Return (cluster, background) trend multipliers per day for a commune (the designed trajectories)."""
     ones = np.ones(len(days))
     if code == "15379":  # Vĩnh Hùng: about -45 % relative, concentrated in its hot spots
@@ -217,7 +242,8 @@ def build_incidents(communes: gpd.GeoDataFrame, *, seed: int = SEED) -> pd.DataF
     metric = communes.to_crs(settings.CRS_METRIC)
     hung = metric.loc[metric["code"] == "15379", "geometry"].iloc[0]
     neighbours_of_hung = {
-        c for c, g in zip(metric["code"], metric.geometry, strict=True)
+        c
+        for c, g in zip(metric["code"], metric.geometry, strict=True)
         if c not in TARGETS and g.distance(hung) < 50
     }
     deg = (1 / 104_600, 1 / 111_320)  # metres → degrees of lon/lat at 20° N
@@ -228,7 +254,9 @@ def build_incidents(communes: gpd.GeoDataFrame, *, seed: int = SEED) -> pd.DataF
             line = LineString(cl.coords) if len(cl.coords) > 1 else None
             probe = line.intersection(geom) if line is not None else Point(cl.coords[0])
             if line is not None and not probe.is_empty and probe.length > 0.004:
-                clusters.append((None, shapely.line_merge(probe) if probe.geom_type != "LineString" else probe, cl))
+                clusters.append(
+                    (None, shapely.line_merge(probe) if probe.geom_type != "LineString" else probe, cl)
+                )
             elif line is None and geom.contains(probe):
                 clusters.append((probe, None, cl))
         rate = _BASE_RATE.get(code, _OTHER_RATE) / 30.44
@@ -249,10 +277,12 @@ def build_incidents(communes: gpd.GeoDataFrame, *, seed: int = SEED) -> pd.DataF
                     sel = pick == i
                     line_geom = line if isinstance(line, LineString) else None
                     sigma = (cl.sigma_m * deg[0], cl.sigma_m * deg[1])
-                    xy[sel] = _sample_in(geom, int(sel.sum()), rng, centre, sigma, line_geom)
+                    xy[sel] = _sample_in(
+                        geom, int(sel.sum()), rng, centre=centre, sigma_deg=sigma, line=line_geom
+                    )
                     place[sel] = cl.name
             else:
-                xy = _sample_in(geom, total, rng, None, None, None)
+                xy = _sample_in(geom, total, rng)
                 place = np.full(total, "thôn, xóm trong xã", dtype=object)
             offence = rng.choice(codes, size=total, p=weights / weights.sum())
             groups = np.array([offences[c].group for c in offence])
@@ -261,10 +291,19 @@ def build_incidents(communes: gpd.GeoDataFrame, *, seed: int = SEED) -> pd.DataF
             occurred = day_of + hours.astype("timedelta64[h]") + minutes.astype("timedelta64[m]")
             desc = [rng.choice(_DESCRIPTIONS[g]).format(place=p) for g, p in zip(groups, place, strict=True)]
             status = rng.choice(_STATUSES, size=total, p=[0.72, 0.18, 0.10])
-            rows.append(pd.DataFrame({
-                "occurred_at": occurred, "offence_code": offence, "lon": xy[:, 0], "lat": xy[:, 1],
-                "commune_code": code, "description": desc, "status": status,
-            }))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "occurred_at": occurred,
+                        "offence_code": offence,
+                        "lon": xy[:, 0],
+                        "lat": xy[:, 1],
+                        "commune_code": code,
+                        "description": desc,
+                        "status": status,
+                    }
+                )
+            )
     frame = pd.concat(rows, ignore_index=True)
     frame = frame.sort_values(["occurred_at", "commune_code", "lon"], kind="stable").reset_index(drop=True)
     frame["lon"] = frame["lon"].round(settings.COORD_DECIMALS)
@@ -294,7 +333,9 @@ def communes_geojson(communes: gpd.GeoDataFrame) -> str:
     for row in communes.itertuples(index=False):
         props = {k: getattr(row, k) for k in communes.columns if k != "geometry"}
         props = {k: (v.item() if hasattr(v, "item") else v) for k, v in props.items()}
-        features.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(row.geometry)})
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(row.geometry)}
+        )
     collection = {"type": "FeatureCollection", "name": "vinh_loc_communes_demo", "features": features}
     return json.dumps(collection, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
@@ -303,11 +344,23 @@ def incidents_csv(incidents: pd.DataFrame) -> str:
     """Serialise incidents to stable CSV text (dates as ``YYYY-MM-DD HH:MM``, 5-decimal coordinates)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    columns = ["incident_id", "occurred_at", "offence_code", "lon", "lat", "commune_code", "description", "status"]
+    columns = [
+        "incident_id",
+        "occurred_at",
+        "offence_code",
+        "lon",
+        "lat",
+        "commune_code",
+        "description",
+        "status",
+    ]
     writer.writerow(columns)
-    for row in incidents[columns].itertuples(index=False):
-        writer.writerow([row.incident_id, row.occurred_at.strftime("%Y-%m-%d %H:%M"), row.offence_code,
-                         f"{row.lon:.5f}", f"{row.lat:.5f}", row.commune_code, row.description, row.status])
+    table = incidents[columns].assign(
+        occurred_at=incidents["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        lon=incidents["lon"].map("{:.5f}".format),
+        lat=incidents["lat"].map("{:.5f}".format),
+    )
+    writer.writerows(table.itertuples(index=False))
     return buffer.getvalue()
 
 
@@ -340,24 +393,31 @@ def synthetic_incidents(n: int, communes: gpd.GeoDataFrame, *, seed: int = 1) ->
     xy = np.column_stack([rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)])
     centres = np.array([c.coords[0] for c in _CLUSTERS])
     hot = rng.random(n) < 0.5
-    xy[hot] = centres[rng.integers(0, len(centres), int(hot.sum()))] + rng.normal(0, 0.003, (int(hot.sum()), 2))
+    xy[hot] = centres[rng.integers(0, len(centres), int(hot.sum()))] + rng.normal(
+        0, 0.003, (int(hot.sum()), 2)
+    )
     code = np.full(n, "", dtype=object)
     for c, g in zip(communes["code"], communes.geometry, strict=True):
         code[shapely.contains_xy(g, xy[:, 0], xy[:, 1])] = c
-    span = (datetime.combine(END, datetime.min.time()) - datetime.combine(START, datetime.min.time()))
+    span = datetime.combine(END, datetime.min.time()) - datetime.combine(START, datetime.min.time())
     seconds = np.sort(rng.integers(0, int(span.total_seconds()), n))
     occurred = pd.Timestamp(START) + pd.to_timedelta(seconds, unit="s")
-    offences = [o for o in _MIX]
+    offences = list(_MIX)
     weights = np.array([_MIX[c] for c in offences])
     chosen = rng.choice(offences, size=n, p=weights / weights.sum())
     groups = {o.code: o.group for o in load_offences()}
-    return pd.DataFrame({
-        "incident_id": [f"S-{i:07d}" for i in range(n)],
-        "occurred_at": occurred,
-        "offence_code": pd.Categorical(chosen),
-        "offence_group": pd.Categorical([groups[c] for c in chosen]),
-        "lon": xy[:, 0], "lat": xy[:, 1],
-        "commune_code": code.astype(str),
-        "description": "", "status": "", "batch_id": "synthetic",
-    })[lambda f: f["commune_code"] != ""].reset_index(drop=True)
-
+    frame = pd.DataFrame(
+        {
+            "incident_id": [f"S-{i:07d}" for i in range(n)],
+            "occurred_at": occurred,
+            "offence_code": pd.Categorical(chosen),
+            "offence_group": pd.Categorical([groups[c] for c in chosen]),
+            "lon": xy[:, 0],
+            "lat": xy[:, 1],
+            "commune_code": code.astype(str),
+            "description": "",
+            "status": "",
+            "batch_id": "synthetic",
+        }
+    )
+    return frame[frame["commune_code"] != ""].reset_index(drop=True)

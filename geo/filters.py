@@ -97,8 +97,8 @@ def _parse_list(text: str | None, allowed: set[str]) -> tuple[str, ...]:
     if not text:
         return ()
     seen: dict[str, None] = {}
-    for item in text.split(_SEP):
-        item = item.strip()
+    for raw in text.split(_SEP):
+        item = raw.strip()
         if item in allowed:
             seen[item] = None
     return tuple(sorted(seen))
@@ -137,7 +137,11 @@ def default_filter(incidents: pd.DataFrame) -> IncidentFilter:
     last = incidents["occurred_at"].max()
     first = incidents["occurred_at"].min().date()
     month_end = (last + pd.offsets.MonthEnd(0)).date()
-    end = month_end if last.date() == month_end else (last - pd.offsets.MonthBegin(1)).date() - timedelta(days=1)
+    end = (
+        month_end
+        if last.date() == month_end
+        else (last - pd.offsets.MonthBegin(1)).date() - timedelta(days=1)
+    )
     if end < first:
         end = last.date()
     start = max(first, (pd.Timestamp(end) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date())

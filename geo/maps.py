@@ -108,7 +108,9 @@ class WeightedPoints(JSCSSMixin, Layer):
         """
     )
 
-    def __init__(self, rows: list[list[float]], popups: list[str], *, name: str, unit: str, show: bool = True) -> None:
+    def __init__(
+        self, rows: list[list[float]], popups: list[str], *, name: str, unit: str, show: bool = True
+    ) -> None:
         super().__init__(name=name, overlay=True, show=show)
         self._name = "WeightedPoints"
         self.rows = rows
@@ -206,7 +208,9 @@ def _features(communes: gpd.GeoDataFrame, props: pd.DataFrame) -> dict[str, Any]
     geoms = shapely.set_precision(communes.geometry.to_numpy(), 10**-settings.COORD_DECIMALS)
     features = []
     for geom, (_, row) in zip(geoms, props.iterrows(), strict=True):
-        features.append({"type": "Feature", "properties": row.to_dict(), "geometry": shapely.geometry.mapping(geom)})
+        features.append(
+            {"type": "Feature", "properties": row.to_dict(), "geometry": shapely.geometry.mapping(geom)}
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -253,7 +257,10 @@ def build_map(
     names = dict(zip(communes["code"], communes["name"], strict=True))
     minx, miny, maxx, maxy = communes.total_bounds
     fmap = folium.Map(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None, zoom_snap=0.25,
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=12,
+        tiles=None,
+        zoom_snap=0.25,
         control_scale=True,
     )
     # Without a tile layer folium drops max/min zoom, and marker clusters need the map's maxZoom.
@@ -265,13 +272,15 @@ def build_map(
     counts = incidents.groupby("commune_code").size() if len(incidents) else pd.Series(dtype=int)
     count = communes["code"].map(counts).fillna(0).astype(int)
     rate = rate_per_1000(count, communes["population"], days=days)
-    props = pd.DataFrame({
-        "code": communes["code"].to_numpy(),
-        "label": [html.escape(str(n)) for n in communes["name"]],
-        "count": count.to_numpy(),
-        "rate": [None if np.isnan(r) else round(float(r), 1) for r in rate],
-        "target": communes["code"].isin(targets).to_numpy(),
-    })
+    props = pd.DataFrame(
+        {
+            "code": communes["code"].to_numpy(),
+            "label": [html.escape(str(n)) for n in communes["name"]],
+            "count": count.to_numpy(),
+            "rate": [None if np.isnan(r) else round(float(r), 1) for r in rate],
+            "target": communes["code"].isin(targets).to_numpy(),
+        }
+    )
     collection = _features(communes, props)
     tooltip_fields = ["label", "count", "rate"]
     tooltip_alias = [texts.commune, texts.incidents_unit, texts.choropleth]
@@ -282,9 +291,14 @@ def build_map(
             for row in props.to_dict("records")
         }
         folium.GeoJson(
-            collection, name=texts.choropleth,
-            style_function=lambda f: {"fillColor": colour_of[f["properties"]["code"]], "fillOpacity": 0.75,
-                                      "color": "#ffffff", "weight": 0.5},
+            collection,
+            name=texts.choropleth,
+            style_function=lambda f: {
+                "fillColor": colour_of[f["properties"]["code"]],
+                "fillOpacity": 0.75,
+                "color": "#ffffff",
+                "weight": 0.5,
+            },
             tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_alias),
         ).add_to(fmap)
 
@@ -295,7 +309,12 @@ def build_map(
         peak = float(cells["count"].max())
         data = np.column_stack([cells["lat"], cells["lon"], np.round(cells["count"] / peak, 3)]).tolist()
         folium.plugins.HeatMap(
-            data, name=texts.heat, radius=18, blur=14, min_opacity=0.25, max_zoom=14,
+            data,
+            name=texts.heat,
+            radius=18,
+            blur=14,
+            min_opacity=0.25,
+            max_zoom=14,
             gradient={"0.2": "#ffffb2", "0.45": "#fecc5c", "0.7": "#fd8d3c", "0.9": "#e31a1c"},
         ).add_to(fmap)
 
@@ -311,8 +330,10 @@ def build_map(
             mode = "cells"
             cells = grid_cells(incidents)
             popups = []
-            rows = [[float(a), float(b), int(c), -1]
-                    for a, b, c in zip(cells["lat"], cells["lon"], cells["count"], strict=True)]
+            rows = [
+                [float(a), float(b), int(c), -1]
+                for a, b, c in zip(cells["lat"], cells["lon"], cells["count"], strict=True)
+            ]
         markers = len(rows)
         WeightedPoints(rows, popups, name=texts.points, unit=texts.incidents_unit).add_to(fmap)
 
@@ -333,7 +354,9 @@ def build_map(
             }
 
         folium.GeoJson(
-            collection, name=texts.boundaries, style_function=style,
+            collection,
+            name=texts.boundaries,
+            style_function=style,
             tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_alias),
         ).add_to(fmap)
         labels = folium.FeatureGroup(name=texts.commune, control=False)
@@ -342,25 +365,39 @@ def build_map(
             css = "antt-label target" if code in targets else "antt-label"
             folium.Marker(
                 [round(float(y), 5), round(float(x), 5)],
-                icon=folium.DivIcon(html=f'<div class="{css}">{star}{label}</div>', icon_size=(160, 18),
-                                    icon_anchor=(80, 9)),
+                icon=folium.DivIcon(
+                    html=f'<div class="{css}">{star}{label}</div>', icon_size=(160, 18), icon_anchor=(80, 9)
+                ),
             ).add_to(labels)
         labels.add_to(fmap)
 
-    _Legend(_legend_html(layers, texts, mode=mode, has_targets=bool(targets),
-                         approximate=bool(communes["approximate"].any()))).add_to(fmap)
+    _Legend(
+        _legend_html(
+            layers,
+            texts,
+            mode=mode,
+            has_targets=bool(targets),
+            approximate=bool(communes["approximate"].any()),
+        )
+    ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return MapBuild(fmap, mode, len(incidents), markers, heat_cells)
 
 
-def _legend_html(layers: tuple[str, ...], texts: MapTexts, *, mode: str, has_targets: bool, approximate: bool) -> str:
+def _legend_html(
+    layers: tuple[str, ...], texts: MapTexts, *, mode: str, has_targets: bool, approximate: bool
+) -> str:
     esc = html.escape
     parts: list[str] = []
     if has_targets:
-        parts.append(f'<div><i class="swatch-line" style="border-color:{TARGET_COLOUR}"></i>★ {esc(texts.target)}</div>')
+        parts.append(
+            f'<div><i class="swatch-line" style="border-color:{TARGET_COLOUR}"></i>★ {esc(texts.target)}</div>'
+        )
     if "boundaries" in layers:
-        parts.append(f'<div><i class="swatch-line" style="border-color:{BOUNDARY_COLOUR};border-top-width:1px">'
-                     f"</i>{esc(texts.commune)}</div>")
+        parts.append(
+            f'<div><i class="swatch-line" style="border-color:{BOUNDARY_COLOUR};border-top-width:1px">'
+            f"</i>{esc(texts.commune)}</div>"
+        )
     if "choropleth" in layers:
         parts.append(f"<div style='margin-top:4px'><b>{esc(texts.choropleth)}</b></div>")
         edges = ["0", *[f"{b:g}" for b in RATE_BREAKS]]
@@ -368,13 +405,21 @@ def _legend_html(layers: tuple[str, ...], texts: MapTexts, *, mode: str, has_tar
             span = f"{edges[i]}–{edges[i + 1]}" if i + 1 < len(edges) else f"≥ {edges[i]}"
             parts.append(f'<div><i style="background:{colour}"></i>{esc(span)}</div>')
     if "points" in layers and mode != "none":
-        parts.append(f'<div><i style="background:{POINT_COLOUR};border-radius:50%;width:12px"></i>{esc(texts.points)}</div>')
+        parts.append(
+            f'<div><i style="background:{POINT_COLOUR};border-radius:50%;width:12px"></i>{esc(texts.points)}</div>'
+        )
         if mode == "cells":
-            parts.append(f"<div><small>{esc(texts.aggregated.format(cell=int(settings.HEAT_CELL_M)))}</small></div>")
+            parts.append(
+                f"<div><small>{esc(texts.aggregated.format(cell=int(settings.HEAT_CELL_M)))}</small></div>"
+            )
     if "heat" in layers:
-        parts.append(f'<div><i style="background:linear-gradient(90deg,#ffffb2,#fd8d3c,#e31a1c)"></i>{esc(texts.heat)}</div>')
+        parts.append(
+            f'<div><i style="background:linear-gradient(90deg,#ffffb2,#fd8d3c,#e31a1c)"></i>{esc(texts.heat)}</div>'
+        )
     if approximate:
-        parts.append(f"<div style='margin-top:4px;color:#8a4b00'><small>⚠ {esc(texts.approximate)}</small></div>")
+        parts.append(
+            f"<div style='margin-top:4px;color:#8a4b00'><small>⚠ {esc(texts.approximate)}</small></div>"
+        )
     return "".join(parts)
 
 

@@ -38,7 +38,10 @@ INCIDENT_COLUMNS = [
 
 metadata = sa.MetaData()
 meta_table = sa.Table(
-    "meta", metadata, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text, nullable=False)
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
 )
 communes_table = sa.Table(
     "communes",
@@ -140,8 +143,13 @@ class Store:
             conn.execute(
                 offences_table.insert(),
                 [
-                    {"code": o.code, "offence_group": o.group, "name_vi": o.name_vi, "name_en": o.name_en,
-                     "article": o.article}
+                    {
+                        "code": o.code,
+                        "offence_group": o.group,
+                        "name_vi": o.name_vi,
+                        "name_en": o.name_en,
+                        "article": o.article,
+                    }
                     for o in load_offences()
                 ],
             )
@@ -155,8 +163,16 @@ class Store:
         batch_id = "demo"
         conn.execute(
             batches_table.insert(),
-            {"batch_id": batch_id, "file_name": settings.DEMO_INCIDENTS_PATH.name, "sha256": "",
-             "accepted": len(frame), "updated": 0, "rejected": 0, "created_at": now, "user_name": "demo"},
+            {
+                "batch_id": batch_id,
+                "file_name": settings.DEMO_INCIDENTS_PATH.name,
+                "sha256": "",
+                "accepted": len(frame),
+                "updated": 0,
+                "rejected": 0,
+                "created_at": now,
+                "user_name": "demo",
+            },
         )
         records = frame.assign(
             occurred_at=pd.to_datetime(frame["occurred_at"], format="%Y-%m-%d %H:%M").astype(object),
@@ -165,28 +181,37 @@ class Store:
             batch_id=batch_id,
             imported_at=now,
         ).to_dict("records")
-        conn.execute(incidents_table.insert(), records)
+        conn.execute(incidents_table.insert(), [{str(k): v for k, v in r.items()} for r in records])
 
     @staticmethod
     def _write_communes(conn: Connection, communes: gpd.GeoDataFrame) -> None:
         conn.execute(communes_table.delete())
         rows = [
             {
-                "code": r.code, "name": r.name, "kind": r.kind, "population": int(r.population),
-                "population_year": int(r.population_year), "approximate": bool(r.approximate),
-                "note": str(r.note), "geom_wkt": shapely.to_wkt(r.geometry, rounding_precision=6),
+                "code": r.code,
+                "name": r.name,
+                "kind": r.kind,
+                "population": int(r.population),
+                "population_year": int(r.population_year),
+                "approximate": bool(r.approximate),
+                "note": str(r.note),
+                "geom_wkt": shapely.to_wkt(r.geometry, rounding_precision=6),
             }
             for r in communes.itertuples(index=False)
         ]
         conn.execute(communes_table.insert(), rows)
 
     def _bump(self, conn: Connection) -> None:
-        current = int(conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "revision")).scalar_one())
+        current = int(
+            conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "revision")).scalar_one()
+        )
         conn.execute(meta_table.update().where(meta_table.c.key == "revision").values(value=str(current + 1)))
 
     def _meta(self, key: str) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == key)).scalar_one_or_none()
+            return conn.execute(
+                sa.select(meta_table.c.value).where(meta_table.c.key == key)
+            ).scalar_one_or_none()
 
     # -- reading ---------------------------------------------------------------------------
     def version(self) -> str:
@@ -242,7 +267,9 @@ class Store:
         with self.engine.connect() as conn:
             n, first, last = conn.execute(
                 sa.select(
-                    sa.func.count(), sa.func.min(incidents_table.c.occurred_at), sa.func.max(incidents_table.c.occurred_at)
+                    sa.func.count(),
+                    sa.func.min(incidents_table.c.occurred_at),
+                    sa.func.max(incidents_table.c.occurred_at),
                 )
             ).one()
             communes = conn.execute(sa.select(sa.func.count()).select_from(communes_table)).scalar_one()

@@ -51,8 +51,14 @@ def load_offences(path: Path | None = None) -> tuple[Offence, ...]:
     """Read the taxonomy CSV (``code, group, name_vi, name_en, penal_code_article``)."""
     frame = pd.read_csv(path or settings.REFERENCE_DIR / "offences.csv", dtype=str).fillna("")
     return tuple(
-        Offence(r.code, r.group, r.name_vi, r.name_en, r.penal_code_article)
-        for r in frame.itertuples(index=False)
+        Offence(
+            str(r["code"]),
+            str(r["group"]),
+            str(r["name_vi"]),
+            str(r["name_en"]),
+            str(r["penal_code_article"]),
+        )
+        for r in frame.to_dict("records")
     )
 
 

@@ -27,13 +27,22 @@ for col, label, mask in (
 ):
     current, previous = int(table.loc[mask, "count"].sum()), int(table.loc[mask, "previous"].sum())
     col.metric(
-        t(label), fmt_int(current), delta=f"{current - previous:+d} {t('overview.vs_last_year', n=fmt_int(previous))}",
+        t(label),
+        fmt_int(current),
+        delta=f"{current - previous:+d} {t('overview.vs_last_year', n=fmt_int(previous))}",
         delta_color="inverse",
     )
 
 if page.assets_ready():
-    build = build_map(communes, now, targets=plan.targets, layers=("choropleth", "boundaries"), days=flt.days,
-                      lang=lang(), texts=widgets.map_texts())
+    build = build_map(
+        communes,
+        now,
+        targets=plan.targets,
+        layers=("choropleth", "boundaries"),
+        days=flt.days,
+        lang=lang(),
+        texts=widgets.map_texts(),
+    )
     widgets.show_map(build, key="overview-map", height=560)
 
 st.subheader(t("overview.table"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,10 @@ def demo_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def demo_env(demo_store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def demo_env(demo_store_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the app at the session's demo store."""
     monkeypatch.setenv("ANTT_DATABASE_URL", demo_store_url)
-    yield demo_store_url
+    return demo_store_url
 
 
 @pytest.fixture(scope="session")

@@ -59,31 +59,46 @@ def sidebar() -> IncidentFilter:
     with st.sidebar:
         st.subheader(t("filter.header"))
         period = st.date_input(
-            t("filter.period"), key=KEY_PERIOD, min_value=min(first, current.start),
-            max_value=max(last, current.end), format="DD/MM/YYYY",
+            t("filter.period"),
+            key=KEY_PERIOD,
+            min_value=min(first, current.start),
+            max_value=max(last, current.end),
+            format="DD/MM/YYYY",
         )
         groups = st.multiselect(
-            t("filter.groups"), list(GROUPS), key=KEY_GROUPS, placeholder=t("filter.all"),
+            t("filter.groups"),
+            list(GROUPS),
+            key=KEY_GROUPS,
+            placeholder=t("filter.all"),
             format_func=lambda g: group_name(g, lang=language),
         )
         choices = [o.code for o in load_offences() if not groups or o.group in groups]
         st.session_state[KEY_OFFENCES] = [c for c in st.session_state.get(KEY_OFFENCES, []) if c in choices]
         offences = st.multiselect(
-            t("filter.offences"), choices, key=KEY_OFFENCES, placeholder=t("filter.all"),
+            t("filter.offences"),
+            choices,
+            key=KEY_OFFENCES,
+            placeholder=t("filter.all"),
             format_func=lambda c: offence_name(c, lang=language),
         )
         chosen_communes = st.multiselect(
-            t("filter.communes"), sorted(names, key=lambda c: names[c]), key=KEY_COMMUNES,
-            placeholder=t("filter.all"), format_func=lambda c: names.get(c, c),
+            t("filter.communes"),
+            sorted(names, key=lambda c: names[c]),
+            key=KEY_COMMUNES,
+            placeholder=t("filter.all"),
+            format_func=lambda c: names.get(c, c),
         )
-        st.button(t("filter.reset"), on_click=_reset, use_container_width=True)
+        st.button(t("filter.reset"), on_click=_reset, width="stretch")
     if isinstance(period, tuple) and len(period) == 2:
         start, end = period
     else:
         st.sidebar.caption(t("filter.pick_range"))
         start, end = current.start, current.end
     flt = IncidentFilter(
-        start=start, end=end, groups=tuple(sorted(groups)), offences=tuple(sorted(offences)),
+        start=start,
+        end=end,
+        groups=tuple(sorted(groups)),
+        offences=tuple(sorted(offences)),
         communes=tuple(sorted(chosen_communes)),
     )
     st.session_state[KEY_VALUE] = flt

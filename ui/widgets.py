@@ -13,9 +13,15 @@ from ui.i18n import t
 def map_texts() -> MapTexts:
     """Return the map's words in the current language."""
     return MapTexts(
-        boundaries=t("map.boundaries"), choropleth=t("map.choropleth"), points=t("map.points"),
-        heat=t("map.heat"), target=t("map.target"), commune=t("map.commune"), incidents_unit=t("map.unit"),
-        approximate=t("map.approximate"), aggregated=t("map.aggregated"),
+        boundaries=t("map.boundaries"),
+        choropleth=t("map.choropleth"),
+        points=t("map.points"),
+        heat=t("map.heat"),
+        target=t("map.target"),
+        commune=t("map.commune"),
+        incidents_unit=t("map.unit"),
+        approximate=t("map.approximate"),
+        aggregated=t("map.aggregated"),
     )
 
 
@@ -26,11 +32,15 @@ def show_map(build: MapBuild, *, key: str, height: int = 620) -> None:
 
 def commune_table(table: pd.DataFrame, *, targets: tuple[str, ...]) -> None:
     """Show the per-commune counts (from `geo.aggregate.commune_counts`) with translated headers."""
-    view = pd.DataFrame({
-        t("col.commune"): [("★ " if c in targets else "") + n for c, n in zip(table["code"], table["name"], strict=True)],
-        t("col.code"): table["code"],
-        t("col.count"): table["count"],
-    })
+    view = pd.DataFrame(
+        {
+            t("col.commune"): [
+                ("★ " if c in targets else "") + n for c, n in zip(table["code"], table["name"], strict=True)
+            ],
+            t("col.code"): table["code"],
+            t("col.count"): table["count"],
+        }
+    )
     config: dict[str, object] = {}
     if "previous" in table:
         view[t("col.previous")] = table["previous"]
@@ -40,4 +50,4 @@ def commune_table(table: pd.DataFrame, *, targets: tuple[str, ...]) -> None:
         config[t("col.change")] = st.column_config.NumberColumn(format="%+d")
     view[t("col.rate")] = table["rate"].round(1)
     view[t("col.population")] = table["population"]
-    st.dataframe(view, hide_index=True, use_container_width=True, column_config=config)
+    st.dataframe(view, hide_index=True, width="stretch", column_config=config)

@@ -38,7 +38,7 @@ def _map_frame(page: Any, *, selector: str = "path.antt-commune", timeout_s: flo
             try:
                 if frame.locator(selector).count() > 0:
                     return frame
-            except Exception:  # noqa: BLE001 - frames detach while Streamlit reruns
+            except Exception:  # frames detach while Streamlit reruns
                 continue
         page.wait_for_timeout(500)
     pytest.fail(f"no map frame with {selector!r} appeared")
@@ -46,7 +46,8 @@ def _map_frame(page: Any, *, selector: str = "path.antt-commune", timeout_s: flo
 
 def _styles(frame: Any, selector: str) -> list[dict[str, str]]:
     return frame.eval_on_selector_all(
-        selector, "els => els.map(e => ({stroke: e.getAttribute('stroke'), width: e.getAttribute('stroke-width')}))"
+        selector,
+        "els => els.map(e => ({stroke: e.getAttribute('stroke'), width: e.getAttribute('stroke-width')}))",
     )
 
 
@@ -59,7 +60,9 @@ def test_overview_map_offline(browser: Any, app_url: str, artifacts_dir: Path) -
     others = _styles(frame, "path.antt-commune:not(.antt-target)")
     assert len(targets) == 3
     assert len(others) == 10
-    assert {(s["stroke"], s["width"]) for s in targets}.isdisjoint({(s["stroke"], s["width"]) for s in others})
+    assert {(s["stroke"], s["width"]) for s in targets}.isdisjoint(
+        {(s["stroke"], s["width"]) for s in others}
+    )
     labels = frame.locator(".antt-label").all_inner_texts()
     assert len(labels) == 13
     assert any("Vĩnh Hùng" in label for label in labels)
