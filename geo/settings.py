@@ -63,6 +63,8 @@ NEIGHBOUR_TOLERANCE_M
     building displacement buffers (absorbs digitising slivers and gaps).
 CONFIDENCE_LEVEL
     Confidence level of every interval in the evaluation (RES, WDD, panel model, trend).
+CHANGE_FLAT_PCT
+    Changes smaller than this (in %) are described to leaders as "about the same".
 TREND_MONTHS_BEFORE
     Months before the plan's start used by the interrupted time series (as far as the data
     reaches; at least the plan's before window): a 12-month pre-trend is too noisy to extrapolate.
@@ -147,6 +149,7 @@ METRIC_CRS_BOUNDS: Final = (102.0, 8.0, 108.0, 23.5)
 NEIGHBOUR_TOLERANCE_M: Final = 30.0
 CONFIDENCE_LEVEL: Final = 0.95
 TREND_MONTHS_BEFORE: Final = 36
+CHANGE_FLAT_PCT: Final = 2.5
 
 # Hotspot analytics (issue 5)
 KDE_SUBCELLS: Final = 2

@@ -1,14 +1,33 @@
-"""Tổng quan: the district at a glance for the chosen period."""
+"""Tổng quan: the meeting view — are the target communes improving? — then the district at a glance."""
 
 import streamlit as st
 
+from geo._errors import ConfigError, DataError
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
-from geo.maps import build_map
-from ui import filters, loaders, page, widgets
-from ui.i18n import fmt_date, fmt_int, lang, t
+from ui import evaluation, filters, loaders, page, widgets
+from ui.i18n import fmt_date, fmt_int, t
 
-page.header("nav.overview", caption=t("overview.caption"))
+page.header("nav.overview")
+try:
+    result = evaluation.current()
+except (ConfigError, DataError) as exc:
+    st.error(t("eval.error", msg=str(exc)))
+    result = None
+
+if result is not None:
+    evaluation.headline(result)
+    cards, district = st.columns([5, 7], gap="medium")
+    with cards:
+        for target in result.targets:
+            evaluation.card(target)
+    with district:
+        if page.assets_ready():
+            widgets.show_map(evaluation.verdict_map(result), key="overview-map", height=560)
+        evaluation.verdict_legend()
+
+st.divider()
+st.subheader(t("overview.period_section"))
 flt = filters.current()
 plan = loaders.plan()
 communes = loaders.communes()
@@ -32,18 +51,6 @@ for col, label, mask in (
         delta=f"{current - previous:+d} {t('overview.vs_last_year', n=fmt_int(previous))}",
         delta_color="inverse",
     )
-
-if page.assets_ready():
-    build = build_map(
-        communes,
-        now,
-        targets=plan.targets,
-        layers=("choropleth", "boundaries"),
-        days=flt.days,
-        lang=lang(),
-        texts=widgets.map_texts(),
-    )
-    widgets.show_map(build, key="overview-map", height=560)
 
 st.subheader(t("overview.table"))
 widgets.commune_table(table, targets=plan.targets)

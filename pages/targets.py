@@ -1,0 +1,54 @@
+"""Xã trọng điểm: the evidence behind the verdicts, for analysts; and the plan settings."""
+
+import streamlit as st
+
+from geo._errors import ConfigError, DataError
+from ui import evaluation, evidence, page
+from ui.i18n import fmt_int, t
+from ui.plan_form import plan_form
+
+page.header("nav.targets", caption=t("targets.caption"))
+try:
+    result = evaluation.current()
+except (ConfigError, DataError) as exc:
+    st.error(t("eval.error", msg=str(exc)))
+    result = None
+
+if result is not None:
+    target = evidence.pick(result)
+    item = target.overall
+    icon = evaluation.VERDICT_STYLE[item.verdict][0]
+    st.markdown(f"### {t('targets.verdict', icon=icon, verdict=evaluation.verdict_word(item.verdict))}")
+    st.markdown(evaluation.change_sentence(item))
+    names = result.names
+    st.caption(
+        t(
+            "targets.areas",
+            buffer=", ".join(names[c] for c in target.areas.buffer) or t("targets.none"),
+            control=", ".join(names[c] for c in target.areas.control) or t("targets.none"),
+        )
+    )
+    if result.windows.shortened:
+        st.warning(
+            t("targets.shortened", before=result.windows.before_months, after=result.windows.after_months)
+        )
+    if result.outside["total"]:
+        st.caption(t("targets.outside", n=fmt_int(result.outside["total"])))
+
+    st.subheader(t("targets.indicators"))
+    evidence.indicators(target, result)
+    st.subheader(t("targets.table"))
+    evidence.group_table(target)
+    st.subheader(t("targets.chart"))
+    chart = evidence.trend_chart(target, result)
+    if chart is None:
+        st.caption(t("targets.trend_none"))
+    else:
+        st.altair_chart(chart, use_container_width=True)
+    if page.assets_ready():
+        st.subheader(t("targets.maps"))
+        evidence.before_after_maps(target, result)
+    evidence.caveats()
+
+with st.expander(t("plan.header"), expanded=result is None):
+    plan_form()

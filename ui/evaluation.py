@@ -1,0 +1,199 @@
+"""Evaluation glue: the cached evaluation of the stored plan, verdict cards, headline and verdict map."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+from branca.element import MacroElement
+from folium.template import Template
+
+from geo import settings
+from geo.evaluation import Assessment, Evaluation, TargetEvaluation, evaluate
+from geo.maps import MapBuild, build_map
+from ui import loaders, widgets
+from ui.i18n import fmt_date, fmt_int, lang, t
+
+VERDICT_STYLE: dict[str, tuple[str, str, str]] = {
+    "improving": ("✔", "#1a9850", "#13612f"),
+    "unclear": ("?", "#fdae61", "#8a4b00"),
+    "worsening": ("✖", "#d73027", "#a50f15"),
+    "insufficient": ("○", "#bdbdbd", "#4d4d4d"),
+}
+"""Verdict → (icon, map fill colour, text colour): words, icon and colour together, never colour alone."""
+
+BUFFER_OUTLINE = "#3b3b3b"
+"""Outline colour of the buffer communes on the verdict map (dashed)."""
+
+TARGET_KEY = "eval.target"
+"""Session-state key of the target picked on the Xã trọng điểm page (mirrored in ``?target=``)."""
+
+
+class _HideControls(MacroElement):
+    """Hide the map's own legend and layer switch: the page draws one legend below (it covered targets)."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}<style>.antt-legend, .leaflet-control-layers { display: none; }"
+        "</style>{% endmacro %}"
+    )
+
+
+def without_controls(build: MapBuild) -> MapBuild:
+    """Return ``build`` with its legend and layer switch hidden (for small or meeting maps)."""
+    _HideControls().add_to(build.map)
+    return build
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _evaluation(url: str, version: str) -> Evaluation:
+    return evaluate(loaders.incidents(), loaders.communes(), loaders.plan())
+
+
+def current() -> Evaluation:
+    """Return the evaluation of the stored plan (cached until the store changes).
+
+    Raises
+    ------
+    geo._errors.ConfigError, geo._errors.DataError
+        When the plan does not fit the data; pages show the message.
+    """
+    return _evaluation(settings.database_url(), loaders.store().version())
+
+
+def verdict_word(key: str) -> str:
+    """Return the verdict in words, in the current language."""
+    return t(f"verdict.{key}")
+
+
+def change_phrase(pct: float | None) -> str:
+    """Return a change in plain words: "giảm 39%", "tăng 31%", "gần như không đổi"."""
+    if pct is None:
+        return t("change.none")
+    if abs(pct) < settings.CHANGE_FLAT_PCT:
+        return t("change.flat")
+    return t("change.down" if pct < 0 else "change.up", pct=fmt_int(abs(pct)))
+
+
+def change_sentence(item: Assessment) -> str:
+    """Return "Số vụ giảm 39% so với cùng kỳ (329 → 200 vụ); các xã khác gần như không đổi."."""
+    return t(
+        "card.change",
+        change=change_phrase(item.change_pct("t")),
+        before=fmt_int(item.counts["t0"]),
+        after=fmt_int(item.counts["t1"]),
+        control=change_phrase(item.change_pct("c")),
+    )
+
+
+def _card_html(target: TargetEvaluation) -> str:
+    item = target.overall
+    icon, fill, ink = VERDICT_STYLE[item.verdict]
+    if item.has_buffer:
+        buffer = t("card.buffer", change=change_phrase(item.change_pct("d")))
+    else:
+        buffer = t("card.no_buffer")
+    return (
+        f'<div class="antt-card" data-verdict="{item.verdict}" style="border-left:12px solid {fill};'
+        f'background:#fafafa;border-radius:6px;padding:10px 16px;margin-bottom:4px">'
+        f'<div style="font-size:1.45rem;font-weight:700;color:#222">{html.escape(target.name)}</div>'
+        f'<div style="font-size:2.1rem;font-weight:800;color:{ink};line-height:1.2">'
+        f'<span aria-hidden="true">{icon}</span> {html.escape(verdict_word(item.verdict))}</div>'
+        f'<div style="font-size:1.15rem;color:#222">{html.escape(change_sentence(item))}</div>'
+        f'<div style="font-size:1rem;color:#555">{html.escape(buffer)}</div></div>'
+    )
+
+
+def card(target: TargetEvaluation) -> None:
+    """Draw one verdict card (name, verdict with icon and colour, the change in plain numbers)."""
+    st.markdown(_card_html(target), unsafe_allow_html=True)
+    st.page_link(
+        "pages/targets.py",
+        label=t("card.evidence"),
+        icon=":material/search:",
+        query_params={"target": target.key},
+    )
+
+
+def headline(evaluation: Evaluation) -> None:
+    """Draw the headline for the targets together and the comparison period."""
+    groups: dict[str, list[str]] = {}
+    for target in evaluation.targets:
+        groups.setdefault(target.overall.verdict, []).append(target.name)
+    parts = [
+        t("headline.group", n=len(names), names=", ".join(names), verdict=verdict_word(key).lower())
+        for key in VERDICT_STYLE
+        if (names := groups.get(key))
+    ]
+    combined = evaluation.combined.overall
+    together = t(
+        "headline.together",
+        n=len(evaluation.targets),
+        change=change_phrase(combined.change_pct("t")),
+        control=change_phrase(combined.change_pct("c")),
+        meaning=t(f"meaning.{combined.verdict}"),
+    )
+    _, fill, ink = VERDICT_STYLE[combined.verdict]
+    st.markdown(
+        f'<div class="antt-headline" data-verdict="{combined.verdict}" style="border-left:12px solid {fill};'
+        f'padding:6px 16px;margin-bottom:8px"><div style="font-size:1.9rem;font-weight:800;color:#222">'
+        f"{html.escape(' · '.join(parts))}</div>"
+        f'<div style="font-size:1.3rem;color:{ink};font-weight:600">{html.escape(together)}</div></div>',
+        unsafe_allow_html=True,
+    )
+    w = evaluation.windows
+    st.caption(
+        t(
+            "headline.period",
+            after_months=w.after_months,
+            after_start=fmt_date(w.start),
+            after_end=fmt_date(w.after_end - pd.Timedelta(days=1)),
+            before_months=w.before_months,
+            before_start=fmt_date(w.before_start),
+            before_end=fmt_date(w.start - pd.Timedelta(days=1)),
+        )
+    )
+
+
+def window_incidents(evaluation: Evaluation, *, after: bool) -> pd.DataFrame:
+    """Return the incidents of the before or after window."""
+    incidents = loaders.incidents()
+    w = evaluation.windows
+    start, end = (w.start, w.after_end) if after else (w.before_start, w.start)
+    times = incidents["occurred_at"]
+    return incidents[(times >= pd.Timestamp(start)) & (times < pd.Timestamp(end))]
+
+
+def verdict_map(evaluation: Evaluation) -> MapBuild:
+    """Build the district map with each target filled by its verdict and the buffers outlined."""
+    fills = {target.key: VERDICT_STYLE[target.overall.verdict][1] for target in evaluation.targets}
+    outlines = dict.fromkeys(evaluation.combined.areas.buffer, BUFFER_OUTLINE)
+    build = build_map(
+        loaders.communes(),
+        window_incidents(evaluation, after=True),
+        targets=evaluation.plan.targets,
+        layers=("boundaries",),
+        days=evaluation.windows.after_days,
+        lang=lang(),
+        texts=widgets.map_texts(),
+        fills=fills,
+        outlines=outlines,
+    )
+    return without_controls(build)
+
+
+def verdict_legend() -> None:
+    """Draw the key of the verdict map: verdict swatches with icon and word, targets, buffers."""
+    swatches = " &nbsp; ".join(
+        f'<span style="display:inline-block;width:1.1em;height:0.9em;background:{fill};border:2px solid '
+        f'#b2182b;vertical-align:-1px"></span> {icon} {html.escape(verdict_word(key))}'
+        for key, (icon, fill, _) in VERDICT_STYLE.items()
+    )
+    notes = [t("overview.verdict_map")]
+    if bool(loaders.communes()["approximate"].any()):
+        notes.append(t("map.approximate"))
+    st.markdown(
+        f'<div style="font-size:1rem">{swatches}</div><div style="font-size:0.95rem;color:#555">'
+        f"{html.escape(' '.join(note if note.endswith('.') else note + '.' for note in notes))}</div>",
+        unsafe_allow_html=True,
+    )

@@ -1,0 +1,229 @@
+"""Evidence views of the Xã trọng điểm page: indicators, table by offence group, monthly chart, maps."""
+
+from __future__ import annotations
+
+import html
+import itertools
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo import settings
+from geo.aggregate import RATE_BREAKS
+from geo.effects import WDQ_REASONS
+from geo.evaluation import Assessment, Evaluation, TargetEvaluation
+from geo.maps import RATE_COLOURS, build_map
+from geo.taxonomy import group_name
+from ui import evaluation, loaders, widgets
+from ui.i18n import fmt_date, fmt_num, lang, t
+
+_URL_KEY = "eval.target_url"
+
+
+def pick(result: Evaluation) -> TargetEvaluation:
+    """Draw the target picker (one target or all together), synced with ``?target=``."""
+    by_key = {target.key: target for target in (*result.targets, result.combined)}
+    options = list(by_key)
+    wanted = st.query_params.get("target")
+    # A link from the overview changes the URL: follow it; otherwise keep the widget's own value.
+    if wanted in options and wanted != st.session_state.get(_URL_KEY):
+        st.session_state[evaluation.TARGET_KEY] = wanted
+    if st.session_state.get(evaluation.TARGET_KEY) not in options:
+        st.session_state[evaluation.TARGET_KEY] = options[0]
+    labels = {key: target.name for key, target in by_key.items()}
+    labels[result.combined.key] = t("targets.all", n=len(result.targets))
+    key = st.segmented_control(
+        t("targets.pick"), options, key=evaluation.TARGET_KEY, format_func=labels.get, required=True
+    )
+    key = key if key in options else options[0]
+    st.query_params["target"] = key
+    st.session_state[_URL_KEY] = key
+    return by_key[key]
+
+
+def _ci(lo: float | None, hi: float | None, digits: int = 2) -> str:
+    if lo is None or hi is None:
+        return ""
+    return t("targets.ci", lo=fmt_num(lo, digits), hi=fmt_num(hi, digits))
+
+
+def indicators(target: TargetEvaluation, result: Evaluation) -> None:
+    """Draw RES, WDD, WDQ, the panel model and the trend, each with its interval and one-line meaning."""
+    item = target.overall
+    cols = st.columns(4)
+    res = item.res
+    cols[0].metric(t("targets.res"), fmt_num(res.estimate, 2) if res else t("targets.undefined"))
+    cols[0].caption(f"{_ci(res.lo, res.hi) if res else ''}  \n{t('targets.res_help')}")
+    wdd = item.wdd
+    cols[1].metric(t("targets.wdd"), fmt_num(wdd.value, 0))
+    cols[1].caption(
+        f"{_ci(wdd.lo, wdd.hi, 0)}  \n{t('targets.wdd_help', se=fmt_num(wdd.se, 1), z=fmt_num(wdd.z, 2))}"
+    )
+    wdq = item.wdq
+    if wdq.value is None:
+        reason = WDQ_REASONS[wdq.reason][0 if lang() == "vi" else 1]
+        cols[2].metric(t("targets.wdq"), t("targets.undefined"))
+        cols[2].caption(f"{reason}  \n{t('targets.wdq_help')}")
+    else:
+        cols[2].metric(t("targets.wdq"), fmt_num(wdq.value, 2))
+        cols[2].caption(t("targets.wdq_help"))
+    panel = result.combined.panel
+    label = t("targets.panel", n=len(result.targets))
+    if panel is None:
+        cols[3].metric(label, t("targets.panel_none"))
+    else:
+        cols[3].metric(label, fmt_num(panel.rate_ratio, 2))
+        method = t(f"targets.method.{panel.method}")
+        cols[3].caption(f"{_ci(panel.lo, panel.hi)}  \n{t('targets.panel_help', method=method)}")
+    trend = target.trend
+    st.markdown(f"**{t('targets.trend')}**")
+    if trend is None:
+        st.caption(t("targets.trend_none"))
+    else:
+        st.caption(
+            t(
+                "targets.trend_help",
+                months=int((trend.series["month"] < 0).sum()),
+                ratio=fmt_num(trend.after_ratio, 2),
+                level=fmt_num(trend.level_ratio, 2),
+                level_lo=fmt_num(trend.level_ci[0], 2),
+                level_hi=fmt_num(trend.level_ci[1], 2),
+                slope=fmt_num(trend.slope_ratio, 3),
+            )
+        )
+
+
+def _row(label: str, item: Assessment) -> dict[str, object]:
+    res = item.res
+    return {
+        t("col.group"): label,
+        t("col.before"): item.counts["t0"],
+        t("col.after"): item.counts["t1"],
+        t("col.change_pct"): item.change_pct("t"),
+        t("col.control_change"): item.change_pct("c"),
+        t("col.rate_before"): item.rate("t"),
+        t("col.rate_after"): item.rate("t", after=True),
+        t("col.res"): res.estimate if res else None,
+        t("col.res_ci"): f"{fmt_num(res.lo, 2)} – {fmt_num(res.hi, 2)}" if res else "",
+        t(
+            "col.verdict"
+        ): f"{evaluation.VERDICT_STYLE[item.verdict][0]} {evaluation.verdict_word(item.verdict)}",
+    }
+
+
+def group_table(target: TargetEvaluation) -> None:
+    """Draw before/after counts, rates, RES and verdict for each offence group and for all together."""
+    rows = [_row(group_name(group, lang=lang()), item) for group, item in target.by_group.items()]
+    rows.append(_row(t("targets.all_groups"), target.overall))
+    percent = st.column_config.NumberColumn(format="%+.1f%%")
+    decimal = st.column_config.NumberColumn(format="%.1f")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        use_container_width=True,
+        column_config={
+            t("col.change_pct"): percent,
+            t("col.control_change"): percent,
+            t("col.rate_before"): decimal,
+            t("col.rate_after"): decimal,
+            t("col.res"): st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+
+
+def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart | None:
+    """Return the monthly chart: target and control rates, the trend model, the old trend carried on."""
+    trend = target.trend
+    people = target.overall.population["t"]
+    if trend is None or people <= 0:
+        return None
+    series = trend.series
+    per_1000 = 1000 / people
+    names = {
+        "target_rate": t("targets.chart_target"),
+        "control_rate": t("targets.chart_control"),
+        "fitted": t("targets.chart_fit"),
+        "counterfactual": t("targets.chart_counterfactual"),
+    }
+    frame = pd.DataFrame(
+        {
+            "month_start": series["month_start"],
+            "target_rate": series["target_rate"],
+            "control_rate": series["control_rate"],
+            "fitted": series["fitted"] * per_1000,
+            "counterfactual": series["counterfactual"].where(series["month"] >= -1) * per_1000,
+        }
+    ).melt("month_start", var_name="key", value_name="rate")
+    frame["series"] = frame["key"].map(names)
+    colour = alt.Color(
+        "series:N",
+        title=t("targets.chart_series"),
+        scale=alt.Scale(domain=list(names.values()), range=["#b2182b", "#4d4d4d", "#2166ac", "#2166ac"]),
+        legend=alt.Legend(orient="bottom"),
+    )
+    dash = alt.StrokeDash(
+        "series:N",
+        scale=alt.Scale(domain=list(names.values()), range=[[1, 0], [4, 3], [1, 0], [6, 4]]),
+        legend=None,
+    )
+    base = alt.Chart(frame.dropna(subset=["rate"])).encode(
+        x=alt.X("month_start:T", title=t("targets.chart_month"), axis=alt.Axis(format="%m/%Y")),
+        y=alt.Y("rate:Q", title=t("targets.chart_rate")),
+        color=colour,
+        strokeDash=dash,
+        tooltip=[
+            alt.Tooltip("month_start:T", format="%m/%Y"),
+            "series:N",
+            alt.Tooltip("rate:Q", format=".2f"),
+        ],
+    )
+    lines = base.mark_line(strokeWidth=2.5)
+    start = pd.DataFrame({"start": [pd.Timestamp(result.windows.start)], "label": [t("targets.chart_start")]})
+    rule = alt.Chart(start).mark_rule(color="#111", strokeWidth=2).encode(x="start:T")
+    text = (
+        alt.Chart(start).mark_text(align="left", dx=4, y=8, fontSize=13).encode(x="start:T", text="label:N")
+    )
+    return alt.layer(lines, rule, text).properties(height=340)
+
+
+def before_after_maps(target: TargetEvaluation, result: Evaluation) -> None:
+    """Draw the before and after choropleths side by side (fixed class breaks, so colours compare)."""
+    w = result.windows
+    columns = st.columns(2)
+    periods = (
+        (False, w.before_days, "targets.map_before", w.before_start, w.start),
+        (True, w.after_days, "targets.map_after", w.start, w.after_end),
+    )
+    for column, (after, days, label, start, end) in zip(columns, periods, strict=True):
+        with column:
+            st.markdown(f"**{t(label, start=fmt_date(start), end=fmt_date(end - pd.Timedelta(days=1)))}**")
+            build = build_map(
+                loaders.communes(),
+                evaluation.window_incidents(result, after=after),
+                targets=target.areas.targets,
+                layers=("choropleth", "boundaries"),
+                days=days,
+                lang=lang(),
+                texts=widgets.map_texts(),
+                outlines=dict.fromkeys(target.areas.buffer, evaluation.BUFFER_OUTLINE),
+            )
+            widgets.show_map(evaluation.without_controls(build), key=f"targets-map-{int(after)}", height=460)
+    edges = ["0", *[f"{edge:g}" for edge in RATE_BREAKS]]
+    labels = [f"{low}–{high}" for low, high in itertools.pairwise(edges)] + [f"≥ {edges[-1]}"]
+    swatches = " &nbsp; ".join(
+        f'<span style="display:inline-block;width:1.1em;height:0.9em;background:{colour};'
+        f'border:1px solid #999;vertical-align:-1px"></span> {label}'
+        for colour, label in zip(RATE_COLOURS, labels, strict=True)
+    )
+    st.markdown(
+        f"<div>{html.escape(t('map.choropleth'))}: {swatches}</div>"
+        f'<div style="color:#555">{html.escape(t("targets.maps_key"))}</div>',
+        unsafe_allow_html=True,
+    )
+
+
+def caveats() -> None:
+    """Draw the caveats: regression to the mean, changes in reporting, the verdict rule."""
+    with st.expander(t("targets.caveats"), expanded=True):
+        st.markdown(t("targets.caveats_text", min_count=settings.MIN_COUNT_FOR_VERDICT))

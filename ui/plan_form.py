@@ -1,0 +1,65 @@
+"""Plan settings form: start date, target communes and window lengths, saved in the store."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo._errors import ConfigError
+from geo.plan import Plan
+from ui import loaders
+from ui.i18n import fmt_date, t
+
+_PREFIX = "plan."
+
+
+def plan_form() -> None:
+    """Draw the current plan and a form that validates and saves a new one (used by every page and "
+    "the CLI)."""
+    plan = loaders.plan()
+    communes = loaders.communes()
+    names = dict(zip(communes["code"], communes["name"], strict=True))
+    st.markdown(
+        t(
+            "plan.current",
+            name=plan.name,
+            start=fmt_date(plan.start),
+            targets=", ".join(names.get(code, code) for code in plan.targets),
+        )
+    )
+    st.caption(t("plan.help"))
+    with st.form(f"{_PREFIX}form"):
+        name = st.text_input(t("plan.name"), value=plan.name, key=f"{_PREFIX}name")
+        start = st.date_input(t("plan.start"), value=plan.start, format="DD/MM/YYYY", key=f"{_PREFIX}start")
+        targets = st.multiselect(
+            t("plan.targets"),
+            sorted(names, key=lambda code: names[code]),
+            default=[code for code in plan.targets if code in names],
+            format_func=lambda code: f"{names[code]} ({code})",
+            key=f"{_PREFIX}targets",
+        )
+        left, right = st.columns(2)
+        before = left.number_input(
+            t("plan.before"), min_value=1, max_value=60, value=plan.before_months, key=f"{_PREFIX}before"
+        )
+        after = right.number_input(
+            t("plan.after"), min_value=1, max_value=60, value=plan.after_months, key=f"{_PREFIX}after"
+        )
+        note = st.text_area(t("plan.note"), value=plan.note, key=f"{_PREFIX}note")
+        submitted = st.form_submit_button(t("plan.save"), type="primary")
+    if not submitted:
+        return
+    new = Plan(
+        name=name.strip() or plan.name,
+        start=start,
+        targets=tuple(targets),
+        before_months=int(before),
+        after_months=int(after),
+        note=note,
+    )
+    try:
+        loaders.store().save_plan(new)
+    except ConfigError as exc:
+        st.error(str(exc))
+        return
+    st.success(t("plan.saved"))
+    st.rerun()
