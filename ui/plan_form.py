@@ -13,8 +13,7 @@ _PREFIX = "plan."
 
 
 def plan_form() -> None:
-    """Draw the current plan and a form that validates and saves a new one (used by every page and "
-    "the CLI)."""
+    """Draw the current plan and a form that validates and saves a new one (pages and CLI use it)."""
     plan = loaders.plan()
     communes = loaders.communes()
     names = dict(zip(communes["code"], communes["name"], strict=True))

@@ -1,0 +1,142 @@
+"""AppTest of the meeting view on / and of /targets: the demo verdicts, the evidence, the plan settings."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.__main__ import main
+from geo.plan import Plan
+from geo.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_WORDS = {"Vĩnh Hùng": "Cải thiện", "Vĩnh Long": "Chưa rõ", "Vĩnh Thịnh": "Xấu đi"}
+
+
+def _app(page: str | None = None, *, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _cards(at: AppTest) -> dict[str, str]:
+    """Commune name → the card's whole text (verdict word, icon, change sentence)."""
+    cards = {}
+    for element in at.markdown:
+        if 'class="antt-card"' in element.value:
+            name = re.search(r"font-weight:700;color:#222\">([^<]+)</div>", element.value).group(1)
+            cards[name] = " ".join(re.sub(r"<[^>]+>", " ", element.value).split())
+    return cards
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A demo store of this test's own, so that saving a plan does not touch other tests."""
+    url = f"sqlite:///{tmp_path / 'plan.sqlite'}"
+    Store.open(url, demo=True)
+    monkeypatch.setenv("ANTT_DATABASE_URL", url)
+    return url
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_overview_shows_the_demo_verdicts_in_words_icons_and_colours() -> None:
+    at = _app()
+    cards = _cards(at)
+    assert set(cards) == set(DEMO_WORDS)
+    for name, word in DEMO_WORDS.items():
+        assert word in cards[name]
+    assert "✔ Cải thiện" in cards["Vĩnh Hùng"]
+    assert "✖ Xấu đi" in cards["Vĩnh Thịnh"]
+    assert "? Chưa rõ" in cards["Vĩnh Long"]
+    assert "Số vụ giảm 39% so với cùng kỳ (329 → 200 vụ)" in cards["Vĩnh Hùng"]
+    assert "Số vụ tăng 31%" in cards["Vĩnh Thịnh"]
+    headline = next(m.value for m in at.markdown if "antt-headline" in m.value)
+    assert "Vĩnh Hùng: cải thiện" in headline
+    assert "Tính chung 3 xã: số vụ giảm 10%" in headline
+    assert "chưa thể kết luận" in headline
+    assert [link.label for link in at.page_link].count("Xem số liệu chi tiết") == 3
+    # The district figures of the chosen period stay below the verdicts.
+    assert len(at.dataframe[0].value) == 13
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_overview_in_english() -> None:
+    at = _app()
+    at.radio(key="ui.lang").set_value("en").run()
+    cards = _cards(at)
+    assert "Improving" in cards["Vĩnh Hùng"]
+    assert "Worsening" in cards["Vĩnh Thịnh"]
+    assert "Unclear" in cards["Vĩnh Long"]
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_targets_page_shows_the_evidence_for_each_target() -> None:
+    at = _app("pages/targets.py")
+    assert at.title[0].value == "Xã trọng điểm"
+    assert any("Kết luận: ? **Chưa rõ**" in m.value for m in at.markdown)
+    at.segmented_control(key="eval.target").set_value("15379").run()
+    assert not at.exception
+    assert any("Kết luận: ✔ **Cải thiện**" in m.value for m in at.markdown)
+    assert at.query_params["target"] == "15379"
+    labels = [m.label for m in at.metric]
+    assert labels[:4] == [
+        "RES (hiệu quả tương đối)",
+        "WDD (số vụ chênh lệch)",
+        "WDQ (lan tỏa hay dồn sang)",
+        "Mô hình bảng (cả 3 xã)",
+    ]
+    assert at.metric[0].value == "1,63"
+    assert any("KTC 95%: 1,34 – 1,98" in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    assert len(table) == 5
+    assert table.iloc[-1]["Trước"] == 329
+    assert table.iloc[-1]["Sau"] == 200
+    assert any("Vĩnh Hòa, Minh Tân, Vĩnh An" in c.value for c in at.caption)
+    assert any("Hồi quy về trung bình" in m.value for m in at.markdown)
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_link_from_a_card_opens_that_target() -> None:
+    at = _app("pages/targets.py", params={"target": "15388"})
+    assert any("Kết luận: ✖ **Xấu đi**" in m.value for m in at.markdown)
+    at.segmented_control(key="eval.target").set_value("all").run()
+    assert any("Kết luận: ? **Chưa rõ**" in m.value for m in at.markdown)
+    assert at.metric[3].value == "0,93"
+
+
+def test_plan_settings_are_saved_and_used_by_pages_and_cli(fresh_store: str, capsys) -> None:
+    at = _app("pages/targets.py")
+    at.date_input(key="plan.start").set_value(date(2024, 1, 1))
+    at.multiselect(key="plan.targets").set_value(["15379", "15388"])
+    at.number_input(key="plan.after").set_value(6)
+    next(b for b in at.button if b.label == "Lưu kế hoạch").click().run()
+    assert not at.exception, at.exception
+    saved = Store.open(fresh_store).plan()
+    assert (saved.start, saved.targets, saved.after_months) == (date(2024, 1, 1), ("15379", "15388"), 6)
+    overview = _app()
+    assert set(_cards(overview)) == {"Vĩnh Hùng", "Vĩnh Thịnh"}
+    assert main(["evaluate", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["plan"]["start"] == "2024-01-01"
+    assert [t["code"] for t in data["targets"]] == ["15379", "15388"]
+    assert data["plan"]["windows"]["after_months"] == 6
+
+
+def test_a_plan_outside_the_data_is_reported_not_raised(fresh_store: str) -> None:
+    Store.open(fresh_store).save_plan(Plan(name="x", start=date(2030, 1, 1), targets=("15379",)))
+    at = _app()
+    assert any("nằm ngoài dữ liệu" in e.value for e in at.error)
+    assert len(at.dataframe[0].value) == 13
+    targets = _app("pages/targets.py")
+    assert any("nằm ngoài dữ liệu" in e.value for e in targets.error)
+    assert targets.expander[0].label == "Cài đặt kế hoạch"
