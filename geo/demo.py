@@ -390,15 +390,18 @@ def synthetic_incidents(n: int, communes: gpd.GeoDataFrame, *, seed: int = 1) ->
     """
     rng = np.random.default_rng(seed)
     minx, miny, maxx, maxy = communes.total_bounds
-    xy = np.column_stack([rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)])
+    drawn = int(n * 1.8)  # about 40 % of the bounding box lies outside the district: draw more, keep n
+    xy = np.column_stack([rng.uniform(minx, maxx, drawn), rng.uniform(miny, maxy, drawn)])
     centres = np.array([c.coords[0] for c in _CLUSTERS])
-    hot = rng.random(n) < 0.5
+    hot = rng.random(drawn) < 0.5
     xy[hot] = centres[rng.integers(0, len(centres), int(hot.sum()))] + rng.normal(
         0, 0.003, (int(hot.sum()), 2)
     )
-    code = np.full(n, "", dtype=object)
+    code = np.full(drawn, "", dtype=object)
     for c, g in zip(communes["code"], communes.geometry, strict=True):
         code[shapely.contains_xy(g, xy[:, 0], xy[:, 1])] = c
+    keep = np.flatnonzero(code != "")[:n]
+    xy, code, n = xy[keep], code[keep], len(keep)
     span = datetime.combine(END, datetime.min.time()) - datetime.combine(START, datetime.min.time())
     seconds = np.sort(rng.integers(0, int(span.total_seconds()), n))
     occurred = pd.Timestamp(START) + pd.to_timedelta(seconds, unit="s")
@@ -406,7 +409,7 @@ def synthetic_incidents(n: int, communes: gpd.GeoDataFrame, *, seed: int = 1) ->
     weights = np.array([_MIX[c] for c in offences])
     chosen = rng.choice(offences, size=n, p=weights / weights.sum())
     groups = {o.code: o.group for o in load_offences()}
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "incident_id": [f"S-{i:07d}" for i in range(n)],
             "occurred_at": occurred,
@@ -420,4 +423,3 @@ def synthetic_incidents(n: int, communes: gpd.GeoDataFrame, *, seed: int = 1) ->
             "batch_id": "synthetic",
         }
     )
-    return frame[frame["commune_code"] != ""].reset_index(drop=True)

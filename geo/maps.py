@@ -264,7 +264,7 @@ def build_map(
         control_scale=True,
     )
     # Without a tile layer folium drops max/min zoom, and marker clusters need the map's maxZoom.
-    fmap.options.update({"maxZoom": 18, "minZoom": 9})
+    fmap.options.update({"maxZoom": 18, "minZoom": 9, "attributionControl": bool(tile_url)})
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=html.escape(settings.TILE_ATTRIBUTION), name="Nền").add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(8, 8))
