@@ -1,9 +1,8 @@
-"""The SQLite store: created from the demo data, versioned on write, plan persisted."""
+"""The store (SQLite and PostGIS): created from the demo data, versioned on write, plan persisted."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,8 @@ from geo.plan import Plan
 from geo.store import INCIDENT_COLUMNS, Store
 
 
-def test_new_store_holds_boundaries_taxonomy_plan_and_only_demo_when_asked(tmp_path: Path) -> None:
-    empty = Store.open(f"sqlite:///{tmp_path / 'real.sqlite'}")
+def test_new_store_holds_boundaries_taxonomy_plan_and_only_demo_when_asked(store_url: str) -> None:
+    empty = Store.open(store_url)
     assert len(empty.communes()) == 13
     assert empty.incidents().empty
     assert not empty.is_demo()
@@ -29,8 +28,8 @@ def test_demo_store_reads_incidents_sorted_with_groups(demo_store: Store) -> Non
     assert demo_store.is_demo()
 
 
-def test_saving_a_plan_bumps_the_version(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}")
+def test_saving_a_plan_bumps_the_version(store_url: str) -> None:
+    store = Store.open(store_url)
     before = store.version()
     plan = Plan(name="Kế hoạch 2025", start=date(2025, 1, 1), targets=("15349", "15352"), after_months=6)
     store.save_plan(plan)
@@ -38,8 +37,8 @@ def test_saving_a_plan_bumps_the_version(tmp_path: Path) -> None:
     assert Store.open(store.url).plan() == plan
 
 
-def test_a_plan_with_unknown_communes_is_refused_and_nothing_changes(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}")
+def test_a_plan_with_unknown_communes_is_refused_and_nothing_changes(store_url: str) -> None:
+    store = Store.open(store_url)
     before = store.version()
     with pytest.raises(ConfigError, match="không có trong ranh giới: 99999"):
         store.save_plan(Plan(name="x", start=date(2025, 1, 1), targets=("99999",)))
