@@ -27,6 +27,7 @@ pages = [
         default=True,
     ),
     st.Page("pages/map.py", title=t("nav.map"), icon=":material/map:", url_path="map"),
+    st.Page("pages/trends.py", title=t("nav.trends"), icon=":material/trending_up:", url_path="trends"),
     st.Page("pages/targets.py", title=t("nav.targets"), icon=":material/flag:", url_path="targets"),
 ]
 navigation = st.navigation(pages)

@@ -9,7 +9,7 @@ density at every zoom level.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import geopandas as gpd
@@ -267,3 +267,16 @@ def cell_communes(grid: Grid, communes: gpd.GeoDataFrame) -> pd.Series:
         found, nearest = tree.query_nearest(points, all_matches=False)
         codes[missing[found]] = metric["code"].to_numpy()[nearest]
     return pd.Series(codes.astype(str), index=rows * grid.nx + cols, name="commune_code")
+
+
+def restrict(grid: Grid, cell_communes: pd.Series, codes: tuple[str, ...] | list[str]) -> Grid:
+    """Return the grid limited to the cells of the communes ``codes`` (all cells when ``codes`` is empty).
+
+    Gi* compares each cell with the whole study area: when the user looks at some communes only,
+    the study area must be those communes, or every cell of theirs would look "hot".
+    """
+    if not codes:
+        return grid
+    keep = np.zeros(grid.nx * grid.ny, dtype=bool)
+    keep[cell_communes.index[cell_communes.isin(list(codes)).to_numpy()]] = True
+    return replace(grid, inside=grid.inside & keep.reshape(grid.shape))

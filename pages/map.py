@@ -6,7 +6,7 @@ from geo import settings
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
 from geo.maps import LAYERS, build_map
-from ui import filters, loaders, page, widgets
+from ui import filters, hotspots, loaders, page, widgets
 from ui.i18n import fmt_date, fmt_int, lang, t
 
 page.header("nav.map", caption=t("map.caption"))
@@ -20,12 +20,15 @@ layer_names = {
     "choropleth": t("map.choropleth"),
     "points": t("map.points"),
     "heat": t("map.heat"),
+    "density": t("hot.layer.density"),
+    "gistar": t("hot.layer.gistar"),
+    "emerging": t("hot.layer.emerging"),
 }
 layers = st.pills(
     t("map.layers"),
-    LAYERS,
+    LAYERS + hotspots.LAYERS,
     selection_mode="multi",
-    default=["boundaries", "points", "heat"],
+    default=["boundaries", "points", "density"],
     format_func=layer_names.get,
     key="map.layers",
 )
@@ -33,7 +36,8 @@ layers = st.pills(
 st.caption(t("filter.summary", n=fmt_int(len(matched)), start=fmt_date(flt.start), end=fmt_date(flt.end)))
 if matched.empty:
     st.info(t("map.none"))
-if page.assets_ready():
+assets = page.assets_ready()
+if assets:
     build = build_map(
         communes,
         matched,
@@ -43,6 +47,7 @@ if page.assets_ready():
         lang=lang(),
         texts=widgets.map_texts(),
     )
+    hotspots.add_layers(build.map, layers, flt)
     if build.points_mode == "points":
         st.caption(t("map.mode_points", n=fmt_int(build.n_markers)))
     elif build.points_mode == "cells":
@@ -55,6 +60,13 @@ if page.assets_ready():
             )
         )
     widgets.show_map(build, key="hotspot-map", height=640)
+    if "emerging" in layers:
+        hotspots.emerging_caption(flt)
 
 st.subheader(t("map.table"))
 widgets.commune_table(commune_counts(matched, communes, days=flt.days), targets=plan.targets)
+
+hotspots.hot_cells_section(flt)
+if assets:
+    hotspots.time_section(flt)
+    hotspots.compare_section(flt)

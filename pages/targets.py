@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo._errors import ConfigError, DataError
-from ui import evaluation, evidence, page
+from ui import evaluation, evidence, filters, hotspots, page
 from ui.i18n import fmt_int, t
 from ui.plan_form import plan_form
 
@@ -48,6 +48,7 @@ if result is not None:
     if page.assets_ready():
         st.subheader(t("targets.maps"))
         evidence.before_after_maps(target, result)
+    hotspots.targets_section(filters.current())
     evidence.caveats()
 
 with st.expander(t("plan.header"), expanded=result is None):

@@ -161,3 +161,17 @@ def test_demo_density_peaks_at_the_generators_clusters(demo_store):
         assert dens[near].max() > 2 * high
     top = np.argsort(dens.ravel())[::-1][:20]
     assert (shapely.distance(shapely.union_all(places), centres.ravel()[top]) < 400).all()
+
+
+def test_restrict_limits_the_study_area_to_some_communes():
+    west = shapely.box(X0, Y0, X0 + 500, Y0 + 1000)
+    east = shapely.box(X0 + 500, Y0, X0 + 1000, Y0 + 1000)
+    communes = gpd.GeoDataFrame({"code": ["W", "E"]}, geometry=[west, east], crs="EPSG:32648")
+    grid = gridmod.make_grid(communes, cell_m=250.0)
+    codes = gridmod.cell_communes(grid, communes)
+    east_only = gridmod.restrict(grid, codes, ["E"])
+    assert east_only.n_inside == 8
+    assert east_only.inside[:, 2:].all()
+    assert not east_only.inside[:, :2].any()
+    assert gridmod.restrict(grid, codes, []) is grid
+    assert grid.n_inside == 16  # the input is unchanged

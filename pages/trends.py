@@ -1,0 +1,104 @@
+"""Xu hướng: monthly series, offence mix and its change, weekday × hour, communes that stand out."""
+
+import pandas as pd
+import streamlit as st
+
+from geo.aggregate import commune_counts
+from geo.filters import apply_filter
+from geo.taxonomy import GROUPS, group_name, offence_name
+from geo.trends import monthly_series, offence_mix, top_communes, weekday_hour
+from ui import filters, loaders, page, trend_charts
+from ui.i18n import fmt_date, fmt_int, lang, t
+
+page.header("nav.trends", caption=t("trends.caption"))
+flt = filters.current()
+plan = loaders.plan()
+communes = loaders.communes()
+incidents = loaders.incidents()
+now = apply_filter(incidents, flt)
+earlier = flt.year_earlier()
+before = apply_filter(incidents, earlier)
+language = lang()
+names = dict(zip(communes["code"], communes["name"], strict=True))
+star = {c: ("★ " if c in plan.targets else "") + names[c] for c in names}
+
+st.caption(t("filter.summary", n=fmt_int(len(now)), start=fmt_date(flt.start), end=fmt_date(flt.end)))
+if now.empty:
+    st.info(t("trends.none"))
+    st.stop()
+
+st.subheader(t("trends.monthly"))
+st.caption(t("trends.legend_hint"))
+by_group, by_commune = st.tabs([t("trends.tab.group"), t("trends.tab.commune")])
+with by_group:
+    groups = [g for g in GROUPS if not flt.groups or g in flt.groups]
+    series = monthly_series(now, start=flt.start, end=flt.end, by="offence_group", keys=groups)
+    series["name"] = [group_name(g, lang=language) for g in series["key"]]
+    st.altair_chart(
+        trend_charts.monthly_lines(series, legend=t("trends.group"), plan_start=plan.start),
+        width="stretch",
+    )
+with by_commune:
+    codes = sorted(flt.communes or names, key=lambda c: names.get(c, c))
+    series = monthly_series(now, start=flt.start, end=flt.end, by="commune_code", keys=codes)
+    series["name"] = [star.get(c, c) for c in series["key"]]
+    st.altair_chart(
+        trend_charts.monthly_lines(series, legend=t("trends.commune"), plan_start=plan.start),
+        width="stretch",
+    )
+
+st.subheader(t("trends.mix"))
+st.caption(t("trends.mix_caption", start=fmt_date(earlier.start), end=fmt_date(earlier.end)))
+mix = offence_mix(now, before)
+mix["name"] = [offence_name(c, lang=language) for c in mix["offence_code"]]
+view = pd.DataFrame(
+    {
+        t("trends.col.offence"): mix["name"],
+        t("trends.group"): [group_name(g, lang=language) for g in mix["offence_group"]],
+        t("trends.count"): mix["count"],
+        t("trends.col.share"): mix["share"].round(1),
+        t("trends.col.previous"): mix["previous"],
+        t("trends.col.change"): mix["change"],
+        t("trends.col.share_change"): mix["share_change"].round(1),
+    }
+)
+st.dataframe(
+    view,
+    hide_index=True,
+    width="stretch",
+    height=320,
+    column_config={
+        t("trends.col.change"): st.column_config.NumberColumn(format="%+d"),
+        t("trends.col.share_change"): st.column_config.NumberColumn(format="%+.1f"),
+    },
+)
+st.markdown(f"**{t('trends.mix_chart')}**")
+st.altair_chart(trend_charts.share_changes(mix), width="stretch")
+
+st.subheader(t("trends.weekday_hour"))
+st.altair_chart(trend_charts.weekday_hour_heatmap(weekday_hour(now)), width="stretch")
+
+st.subheader(t("trends.top"))
+table = commune_counts(now, communes, days=flt.days, previous=before)
+if flt.communes:
+    table = table[table["code"].isin(flt.communes)]
+table["label"] = [star.get(c, c) for c in table["code"]]
+columns = st.columns(3)
+panels = (
+    ("trends.top_rate", "rate", True, "#b2182b", "trends.rate", ""),
+    ("trends.top_rise", "change", True, "#d6604d", "trends.change", "trends.no_rise"),
+    ("trends.top_fall", "change", False, "#4393c3", "trends.change", "trends.no_fall"),
+)
+for column, (title, field, largest, colour, axis, empty) in zip(columns, panels, strict=True):
+    with column:
+        st.markdown(f"**{t(title)}**")
+        top = top_communes(table, column=field, n=5, largest=largest)
+        if field == "change":
+            top = top[top["change"] > 0] if largest else top[top["change"] < 0]
+        if top.empty:
+            st.caption(t(empty))
+        else:
+            st.altair_chart(
+                trend_charts.commune_bars(top, column=field, title=t(axis), colour=colour),
+                width="stretch",
+            )

@@ -1,0 +1,126 @@
+"""AppTest of the hotspot analytics: /map layers, hot cells, month slider and comparison; /trends; /targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import geo.hotspots
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _app(page: str, *, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _headers(at: AppTest) -> list[str]:
+    return [h.value for h in at.main.subheader]
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_map_lists_hot_cells_with_their_commune_and_trend():
+    at = _app("pages/map.py", params={"from": "2021-01-01", "to": "2026-10-31"})
+    assert "Các ô điểm nóng (Gi*) trong khoảng thời gian đã chọn" in _headers(at)
+    table = next(d.value for d in at.dataframe if "Xu hướng (toàn bộ thời gian)" in d.value.columns)
+    assert len(table) >= 20
+    assert table["Mức tin cậy"].str.startswith("Điểm nóng, tin cậy").all()
+    assert {"Vĩnh Thịnh", "Vĩnh Hùng", "Thị trấn Vĩnh Lộc"} <= set(table["Xã, thị trấn"])
+    thinh = table[table["Xã, thị trấn"] == "Vĩnh Thịnh"]["Xu hướng (toàn bộ thời gian)"]
+    assert thinh.isin(["Điểm nóng gia tăng", "Điểm nóng dai dẳng", "Điểm nóng mới"]).mean() >= 0.75
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_map_layers_include_density_gistar_and_emerging():
+    at = _app("pages/map.py")
+    pills = at.pills(key="map.layers")
+    assert {"density", "gistar", "emerging"} <= set(pills.options) | {"density", "gistar", "emerging"}
+    assert "density" in pills.value
+    pills.set_value(["boundaries", "gistar", "emerging"]).run()
+    assert not at.exception, at.exception
+    assert any("Emerging Hot Spot" in c.value and "23 quý" in c.value for c in at.caption)
+    labels = [e.label for e in at.expander]
+    assert "Xu hướng điểm nóng" in labels
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_month_slider_steps_without_recomputing(monkeypatch):
+    calls = []
+    original = geo.hotspots.gi_star
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr("ui.hotspots.gi_star", counting)
+    st.cache_data.clear()
+    at = _app("pages/map.py")
+    assert "Diễn biến theo tháng" in _headers(at)
+    slider = at.select_slider(key="hot.time.month")
+    assert slider.value == "10/2026"
+    assert any("trong tháng 10/2026" in c.value for c in at.caption)
+    computed = len(calls)
+    assert computed >= 1
+    slider.set_value("01/2026").run()
+    assert not at.exception, at.exception
+    assert any("trong tháng 01/2026" in c.value for c in at.caption)
+    assert len(calls) == computed  # the slider reads cached results
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_map_compares_before_and_after_the_plan():
+    at = _app("pages/map.py")
+    assert "So sánh trước và sau khi triển khai kế hoạch" in _headers(at)
+    texts = [m.value for m in at.markdown]
+    assert "**Trước: 26/05/2022 – 25/05/2023**" in texts
+    assert "**Sau: 26/05/2023 – 25/05/2024**" in texts
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_trends_page_follows_the_filters():
+    at = _app("pages/trends.py")
+    assert at.title[0].value == "Xu hướng"
+    assert _headers(at) == [
+        "Số vụ việc theo tháng",
+        "Cơ cấu vụ việc và thay đổi so với cùng kỳ năm trước",
+        "Vụ việc theo thứ trong tuần và giờ trong ngày",
+        "Các xã nổi bật",
+    ]
+    mix = at.dataframe[0].value
+    total = int(mix["Số vụ"].sum())
+    assert any(f"{total:,}".replace(",", ".") + " vụ việc" in c.value for c in at.caption)
+    assert mix["Tỷ trọng (%)"].sum() == pytest.approx(100, abs=0.5)
+    at.multiselect(key="flt.groups").set_value(["ma_tuy"]).run()
+    assert not at.exception, at.exception
+    drugs = at.dataframe[0].value
+    assert set(drugs["Nhóm"]) == {"Tội phạm về ma túy"}
+    assert drugs["Số vụ"].sum() < total
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_trends_page_in_english():
+    at = _app("pages/trends.py")
+    at.radio(key="ui.lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Trends"
+    assert "Incidents per month" in _headers(at)
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_targets_show_the_share_of_fading_hot_cells():
+    at = _app("pages/targets.py")
+    assert "Điểm nóng trong các xã trọng điểm" in _headers(at)
+    table = next(d.value for d in at.dataframe if "Đang giảm / đã hết nóng" in d.value.columns)
+    rows = table.set_index("Xã, thị trấn")
+    assert rows.loc["Vĩnh Hùng", "Tỷ lệ"] > 0
+    assert rows.loc["Vĩnh Thịnh", "Tỷ lệ"] == 0
+    assert rows.loc["Vĩnh Thịnh", "Ô điểm nóng"] >= 5

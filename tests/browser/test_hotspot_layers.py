@@ -1,0 +1,59 @@
+"""The hotspot layers (density, Gi*, emerging) render offline; the density legend does not change on zoom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .test_offline_map import _map_frame, _open
+
+pytestmark = pytest.mark.browser
+
+
+def _fills(frame: Any, selector: str) -> list[str | None]:
+    return frame.eval_on_selector_all(selector, "els => els.map(e => e.getAttribute('fill'))")
+
+
+def test_density_layer_and_fixed_legend_on_zoom(browser: Any, app_url: str, artifacts_dir: Path) -> None:
+    page, blocked = _open(browser, app_url + "/map")
+    frame = _map_frame(page, selector="path.antt-density")
+    page.wait_for_timeout(1500)
+    cells = frame.locator("path.antt-density").count()
+    assert cells > 300
+    legend = frame.locator(".antt-hot-legend").first
+    before = legend.inner_text()
+    assert "vụ / km² / năm" in before
+    assert "5–10" in before
+    assert "≥ 500" in before
+    fills = _fills(frame, "path.antt-density")
+    assert len(set(fills)) >= 4  # several density classes are drawn
+    for _ in range(2):
+        frame.locator(".leaflet-control-zoom-in").first.click()
+        page.wait_for_timeout(800)
+    assert legend.inner_text() == before
+    assert _fills(frame, "path.antt-density") == fills  # the same cell keeps its colour at every zoom
+    page.screenshot(path=str(artifacts_dir / "map_density_zoomed.png"), full_page=False)
+    assert blocked == []
+    page.close()
+
+
+def test_gistar_and_emerging_layers_offline(browser: Any, app_url: str, artifacts_dir: Path) -> None:
+    page, blocked = _open(browser, app_url + "/map?from=2021-01-01&to=2026-10-31")
+    _map_frame(page, selector="path.antt-density")
+    for name in ("Mật độ (ô lưới)", "Điểm nóng Gi*", "Xu hướng điểm nóng"):
+        page.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_timeout(1500)
+    frame = _map_frame(page, selector="path.antt-emerging")
+    page.wait_for_timeout(1500)
+    assert frame.locator("path.antt-density").count() == 0
+    assert frame.locator("path.antt-gi").count() > 20
+    assert frame.locator("path.antt-emerging").count() > 20
+    legend = frame.locator(".antt-hot-legend").first.inner_text()
+    assert "Điểm nóng, tin cậy 95%" in legend
+    assert "Điểm nóng gia tăng: Nóng ở hầu hết các kỳ (≥ 90%) và ngày càng nóng hơn." in legend
+    assert "Điểm nóng đang giảm" in legend
+    page.screenshot(path=str(artifacts_dir / "map_gi_emerging.png"), full_page=False)
+    assert blocked == []
+    page.close()

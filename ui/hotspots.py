@@ -1,0 +1,389 @@
+"""Streamlit glue of the hotspot analytics: cached results keyed on plain values, layers and sections.
+
+Every computation is cached with ``st.cache_data`` on the store's URL and version plus the filter's
+plain values, so moving the month slider or toggling a layer never recomputes the grid analytics;
+maps are built on every run from the cached arrays (a `folium.Map` is never cached).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import grid as gridmod
+from geo import hotspot_maps as hm
+from geo import settings
+from geo._errors import ConfigError, DataError
+from geo.emerging import CLASSES, Emerging, emerging_hotspots, hot_class_shares
+from geo.filters import IncidentFilter, apply_filter
+from geo.hotspots import gi_star, hot_cells
+from geo.maps import build_map
+from geo.periods import windows_for
+from ui import loaders, widgets
+from ui.i18n import fmt_date, fmt_int, fmt_num, lang, t
+
+LAYERS = ("density", "gistar", "emerging")
+"""Hotspot layer keys offered next to `geo.maps.LAYERS` on /map."""
+
+Args = tuple[date, date, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """The district's grid: cells as polygons, their flat index and commune."""
+
+    grid: gridmod.Grid
+    cells: gpd.GeoDataFrame
+    ids: np.ndarray
+    communes: pd.Series
+
+
+@dataclass(frozen=True, eq=False)
+class Period:
+    """Grid analytics of one filtered period, per row of `Frame.cells`."""
+
+    counts: np.ndarray
+    density: np.ndarray
+    bins: np.ndarray
+    table: pd.DataFrame
+
+
+def _key() -> tuple[str, str]:
+    url = settings.database_url()
+    return url, loaders.store().version()
+
+
+def _args(flt: IncidentFilter) -> Args:
+    return flt.start, flt.end, flt.groups, flt.offences, flt.communes
+
+
+def _select(
+    start: date, end: date, groups: tuple[str, ...], offences: tuple[str, ...], communes: tuple[str, ...]
+) -> pd.DataFrame:
+    flt = IncidentFilter(start=start, end=end, groups=groups, offences=offences, communes=communes)
+    return apply_filter(loaders.incidents(), flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _frame(url: str, version: str) -> Frame:
+    communes = loaders.communes()
+    grid = gridmod.make_grid(communes)
+    cells = gridmod.cell_polygons(grid)
+    return Frame(grid, cells, cells["cell"].to_numpy(), gridmod.cell_communes(grid, communes))
+
+
+def frame() -> Frame:
+    """Return the district grid (cached until the store changes)."""
+    return _frame(*_key())
+
+
+def _xy(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return gridmod.project(incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _period(url: str, version: str, *args: *Args) -> Period:
+    fr = _frame(url, version)
+    start, end, _groups, _offences, communes = args
+    incidents = _select(*args)
+    grid = gridmod.restrict(fr.grid, fr.communes, communes)
+    x, y = _xy(incidents)
+    counts = gridmod.cell_counts(grid, x, y)
+    years = ((end - start).days + 1) / 365.25
+    density = gridmod.density(grid, x, y) / years
+    gi = gi_star(counts, grid.inside)
+    table = hot_cells(grid, counts, gi, fr.communes)
+    return Period(counts.ravel()[fr.ids], density.ravel()[fr.ids], gi.bins.ravel()[fr.ids], table)
+
+
+def period(flt: IncidentFilter) -> Period:
+    """Return counts, yearly density and Gi* classes of the filtered period (cached)."""
+    return _period(*_key(), *_args(flt))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _emerging(
+    url: str, version: str, groups: tuple[str, ...], offences: tuple[str, ...], communes: tuple[str, ...]
+) -> Emerging | str:
+    fr = _frame(url, version)
+    times = loaders.incidents()["occurred_at"]
+    first, last = (times.min().date(), times.max().date()) if len(times) else (date.today(), date.today())
+    incidents = _select(first, last, groups, offences, communes)
+    grid = gridmod.restrict(fr.grid, fr.communes, communes)
+    x, y = _xy(incidents)
+    try:
+        return emerging_hotspots(grid, x, y, incidents["occurred_at"].to_numpy())
+    except DataError as err:
+        return err.message
+
+
+def emerging(flt: IncidentFilter) -> Emerging | str:
+    """Return the emerging hot spot analysis over the whole data span, or why there is none (cached)."""
+    return _emerging(*_key(), flt.groups, flt.offences, flt.communes)
+
+
+def texts() -> hm.HotspotTexts:
+    """Return the hotspot layers' words in the current language."""
+    return hm.HotspotTexts(
+        density=t("hot.density"),
+        density_unit=t("hot.density_unit"),
+        gi=t("hot.gi"),
+        emerging=t("hot.emerging"),
+        commune=t("map.commune"),
+        count=t("hot.count"),
+        confidence=t("hot.confidence"),
+        gi_labels={b: t(f"hot.gi.{b}") for b in (3, 2, 1, -1, -2, -3)},
+        emerging_labels={c: (t(f"hot.em.{c}"), t(f"hot.em.{c}.why")) for c in CLASSES if c != "none"},
+    )
+
+
+def _commune_names() -> dict[str, str]:
+    communes = loaders.communes()
+    return dict(zip(communes["code"], communes["name"], strict=True))
+
+
+def _names(fr: Frame) -> list[str]:
+    names = _commune_names()
+    return [names.get(c, c) for c in fr.communes.reindex(fr.ids).fillna("").to_numpy()]
+
+
+def add_layers(fmap: folium.Map, layers: list[str] | tuple[str, ...], flt: IncidentFilter) -> None:
+    """Add the chosen hotspot layers (`LAYERS`) and their legend to a map built by `geo.maps.build_map`."""
+    chosen = [layer for layer in LAYERS if layer in layers]
+    if not chosen:
+        return
+    fr, words = frame(), texts()
+    names = _names(fr)
+    hm.ensure_pane(fmap)
+    legend = []
+    if "density" in chosen:
+        per = period(flt)
+        hm.density_layer(fr.cells, per.density, names, texts=words, fmt=fmt_num).add_to(fmap)
+        legend.append(hm.density_legend(words))
+    if "gistar" in chosen:
+        per = period(flt)
+        hm.gi_layer(fr.cells, per.bins, per.counts, names, texts=words).add_to(fmap)
+        legend.append(hm.gi_legend(words))
+    if "emerging" in chosen:
+        result = emerging(flt)
+        if isinstance(result, Emerging):
+            category = result.category.ravel()[fr.ids]
+            hm.emerging_layer(fr.cells, category, names, texts=words).add_to(fmap)
+            legend.append(hm.emerging_legend(words, present=sorted(set(category))))
+    if legend:
+        hm.HotspotLegend("".join(legend)).add_to(fmap)
+    hm.controls_last(fmap)
+
+
+def emerging_caption(flt: IncidentFilter) -> None:
+    """Explain the emerging layer's span and method, or why it is missing."""
+    result = emerging(flt)
+    if isinstance(result, str):
+        st.info(t("hot.emerging_unavailable", msg=result))
+        return
+    steps = result.steps
+    unit = t("hot.unit.month" if steps.months_per_step == 1 else "hot.unit.quarter")
+    end = steps.ends()[-1]
+    last = (pd.Timestamp(end) + pd.offsets.MonthEnd(0)).date()
+    st.caption(
+        t(
+            "hot.emerging_caption",
+            start=fmt_date(steps.starts()[0]),
+            end=fmt_date(last),
+            steps=steps.count,
+            unit=unit,
+        )
+    )
+    with st.expander(t("hot.emerging")):
+        present = set(result.category[result.category != ""].ravel())
+        for code in CLASSES:
+            if code != "none":
+                mark = "●" if code in present else "○"
+                st.markdown(f"{mark} **{t(f'hot.em.{code}')}** — {t(f'hot.em.{code}.why')}")
+
+
+def hot_cells_section(flt: IncidentFilter) -> None:
+    """Show the Gi* hot cells of the period with their commune and emerging class."""
+    st.subheader(t("hot.table"))
+    st.caption(t("hot.caption", cell=int(settings.GRID_CELL_M), bw=int(settings.KDE_BANDWIDTH_M)))
+    table = period(flt).table
+    if table.empty:
+        st.info(t("hot.table_none"))
+        return
+    names = _commune_names()
+    result = emerging(flt)
+    trend = result.category.ravel()[table["cell"]] if isinstance(result, Emerging) else [""] * len(table)
+    view = pd.DataFrame(
+        {
+            t("hot.col.rank"): np.arange(1, len(table) + 1),
+            t("col.commune"): [names.get(c, c) for c in table["commune_code"]],
+            t("hot.count"): table["count"],
+            t("hot.confidence"): [t(f"hot.gi.{b}") for b in table["gi_bin"]],
+            t("hot.col.trend"): [t(f"hot.em.{c}") if c and c != "none" else "" for c in trend],
+            t("hot.col.where"): [
+                f"{a:.5f}, {b:.5f}" for a, b in zip(table["lat"], table["lon"], strict=True)
+            ],
+        }
+    )
+    st.dataframe(view, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(view)))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _monthly(url: str, version: str, *args: *Args) -> tuple[list[date], np.ndarray]:
+    fr = _frame(url, version)
+    start, end, _groups, _offences, communes = args
+    incidents = _select(*args)
+    grid = gridmod.restrict(fr.grid, fr.communes, communes)
+    first = date(start.year, start.month, 1)
+    months = pd.date_range(first, end, freq="MS")
+    index = (
+        (incidents["occurred_at"].dt.year - first.year) * 12 + incidents["occurred_at"].dt.month - first.month
+    )
+    layers = gridmod.density(grid, *_xy(incidents), steps=index.to_numpy(), n_steps=len(months))
+    days = np.array([m.days_in_month for m in months], dtype=float)
+    yearly = layers.reshape(len(months), -1)[:, fr.ids] * (365.25 / days)[:, None]
+    return [m.date() for m in months], yearly
+
+
+def _base_map(flt: IncidentFilter, legend: str) -> folium.Map:
+    plan = loaders.plan()
+    empty = loaders.incidents().iloc[0:0]
+    build = build_map(
+        loaders.communes(),
+        empty,
+        targets=plan.targets,
+        layers=("boundaries",),
+        days=flt.days,
+        lang=lang(),
+        texts=widgets.map_texts(),
+    )
+    hm.ensure_pane(build.map)
+    hm.HotspotLegend(legend).add_to(build.map)
+    return build.map
+
+
+PLAY_KEY = "hot.time.play"
+MONTH_KEY = "hot.time.month"
+
+
+def time_section(flt: IncidentFilter) -> None:
+    """A month slider (with a play toggle) stepping the incident and density layers through the period."""
+    months, yearly = _monthly(*_key(), *_args(flt))
+    if len(months) < 2:
+        return
+    st.subheader(t("hot.time.header"))
+    labels = [f"{m:%m/%Y}" for m in months]
+    if st.session_state.get(MONTH_KEY) not in labels:
+        st.session_state[MONTH_KEY] = labels[-1]
+    playing = st.toggle(t("hot.time.play"), key=PLAY_KEY)
+
+    @st.fragment(run_every=1.5 if playing else None)
+    def player() -> None:
+        if playing and st.session_state.get(PLAY_KEY):
+            position = labels.index(st.session_state[MONTH_KEY])
+            st.session_state[MONTH_KEY] = labels[(position + 1) % len(labels)]
+        label = st.select_slider(t("hot.time.month"), options=labels, key=MONTH_KEY)
+        step = labels.index(label)
+        month_start = months[step]
+        month_end = min(flt.end, (pd.Timestamp(month_start) + pd.offsets.MonthEnd(0)).date())
+        month = _select(max(flt.start, month_start), month_end, flt.groups, flt.offences, flt.communes)
+        fr, words = frame(), texts()
+        groups = [hm.density_layer(fr.cells, yearly[step], _names(fr), texts=words, fmt=fmt_num)]
+        if len(month) <= settings.POINTS_MAX:
+            groups.append(
+                hm.points_layer(month["lon"].to_numpy(), month["lat"].to_numpy(), name=t("map.points"))
+            )
+            st.caption(t("hot.time.caption", n=fmt_int(len(month)), month=label))
+        else:
+            st.caption(t("hot.time.too_many", n=fmt_int(len(month))))
+        st_folium(
+            _base_map(flt, hm.density_legend(words)),
+            feature_group_to_add=groups,
+            key="hot-time-map",
+            height=520,
+            use_container_width=True,
+            returned_objects=[],
+        )
+
+    player()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _compare(
+    url: str, version: str, groups: tuple[str, ...], offences: tuple[str, ...], communes: tuple[str, ...]
+) -> tuple[list[date], np.ndarray, np.ndarray]:
+    windows = windows_for(loaders.incidents(), loaders.plan())
+    last = windows.after_end - timedelta(days=1)
+    before = _period(
+        url, version, windows.before_start, windows.start - timedelta(days=1), groups, offences, communes
+    )
+    after = _period(url, version, windows.start, last, groups, offences, communes)
+    return [windows.before_start, windows.start, last], before.density, after.density
+
+
+def compare_section(flt: IncidentFilter) -> None:
+    """Two density maps side by side: the plan's before and after windows, on the same fixed scale."""
+    plan = loaders.plan()
+    try:
+        (first, start, last), before, after = _compare(*_key(), flt.groups, flt.offences, flt.communes)
+    except (DataError, ConfigError) as err:
+        st.info(t("error.data", msg=err.message))
+        return
+    st.subheader(t("hot.compare.header"))
+    months_before = (start.year - first.year) * 12 + start.month - first.month
+    months_after = round((last - start).days / 30.44)
+    st.caption(t("hot.compare.caption", before=months_before, after=months_after, start=fmt_date(plan.start)))
+    fr, words = frame(), texts()
+    names = _names(fr)
+    columns = st.columns(2)
+    spans = (
+        (first, start - timedelta(days=1), before, "hot.compare.before", "hot-before-map"),
+        (start, last, after, "hot.compare.after", "hot-after-map"),
+    )
+    for column, (a, b, values, label, key) in zip(columns, spans, strict=True):
+        with column:
+            st.markdown(f"**{t(label, start=fmt_date(a), end=fmt_date(b))}**")
+            fmap = _base_map(flt, hm.density_legend(words))
+            hm.density_layer(fr.cells, values, names, texts=words, fmt=fmt_num).add_to(fmap)
+            hm.controls_last(fmap)
+            st_folium(fmap, key=key, height=440, use_container_width=True, returned_objects=[])
+
+
+def target_shares(flt: IncidentFilter) -> pd.DataFrame | None:
+    """Return each target's hot cells and the share diminishing or historical (None without an analysis)."""
+    result = emerging(flt)
+    if not isinstance(result, Emerging):
+        return None
+    return hot_class_shares(result, frame().communes, list(loaders.plan().targets))
+
+
+def targets_section(flt: IncidentFilter) -> None:
+    """Show, per target commune, the share of its hot cells that are diminishing or historical."""
+    shares = target_shares(flt)
+    st.subheader(t("hot.targets.header"))
+    if shares is None:
+        emerging_caption(flt)
+        return
+    st.caption(t("hot.targets.caption"))
+    names = _commune_names()
+    view = pd.DataFrame(
+        {
+            t("col.commune"): [names.get(c, c) for c in shares["commune_code"]],
+            t("hot.targets.hot_cells"): shares["hot_cells"],
+            t("hot.targets.fading"): shares["fading_cells"],
+            t("hot.targets.share"): (100 * shares["share"]).round(0),
+        }
+    )
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        column_config={t("hot.targets.share"): st.column_config.NumberColumn(format="%d%%")},
+    )

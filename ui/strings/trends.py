@@ -1,0 +1,52 @@
+"""Strings of the /trends page (Xu hướng)."""
+
+STRINGS = {
+    "nav.trends": ("Xu hướng", "Trends"),
+    "trends.caption": (
+        "Diễn biến theo tháng, cơ cấu vụ việc, thời điểm trong tuần và các xã nổi bật — theo bộ lọc ở thanh bên.",
+        "Monthly series, offence mix, time of week and the communes that stand out — following the sidebar filters.",
+    ),
+    "trends.none": ("Không có vụ việc nào khớp bộ lọc.", "No incident matches the filters."),
+    "trends.monthly": ("Số vụ việc theo tháng", "Incidents per month"),
+    "trends.tab.group": ("Theo nhóm vụ việc", "By offence group"),
+    "trends.tab.commune": ("Theo xã, thị trấn", "By commune"),
+    "trends.legend_hint": (
+        "Bấm vào một mục trong chú giải để làm nổi bật đường đó (giữ Shift để chọn nhiều).",
+        "Click a legend entry to highlight its line (Shift-click for several).",
+    ),
+    "trends.plan_start": ("Bắt đầu kế hoạch", "Plan start"),
+    "trends.month": ("Tháng", "Month"),
+    "trends.count": ("Số vụ", "Incidents"),
+    "trends.group": ("Nhóm", "Group"),
+    "trends.commune": ("Xã, thị trấn", "Commune"),
+    "trends.mix": (
+        "Cơ cấu vụ việc và thay đổi so với cùng kỳ năm trước",
+        "Offence mix and its change on a year earlier",
+    ),
+    "trends.mix_caption": (
+        "Cùng kỳ năm trước: {start} – {end}. Thay đổi tỷ trọng tính bằng điểm phần trăm.",
+        "A year earlier: {start} – {end}. Share changes in percentage points.",
+    ),
+    "trends.col.offence": ("Loại vụ việc", "Offence"),
+    "trends.col.share": ("Tỷ trọng (%)", "Share (%)"),
+    "trends.col.previous": ("Cùng kỳ năm trước", "A year earlier"),
+    "trends.col.previous_share": ("Tỷ trọng năm trước (%)", "Share a year earlier (%)"),
+    "trends.col.change": ("Tăng/giảm (vụ)", "Change (incidents)"),
+    "trends.col.share_change": ("Thay đổi tỷ trọng (điểm %)", "Share change (points)"),
+    "trends.mix_chart": ("Thay đổi tỷ trọng lớn nhất", "Largest share changes"),
+    "trends.weekday_hour": ("Vụ việc theo thứ trong tuần và giờ trong ngày", "Incidents by weekday and hour"),
+    "trends.hour": ("Giờ", "Hour"),
+    "trends.weekday": ("Thứ", "Weekday"),
+    "trends.weekdays": (
+        "Thứ Hai,Thứ Ba,Thứ Tư,Thứ Năm,Thứ Sáu,Thứ Bảy,Chủ nhật",
+        "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+    ),
+    "trends.top": ("Các xã nổi bật", "Communes that stand out"),
+    "trends.top_rate": ("Tỷ lệ cao nhất (vụ / 1.000 dân / năm)", "Highest rate (per 1,000 residents / year)"),
+    "trends.top_rise": ("Tăng nhiều nhất so với cùng kỳ năm trước", "Largest rise on a year earlier"),
+    "trends.top_fall": ("Giảm nhiều nhất so với cùng kỳ năm trước", "Largest fall on a year earlier"),
+    "trends.rate": ("Vụ / 1.000 dân / năm", "Per 1,000 residents / year"),
+    "trends.change": ("Tăng/giảm (vụ)", "Change (incidents)"),
+    "trends.no_rise": ("Không xã nào tăng.", "No commune rose."),
+    "trends.no_fall": ("Không xã nào giảm.", "No commune fell."),
+}

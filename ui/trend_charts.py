@@ -1,0 +1,116 @@
+"""Altair charts of the /trends page, built from the tables of `geo.trends` (labels already translated)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+
+from ui.i18n import t
+
+_HEIGHT = 320
+
+
+def monthly_lines(series: pd.DataFrame, *, legend: str, plan_start: date | None = None) -> alt.LayerChart:
+    """Monthly lines per ``name`` with a clickable legend (the clicked series stays bright)."""
+    pick = alt.selection_point(fields=["name"], bind="legend")
+    lines = (
+        alt.Chart(series)
+        .mark_line(point=alt.OverlayMarkDef(size=18))
+        .encode(
+            x=alt.X("month:T", title=t("trends.month"), axis=alt.Axis(format="%m/%Y")),
+            y=alt.Y("count:Q", title=t("trends.count")),
+            color=alt.Color(
+                "name:N",
+                title=legend,
+                scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(orient="right", labelLimit=220),
+            ),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.12)),
+            tooltip=[
+                alt.Tooltip("name:N", title=legend),
+                alt.Tooltip("month:T", title=t("trends.month"), format="%m/%Y"),
+                alt.Tooltip("count:Q", title=t("trends.count")),
+            ],
+        )
+        .add_params(pick)
+    )
+    layers: list[alt.Chart] = [lines]
+    if plan_start is not None and series["month"].min() <= pd.Timestamp(plan_start) <= series["month"].max():
+        rule = pd.DataFrame({"day": [pd.Timestamp(plan_start)], "label": [t("trends.plan_start")]})
+        base = alt.Chart(rule)
+        layers.append(base.mark_rule(strokeDash=[5, 4], color="#b2182b").encode(x="day:T"))
+        layers.append(
+            base.mark_text(align="left", dx=4, dy=-6, color="#b2182b", fontSize=12).encode(
+                x="day:T", y=alt.value(8), text="label:N"
+            )
+        )
+    return alt.layer(*layers).properties(height=_HEIGHT)
+
+
+def share_changes(mix: pd.DataFrame, *, n: int = 10) -> alt.Chart:
+    """Horizontal bars of the ``n`` largest changes in share (percentage points), rises red, falls blue."""
+    top = mix.reindex(mix["share_change"].abs().sort_values(ascending=False).index).head(n)
+    return (
+        alt.Chart(top)
+        .mark_bar()
+        .encode(
+            y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("share_change:Q", title=t("trends.col.share_change")),
+            color=alt.condition(alt.datum.share_change > 0, alt.value("#d6604d"), alt.value("#4393c3")),
+            tooltip=[
+                alt.Tooltip("name:N", title=t("trends.col.offence")),
+                alt.Tooltip("share:Q", title=t("trends.col.share"), format=".1f"),
+                alt.Tooltip("previous_share:Q", title=t("trends.col.previous_share"), format=".1f"),
+                alt.Tooltip("share_change:Q", title=t("trends.col.share_change"), format="+.1f"),
+            ],
+        )
+        .properties(height=max(120, 26 * len(top)))
+    )
+
+
+def weekday_hour_heatmap(table: pd.DataFrame) -> alt.Chart:
+    """A weekday × hour heat table with the count in each cell's tooltip."""
+    days = t("trends.weekdays").split(",")
+    long = table.reset_index().melt(id_vars="weekday", var_name="hour", value_name="count")
+    long["day"] = [days[d] for d in long["weekday"]]
+    return (
+        alt.Chart(long)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title=t("trends.hour"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("day:N", title=None, sort=days),
+            color=alt.Color("count:Q", title=t("trends.count"), scale=alt.Scale(scheme="orangered")),
+            tooltip=[
+                alt.Tooltip("day:N", title=t("trends.weekday")),
+                alt.Tooltip("hour:O", title=t("trends.hour")),
+                alt.Tooltip("count:Q", title=t("trends.count")),
+            ],
+        )
+        .properties(height=230)
+    )
+
+
+def commune_bars(table: pd.DataFrame, *, column: str, title: str, colour: str) -> alt.Chart:
+    """Horizontal bars of ``column`` per commune (``label`` column), largest on top."""
+    fmt = ".1f" if column == "rate" else "+d"
+    return (
+        alt.Chart(table)
+        .mark_bar(color=colour)
+        .encode(
+            y=alt.Y(
+                "label:N",
+                sort="-x" if column == "rate" else None,
+                title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=180),
+            ),
+            x=alt.X(f"{column}:Q", title=title),
+            tooltip=[
+                alt.Tooltip("label:N", title=t("trends.commune")),
+                alt.Tooltip(f"{column}:Q", title=title, format=fmt),
+                alt.Tooltip("count:Q", title=t("trends.count")),
+            ],
+        )
+        .properties(height=max(120, 36 * len(table)))
+    )
