@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from geo import demo, evaluation_cli
+from geo import data_cli, demo, evaluation_cli
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--out", type=_path, default=None, help="thư mục ghi (mặc định data/)")
     p_demo.set_defaults(func=_cmd_demo)
     evaluation_cli.add_cli(sub)
+    data_cli.add_cli(sub)
     return parser
 
 

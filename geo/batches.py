@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from geo.store import Store
 
 _CHUNK = 500
+_READ_CHUNK = 5000
 _COMPARED = ("occurred_at", "offence_code", "lon", "lat", "commune_code", "description", "status", "address")
 _WRITTEN = ("incident_id", *_COMPARED)
 
@@ -106,6 +107,9 @@ def import_incidents(store: Store, validation: Validation, *, user: str = "") ->
     An id already in the store is updated (its previous version is kept for undo); identical rows
     are left alone. Importing into the demo store first removes the demo incidents.
 
+    When every accepted row is already stored unchanged, nothing is written and the outcome has an
+    empty ``batch_id``.
+
     Raises
     ------
     DataError
@@ -125,6 +129,9 @@ def import_incidents(store: Store, validation: Validation, *, user: str = "") ->
             conn.execute(t.meta.update().where(t.meta.c.key == "is_demo").values(value="0"))
         existing = _existing(store, conn, frame)
         new, changed, _ = _classify(frame, existing)
+        if not (new.any() or changed.any() or replaced_demo):
+            # Every row is already stored as it is: no batch, no new revision.
+            return ImportOutcome("", 0, 0, len(frame), validation.rejected, replaced_demo=False)
         write = frame[new | changed]
         replaced = write.loc[changed[new | changed], "incident_id"].tolist()
         for chunk in _chunks(replaced):
@@ -175,7 +182,7 @@ def _existing(store: Store, conn: Connection, frame: pd.DataFrame) -> pd.DataFra
     t = store.tables.incidents
     parts = [
         pd.read_sql(sa.select(*(t.c[c] for c in _WRITTEN)).where(t.c.incident_id.in_(chunk)), conn)
-        for chunk in _chunks(frame["incident_id"].tolist())
+        for chunk in _chunks(frame["incident_id"].tolist(), size=_READ_CHUNK)
     ]
     if not parts:
         return pd.DataFrame(columns=list(_WRITTEN))
@@ -208,18 +215,20 @@ def _same_file(store: Store, conn: Connection, sha256: str) -> tuple[str, ...]:
 
 
 def _rows(frame: pd.DataFrame, *, batch_id: str, now: Any) -> list[dict[str, Any]]:
-    out = frame[list(_WRITTEN)].copy()
-    out["occurred_at"] = out["occurred_at"].astype(object)
-    out["lon"] = out["lon"].astype(float)
-    out["lat"] = out["lat"].astype(float)
-    out["batch_id"] = batch_id
-    out["imported_at"] = now
-    return [{str(k): v for k, v in row.items()} for row in out.to_dict("records")]
+    columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in _WRITTEN}
+    columns["occurred_at"] = pd.to_datetime(frame["occurred_at"]).astype(object).tolist()
+    columns["lon"] = [float(v) for v in columns["lon"]]
+    columns["lat"] = [float(v) for v in columns["lat"]]
+    names = [*columns, "batch_id", "imported_at"]
+    return [
+        dict(zip(names, (*values, batch_id, now), strict=True))
+        for values in zip(*columns.values(), strict=True)
+    ]
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield list(values[start : start + _CHUNK])
+def _chunks(values: Sequence[Any], *, size: int = _CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
 
 
 def preview_communes(store: Store, boundaries: BoundaryImport) -> Reassignment:

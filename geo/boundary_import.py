@@ -25,7 +25,7 @@ from geo._errors import BoundaryError, DataError
 from geo._validate import Issue, sort_issues, value_text
 from geo.boundaries import COLUMNS, assign_commune
 from geo.parsing import parse_count, parse_number
-from geo.tables import header_key
+from geo.tables import header_key, read_bytes
 
 BOUNDARY_FIELDS: dict[str, str] = {
     "code": "Mã xã (mã GSO)",
@@ -126,8 +126,8 @@ def read_layer(
         The file is too large, of another kind, a Shapefile without its ``.prj`` or sidecar files,
         holds several layers and none was chosen, or cannot be read.
     """
-    data = source.read_bytes() if isinstance(source, Path) else bytes(source)
     name = name or (source.name if isinstance(source, Path) else "ranh_gioi")
+    data = _bytes(source, name=name)
     if len(data) > max_bytes:
         raise BoundaryError(
             f"Tệp quá lớn ({len(data) / 1048576:.1f} MB; tối đa {max_bytes / 1048576:.0f} MB).", file=name
@@ -150,6 +150,13 @@ def read_layer(
             path = Path(folder) / f"layer{suffix}"
             path.write_bytes(data)
         return _read(path, name=name, layer=layer)
+
+
+def _bytes(source: bytes | Path, *, name: str) -> bytes:
+    try:
+        return read_bytes(source, name=name)
+    except DataError as error:
+        raise BoundaryError(error.message, file=name) from error
 
 
 def _unzip(data: bytes, folder: Path, *, name: str, max_bytes: int) -> Path:
@@ -243,8 +250,8 @@ def import_boundaries(
     BoundaryError
         The file cannot be read, or has no CRS and none was given.
     """
-    data = source.read_bytes() if isinstance(source, Path) else bytes(source)
     name = name or (source.name if isinstance(source, Path) else "ranh_gioi")
+    data = _bytes(source, name=name)
     frame = read_layer(source, name=name, layer=layer)
     frame = _with_crs(frame, crs, name=name)
     source_crs = _crs_label(frame.crs)

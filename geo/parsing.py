@@ -485,6 +485,22 @@ def _article_index(offences: tuple[Offence, ...]) -> dict[str, str]:
     return {o.article: o.code for o in offences if o.article}
 
 
+@lru_cache(maxsize=8192)
+def _match(text: str) -> str | None:
+    """Return the code an offence text names, or None (cached: a file repeats the same few names)."""
+    offences = load_offences()
+    key = _key(text)
+    index = _offence_index(offences)
+    if key in index:
+        return index[key]
+    article = re.fullmatch(r"(?:dieu\s*)?(\d{3}[a-z]?)(?:\s*blhs)?", key)
+    if article and article[1] in _article_index(offences):
+        return _article_index(offences)[article[1]]
+    close = difflib.get_close_matches(key, list(index), n=3, cutoff=_FUZZY_CUTOFF)
+    codes = {index[c] for c in close}
+    return codes.pop() if len(codes) == 1 else None
+
+
 def parse_offence(
     value: object,
     *,
@@ -515,26 +531,18 @@ def parse_offence(
     at = _At(file, row, field, _short(value))
     if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip():
         raise at.error("Thiếu tội danh / loại vụ việc.", value="")
-    offences = load_offences()
     text = str(value)
-    key = _key(text)
     if mapping:
+        key = _key(text)
         chosen = {_key(k): v for k, v in mapping.items()}
         if key in chosen:
             code = chosen[key]
-            if code not in {o.code for o in offences}:
+            if code not in {o.code for o in load_offences()}:
                 raise at.error(f"Mã tội danh «{code}» chọn để ánh xạ không có trong danh mục.")
             return code
-    index = _offence_index(offences)
-    if key in index:
-        return index[key]
-    article = re.fullmatch(r"(?:dieu\s*)?(\d{3}[a-z]?)(?:\s*blhs)?", key)
-    if article and article[1] in _article_index(offences):
-        return _article_index(offences)[article[1]]
-    close = difflib.get_close_matches(key, list(index), n=3, cutoff=_FUZZY_CUTOFF)
-    codes = {index[c] for c in close}
-    if len(codes) == 1:
-        return codes.pop()
+    found = _match(text)
+    if found is not None:
+        return found
     raise at.error(
         "Không nhận ra tội danh / loại vụ việc: ghi đúng tên trong danh mục hoặc ánh xạ tên này "
         "sang một mã tội danh (trang Dữ liệu, hoặc --offence-map TÊN=MÃ)."

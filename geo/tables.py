@@ -140,8 +140,8 @@ def read_table(
     DataError
         The file is too large, empty, of an unsupported kind, cannot be decoded, or has no header.
     """
-    data = source.read_bytes() if isinstance(source, Path) else bytes(source)
     name = name or (source.name if isinstance(source, Path) else "tệp tải lên")
+    data = read_bytes(source, name=name)
     if len(data) > max_bytes:
         raise DataError(
             f"Tệp quá lớn ({len(data) / 1048576:.1f} MB; tối đa {max_bytes / 1048576:.0f} MB): "
@@ -161,6 +161,20 @@ def read_table(
     if suffix in (".geojson", ".json") or data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"{":
         return _read_geojson(data, name=name, digest=digest)
     return _read_csv(data, name=name, digest=digest, encoding=encoding)
+
+
+def read_bytes(source: bytes | Path, *, name: str) -> bytes:
+    """Return the bytes of an upload or a file; a missing or unreadable file is a `DataError`."""
+    if not isinstance(source, Path):
+        return bytes(source)
+    try:
+        return source.read_bytes()
+    except FileNotFoundError as exc:
+        raise DataError("Không tìm thấy tệp: kiểm tra đường dẫn.", file=name) from exc
+    except IsADirectoryError as exc:
+        raise DataError("Đây là thư mục, không phải tệp.", file=name) from exc
+    except OSError as exc:
+        raise DataError("Không đọc được tệp (không có quyền hoặc tệp đang bị khóa).", file=name) from exc
 
 
 def decode_text(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str, str]:

@@ -1,0 +1,177 @@
+"""Export incidents and per-commune tables to CSV and XLSX, with spreadsheet formula injection neutralised."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.taxonomy import group_name, offence_name
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these would run as a formula in a spreadsheet."""
+
+FORMATS = ("csv", "xlsx")
+"""Export formats."""
+
+_INCIDENT_HEADERS: dict[str, tuple[str, str]] = {
+    "incident_id": ("Mã vụ", "Incident ID"),
+    "occurred_at": ("Ngày xảy ra", "Date"),
+    "offence": ("Tội danh / Loại vụ việc", "Offence"),
+    "offence_code": ("Mã tội danh", "Offence code"),
+    "group": ("Nhóm", "Group"),
+    "lon": ("Kinh độ", "Longitude"),
+    "lat": ("Vĩ độ", "Latitude"),
+    "commune_code": ("Mã xã", "Commune code"),
+    "commune": ("Tên xã", "Commune name"),
+    "address": ("Địa chỉ", "Address"),
+    "description": ("Mô tả", "Description"),
+    "status": ("Trạng thái", "Status"),
+    "batch_id": ("Lô nhập", "Import batch"),
+}
+_COMMUNE_HEADERS: dict[str, tuple[str, str]] = {
+    "code": ("Mã xã", "Commune code"),
+    "name": ("Xã, thị trấn", "Commune"),
+    "population": ("Dân số", "Population"),
+    "count": ("Số vụ", "Incidents"),
+    "rate": ("Vụ / 1.000 dân / năm", "Per 1,000 residents / year"),
+    "previous": ("Cùng kỳ năm trước", "Same period last year"),
+    "change": ("Tăng/giảm", "Change"),
+    "change_pct": ("Tăng/giảm (%)", "Change (%)"),
+}
+_DATE_FORMAT = "%d/%m/%Y %H:%M"
+
+
+def neutralise(value: Any) -> Any:
+    r"""Return ``value`` safe for a spreadsheet: text that would start a formula gets a leading apostrophe.
+
+    The importer removes that apostrophe again, so an exported file imports back unchanged.
+
+    Examples
+    --------
+    >>> neutralise('=HYPERLINK("http://x")')
+    '\'=HYPERLINK("http://x")'
+    >>> neutralise(-3.5)
+    -3.5
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def incident_table(
+    incidents: pd.DataFrame, communes: gpd.GeoDataFrame | None = None, *, lang: str = "vi"
+) -> pd.DataFrame:
+    """Return incidents as an export table: readable headers, offence and commune names, in file order.
+
+    ``incidents`` has the store's columns (``address`` optional). The headers are ones the importer
+    recognises, so the table imports back as the same incidents.
+    """
+    names = {} if communes is None else dict(zip(communes["code"], communes["name"], strict=True))
+    column = {
+        "incident_id": incidents["incident_id"].astype(str),
+        "occurred_at": pd.to_datetime(incidents["occurred_at"]),
+        "offence": incidents["offence_code"].map(lambda c: offence_name(c, lang=lang)),
+        "offence_code": incidents["offence_code"],
+        "group": incidents["offence_code"].map(_group_names(lang)),
+        "lon": incidents["lon"].astype(float),
+        "lat": incidents["lat"].astype(float),
+        "commune_code": incidents["commune_code"].astype(str),
+        "commune": incidents["commune_code"].map(names).fillna(""),
+        "address": incidents.get("address", ""),
+        "description": incidents["description"],
+        "status": incidents["status"],
+        "batch_id": incidents.get("batch_id", ""),
+    }
+    table = pd.DataFrame(column, index=incidents.index)
+    return table.rename(columns=_headers(_INCIDENT_HEADERS, lang)).reset_index(drop=True)
+
+
+def commune_table(table: pd.DataFrame, *, lang: str = "vi") -> pd.DataFrame:
+    """Return a per-commune table (from `geo.aggregate.commune_counts`) with readable headers."""
+    columns = [c for c in _COMMUNE_HEADERS if c in table.columns]
+    out = table[columns].copy()
+    for name in ("rate", "change_pct"):
+        if name in out:
+            out[name] = out[name].round(2)
+    return out.rename(columns=_headers(_COMMUNE_HEADERS, lang)).reset_index(drop=True)
+
+
+def to_csv(table: pd.DataFrame) -> bytes:
+    """Return ``table`` as CSV bytes: UTF-8 with BOM (Excel shows Vietnamese), dates dd/mm/yyyy HH:MM."""
+    out = table.copy()
+    for name in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            seconds = bool((out[name].dt.second != 0).any())
+            out[name] = out[name].dt.strftime(_DATE_FORMAT + (":%S" if seconds else ""))
+        elif out[name].dtype == object:
+            out[name] = out[name].map(neutralise)
+    return out.to_csv(index=False, float_format=None, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """Return an XLSX workbook with one sheet per table; dates are date cells, text is never a formula."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, table in sheets.items():
+        sheet = book.create_sheet(title=title[:31])
+        sheet.append([str(c) for c in table.columns])
+        dates = [i for i, c in enumerate(table.columns) if pd.api.types.is_datetime64_any_dtype(table[c])]
+        for row in table.itertuples(index=False):
+            sheet.append([_cell(v) for v in row])
+        for index in dates:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
+                cell.number_format = "dd/mm/yyyy hh:mm:ss"
+        for index, name in enumerate(table.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(40, max(10, len(str(name)) + 2))
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, datetime):
+        return value
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def _headers(headers: dict[str, tuple[str, str]], lang: str) -> dict[str, str]:
+    return {k: (vi if lang == "vi" else en) for k, (vi, en) in headers.items()}
+
+
+def _group_names(lang: str) -> dict[str, str]:
+    from geo.taxonomy import group_of
+
+    return {code: group_name(group, lang=lang) for code, group in group_of().items()}
+
+
+def export_bytes(tables: Mapping[str, pd.DataFrame], *, fmt: str) -> bytes:
+    """Return the tables in ``fmt``: XLSX holds every table as a sheet, CSV only the first.
+
+    Raises
+    ------
+    ValueError
+        An unknown format.
+    """
+    if fmt == "xlsx":
+        return to_xlsx(tables)
+    if fmt == "csv":
+        return to_csv(next(iter(tables.values())))
+    raise ValueError(f"Định dạng xuất «{fmt}» không hỗ trợ; chọn: {', '.join(FORMATS)}.")
