@@ -18,7 +18,8 @@ def _fills(frame: Any, selector: str) -> list[str | None]:
 
 def test_density_layer_and_fixed_legend_on_zoom(browser: Any, app_url: str, artifacts_dir: Path) -> None:
     page, blocked = _open(browser, app_url + "/map")
-    frame = _map_frame(page, selector="path.antt-density")
+    frame = _map_frame(page, selector=".marker-cluster, path.antt-point")  # the main map, not the month map
+    frame.wait_for_selector("path.antt-density", timeout=30_000)
     page.wait_for_timeout(1500)
     cells = frame.locator("path.antt-density").count()
     assert cells > 300
