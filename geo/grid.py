@@ -228,7 +228,8 @@ def density(
 def cell_polygons(grid: Grid, *, clip: bool = True) -> gpd.GeoDataFrame:
     """Return the district's cells as polygons in EPSG:4326, with their flat index as column ``cell``.
 
-    With ``clip`` the border cells are cut to the district outline (what the map draws).
+    With ``clip`` the border cells are cut to the district outline (what the map draws); column
+    ``whole`` tells the cells that lie entirely inside it.
     """
     rows, cols = np.nonzero(grid.inside)
     boxes = shapely.box(
@@ -237,10 +238,13 @@ def cell_polygons(grid: Grid, *, clip: bool = True) -> gpd.GeoDataFrame:
         grid.x0 + (cols + 1) * grid.cell_m,
         grid.y0 + (rows + 1) * grid.cell_m,
     )
+    whole = np.ones(len(boxes), dtype=bool)
     if clip:
-        boxes = shapely.intersection(boxes, grid.outline)
+        clipped = shapely.intersection(boxes, grid.outline)
+        whole = shapely.area(clipped) >= shapely.area(boxes) * (1 - 1e-9)
+        boxes = clipped
     frame = gpd.GeoDataFrame(
-        {"cell": rows * grid.nx + cols, "row": rows, "col": cols},
+        {"cell": rows * grid.nx + cols, "row": rows, "col": cols, "whole": whole},
         geometry=boxes,
         crs=settings.CRS_METRIC,
     )

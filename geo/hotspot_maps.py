@@ -18,7 +18,6 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from branca.element import MacroElement
 from folium.template import Template
@@ -120,42 +119,106 @@ def density_class(values: np.ndarray, *, breaks: Sequence[float] = settings.DENS
     return np.searchsorted(np.asarray(breaks, dtype=float), np.asarray(values, dtype=float), side="right") - 1
 
 
-def _collection(cells: gpd.GeoDataFrame, props: pd.DataFrame) -> dict[str, Any]:
-    """Return a compact FeatureCollection of ``cells`` (rounded coordinates) with ``props`` per feature."""
-    geoms = shapely.set_precision(cells.geometry.to_numpy(), 10**-settings.COORD_DECIMALS)
-    features = [
-        {"type": "Feature", "id": i, "properties": row, "geometry": shapely.geometry.mapping(geom)}
-        for i, (geom, row) in enumerate(zip(geoms, props.to_dict("records"), strict=True))
-    ]
-    return {"type": "FeatureCollection", "features": features}
+class _CellShapes(MacroElement):
+    """Grid cells drawn in the browser from a compact array, into the parent feature group.
+
+    A cell entirely inside the district is ``[class, commune, value, south, west, north, east]``
+    (a rectangle: the UTM square turned by the 0.2° grid convergence is within a metre of it); a
+    clipped border cell is ``[class, commune, value, rings]``. About 45 bytes a cell instead of
+    300 for GeoJSON, so a month step of the slider stays small. Strings must already be escaped.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var names = {{ this.names|tojson }};
+            var colours = {{ this.colours|tojson }};
+            var labels = {{ this.labels|tojson }};
+            var valueLabel = {{ this.value_label|tojson }};
+            {{ this.rows|tojson }}.forEach(function (r) {
+                var style = {pane: {{ this.pane|tojson }}, color: colours[r[0]], fillColor: colours[r[0]],
+                    weight: 0.4, fillOpacity: {{ this.opacity }}, className: {{ this.class_name|tojson }}};
+                var shape = r.length > 4 ? L.rectangle([[r[3], r[4]], [r[5], r[6]]], style) : L.polygon(r[3], style);
+                var tip = "<b>" + names[r[1]] + "</b>";
+                if (labels[r[0]]) { tip += "<br>" + labels[r[0]]; }
+                if (r[2] !== "") { tip += "<br>" + valueLabel + ": " + r[2]; }
+                shape.bindTooltip(tip, {sticky: true});
+                {{ this._parent.get_name() }}.addLayer(shape);
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        rows: list[list[Any]],
+        *,
+        names: list[str],
+        colours: list[str],
+        labels: list[str],
+        value_label: str,
+        class_name: str,
+    ) -> None:
+        super().__init__()
+        self._name = "CellShapes"
+        self.rows = rows
+        self.names = names
+        self.colours = colours
+        self.labels = labels
+        self.value_label = value_label
+        self.class_name = class_name
+        self.pane = PANE
+        self.opacity = _FILL_OPACITY
+
+
+def _rings(geom: shapely.Geometry) -> list[Any]:
+    """Return Leaflet lat/lon rings of a polygon, or a list of them for a multipolygon."""
+
+    def polygon(poly: shapely.Polygon) -> list[Any]:
+        return [
+            np.round(np.asarray(ring.coords)[:, ::-1], settings.COORD_DECIMALS).tolist()
+            for ring in (poly.exterior, *poly.interiors)
+        ]
+
+    parts = [p for p in shapely.get_parts(geom) if isinstance(p, shapely.Polygon)]
+    return polygon(parts[0]) if len(parts) == 1 else [polygon(p) for p in parts]
 
 
 def _cell_layer(
     cells: gpd.GeoDataFrame,
-    props: pd.DataFrame,
-    colours: list[str],
+    classes: np.ndarray,
+    communes: Sequence[str] | np.ndarray,
+    values: Sequence[str],
     *,
+    colours: Sequence[str],
+    labels: Sequence[str],
+    value_label: str,
     name: str,
-    fields: list[str],
-    aliases: list[str],
     class_name: str,
     show: bool,
 ) -> folium.FeatureGroup:
+    """Return a feature group drawing ``cells`` coloured by ``classes`` (indexes into ``colours``)."""
     group = folium.FeatureGroup(name=html.escape(name), show=show)
     if len(cells) == 0:
         return group
-    props = props.assign(fill=colours)
-    folium.GeoJson(
-        _collection(cells, props),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": _FILL_OPACITY,
-            "color": f["properties"]["fill"],
-            "weight": 0.4,
-            "className": class_name,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(a) for a in aliases]),
-        pane=PANE,
+    names = sorted({str(c) for c in communes})
+    index = {n: i for i, n in enumerate(names)}
+    bounds = np.round(cells.geometry.bounds.to_numpy(), settings.COORD_DECIMALS)
+    whole = cells["whole"].to_numpy() if "whole" in cells else np.zeros(len(cells), dtype=bool)
+    rows: list[list[Any]] = []
+    for i, geom in enumerate(cells.geometry.to_numpy()):
+        head = [int(classes[i]), index[str(communes[i])], html.escape(str(values[i]))]
+        west, south, east, north = bounds[i]
+        rows.append([*head, south, west, north, east] if whole[i] else [*head, _rings(geom)])
+    _CellShapes(
+        rows,
+        names=[html.escape(n) for n in names],
+        colours=list(colours),
+        labels=[html.escape(label) for label in labels],
+        value_label=html.escape(value_label),
+        class_name=class_name,
     ).add_to(group)
     return group
 
@@ -189,20 +252,15 @@ def density_layer(
     texts = texts or HotspotTexts()
     classes = density_class(density)
     keep = classes >= 0
-    props = pd.DataFrame(
-        {
-            "commune": [html.escape(str(c)) for c in np.asarray(communes, dtype=object)[keep]],
-            "value": [fmt(v) for v in np.asarray(density)[keep]],
-        }
-    )
-    colours = [DENSITY_COLOURS[c] for c in classes[keep]]
     return _cell_layer(
         cells[keep],
-        props,
-        colours,
+        classes[keep],
+        np.asarray(communes, dtype=object)[keep],
+        [fmt(v) for v in np.asarray(density)[keep]],
+        colours=DENSITY_COLOURS,
+        labels=[""] * len(DENSITY_COLOURS),
+        value_label=f"{texts.density} ({texts.density_unit})",
         name=texts.density,
-        fields=["commune", "value"],
-        aliases=[texts.commune, f"{texts.density} ({texts.density_unit})"],
         class_name="antt-density",
         show=show,
     )
@@ -219,22 +277,18 @@ def gi_layer(
 ) -> folium.FeatureGroup:
     """Return the significant Gi* cells coloured by ``Gi_Bin`` (one value per row of ``cells``)."""
     texts = texts or HotspotTexts()
-    keep = np.asarray(bins) != 0
-    kept_bins = np.asarray(bins)[keep]
-    props = pd.DataFrame(
-        {
-            "commune": [html.escape(str(c)) for c in np.asarray(communes, dtype=object)[keep]],
-            "count": np.asarray(counts)[keep].astype(int),
-            "level": [html.escape(texts.gi_labels.get(int(b), str(int(b)))) for b in kept_bins],
-        }
-    )
+    order = (3, 2, 1, -1, -2, -3)
+    kept = np.asarray(bins).astype(int)
+    keep = kept != 0
     return _cell_layer(
         cells[keep],
-        props,
-        [GI_COLOURS[int(b)] for b in kept_bins],
+        np.array([order.index(b) for b in kept[keep]], dtype=int),
+        np.asarray(communes, dtype=object)[keep],
+        [str(int(c)) for c in np.asarray(counts)[keep]],
+        colours=[GI_COLOURS[b] for b in order],
+        labels=[texts.gi_labels.get(b, str(b)) for b in order],
+        value_label=texts.count,
         name=texts.gi,
-        fields=["level", "commune", "count"],
-        aliases=[texts.confidence, texts.commune, texts.count],
         class_name="antt-gi",
         show=show,
     )
@@ -251,20 +305,17 @@ def emerging_layer(
     """Return the cells with an emerging class (one code of `CLASSES` per row of ``cells``)."""
     texts = texts or HotspotTexts()
     codes = np.asarray(category, dtype=object)
-    keep = np.isin(codes, list(EMERGING_COLOURS))
-    props = pd.DataFrame(
-        {
-            "commune": [html.escape(str(c)) for c in np.asarray(communes, dtype=object)[keep]],
-            "pattern": [html.escape(texts.emerging_labels.get(c, (c, ""))[0]) for c in codes[keep]],
-        }
-    )
+    drawn = list(EMERGING_COLOURS)
+    keep = np.isin(codes, drawn)
     return _cell_layer(
         cells[keep],
-        props,
-        [EMERGING_COLOURS[c] for c in codes[keep]],
+        np.array([drawn.index(c) for c in codes[keep]], dtype=int),
+        np.asarray(communes, dtype=object)[keep],
+        [""] * int(keep.sum()),
+        colours=[EMERGING_COLOURS[c] for c in drawn],
+        labels=[texts.emerging_labels.get(c, (c, ""))[0] for c in drawn],
+        value_label="",
         name=texts.emerging,
-        fields=["pattern", "commune"],
-        aliases=[texts.emerging, texts.commune],
         class_name="antt-emerging",
         show=show,
     )
@@ -280,7 +331,14 @@ def points_layer(
     coords = np.round(np.column_stack([lon, lat]), settings.COORD_DECIMALS).tolist()
     folium.GeoJson(
         {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": coords}},
-        marker=folium.CircleMarker(radius=3, weight=1, color="#ffffff", fill_color=colour, fill_opacity=0.9),
+        marker=folium.CircleMarker(
+            radius=3,
+            weight=1,
+            color="#ffffff",
+            fill_color=colour,
+            fill_opacity=0.9,
+            className="antt-month-point",
+        ),
         pane=PANE,
     ).add_to(group)
     return group

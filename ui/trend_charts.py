@@ -56,7 +56,7 @@ def share_changes(mix: pd.DataFrame, *, n: int = 10) -> alt.Chart:
         alt.Chart(top)
         .mark_bar()
         .encode(
-            y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
             x=alt.X("share_change:Q", title=t("trends.col.share_change")),
             color=alt.condition(alt.datum.share_change > 0, alt.value("#d6604d"), alt.value("#4393c3")),
             tooltip=[
@@ -66,7 +66,7 @@ def share_changes(mix: pd.DataFrame, *, n: int = 10) -> alt.Chart:
                 alt.Tooltip("share_change:Q", title=t("trends.col.share_change"), format="+.1f"),
             ],
         )
-        .properties(height=max(120, 26 * len(top)))
+        .properties(height=max(120, 28 * len(top)))
     )
 
 

@@ -58,3 +58,21 @@ def test_gistar_and_emerging_layers_offline(browser: Any, app_url: str, artifact
     page.screenshot(path=str(artifacts_dir / "map_gi_emerging.png"), full_page=False)
     assert blocked == []
     page.close()
+
+
+def test_month_slider_swaps_layers_without_reloading_the_map(browser: Any, app_url: str) -> None:
+    page, blocked = _open(browser, app_url + "/map")
+    frame = _map_frame(page, selector="path.antt-month-point")
+    page.get_by_text("trong tháng 10/2026").first.wait_for(timeout=30_000)
+    frame.evaluate("window.__probe = 42")
+    points = frame.locator("path.antt-month-point").count()
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    slider.press("ArrowLeft")
+    page.get_by_text("trong tháng 09/2026").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert frame.evaluate("window.__probe") == 42  # the same map document: only the layers changed
+    assert frame.locator("path.antt-month-point").count() not in (0, points)
+    assert frame.locator("path.antt-density").count() > 0
+    assert blocked == []
+    page.close()
