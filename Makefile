@@ -46,6 +46,7 @@ demo: $(VENV)/.stamp
 
 bench: deps
 	$(PY) scripts/bench_map.py
+	$(PY) scripts/bench_hotspots.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache
