@@ -286,7 +286,7 @@ def time_section(flt: IncidentFilter) -> None:
 
     @st.fragment(run_every=1.5 if playing else None)
     def player() -> None:
-        if playing and st.session_state.get(PLAY_KEY):
+        if playing:
             position = labels.index(st.session_state[MONTH_KEY])
             st.session_state[MONTH_KEY] = labels[(position + 1) % len(labels)]
         label = st.select_slider(t("hot.time.month"), options=labels, key=MONTH_KEY)

@@ -43,8 +43,9 @@ def test_map_lists_hot_cells_with_their_commune_and_trend():
 def test_map_layers_include_density_gistar_and_emerging():
     at = _app("pages/map.py")
     pills = at.pills(key="map.layers")
-    assert {"density", "gistar", "emerging"} <= set(pills.options) | {"density", "gistar", "emerging"}
-    assert "density" in pills.value
+    assert {"Mật độ (ô lưới)", "Điểm nóng Gi*", "Xu hướng điểm nóng"} <= set(pills.options)
+    assert "density" in pills.value  # server-side density by default, not Leaflet.heat
+    assert "heat" not in pills.value
     pills.set_value(["boundaries", "gistar", "emerging"]).run()
     assert not at.exception, at.exception
     assert any("Emerging Hot Spot" in c.value and "23 quý" in c.value for c in at.caption)
