@@ -220,8 +220,10 @@ def _multipliers(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (cluster, background) trend multipliers per day for a commune (the designed trajectories)."""
     ones = np.ones(len(days))
-    if code == "15379":  # Vĩnh Hùng: about -45 % relative, concentrated in its hot spots
-        return _ramp(days, to=0.35, months=2), _ramp(days, to=0.85, months=2)
+    if code == "15379":
+        # Vĩnh Hùng: about -40 % relative. Its hot spots halve (they stay hot but fade: "diminishing"
+        # in the emerging hot spot analysis) and the rest of the commune falls by a third.
+        return _ramp(days, to=0.5, months=2), _ramp(days, to=0.65, months=2)
     if code == "15388":  # Vĩnh Thịnh: about +30 %, the QL217 corridor intensifying
         return _ramp(days, to=1.55, months=6), _ramp(days, to=1.12, months=6)
     if code == "15361":  # Vĩnh Long: about -10 %, too little to be sure

@@ -7,10 +7,12 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.__main__ import main
+from geo.evaluation import Evaluation, evaluate
 from geo.plan import Plan
 from geo.store import Store
 
@@ -48,8 +50,22 @@ def fresh_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-@pytest.mark.usefixtures("demo_env")
-def test_overview_shows_the_demo_verdicts_in_words_icons_and_colours() -> None:
+def _window_counts(url: str) -> dict[str, tuple[int, int]]:
+    """Plain counts per commune, 12 months before and after 26/05/2023 (independent of geo.evaluation)."""
+    incidents = Store.open(url).incidents()
+    times, start = incidents["occurred_at"], pd.Timestamp("2023-05-26")
+    before = (
+        incidents[(times >= start - pd.DateOffset(years=1)) & (times < start)].groupby("commune_code").size()
+    )
+    after = (
+        incidents[(times >= start) & (times < start + pd.DateOffset(years=1))].groupby("commune_code").size()
+    )
+    return {code: (int(before[code]), int(after[code])) for code in before.index}
+
+
+def test_overview_shows_the_demo_verdicts_in_words_icons_and_colours(
+    demo_env: str, demo_store_url: str
+) -> None:
     at = _app()
     cards = _cards(at)
     assert set(cards) == set(DEMO_WORDS)
@@ -58,11 +74,23 @@ def test_overview_shows_the_demo_verdicts_in_words_icons_and_colours() -> None:
     assert "✔ Cải thiện" in cards["Vĩnh Hùng"]
     assert "✖ Xấu đi" in cards["Vĩnh Thịnh"]
     assert "? Chưa rõ" in cards["Vĩnh Long"]
-    assert "Số vụ giảm 39% so với cùng kỳ (329 → 200 vụ)" in cards["Vĩnh Hùng"]
-    assert "Số vụ tăng 31%" in cards["Vĩnh Thịnh"]
+    counts = _window_counts(demo_store_url)
+    before, after = counts["15379"]
+    found = re.search(r"Số vụ giảm (\d+)% so với cùng kỳ \((\d+) → (\d+) vụ\)", cards["Vĩnh Hùng"])
+    assert found is not None
+    assert (int(found.group(2)), int(found.group(3))) == (before, after)
+    # the page weights the two windows by their length in days (2024 is a leap year): ±1 point
+    assert abs(int(found.group(1)) - 100 * (before - after) / before) <= 1
+    before, after = counts["15388"]
+    found = re.search(r"Số vụ tăng (\d+)%", cards["Vĩnh Thịnh"])
+    assert found is not None
+    assert abs(int(found.group(1)) - 100 * (after - before) / before) <= 1
     headline = next(m.value for m in at.markdown if "antt-headline" in m.value)
     assert "Vĩnh Hùng: cải thiện" in headline
-    assert "Tính chung 3 xã: số vụ giảm 10%" in headline
+    both = [sum(counts[c][i] for c in ("15361", "15379", "15388")) for i in (0, 1)]
+    found = re.search(r"Tính chung 3 xã: số vụ giảm (\d+)%", headline)
+    assert found is not None
+    assert abs(int(found.group(1)) - 100 * (both[0] - both[1]) / both[0]) <= 1
     assert "chưa thể kết luận" in headline
     assert [link.label for link in at.page_link].count("Xem số liệu chi tiết") == 3
     # The district figures of the chosen period stay below the verdicts.
@@ -79,8 +107,21 @@ def test_overview_in_english() -> None:
     assert "Unclear" in cards["Vĩnh Long"]
 
 
-@pytest.mark.usefixtures("demo_env")
-def test_targets_page_shows_the_evidence_for_each_target() -> None:
+def _engine(url: str) -> Evaluation:
+    """What geo.evaluation computes for the demo store (the page must show exactly this)."""
+    store = Store.open(url)
+    return evaluate(store.incidents(), store.communes(), store.plan())
+
+
+def _vi(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def test_targets_page_shows_the_evidence_for_each_target(demo_env: str, demo_store_url: str) -> None:
+    hung = next(t for t in _engine(demo_store_url).targets if t.key == "15379")
+    res = hung.overall.res
+    assert res is not None
+    assert res.lo > 1  # the demo's designed improvement
     at = _app("pages/targets.py")
     assert at.title[0].value == "Xã trọng điểm"
     assert any("Kết luận: ? **Chưa rõ**" in m.value for m in at.markdown)
@@ -95,23 +136,25 @@ def test_targets_page_shows_the_evidence_for_each_target() -> None:
         "WDQ (lan tỏa hay dồn sang)",
         "Mô hình bảng (cả 3 xã)",
     ]
-    assert at.metric[0].value == "1,63"
-    assert any("KTC 95%: 1,34 – 1,98" in c.value for c in at.caption)
+    assert at.metric[0].value == _vi(res.estimate)
+    assert any(f"KTC 95%: {_vi(res.lo)} – {_vi(res.hi)}" in c.value for c in at.caption)
     table = at.dataframe[0].value
     assert len(table) == 5
-    assert table.iloc[-1]["Trước"] == 329
-    assert table.iloc[-1]["Sau"] == 200
+    before, after = _window_counts(demo_store_url)["15379"]
+    assert table.iloc[-1]["Trước"] == before
+    assert table.iloc[-1]["Sau"] == after
     assert any("Vĩnh Hòa, Minh Tân, Vĩnh An" in c.value for c in at.caption)
     assert any("Hồi quy về trung bình" in m.value for m in at.markdown)
 
 
-@pytest.mark.usefixtures("demo_env")
-def test_link_from_a_card_opens_that_target() -> None:
+def test_link_from_a_card_opens_that_target(demo_env: str, demo_store_url: str) -> None:
+    panel = _engine(demo_store_url).combined.panel
+    assert panel is not None
     at = _app("pages/targets.py", params={"target": "15388"})
     assert any("Kết luận: ✖ **Xấu đi**" in m.value for m in at.markdown)
     at.segmented_control(key="eval.target").set_value("all").run()
     assert any("Kết luận: ? **Chưa rõ**" in m.value for m in at.markdown)
-    assert at.metric[3].value == "0,93"
+    assert at.metric[3].value == _vi(panel.rate_ratio)
 
 
 def test_plan_settings_are_saved_and_used_by_pages_and_cli(fresh_store: str, capsys) -> None:

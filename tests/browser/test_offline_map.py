@@ -76,7 +76,7 @@ def test_hotspot_map_offline(browser: Any, app_url: str, artifacts_dir: Path) ->
     page, blocked = _open(browser, app_url + "/map")
     # /map holds several maps (main, month by month, before/after): the main one has the incidents.
     frame = _map_frame(page, selector=".marker-cluster, path.antt-point")
-    frame.wait_for_selector("path.antt-density", timeout=30_000)
+    frame.wait_for_selector("path.antt-density", timeout=90_000)
     page.wait_for_timeout(1500)
     assert frame.locator("path.antt-commune").count() == 13
     assert frame.locator("path.antt-target").count() == 3
