@@ -162,7 +162,7 @@ def _bytes(source: bytes | Path, *, name: str) -> bytes:
 def _unzip(data: bytes, folder: Path, *, name: str, max_bytes: int) -> Path:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
         raise BoundaryError("Tệp .zip hỏng hoặc không phải .zip.", file=name) from exc
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
@@ -172,8 +172,11 @@ def _unzip(data: bytes, folder: Path, *, name: str, max_bytes: int) -> Path:
             inner = PurePosixPath(member.filename)
             if inner.is_absolute() or ".." in inner.parts:
                 raise BoundaryError(f"Tệp .zip chứa đường dẫn không an toàn: {member.filename}.", file=name)
-            target = folder / inner.name
-            target.write_bytes(archive.read(member))
+            try:
+                content = archive.read(member)
+            except Exception as exc:  # zipfile, zlib or bz2 errors of a damaged archive
+                raise BoundaryError(f"Tệp .zip bị hỏng ({member.filename}).", file=name) from exc
+            (folder / inner.name).write_bytes(content)
     layers = sorted(p for p in folder.iterdir() if p.suffix.lower() in _SUFFIXES - {".zip"})
     shapefiles = [p for p in layers if p.suffix.lower() == ".shp"]
     chosen = shapefiles or layers
@@ -206,8 +209,12 @@ def _read(path: Path, *, name: str, layer: str | None) -> gpd.GeoDataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd but readable files
             frame = gpd.read_file(path, layer=layer)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        raise BoundaryError(f"Không đọc được tệp ranh giới: {exc}", file=name) from exc
+    except BoundaryError:
+        raise
+    except Exception as exc:  # GDAL reports a damaged file through many error types
+        raise BoundaryError(
+            f"Không đọc được tệp ranh giới (tệp hỏng hoặc sai định dạng): {exc}", file=name
+        ) from exc
     if path.suffix.lower() == ".shp" and not path.with_suffix(".prj").exists():
         frame = frame.set_crs(None, allow_override=True)
     return frame

@@ -9,7 +9,6 @@ import json
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,7 +188,10 @@ def decode_text(data: bytes, *, name: str, encoding: str | None = None) -> tuple
         except (LookupError, UnicodeDecodeError) as exc:
             raise DataError(f"Không giải mã được tệp bằng bảng mã «{encoding}»: {exc}.", file=name) from exc
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return unicodedata.normalize("NFC", data.decode("utf-16")), "utf-16"
+        try:
+            return unicodedata.normalize("NFC", data.decode("utf-16")), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DataError("Tệp UTF-16 bị hỏng: hãy lưu lại ở dạng CSV UTF-8.", file=name) from exc
     try:
         return unicodedata.normalize("NFC", data.decode("utf-8-sig")), "utf-8"
     except UnicodeDecodeError:
@@ -216,21 +218,27 @@ def _read_csv(data: bytes, *, name: str, digest: str, encoding: str | None) -> R
     text, used = decode_text(data, name=name, encoding=encoding)
     lines = [line for line in text.splitlines() if line.strip()][:20]
     delimiter = max(";,\t|", key=lambda d: sum(line.count(d) for line in lines))
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if "\x00" in text:
+        raise DataError("Tệp chứa ký tự rỗng (NUL): không phải tệp văn bản CSV.", file=name)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise DataError(f"Tệp CSV không đọc được ({exc}).", file=name) from exc
     return _table(records, name=name, digest=digest, kind="csv", encoding=used)
 
 
 def _read_xlsx(data: bytes, *, name: str, digest: str, sheet: str | None) -> RawTable:
     import openpyxl
 
+    broken = DataError("Không mở được tệp Excel (.xlsx): tệp hỏng hoặc không phải .xlsx.", file=name)
+    # openpyxl reports a damaged file with whatever its zip, zlib or XML layer raised: any error
+    # while reading the bytes of an upload means "damaged file", never a crash of the page.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # openpyxl's notes on unsupported Excel extensions
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataError(
-            "Không mở được tệp Excel (.xlsx): tệp hỏng hoặc không phải .xlsx.", file=name
-        ) from exc
+    except Exception as exc:
+        raise broken from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise DataError(
@@ -240,6 +248,10 @@ def _read_xlsx(data: bytes, *, name: str, digest: str, sheet: str | None) -> Raw
             )
         worksheet = book[sheet] if sheet else book.worksheets[0]
         records = [list(r) for r in worksheet.iter_rows(values_only=True)]
+    except DataError:
+        raise
+    except Exception as exc:
+        raise broken from exc
     finally:
         book.close()
     return _table(records, name=name, digest=digest, kind="xlsx")

@@ -9,10 +9,12 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Polygon
 
-from geo import settings
-from geo._errors import BoundaryError
+from geo import settings as geo_settings
+from geo._errors import BoundaryError, DataError
 from geo.boundaries import COLUMNS, load_communes
 from geo.boundary_import import import_boundaries, read_layer, reassign
 from geo.demo import read_outline
@@ -29,7 +31,7 @@ def outline() -> shapely.Geometry:
 @pytest.fixture(scope="module")
 def demo() -> gpd.GeoDataFrame:
     """The demo communes."""
-    return load_communes(settings.DEMO_COMMUNES_PATH)
+    return load_communes(geo_settings.DEMO_COMMUNES_PATH)
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +58,9 @@ def test_a_vn2000_file_lines_up_with_the_district_within_50_m(
     assert communes["population"].tolist() == demo["population"].tolist()
     assert set(communes["population_year"]) == {2022}
     assert not communes["approximate"].any()
-    metric = communes.to_crs(settings.CRS_METRIC).geometry
+    metric = communes.to_crs(geo_settings.CRS_METRIC).geometry
     union = shapely.union_all(metric.to_numpy())
-    target = gpd.GeoSeries([outline], crs=4326).to_crs(settings.CRS_METRIC).iloc[0]
+    target = gpd.GeoSeries([outline], crs=4326).to_crs(geo_settings.CRS_METRIC).iloc[0]
     assert shapely.hausdorff_distance(union.boundary, target.boundary, densify=0.25) < 50
     assert abs(union.area - target.area) / target.area < 0.001
 
@@ -197,3 +199,35 @@ def test_reassign_counts_changed_and_outside(demo: gpd.GeoDataFrame) -> None:
     moved = reassign(incidents, demo)
     assert moved.codes.to_dict() == {10: "15349", 11: "15379", 12: ""}
     assert (moved.changed, moved.outside) == (2, 1)
+
+
+@pytest.fixture(scope="module")
+def seeds(demo: gpd.GeoDataFrame, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """Valid small boundary files of each format, to damage."""
+    folder = tmp_path_factory.mktemp("seeds")
+    part = demo.iloc[:3][["code", "name", "population", "geometry"]]
+    part.to_file(folder / "a.gpkg")
+    return {
+        "gpkg": (folder / "a.gpkg").read_bytes(),
+        "zip": _shapefile_zip(part, folder),
+        "geojson": part.to_json().encode(),
+    }
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    suffix=st.sampled_from(["gpkg", "zip", "geojson"]),
+    edits=st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=0, max_size=4)), max_size=4),
+)
+def test_a_damaged_boundary_file_gives_our_error_never_a_crash(
+    suffix: str, edits: list[tuple[float, bytes]], seeds: dict[str, bytes], outline: shapely.Geometry
+) -> None:
+    data = bytearray(seeds[suffix])
+    for where, replacement in edits:
+        at = int(where * (len(data) - 1))
+        data[at : at + len(replacement) or at + 1] = replacement
+    try:
+        columns = list(import_boundaries(bytes(data), name=f"x.{suffix}", outline=outline).communes.columns)
+    except DataError as error:
+        columns = COLUMNS if error.message else []
+    assert columns == COLUMNS

@@ -264,3 +264,53 @@ def test_a_valid_file_round_trips_through_validation(rows: list[tuple], communes
     assert got["offence_code"].tolist() == [r[1] for r in rows]
     assert np.allclose(got["lon"], [round(r[2], 6) for r in rows])
     assert got["description"].tolist() == frame["Mô tả"].tolist()
+
+
+_SUFFIXES = ["csv", "xlsx", "geojson", "json", "txt", "tsv", "xls", "dat"]
+_SEEDS = [
+    b"",
+    b"PK\x03\x04",
+    b"{",
+    b'{"type": "FeatureCollection", "features": [1, "x", {"properties": 5, "geometry": {"type": "Point"}}]}',
+    b'{"features": {"a": 1}}',
+    b"[1, 2]",
+    "Mã vụ,Ngày xảy ra,Tội danh,Kinh độ,Vĩ độ\n".encode(),
+    b"\xff\xfe\x00\x00",
+    b"a,b\n\x00\x00,\n",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    head=st.sampled_from(_SEEDS),
+    tail=st.binary(max_size=200) | st.text(max_size=200).map(str.encode),
+    suffix=st.sampled_from(_SUFFIXES),
+)
+def test_any_file_gives_a_report_or_our_error_never_a_crash(
+    head: bytes, tail: bytes, suffix: str, communes: gpd.GeoDataFrame
+) -> None:
+    data = head + tail
+    try:
+        result = validate_incidents(read_table(data, name=f"x.{suffix}"), communes, now=NOW)
+    except DataError as error:
+        consistent = bool(error.message)
+    else:
+        rejected = {i.row for i in result.errors if i.row is not None}
+        consistent = result.rows == len(result.incidents) + len(rejected) or bool(
+            [i for i in result.errors if i.row is None]
+        )
+    assert consistent
+
+
+def test_odd_but_valid_spreadsheets_are_read(communes: gpd.GeoDataFrame) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "Danh sách vụ việc"
+    sheet.merge_cells("A1:E1")
+    sheet.append(["Mã vụ", "Ngày xảy ra", "Tội danh", "Kinh độ", "Vĩ độ"])
+    sheet.append(["A", "=DATE(2024,1,5)", "Đánh bạc", 105.6163, 20.06])
+    sheet.append(["B", "15/01/2024", "Đánh bạc", "=105.6163", 20.06])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = validate_incidents(read_table(buffer.getvalue(), name="x.xlsx"), communes, now=NOW)
+    assert [(i.row, i.field) for i in result.errors] == [(3, "Ngày xảy ra"), (4, "Kinh độ")]
