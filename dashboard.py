@@ -29,6 +29,7 @@ pages = [
     st.Page("pages/map.py", title=t("nav.map"), icon=":material/map:", url_path="map"),
     st.Page("pages/trends.py", title=t("nav.trends"), icon=":material/trending_up:", url_path="trends"),
     st.Page("pages/targets.py", title=t("nav.targets"), icon=":material/flag:", url_path="targets"),
+    st.Page("pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
 ]
 navigation = st.navigation(pages)
 st.sidebar.caption(f"**{t('app.title')}** · {t('app.district')}")

@@ -17,6 +17,7 @@ from geo._errors import ConfigError, DataError
 from geo.boundaries import assign_commune
 from geo.boundary_import import BoundaryImport, Reassignment, reassign
 from geo.importing import Validation
+from geo.parsing import now_local
 from geo.store import DEMO_BATCH, utc_now
 
 if TYPE_CHECKING:
@@ -85,8 +86,8 @@ class UndoOutcome:
 
 
 def new_batch_id() -> str:
-    """Return a new batch id: the UTC time and a random suffix (sortable, unique)."""
-    return f"{utc_now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    """Return a new batch id: the Vietnam wall-clock time and a random suffix (readable, unique)."""
+    return f"{now_local():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 def plan_import(store: Store, validation: Validation) -> ImportPlan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
@@ -57,6 +57,7 @@ COLUMNS = [
 """Columns of `Validation.incidents`: the incidents schema plus the address and the file row."""
 
 _TEXT_FIELDS = ("description", "status", "address")
+_PROGRESS_EVERY = 2000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -140,6 +141,7 @@ def validate_incidents(
     offence_map: Mapping[str, str] | None = None,
     now: datetime | None = None,
     tolerance_m: float = settings.DISTRICT_TOLERANCE_M,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Validation:
     """Check every row of ``table`` and return the accepted incidents with a report of every problem.
 
@@ -165,6 +167,8 @@ def validate_incidents(
         Later dates are rejected (default: now in Vietnam).
     tolerance_m
         Points this far outside the outline are still accepted.
+    progress
+        Called now and then with (rows checked, rows in all) while rows are checked.
 
     Raises
     ------
@@ -195,12 +199,15 @@ def validate_incidents(
 
     parsed: list[dict[str, Any]] = []
     unknown: Counter[str] = Counter()
-    for row, number in zip(rows, numbers, strict=True):
+    for done, (row, number) in enumerate(zip(rows, numbers, strict=True)):
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress(done, len(rows))
         record, problems = _parse_row(
             row, number, cell, columns, order=order, now=limit, projected=projected, offence_map=offence_map
         )
-        if any(p.field == columns["offence"] for p in problems):
-            unknown[value_text(cell(row, "offence"))] += 1
+        name = value_text(cell(row, "offence")).strip()
+        if name and any(p.field == columns["offence"] for p in problems):
+            unknown[name] += 1
         issues.extend(problems)
         record["source_row"] = number
         record["ok"] = not problems

@@ -382,6 +382,7 @@ def map_columns(
     """
     chosen: dict[str, str] = {}
     used: set[str] = set()
+    skipped: set[str] = set()
     by_key = {header_key(c): c for c in reversed(columns)}
     for field, column in (mapping or {}).items():
         if field not in FIELDS:
@@ -392,7 +393,7 @@ def map_columns(
                 value=column,
             )
         if not column:
-            used.add(f"\0{field}")
+            skipped.add(field)
             continue
         actual = column if column in columns else by_key.get(header_key(column))
         if actual is None:
@@ -404,15 +405,9 @@ def map_columns(
             )
         chosen[field] = actual
         used.add(actual)
-    for field, aliases in _HEADERS.items():
-        if field in chosen or f"\0{field}" in used:
-            continue
-        for alias in aliases:
-            match = next((c for c in columns if c not in used and _header_matches(c, alias)), None)
-            if match is not None:
-                chosen[field] = match
-                used.add(match)
-                break
+    chosen.update(
+        guess_columns(columns, taken=frozenset(used), decided=frozenset(chosen) | frozenset(skipped))
+    )
     missing = [f for f in REQUIRED if f not in chosen]
     if missing:
         labels = ", ".join(f"«{FIELDS[f]}» ({f})" for f in missing)
@@ -422,6 +417,32 @@ def map_columns(
             file=file,
         )
     return {f: chosen[f] for f in FIELDS if f in chosen}
+
+
+def guess_columns(
+    columns: tuple[str, ...], *, taken: frozenset[str] = frozenset(), decided: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Return field → column for the headers recognised by name (possibly not every required field).
+
+    Columns in ``taken`` and fields in ``decided`` (already settled by the analyst) are left out.
+
+    Examples
+    --------
+    >>> guess_columns(("Ngày", "Loại", "Ghi chú"))
+    {'occurred_at': 'Ngày', 'offence': 'Loại', 'description': 'Ghi chú'}
+    """
+    used = set(taken)
+    chosen: dict[str, str] = {}
+    for field, aliases in _HEADERS.items():
+        if field in decided:
+            continue
+        for alias in aliases:
+            match = next((c for c in columns if c not in used and _header_matches(c, alias)), None)
+            if match is not None:
+                chosen[field] = match
+                used.add(match)
+                break
+    return chosen
 
 
 def _header_matches(column: str, alias: str) -> bool:

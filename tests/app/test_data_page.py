@@ -1,0 +1,135 @@
+"""AppTest of the Dữ liệu page: upload, report, commit, boundaries, history with undo, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import settings
+from geo.store import Store, close_all
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new demo store of this test only (the page writes to it)."""
+    url = f"sqlite:///{tmp_path / 'antt.sqlite'}"
+    Store.open(url, demo=True)
+    monkeypatch.setenv("ANTT_DATABASE_URL", url)
+    yield url
+    close_all()
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(
+    at: AppTest, index: int, path: Path, *, name: str | None = None, data: bytes | None = None
+) -> None:
+    at.file_uploader[index].set_value(
+        (name or path.name, data if data is not None else path.read_bytes(), "")
+    ).run()
+    assert not at.exception, at.exception
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_page_shows_tabs_history_and_exports(fresh_store: str) -> None:
+    at = _page()
+    assert at.title[0].value == "Dữ liệu"
+    assert [tab.label for tab in at.tabs] == ["Nhập vụ việc", "Ranh giới xã", "Lịch sử nhập", "Xuất dữ liệu"]
+    history = at.dataframe[0].value
+    assert history["Mã lô"].tolist() == ["demo"]
+    assert history["Loại"].tolist() == ["Minh họa"]
+    assert any("vụ việc từ" in m.value for m in at.markdown)
+    assert len(at.get("download_button")) == 2
+
+
+def test_importing_the_messy_file_reports_every_problem_then_commits(fresh_store: str) -> None:
+    at = _page()
+    _upload(at, 0, DATA / "vu_viec_lon_xon.csv")
+    metrics = _metrics(at)
+    assert (metrics["Dòng hợp lệ"], metrics["Dòng lỗi (bỏ qua)"], metrics["Vụ mới"]) == ("5", "6", "5")
+    report = at.table[0].value
+    assert report["Dòng"].tolist() == ["6", "7", "8", "11", "12", "13", "14"]
+    assert "Ngày 31/02/2024 không có trên lịch." in report["Vấn đề"].tolist()
+    assert any("dữ liệu minh họa được gỡ bỏ" in w.value for w in at.warning)
+    preview = at.dataframe[0].value
+    assert preview["Mã vụ"].tolist() == ["VL-001", "VL-002", "VL-003", "VL-006", "VL-010"]
+    assert preview["Mô tả"].iloc[3] == '=HYPERLINK("http://x.example","bấm")'
+    expander = [e.label for e in at.expander]
+    assert "Tội danh chưa nhận ra (1)" in expander
+    commit = next(b for b in at.button if b.label.startswith("Ghi vào kho"))
+    assert commit.label == "Ghi vào kho: 5 vụ mới, 0 cập nhật"
+    commit.click().run()
+    assert not at.exception, at.exception
+    assert any("Đã ghi lô" in s.value for s in at.success)
+    store = Store.open(fresh_store)
+    assert not store.is_demo()
+    assert len(store.incidents()) == 5
+    assert at.dataframe[0].value["Loại"].tolist()[0] == "Vụ việc"
+
+
+def test_mapping_an_unknown_offence_rechecks_the_rows(fresh_store: str) -> None:
+    at = _page()
+    _upload(at, 0, DATA / "vu_viec_lon_xon.csv")
+    at.selectbox(key=next(s.key for s in at.selectbox if s.label.startswith("«Buôn lậu»"))).set_value(
+        "gay_roi_trat_tu"
+    ).run()
+    assert not at.exception, at.exception
+    assert _metrics(at)["Dòng hợp lệ"] == "6"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("x.csv", b"", "Tệp rỗng"),
+        ("x.xlsx", b"PK\x03\x04 broken", "Không mở được tệp Excel"),
+        ("x.csv", "Ngày,Loại\n05/01/2024,Trộm\n".encode(), "Không tìm thấy cột cho: «Kinh độ»"),
+    ],
+)
+def test_bad_files_get_a_vietnamese_message_not_a_traceback(
+    fresh_store: str, name: str, data: bytes, message: str
+) -> None:
+    at = _page()
+    _upload(at, 0, DATA / name, name=name, data=data)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_large_uploads_are_refused_with_a_message(fresh_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "IMPORT_MAX_BYTES", 100)
+    at = _page()
+    _upload(at, 0, DATA / "vu_viec_lon_xon.csv")
+    assert any("quá lớn" in e.value and "tối đa 0 MB" in e.value for e in at.error)
+    assert not at.metric
+
+
+def test_boundaries_preview_replace_and_undo(fresh_store: str) -> None:
+    at = _page()
+    _upload(at, 1, DATA / "ranh_gioi_vn2000.geojson")
+    metrics = _metrics(at)
+    assert (metrics["Số xã"], metrics["Hệ tọa độ của tệp"]) == ("13", "EPSG:5897")
+    assert metrics["Lệch so với ranh giới huyện"].endswith(" m")
+    replace = next(b for b in at.button if b.label.startswith("Thay ranh giới"))
+    replace.click().run()
+    assert not at.exception, at.exception
+    assert any("Đã thay ranh giới" in s.value for s in at.success)
+    assert not Store.open(fresh_store).communes()["approximate"].any()
+    at.checkbox(key="data.hist.sure").check()
+    form_button = next(b for b in at.button if b.label == "Hoàn tác")
+    form_button.click().run()
+    assert not at.exception, at.exception
+    assert any("Đã hoàn tác lô" in s.value for s in at.success)
+    assert Store.open(fresh_store).communes()["approximate"].all()

@@ -1,0 +1,130 @@
+"""Import history with undo, and exports of the filtered incidents and per-commune table (Dữ liệu page)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from geo._errors import ConfigError
+from geo.aggregate import commune_counts
+from geo.exporting import commune_table, export_bytes, incident_table
+from geo.filters import IncidentFilter, apply_filter
+from geo.store import DEMO_BATCH, Store
+from ui import filters, loaders
+from ui.i18n import fmt_date, fmt_int, lang, t
+
+_PREFIX = "data."
+_VIETNAM = timedelta(hours=7)  # audit times are stored in UTC; Vietnam has no daylight saving
+_MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _local(value: pd.Timestamp) -> str:
+    return "" if pd.isna(value) else (value + _VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def history_section() -> None:
+    """Show every import (newest first) and let the analyst undo one."""
+    batches = loaders.store().batches()
+    if batches.empty:
+        st.info(t("data.hist.empty"))
+        return
+    undone = batches["undone_at"].notna()
+    view = pd.DataFrame(
+        {
+            t("data.hist.batch"): batches["batch_id"],
+            t("data.hist.kind"): batches["kind"].map(lambda k: t(f"data.hist.kind.{k}")),
+            t("data.hist.file"): batches["file_name"],
+            t("data.hist.time"): batches["created_at"].map(_local),
+            t("data.hist.user"): batches["user_name"],
+            t("data.inc.new"): batches["accepted"],
+            t("data.inc.updated"): batches["updated"],
+            t("data.inc.rejected"): batches["rejected"],
+            t("data.hist.status"): [
+                t("data.hist.undone", time=_local(when)) if gone else t("data.hist.active")
+                for gone, when in zip(undone, batches["undone_at"], strict=True)
+            ],
+        }
+    )
+    st.dataframe(view, hide_index=True, width="stretch")
+    active = batches[~undone & (batches["batch_id"] != DEMO_BATCH)]
+    st.subheader(t("data.hist.undo"))
+    if active.empty:
+        st.caption(t("data.hist.nothing"))
+        return
+    labels = {
+        r.batch_id: f"{r.batch_id} — {r.file_name} — {_local(r.created_at)}"
+        for r in active.itertuples(index=False)
+    }
+    with st.form(f"{_PREFIX}hist.form"):
+        batch = st.selectbox(
+            t("data.hist.pick"), list(labels), format_func=labels.get, key=f"{_PREFIX}hist.pick"
+        )
+        sure = st.checkbox(t("data.hist.confirm"), key=f"{_PREFIX}hist.sure")
+        submitted = st.form_submit_button(t("data.hist.undo_button"), disabled=False)
+    if not (submitted and sure and batch):
+        return
+    try:
+        outcome = loaders.store().undo(batch)
+    except ConfigError as error:
+        st.error(str(error))
+        return
+    st.session_state[f"{_PREFIX}flash"] = t(
+        "data.hist.undone_ok",
+        batch=outcome.batch_id,
+        removed=fmt_int(outcome.removed),
+        restored=fmt_int(outcome.restored),
+    )
+    st.rerun()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _export(
+    url: str, version: str, flt: IncidentFilter, *, what: str, fmt: str, sheet: str, language: str
+) -> bytes:
+    """Build an export file, cached on plain values (it runs when the button is pressed, off the page)."""
+    store = Store.open(url)
+    incidents = store.incidents(details=True)
+    communes = store.communes()
+    chosen = apply_filter(incidents, flt)
+    if what == "incidents":
+        return export_bytes({sheet: incident_table(chosen, communes, lang=language)}, fmt=fmt)
+    before = apply_filter(incidents, flt.year_earlier())
+    table = commune_counts(chosen, communes, days=flt.days, previous=before)
+    return export_bytes({sheet: commune_table(table, lang=language)}, fmt=fmt)
+
+
+def export_section() -> None:
+    """Offer the incidents matching the sidebar filters, and their per-commune table, as CSV or XLSX."""
+    flt = filters.current()
+    matched = apply_filter(loaders.incidents(), flt)
+    st.markdown(
+        t("data.exp.scope", n=fmt_int(len(matched)), start=fmt_date(flt.start), end=fmt_date(flt.end))
+    )
+    fmt = st.radio(
+        t("data.exp.format"),
+        ["xlsx", "csv"],
+        format_func=lambda f: "Excel (.xlsx)" if f == "xlsx" else "CSV (UTF-8)",
+        horizontal=True,
+        key=f"{_PREFIX}exp.format",
+    )
+    store = loaders.store()
+    url, version, language = store.url, store.version(), lang()
+    stamp = f"{flt.start:%Y%m%d}_{flt.end:%Y%m%d}"
+    left, right = st.columns(2)
+    for column, what, label, stem, sheet in (
+        (left, "incidents", t("data.exp.incidents"), "vu_viec", t("data.tab.incidents")),
+        (right, "communes", t("data.exp.communes"), "theo_xa", t("data.exp.sheet_communes")),
+    ):
+        column.download_button(
+            label,
+            data=lambda what=what, sheet=sheet: _export(
+                url, version, flt, what=what, fmt=fmt, sheet=sheet, language=language
+            ),
+            file_name=f"{stem}_{stamp}.{fmt}",
+            mime=_MIME[fmt],
+            key=f"{_PREFIX}exp.{what}",
+            width="stretch",
+        )
+    st.caption(t("data.exp.note"))

@@ -1,0 +1,381 @@
+"""Import flows of the Dữ liệu page: upload, read options, column mapping, report, preview, commit."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo import settings
+from geo._errors import ConfigError, DataError
+from geo.batches import plan_import, preview_communes
+from geo.boundaries import district_outline
+from geo.boundary_import import BOUNDARY_FIELDS, import_boundaries, preview_figure, read_layer
+from geo.exporting import to_csv
+from geo.importing import CRS_CHOICES, Validation, validate_incidents
+from geo.parsing import DATE_FORMATS
+from geo.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
+from geo.taxonomy import load_offences, offence_name
+from ui import loaders
+from ui.i18n import fmt_int, lang, t
+
+_PREFIX = "data."
+_FLASH = f"{_PREFIX}flash"
+_NONCE = f"{_PREFIX}nonce"
+_CACHE = f"{_PREFIX}cache"
+_ENCODINGS = ("", "utf-8", "cp1258", "cp1252", "utf-16")
+_FULL_TABLE_ROWS = 50
+_ORDER_NAMES = {"dmy": "ngày/tháng/năm", "mdy": "tháng/ngày/năm"}
+
+
+def flash() -> None:
+    """Show the outcome of the last write (kept across the rerun that follows it)."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+
+
+def _done(message: str) -> None:
+    """Remember ``message``, reset the uploaders and rerun."""
+    st.session_state[_FLASH] = message
+    st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
+    st.session_state.pop(_CACHE, None)
+    st.rerun()
+
+
+def _upload(label: str, types: list[str], key: str, help_text: str | None = None) -> tuple[bytes, str] | None:
+    """Draw an uploader; return the file's bytes and name once one is chosen and small enough."""
+    nonce = st.session_state.get(_NONCE, 0)
+    uploaded = st.file_uploader(label, type=types, key=f"{key}.{nonce}", help=help_text)
+    if uploaded is None:
+        return None
+    if uploaded.size > settings.IMPORT_MAX_BYTES:
+        st.error(
+            t(
+                "data.too_big",
+                name=uploaded.name,
+                size=f"{uploaded.size / 1048576:.1f}".replace(".", ","),
+                limit=f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}",
+            )
+        )
+        return None
+    return uploaded.getvalue(), uploaded.name
+
+
+def incidents_section() -> None:
+    """Upload an incident file, check every row, show the report and preview, and commit on request."""
+    upload = _upload(
+        t("data.inc.upload"),
+        ["csv", "txt", "xlsx", "geojson", "json"],
+        f"{_PREFIX}inc.file",
+        t("data.inc.upload_help", mb=f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}"),
+    )
+    if upload is None:
+        st.caption(t("data.inc.hint"))
+        return
+    data, name = upload
+    with st.expander(t("data.inc.options")):
+        left, middle, right = st.columns(3)
+        date_format = left.selectbox(
+            t("data.inc.date_format"),
+            list(DATE_FORMATS),
+            format_func=DATE_FORMATS.get,
+            key=f"{_PREFIX}inc.date",
+        )
+        crs = middle.selectbox(
+            t("data.inc.crs"),
+            list(CRS_CHOICES),
+            format_func=lambda code: f"{code} — {CRS_CHOICES[code]}",
+            key=f"{_PREFIX}inc.crs",
+        )
+        encoding = right.selectbox(
+            t("data.inc.encoding"),
+            _ENCODINGS,
+            format_func=lambda e: e or t("data.auto"),
+            key=f"{_PREFIX}inc.enc",
+        )
+        sheet = st.text_input(t("data.inc.sheet"), key=f"{_PREFIX}inc.sheet").strip() or None
+    try:
+        table = read_table(data, name=name, encoding=encoding or None, sheet=sheet)
+    except DataError as error:
+        st.error(t("data.error", msg=str(error)))
+        return
+    mapping = _mapping(table)
+    offence_map: dict[str, str] = st.session_state.setdefault(f"{_PREFIX}inc.offmap.{table.sha256[:12]}", {})
+    options = (
+        date_format,
+        crs,
+        encoding,
+        sheet,
+        tuple(sorted(mapping.items())),
+        tuple(sorted(offence_map.items())),
+    )
+    key = (table.sha256, options, loaders.store().version())
+    try:
+        checked = _validated(
+            table, key, mapping=mapping, date_format=date_format, crs=crs, offence_map=dict(offence_map)
+        )
+    except (DataError, ConfigError) as error:
+        st.error(t("data.error", msg=str(error)))
+        return
+    _report(checked)
+    _offence_choices(checked, offence_map, table.sha256[:12])
+    _preview_rows(checked)
+    _commit(checked)
+
+
+def _mapping(table: RawTable) -> dict[str, str]:
+    """Let the analyst confirm or change which column holds each field; return field → column."""
+    guess = guess_columns(table.columns)
+    missing = [f for f in REQUIRED if f not in guess]
+    choices = ["", *table.columns]
+    chosen: dict[str, str] = {}
+    with st.expander(t("data.inc.mapping", n=len(table.columns)), expanded=bool(missing)):
+        st.caption(t("data.inc.mapping_help"))
+        columns = st.columns(3)
+        for index, (field, label) in enumerate(FIELDS.items()):
+            column = columns[index % 3].selectbox(
+                f"{label}{' *' if field in REQUIRED else ''}",
+                choices,
+                index=choices.index(guess[field]) if field in guess else 0,
+                format_func=lambda c: c or t("data.none"),
+                key=f"{_PREFIX}inc.map.{table.sha256[:12]}.{field}",
+            )
+            chosen[field] = column
+    return chosen
+
+
+def _offence_choices(checked: Validation, chosen: dict[str, str], file_key: str) -> None:
+    """Let the analyst map offence names the taxonomy does not know; ``chosen`` (name → code) is updated."""
+    unknown = checked.unknown_offences
+    shown = [*unknown, *(name for name in chosen if name not in unknown)][:30]
+    if not shown:
+        return
+    codes = ["", *(o.code for o in load_offences())]
+    names = {o.code: (o.name_vi if lang() == "vi" else o.name_en) for o in load_offences()}
+
+    def pick(name: str, key: str) -> None:
+        code = st.session_state.get(key, "")
+        if code:
+            chosen[name] = code
+        else:
+            chosen.pop(name, None)
+
+    with st.expander(t("data.inc.unknown", n=len(unknown)), expanded=bool(unknown)):
+        st.caption(t("data.inc.unknown_help"))
+        for name in shown:
+            key = f"{_PREFIX}inc.off.{file_key}.{hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:10]}"
+            st.selectbox(
+                t("data.inc.unknown_row", name=name, n=fmt_int(unknown.get(name, 0))),
+                codes,
+                index=codes.index(chosen[name]) if chosen.get(name) in codes else 0,
+                format_func=lambda c: names.get(c, t("data.none")),
+                key=key,
+                on_change=pick,
+                args=(name, key),
+            )
+
+
+def _validated(table: RawTable, key: tuple[Any, ...], **options: Any) -> Validation:
+    """Check the file (once per file and options: the result is kept in the session)."""
+    cached = st.session_state.get(_CACHE)
+    if cached and cached[0] == key:
+        return cached[1]
+    bar = st.progress(0.0, text=t("data.inc.checking", n=fmt_int(len(table.rows))))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(1.0, done / max(total, 1)), text=t("data.inc.checking", n=fmt_int(total)))
+
+    checked = validate_incidents(table, loaders.communes(), progress=progress, **options)
+    bar.progress(1.0, text=t("data.inc.checked", n=fmt_int(checked.rows)))
+    st.session_state[_CACHE] = (key, checked)
+    return checked
+
+
+def _report(checked: Validation) -> None:
+    plan = plan_import(loaders.store(), checked)
+    cols = st.columns(5)
+    cols[0].metric(t("data.inc.valid"), fmt_int(len(checked.incidents)))
+    cols[1].metric(t("data.inc.rejected"), fmt_int(checked.rejected))
+    cols[2].metric(t("data.inc.new"), fmt_int(plan.new))
+    cols[3].metric(t("data.inc.updated"), fmt_int(plan.updated))
+    cols[4].metric(t("data.inc.unchanged"), fmt_int(plan.unchanged))
+    notes = [
+        t("data.inc.read_as", order=_ORDER_NAMES.get(checked.date_order, checked.date_order), crs=checked.crs)
+    ]
+    if checked.empty_rows:
+        notes.append(t("data.inc.empty_rows", n=fmt_int(checked.empty_rows)))
+    st.caption(" ".join(notes))
+    if plan.replaces_demo:
+        st.warning(t("data.inc.replaces_demo"), icon="⚠️")
+    if plan.same_file:
+        st.info(t("data.inc.same_file", batches=", ".join(plan.same_file)))
+    if not checked.issues:
+        st.success(t("data.inc.no_issues"))
+    else:
+        report = checked.report()
+        st.subheader(t("data.inc.report", n=fmt_int(len(report))))
+        _issue_table(report)
+        st.download_button(
+            t("data.inc.report_download"),
+            data=to_csv(report),
+            file_name=f"bao_cao_loi_{checked.file_name}.csv",
+            mime="text/csv",
+            key=f"{_PREFIX}inc.report",
+        )
+
+
+def _issue_table(report: pd.DataFrame) -> None:
+    """Show a report: a plain table with whole messages while short, a scrolling grid when long."""
+    if len(report) <= _FULL_TABLE_ROWS:
+        st.table(report.astype(str), hide_index=True)
+        return
+    config = {
+        "Vấn đề": st.column_config.TextColumn(width="large"),
+        "Dòng": st.column_config.TextColumn(width="small"),
+    }
+    st.dataframe(report, hide_index=True, width="stretch", column_config=config)
+
+
+def _preview_rows(checked: Validation) -> None:
+    if len(checked.incidents):
+        rows = min(settings.IMPORT_PREVIEW_ROWS, len(checked.incidents))
+        st.subheader(t("data.inc.preview", n=rows))
+        st.dataframe(_preview(checked.incidents.head(rows)), hide_index=True, width="stretch")
+
+
+def _preview(incidents: pd.DataFrame) -> pd.DataFrame:
+    communes = loaders.communes()
+    names = dict(zip(communes["code"], communes["name"], strict=True))
+    language = lang()
+    return pd.DataFrame(
+        {
+            t("data.col.id"): incidents["incident_id"],
+            t("data.col.when"): incidents["occurred_at"].dt.strftime("%d/%m/%Y %H:%M"),
+            t("data.col.offence"): incidents["offence_code"].map(lambda c: offence_name(c, lang=language)),
+            t("data.col.commune"): incidents["commune_code"].map(names).fillna(""),
+            t("data.col.lon"): incidents["lon"],
+            t("data.col.lat"): incidents["lat"],
+            t("data.col.description"): incidents["description"],
+        }
+    )
+
+
+def _commit(checked: Validation) -> None:
+    plan = plan_import(loaders.store(), checked)
+    if plan.new + plan.updated == 0 and not (plan.replaces_demo and len(checked.incidents)):
+        if len(checked.incidents):
+            st.info(t("data.inc.nothing"))
+        return
+    label = t("data.inc.commit", new=fmt_int(plan.new), updated=fmt_int(plan.updated))
+    if not st.button(label, type="primary", key=f"{_PREFIX}inc.commit"):
+        return
+    try:
+        with st.spinner(t("data.inc.writing")):
+            outcome = loaders.store().import_incidents(checked)
+    except (DataError, ConfigError) as error:
+        st.error(t("data.error", msg=str(error)))
+        return
+    _done(
+        t(
+            "data.inc.done",
+            batch=outcome.batch_id,
+            new=fmt_int(outcome.accepted),
+            updated=fmt_int(outcome.updated),
+            rejected=fmt_int(outcome.rejected),
+        )
+    )
+
+
+def boundaries_section() -> None:
+    """Upload official commune boundaries, preview them against the current ones, and replace on request."""
+    communes = loaders.communes()
+    kind = t("data.bnd.approximate") if communes["approximate"].any() else t("data.bnd.official")
+    st.caption(t("data.bnd.hint", kind=kind))
+    upload = _upload(t("data.bnd.upload"), ["geojson", "json", "zip", "gpkg"], f"{_PREFIX}bnd.file")
+    if upload is None:
+        return
+    data, name = upload
+    left, middle, right = st.columns(3)
+    crs_options = ["", *CRS_CHOICES]
+    crs = left.selectbox(
+        t("data.bnd.crs"),
+        crs_options,
+        format_func=lambda c: f"{c} — {CRS_CHOICES[c]}" if c else t("data.bnd.crs_file"),
+        key=f"{_PREFIX}bnd.crs",
+    )
+    layer = middle.text_input(t("data.bnd.layer"), key=f"{_PREFIX}bnd.layer").strip() or None
+    year = right.number_input(
+        t("data.bnd.year"),
+        min_value=1990,
+        max_value=2100,
+        value=int(communes["population_year"].max()),
+        key=f"{_PREFIX}bnd.year",
+    )
+    try:
+        attributes = [str(c) for c in read_layer(data, name=name, layer=layer).columns if c != "geometry"]
+        fields = _boundary_fields(attributes, hashlib.sha256(data).hexdigest()[:12])
+        checked = import_boundaries(
+            data,
+            name=name,
+            layer=layer,
+            crs=crs or None,
+            fields=fields,
+            outline=district_outline(communes),
+            previous=communes,
+            population_year=int(year),
+        )
+    except (DataError, ConfigError) as error:
+        st.error(t("data.error", msg=str(error)))
+        return
+    moved = preview_communes(loaders.store(), checked) if checked.ok else None
+    cols = st.columns(5)
+    cols[0].metric(t("data.bnd.communes"), fmt_int(len(checked.communes)))
+    cols[1].metric(t("data.bnd.source_crs"), checked.source_crs)
+    cols[2].metric(t("data.bnd.offset"), f"{checked.offset_m:,.0f} m".replace(",", "."))
+    cols[3].metric(t("data.bnd.changed"), fmt_int(moved.changed) if moved else "—")
+    cols[4].metric(t("data.bnd.outside"), fmt_int(moved.outside) if moved else "—")
+    if checked.issues:
+        st.subheader(t("data.bnd.issues", n=len(checked.issues)))
+        rows = [{"Dòng": i.row or "", "Cột": i.field, "Giá trị": i.value, "Vấn đề": i.message,
+                 "Mức": "Lỗi" if i.severity == "error" else "Lưu ý"} for i in checked.issues]  # fmt: skip
+        _issue_table(pd.DataFrame(rows))
+    if len(checked.communes):
+        st.caption(t("data.bnd.preview"))
+        st.pyplot(preview_figure(checked.communes, communes), clear_figure=True)
+    if not checked.ok:
+        st.error(t("data.bnd.blocked"))
+        return
+    if st.button(t("data.bnd.commit", n=len(checked.communes)), type="primary", key=f"{_PREFIX}bnd.commit"):
+        try:
+            outcome = loaders.store().replace_communes(checked)
+        except (DataError, ConfigError) as error:
+            st.error(t("data.error", msg=str(error)))
+            return
+        _done(
+            t(
+                "data.bnd.done",
+                batch=outcome.batch_id,
+                changed=fmt_int(outcome.changed),
+                outside=fmt_int(outcome.outside),
+            )
+        )
+
+
+def _boundary_fields(attributes: list[str], file_key: str) -> dict[str, str]:
+    """Let the analyst pick the attributes for code, name and population (automatic by default)."""
+    chosen = {}
+    with st.expander(t("data.bnd.fields")):
+        columns = st.columns(3)
+        for index, field in enumerate(("code", "name", "population")):
+            value = columns[index].selectbox(
+                t(f"data.bnd.field.{field}") if field in BOUNDARY_FIELDS else field,
+                ["", *attributes],
+                format_func=lambda c: c or t("data.auto"),
+                key=f"{_PREFIX}bnd.field.{file_key}.{field}",
+            )
+            if value:
+                chosen[field] = value
+    return chosen
