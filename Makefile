@@ -7,12 +7,12 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck pytest deps assets browser demo bench clean
+.PHONY: run test lint typecheck pytest postgis deps assets browser demo bench clean
 
 run: deps
 	$(PY) -m ui.serve --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
-test: deps browser lint typecheck pytest
+test: deps browser lint typecheck pytest postgis
 
 deps: $(VENV)/.stamp static/vendor/.stamp
 
@@ -39,7 +39,12 @@ typecheck: $(VENV)/.stamp
 	$(VENV)/bin/mypy geo
 
 pytest: deps
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not postgres"
+
+# The same store tests against a real PostgreSQL + PostGIS: apt-installs postgresql-15-postgis-3 when
+# missing, runs them in a throwaway cluster on a free port, and reports them skipped where impossible.
+postgis: deps
+	PY=$(PY) scripts/with_postgis.sh
 
 demo: $(VENV)/.stamp
 	$(PY) -m geo demo
