@@ -86,7 +86,7 @@ class Store:
             The URL is not valid, the server cannot be reached, PostGIS cannot be enabled, or the
             store was made by a newer version.
         """
-        url = url or settings.database_url()
+        url = _driver(url or settings.database_url())
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -339,6 +339,14 @@ def close_all() -> None:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _driver(url: str) -> str:
+    """Return ``url`` with PostgreSQL's driver spelled out (psycopg 3 is the one installed)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
 
 
 def _safe_url(url: str) -> str:

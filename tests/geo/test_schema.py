@@ -179,3 +179,5 @@ def test_bad_urls_are_reported_in_vietnamese() -> None:
         Store.open("nosuchdb://x")
     with pytest.raises(ConfigError, match=r"postgresql\+psycopg://u:\*\*\*@127.0.0.1:1/x"):
         Store.open("postgresql+psycopg://u:secret@127.0.0.1:1/x")
+    with pytest.raises(ConfigError, match=r"postgresql\+psycopg://u:\*\*\*@127.0.0.1:1/x"):
+        Store.open("postgres://u:secret@127.0.0.1:1/x")
