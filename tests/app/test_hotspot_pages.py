@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import geo.hotspots
+from geo.emerging import choose_steps
+from geo.periods import windows_for
+from geo.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +31,15 @@ def _headers(at: AppTest) -> list[str]:
     return [h.value for h in at.main.subheader]
 
 
+def _last_month(store: Store) -> str:
+    """The month the slider starts on: the last month with data (mm/yyyy)."""
+    return f"{store.incidents()['occurred_at'].max():%m/%Y}"
+
+
+def _day(value: object) -> str:
+    return f"{value:%d/%m/%Y}"
+
+
 @pytest.mark.usefixtures("demo_env")
 def test_map_lists_hot_cells_with_their_commune_and_trend():
     at = _app("pages/map.py", params={"from": "2021-01-01", "to": "2026-10-31"})
@@ -40,7 +53,9 @@ def test_map_lists_hot_cells_with_their_commune_and_trend():
 
 
 @pytest.mark.usefixtures("demo_env")
-def test_map_layers_include_density_gistar_and_emerging():
+def test_map_layers_include_density_gistar_and_emerging(demo_store: Store):
+    steps = choose_steps(demo_store.incidents()["occurred_at"].to_numpy())
+    span = f"{steps.count} {'tháng' if steps.months_per_step == 1 else 'quý'}"
     at = _app("pages/map.py")
     pills = at.pills(key="map.layers")
     assert {"Mật độ (ô lưới)", "Điểm nóng Gi*", "Xu hướng điểm nóng"} <= set(pills.options)
@@ -48,13 +63,14 @@ def test_map_layers_include_density_gistar_and_emerging():
     assert "heat" not in pills.value
     pills.set_value(["boundaries", "gistar", "emerging"]).run()
     assert not at.exception, at.exception
-    assert any("Emerging Hot Spot" in c.value and "23 quý" in c.value for c in at.caption)
+    assert any("Emerging Hot Spot" in c.value and span in c.value for c in at.caption)
     labels = [e.label for e in at.expander]
     assert "Xu hướng điểm nóng" in labels
 
 
 @pytest.mark.usefixtures("demo_env")
-def test_month_slider_steps_without_recomputing(monkeypatch):
+def test_month_slider_steps_without_recomputing(monkeypatch, demo_store: Store):
+    last = _last_month(demo_store)
     calls = []
     original = geo.hotspots.gi_star
 
@@ -67,23 +83,27 @@ def test_month_slider_steps_without_recomputing(monkeypatch):
     at = _app("pages/map.py")
     assert "Diễn biến theo tháng" in _headers(at)
     slider = at.select_slider(key="hot.time.month")
-    assert slider.value == "10/2026"
-    assert any("trong tháng 10/2026" in c.value for c in at.caption)
+    assert slider.value == last
+    assert any(f"trong tháng {last}" in c.value for c in at.caption)
     computed = len(calls)
     assert computed >= 1
-    slider.set_value("01/2026").run()
+    earlier = slider.options[0]
+    assert earlier != last
+    slider.set_value(earlier).run()
     assert not at.exception, at.exception
-    assert any("trong tháng 01/2026" in c.value for c in at.caption)
+    assert any(f"trong tháng {earlier}" in c.value for c in at.caption)
     assert len(calls) == computed  # the slider reads cached results
 
 
 @pytest.mark.usefixtures("demo_env")
-def test_map_compares_before_and_after_the_plan():
+def test_map_compares_before_and_after_the_plan(demo_store: Store):
+    w = windows_for(demo_store.incidents(), demo_store.plan())
+    one_day = timedelta(days=1)
     at = _app("pages/map.py")
     assert "So sánh trước và sau khi triển khai kế hoạch" in _headers(at)
     texts = [m.value for m in at.markdown]
-    assert "**Trước: 26/05/2022 – 25/05/2023**" in texts
-    assert "**Sau: 26/05/2023 – 25/05/2024**" in texts
+    assert f"**Trước: {_day(w.before_start)} – {_day(w.start - one_day)}**" in texts
+    assert f"**Sau: {_day(w.start)} – {_day(w.after_end - one_day)}**" in texts
 
 
 @pytest.mark.usefixtures("demo_env")
