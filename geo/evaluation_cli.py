@@ -17,6 +17,7 @@ from geo._errors import ConfigError, DataError
 from geo.boundaries import assign_commune, normalise, read_geojson
 from geo.effects import VERDICTS, WDQ_REASONS
 from geo.evaluation import Evaluation, evaluate
+from geo.formatting import format_number
 from geo.plan import Plan
 from geo.taxonomy import fold, load_offences
 
@@ -236,7 +237,7 @@ def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, gpd.GeoDataFrame, Pla
 def _fmt(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "—"
-    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return format_number(value, digits)
 
 
 def _pct(value: float | None) -> str:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import streamlit as st
 
 import ui.strings
+from geo.formatting import format_number
 
 LANG_KEY = "ui.lang"
 LANGS = ("vi", "en")
@@ -48,13 +49,9 @@ def fmt_date(value: date | datetime) -> str:
 
 def fmt_int(value: float) -> str:
     """Format an integer with the Vietnamese thousands separator (a dot) or the English comma."""
-    text = f"{round(value):,}"
-    return text.replace(",", ".") if lang() == "vi" else text
+    return format_number(round(value), lang=lang())
 
 
 def fmt_num(value: float, digits: int = 1) -> str:
     """Format a decimal number with the language's decimal mark."""
-    text = f"{value:,.{digits}f}"
-    if lang() == "vi":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return text
+    return format_number(value, digits, lang=lang())

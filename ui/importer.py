@@ -334,7 +334,7 @@ def boundaries_section() -> None:
     cols = st.columns(5)
     cols[0].metric(t("data.bnd.communes"), fmt_int(len(checked.communes)))
     cols[1].metric(t("data.bnd.source_crs"), checked.source_crs)
-    cols[2].metric(t("data.bnd.offset"), f"{checked.offset_m:,.0f} m".replace(",", "."))
+    cols[2].metric(t("data.bnd.offset"), f"{fmt_int(checked.offset_m)} m")
     cols[3].metric(t("data.bnd.changed"), fmt_int(moved.changed) if moved else "—")
     cols[4].metric(t("data.bnd.outside"), fmt_int(moved.outside) if moved else "—")
     if checked.issues:
