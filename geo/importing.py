@@ -21,6 +21,7 @@ from geo import settings
 from geo._errors import DataError
 from geo._validate import Issue, sort_issues, value_text
 from geo.boundaries import assign_commune, district_outline
+from geo.exporting import FORMULA_START
 from geo.parsing import (
     date_order,
     guess_date_order,
@@ -58,7 +59,6 @@ COLUMNS = [
 
 _TEXT_FIELDS = ("description", "status", "address")
 _PROGRESS_EVERY = 2000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -390,7 +390,7 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
         return text[1:]
     return text
 
