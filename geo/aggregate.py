@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -71,6 +74,18 @@ def rate_class(rate: float) -> int:
     if rate is None or np.isnan(rate):
         return -1
     return int(np.searchsorted(np.asarray(RATE_BREAKS), rate, side="right"))
+
+
+def class_labels(edges: Sequence[float]) -> list[str]:
+    """Return the legend label of each fixed class: "a–b" between two edges, "≥ z" above the last.
+
+    Examples
+    --------
+    >>> class_labels((0, *RATE_BREAKS))
+    ['0–10', '10–20', '20–30', '30–40', '≥ 40']
+    """
+    text = [f"{edge:g}" for edge in edges]
+    return [f"{low}–{high}" for low, high in itertools.pairwise(text)] + [f"≥ {text[-1]}"]
 
 
 _TO_METRIC = Transformer.from_crs(settings.CRS_WGS84, settings.CRS_METRIC, always_xy=True)

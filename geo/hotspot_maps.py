@@ -23,6 +23,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geo import settings
+from geo.aggregate import class_labels
 from geo.emerging import CLASSES
 
 DENSITY_COLOURS: tuple[str, ...] = (
@@ -348,8 +349,7 @@ def density_legend(texts: HotspotTexts, *, breaks: Sequence[float] = settings.DE
     """Return the fixed density legend as escaped HTML (the same for every period and zoom)."""
     esc = html.escape
     rows = []
-    for i, colour in enumerate(DENSITY_COLOURS):
-        span = f"{breaks[i]:g}–{breaks[i + 1]:g}" if i + 1 < len(breaks) else f"≥ {breaks[i]:g}"
+    for colour, span in zip(DENSITY_COLOURS, class_labels(breaks), strict=True):
         rows.append(f'<div class="antt-density-class"><i style="background:{colour}"></i>{esc(span)}</div>')
     return _section(f"{esc(texts.density)} <small>({esc(texts.density_unit)})</small>", rows)
 

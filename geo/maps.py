@@ -19,7 +19,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from geo import settings
-from geo.aggregate import RATE_BREAKS, grid_cells, rate_class, rate_per_1000
+from geo.aggregate import RATE_BREAKS, class_labels, grid_cells, rate_class, rate_per_1000
 from geo.taxonomy import offence_name
 
 VENDOR = f"{settings.STATIC_URL}/vendor"
@@ -48,6 +48,11 @@ BOUNDARY_COLOUR = "#4d4d4d"
 POINT_COLOUR = "#2166ac"
 LAYERS = ("boundaries", "choropleth", "points", "heat")
 """Map layer keys, in drawing order."""
+
+
+def rate_labels() -> list[str]:
+    """Return the legend label of each choropleth class, one per `RATE_COLOURS` ("0–10" … "≥ 40")."""
+    return class_labels((0, *RATE_BREAKS))
 
 
 def configure_offline_assets() -> None:
@@ -400,9 +405,7 @@ def _legend_html(
         )
     if "choropleth" in layers:
         parts.append(f"<div style='margin-top:4px'><b>{esc(texts.choropleth)}</b></div>")
-        edges = ["0", *[f"{b:g}" for b in RATE_BREAKS]]
-        for i, colour in enumerate(RATE_COLOURS):
-            span = f"{edges[i]}–{edges[i + 1]}" if i + 1 < len(edges) else f"≥ {edges[i]}"
+        for colour, span in zip(RATE_COLOURS, rate_labels(), strict=True):
             parts.append(f'<div><i style="background:{colour}"></i>{esc(span)}</div>')
     if "points" in layers and mode != "none":
         parts.append(

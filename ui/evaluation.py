@@ -185,8 +185,7 @@ def verdict_map(evaluation: Evaluation) -> MapBuild:
 def verdict_legend() -> None:
     """Draw the key of the verdict map: verdict swatches with icon and word, targets, buffers."""
     swatches = " &nbsp; ".join(
-        f'<span style="display:inline-block;width:1.1em;height:0.9em;background:{fill};border:2px solid '
-        f'#b2182b;vertical-align:-1px"></span> {icon} {html.escape(verdict_word(key))}'
+        f"{widgets.swatch(fill, border='2px solid #b2182b')} {icon} {html.escape(verdict_word(key))}"
         for key, (icon, fill, _) in VERDICT_STYLE.items()
     )
     notes = [t("overview.verdict_map")]

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import html
-import itertools
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from geo import settings
-from geo.aggregate import RATE_BREAKS
 from geo.effects import WDQ_REASONS
 from geo.evaluation import Assessment, Evaluation, TargetEvaluation
-from geo.maps import RATE_COLOURS, build_map
+from geo.maps import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
 from ui import evaluation, loaders, widgets
 from ui.i18n import fmt_date, fmt_num, lang, t
@@ -209,12 +207,9 @@ def before_after_maps(target: TargetEvaluation, result: Evaluation) -> None:
                 outlines=dict.fromkeys(target.areas.buffer, evaluation.BUFFER_OUTLINE),
             )
             widgets.show_map(evaluation.without_controls(build), key=f"targets-map-{int(after)}", height=460)
-    edges = ["0", *[f"{edge:g}" for edge in RATE_BREAKS]]
-    labels = [f"{low}–{high}" for low, high in itertools.pairwise(edges)] + [f"≥ {edges[-1]}"]
     swatches = " &nbsp; ".join(
-        f'<span style="display:inline-block;width:1.1em;height:0.9em;background:{colour};'
-        f'border:1px solid #999;vertical-align:-1px"></span> {label}'
-        for colour, label in zip(RATE_COLOURS, labels, strict=True)
+        f"{widgets.swatch(colour)} {html.escape(label)}"
+        for colour, label in zip(RATE_COLOURS, rate_labels(), strict=True)
     )
     st.markdown(
         f"<div>{html.escape(t('map.choropleth'))}: {swatches}</div>"

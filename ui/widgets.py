@@ -25,6 +25,14 @@ def map_texts() -> MapTexts:
     )
 
 
+def swatch(colour: str, *, border: str = "1px solid #999") -> str:
+    """Return the HTML of a small colour box for a legend drawn with ``st.markdown`` (colours are ours)."""
+    return (
+        f'<span style="display:inline-block;width:1.1em;height:0.9em;background:{colour};'
+        f'border:{border};vertical-align:-1px"></span>'
+    )
+
+
 def show_map(build: MapBuild, *, key: str, height: int = 620) -> None:
     """Render a built map; it returns nothing to Python, so panning never reruns the page."""
     st_folium(build.map, key=key, height=height, use_container_width=True, returned_objects=[])
