@@ -58,7 +58,7 @@ def current() -> Evaluation:
     geo._errors.ConfigError, geo._errors.DataError
         When the plan does not fit the data; pages show the message.
     """
-    return _evaluation(settings.database_url(), loaders.store().version())
+    return _evaluation(*loaders.key())
 
 
 def verdict_word(key: str) -> str:

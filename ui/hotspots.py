@@ -55,11 +55,6 @@ class Period:
     table: pd.DataFrame
 
 
-def _key() -> tuple[str, str]:
-    url = settings.database_url()
-    return url, loaders.store().version()
-
-
 def _args(flt: IncidentFilter) -> Args:
     return flt.start, flt.end, flt.groups, flt.offences, flt.communes
 
@@ -81,7 +76,7 @@ def _frame(url: str, version: str) -> Frame:
 
 def frame() -> Frame:
     """Return the district grid (cached until the store changes)."""
-    return _frame(*_key())
+    return _frame(*loaders.key())
 
 
 def _xy(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +100,7 @@ def _period(url: str, version: str, *args: *Args) -> Period:
 
 def period(flt: IncidentFilter) -> Period:
     """Return counts, yearly density and Gi* classes of the filtered period (cached)."""
-    return _period(*_key(), *_args(flt))
+    return _period(*loaders.key(), *_args(flt))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -126,7 +121,7 @@ def _emerging(
 
 def emerging(flt: IncidentFilter) -> Emerging | str:
     """Return the emerging hot spot analysis over the whole data span, or why there is none (cached)."""
-    return _emerging(*_key(), flt.groups, flt.offences, flt.communes)
+    return _emerging(*loaders.key(), flt.groups, flt.offences, flt.communes)
 
 
 def texts() -> hm.HotspotTexts:
@@ -275,7 +270,7 @@ MONTH_KEY = "hot.time.month"
 
 def time_section(flt: IncidentFilter) -> None:
     """A month slider (with a play toggle) stepping the incident and density layers through the period."""
-    months, yearly = _monthly(*_key(), *_args(flt))
+    months, yearly = _monthly(*loaders.key(), *_args(flt))
     if len(months) < 2:
         return
     st.subheader(t("hot.time.header"))
@@ -332,7 +327,7 @@ def compare_section(flt: IncidentFilter) -> None:
     """Two density maps side by side: the plan's before and after windows, on the same fixed scale."""
     plan = loaders.plan()
     try:
-        (first, start, last), before, after = _compare(*_key(), flt.groups, flt.offences, flt.communes)
+        (first, start, last), before, after = _compare(*loaders.key(), flt.groups, flt.offences, flt.communes)
     except (DataError, ConfigError) as err:
         st.info(t("error.data", msg=err.message))
         return

@@ -41,26 +41,27 @@ def _is_demo(url: str, version: str) -> bool:
     return _store(url).is_demo()
 
 
-def _key() -> tuple[str, str]:
+def key() -> tuple[str, str]:
+    """Return the plain cache key of everything read from the store: its URL and its version."""
     url = settings.database_url()
     return url, _store(url).version()
 
 
 def incidents() -> pd.DataFrame:
     """Return every incident (cached until the store changes)."""
-    return _incidents(*_key())
+    return _incidents(*key())
 
 
 def communes() -> gpd.GeoDataFrame:
     """Return the commune boundaries (cached until the store changes)."""
-    return _communes(*_key())
+    return _communes(*key())
 
 
 def plan() -> Plan:
     """Return the transformation plan (cached until the store changes)."""
-    return _plan(*_key())
+    return _plan(*key())
 
 
 def is_demo() -> bool:
     """Return True while the store holds the demo data."""
-    return _is_demo(*_key())
+    return _is_demo(*key())
