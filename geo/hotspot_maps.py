@@ -25,6 +25,7 @@ from folium.template import Template
 from geo import settings
 from geo.aggregate import class_labels
 from geo.emerging import CLASSES
+from geo.maps import LEGEND_SCRIPT, LegendControl
 
 DENSITY_COLOURS: tuple[str, ...] = (
     "#ffffb2",
@@ -381,7 +382,7 @@ def emerging_legend(texts: HotspotTexts, *, present: Sequence[str] | None = None
     return _section(esc(texts.emerging), rows)
 
 
-class HotspotLegend(MacroElement):
+class HotspotLegend(LegendControl):
     """A legend control for the hotspot layers; ``legend_html`` must already be escaped."""
 
     _template = Template(
@@ -398,21 +399,10 @@ class HotspotLegend(MacroElement):
         .antt-hot-legend details > div + div { margin-top: 1px; }
         </style>
         {% endmacro %}
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
-        {{ this.get_name() }}.onAdd = function () {
-            var div = L.DomUtil.create("div", "antt-hot-legend");
-            div.innerHTML = {{ this.legend_html|tojson }};
-            L.DomEvent.disableScrollPropagation(div);
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
+"""
+        + LEGEND_SCRIPT
     )
 
     def __init__(self, legend_html: str, *, position: str = "bottomleft") -> None:
-        super().__init__()
+        super().__init__(legend_html, css_class="antt-hot-legend", position=position)
         self._name = "HotspotLegend"
-        self.legend_html = legend_html
-        self.position = position

@@ -124,8 +124,39 @@ class WeightedPoints(JSCSSMixin, Layer):
         self.colour = POINT_COLOUR
 
 
-class _Legend(MacroElement):
-    """A legend control; ``legend_html`` must already be escaped."""
+LEGEND_SCRIPT = """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+            div.innerHTML = {{ this.legend_html|tojson }};
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+"""
+"""Script of every legend control (`LegendControl`): a box of HTML in a corner of the map."""
+
+
+class LegendControl(MacroElement):
+    """A legend control showing ``legend_html``, which must already be escaped.
+
+    Subclasses give their CSS in a ``header`` macro of their template, followed by `LEGEND_SCRIPT`.
+    """
+
+    _template = Template(LEGEND_SCRIPT)
+
+    def __init__(self, legend_html: str, *, css_class: str, position: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.legend_html = legend_html
+        self.css_class = css_class
+        self.position = position
+
+
+class _Legend(LegendControl):
+    """The map's own legend (layers, targets, choropleth classes) and the map's base CSS."""
 
     _template = Template(
         """
@@ -142,22 +173,12 @@ class _Legend(MacroElement):
         .antt-label.target { color: {{ this.target_colour }}; font-size: 13px; font-weight: 800; }
         </style>
         {% endmacro %}
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomright"});
-        {{ this.get_name() }}.onAdd = function () {
-            var div = L.DomUtil.create("div", "antt-legend");
-            div.innerHTML = {{ this.legend_html|tojson }};
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
+"""
+        + LEGEND_SCRIPT
     )
 
     def __init__(self, legend_html: str) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.legend_html = legend_html
+        super().__init__(legend_html, css_class="antt-legend", position="bottomright")
         self.target_colour = TARGET_COLOUR
 
 
