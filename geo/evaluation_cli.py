@@ -19,6 +19,7 @@ from geo.effects import VERDICTS, WDQ_REASONS
 from geo.evaluation import Evaluation, evaluate
 from geo.formatting import format_number
 from geo.plan import Plan
+from geo.tables import read_table
 from geo.taxonomy import fold, load_offences
 
 REQUIRED_COLUMNS = ("incident_id", "occurred_at", "offence_code", "lon", "lat")
@@ -75,7 +76,7 @@ def read_incidents_csv(path: Path, communes: gpd.GeoDataFrame) -> pd.DataFrame:
     Parameters
     ----------
     path
-        CSV file (UTF-8, with or without BOM, or Windows-1258) with at least `REQUIRED_COLUMNS`.
+        CSV (any encoding and delimiter `geo.tables.read_table` reads) with at least `REQUIRED_COLUMNS`.
     communes
         Commune polygons; incidents outside all of them get an empty ``commune_code``.
 
@@ -94,18 +95,10 @@ def read_incidents_csv(path: Path, communes: gpd.GeoDataFrame) -> pd.DataFrame:
     name = path.name
     if not path.is_file():
         raise DataError("không tìm thấy tệp vụ việc. Kiểm tra lại đường dẫn.", file=name)
-    frame = None
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise DataError(f"không đọc được tệp CSV ({exc}).", file=name) from exc
-    if frame is None:
-        raise DataError("tệp không phải văn bản UTF-8 hay Windows-1258.", file=name)
-    frame.columns = [str(column).strip() for column in frame.columns]
+    # The dashboard's reader: any Vietnamese encoding, any delimiter, spreadsheet row numbers.
+    table = read_table(path, max_bytes=sys.maxsize)
+    frame = pd.DataFrame(list(table.rows), columns=list(table.columns), dtype=object).fillna("").astype(str)
+    rows = dict(enumerate(table.row_numbers))
     missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
     if missing:
         raise DataError(
@@ -124,7 +117,7 @@ def read_incidents_csv(path: Path, communes: gpd.GeoDataFrame) -> pd.DataFrame:
     ):
         values = frame[field].to_numpy()
         for row in bad.to_numpy().nonzero()[0][:_MAX_LISTED]:
-            problems.append(f"dòng {row + 2}, cột «{field}»: «{values[row]!s}» {rule}")
+            problems.append(f"dòng {rows[row]}, cột «{field}»: «{values[row]!s}» {rule}")
     bad_rows = int((times.isna() | lon.isna() | lat.isna()).sum())
     if bad_rows:
         raise DataError(
