@@ -24,6 +24,7 @@ from geo import settings
 from geo._errors import BoundaryError, DataError
 from geo._validate import Issue, sort_issues, value_text
 from geo.boundaries import COLUMNS, assign_commune
+from geo.formatting import format_megabytes
 from geo.parsing import parse_count, parse_number
 from geo.tables import header_key, read_bytes
 
@@ -133,7 +134,8 @@ def read_layer(
     data = _bytes(source, name=name)
     if len(data) > max_bytes:
         raise BoundaryError(
-            f"Tệp quá lớn ({len(data) / 1048576:.1f} MB; tối đa {max_bytes / 1048576:.0f} MB).", file=name
+            f"Tệp quá lớn ({format_megabytes(len(data))} MB; tối đa {format_megabytes(max_bytes, 0)} MB).",
+            file=name,
         )
     suffix = Path(name).suffix.lower()
     if suffix not in _SUFFIXES:

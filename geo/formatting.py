@@ -22,3 +22,16 @@ def format_number(value: float, digits: int = 0, *, lang: str = "vi") -> str:
     if lang == "vi":
         text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
     return text
+
+
+def format_megabytes(n_bytes: float, digits: int = 1, *, lang: str = "vi") -> str:
+    """Return a size in binary megabytes (MiB, what file managers show as MB), without the unit.
+
+    Examples
+    --------
+    >>> format_megabytes(1.5 * 1048576)
+    '1,5'
+    >>> format_megabytes(50 * 1048576, 0, lang="en")
+    '50'
+    """
+    return format_number(n_bytes / 1048576, digits, lang=lang)

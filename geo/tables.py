@@ -16,6 +16,7 @@ from typing import Any
 
 from geo import settings
 from geo._errors import DataError
+from geo.formatting import format_megabytes
 from geo.taxonomy import fold
 
 FIELDS: dict[str, str] = {
@@ -143,7 +144,7 @@ def read_table(
     data = read_bytes(source, name=name)
     if len(data) > max_bytes:
         raise DataError(
-            f"Tệp quá lớn ({len(data) / 1048576:.1f} MB; tối đa {max_bytes / 1048576:.0f} MB): "
+            f"Tệp quá lớn ({format_megabytes(len(data))} MB; tối đa {format_megabytes(max_bytes, 0)} MB): "
             "hãy tách thành nhiều tệp nhỏ hơn.",
             file=name,
         )

@@ -14,6 +14,7 @@ from geo.batches import plan_import, preview_communes
 from geo.boundaries import district_outline
 from geo.boundary_import import BOUNDARY_FIELDS, import_boundaries, preview_figure, read_layer
 from geo.exporting import to_csv
+from geo.formatting import format_megabytes
 from geo.importing import CRS_CHOICES, Validation, validate_incidents
 from geo.parsing import DATE_FORMATS
 from geo.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
@@ -56,8 +57,8 @@ def _upload(label: str, types: list[str], key: str, help_text: str | None = None
             t(
                 "data.too_big",
                 name=uploaded.name,
-                size=f"{uploaded.size / 1048576:.1f}".replace(".", ","),
-                limit=f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}",
+                size=format_megabytes(uploaded.size, lang=lang()),
+                limit=format_megabytes(settings.IMPORT_MAX_BYTES, 0, lang=lang()),
             )
         )
         return None
@@ -70,7 +71,7 @@ def incidents_section() -> None:
         t("data.inc.upload"),
         ["csv", "txt", "xlsx", "geojson", "json"],
         f"{_PREFIX}inc.file",
-        t("data.inc.upload_help", mb=f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}"),
+        t("data.inc.upload_help", mb=format_megabytes(settings.IMPORT_MAX_BYTES, 0, lang=lang())),
     )
     if upload is None:
         st.caption(t("data.inc.hint"))
