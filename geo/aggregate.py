@@ -126,11 +126,3 @@ def grid_cells(
             "count": counts,
         }
     )
-
-
-def monthly_counts(incidents: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
-    """Count incidents per calendar month (and per ``by`` column when given), months as timestamps."""
-    month = incidents["occurred_at"].dt.to_period("M").dt.to_timestamp()
-    keys = [month] if by is None else [month, incidents[by]]
-    out = incidents.groupby(keys).size().rename("count").reset_index()
-    return out.rename(columns={"occurred_at": "month"})
