@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import ConfigError
+from geo.periods import shift_months
 from geo.taxonomy import GROUPS, group_of
 
 _SEP = ","
@@ -40,7 +41,7 @@ class IncidentFilter:
 
     def year_earlier(self) -> IncidentFilter:
         """Return the same filter shifted to the same period one year earlier."""
-        return replace(self, start=_shift_year(self.start, -1), end=_shift_year(self.end, -1))
+        return replace(self, start=shift_months(self.start, -12), end=shift_months(self.end, -12))
 
     def to_params(self) -> dict[str, str]:
         """Return the filter as plain URL query parameters (dates ISO, lists comma-separated)."""
@@ -75,13 +76,6 @@ class IncidentFilter:
             offences=_parse_list(params.get("offence"), offence_codes),
             communes=_parse_list(params.get("commune"), commune_codes),
         )
-
-
-def _shift_year(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _parse_date(text: str | None) -> date | None:
