@@ -26,6 +26,7 @@ from geo.filters import IncidentFilter, apply_filter
 from geo.hotspots import gi_star, hot_cells
 from geo.maps import build_map
 from geo.periods import windows_for
+from geo.trends import months_between
 from ui import loaders, widgets
 from ui.i18n import fmt_date, fmt_int, fmt_num, lang, t
 
@@ -236,8 +237,8 @@ def _monthly(url: str, version: str, *args: *Args) -> tuple[list[date], np.ndarr
     start, end, _groups, _offences, communes = args
     incidents = _select(*args)
     grid = gridmod.restrict(fr.grid, fr.communes, communes)
-    first = date(start.year, start.month, 1)
-    months = pd.date_range(first, end, freq="MS")
+    months = months_between(start, end)
+    first = months[0]
     index = (
         (incidents["occurred_at"].dt.year - first.year) * 12 + incidents["occurred_at"].dt.month - first.month
     )
