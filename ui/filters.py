@@ -55,14 +55,18 @@ def sidebar() -> IncidentFilter:
     first = incidents["occurred_at"].min().date() if len(incidents) else date(2000, 1, 1)
     last = incidents["occurred_at"].max().date() if len(incidents) else date.today()
     current = st.session_state.get(KEY_VALUE) or _default()
+    # A shared link may carry a period outside the data (e.g. before the first incident): widen the
+    # calendar to include it, or Streamlit refuses the seeded value with a traceback.
+    seeded = st.session_state.get(KEY_PERIOD)
+    ends = [d for d in seeded if isinstance(d, date)] if isinstance(seeded, tuple | list) else []
     language = lang()
     with st.sidebar:
         st.subheader(t("filter.header"))
         period = st.date_input(
             t("filter.period"),
             key=KEY_PERIOD,
-            min_value=min(first, current.start),
-            max_value=max(last, current.end),
+            min_value=min([first, current.start, *ends]),
+            max_value=max([last, current.end, *ends]),
             format="DD/MM/YYYY",
         )
         groups = st.multiselect(

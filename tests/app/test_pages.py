@@ -74,3 +74,14 @@ def test_english_switch() -> None:
     at.radio(key="ui.lang").set_value("en").run()
     assert at.title[0].value == "Overview"
     assert any("Demo data — not real figures" in w.value for w in at.warning)
+
+
+@pytest.mark.usefixtures("demo_env")
+@pytest.mark.parametrize("page", [None, "pages/map.py", "pages/trends.py", "pages/targets.py"])
+def test_a_link_to_a_period_without_data_opens_empty_pages(page: str | None) -> None:
+    """A shared link whose period lies before the first incident opens every page, with no traceback."""
+    at = _app(page, params={"from": "2020-01-01", "to": "2020-01-31"})
+    assert at.date_input(key="flt.period").value == (
+        __import__("datetime").date(2020, 1, 1),
+        __import__("datetime").date(2020, 1, 31),
+    )
