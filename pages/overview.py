@@ -53,4 +53,4 @@ for col, label, mask in (
     )
 
 st.subheader(t("overview.table"))
-widgets.commune_table(table, targets=plan.targets)
+widgets.commune_table(table, targets=plan.targets, show_code=False)

@@ -7,8 +7,8 @@ from geo.aggregate import commune_counts
 from geo.filters import apply_filter
 from geo.taxonomy import GROUPS, group_name, offence_name
 from geo.trends import monthly_series, offence_mix, top_communes, weekday_hour
-from ui import filters, loaders, page, trend_charts
-from ui.i18n import fmt_date, fmt_int, lang, t
+from ui import filters, loaders, page, trend_charts, widgets
+from ui.i18n import fmt_date, fmt_int, lang, number_format, t
 
 page.header("nav.trends", caption=t("trends.caption"))
 flt = filters.current()
@@ -56,22 +56,20 @@ view = pd.DataFrame(
         t("trends.col.offence"): mix["name"],
         t("trends.group"): [group_name(g, lang=language) for g in mix["offence_group"]],
         t("trends.count"): mix["count"],
-        t("trends.col.share"): mix["share"].round(1),
+        t("trends.col.share"): mix["share"],
         t("trends.col.previous"): mix["previous"],
         t("trends.col.change"): mix["change"],
-        t("trends.col.share_change"): mix["share_change"].round(1),
+        t("trends.col.share_change"): mix["share_change"],
     }
 )
-st.dataframe(
-    view,
-    hide_index=True,
-    width="stretch",
-    height=320,
-    column_config={
-        t("trends.col.change"): st.column_config.NumberColumn(format="%+d"),
-        t("trends.col.share_change"): st.column_config.NumberColumn(format="%+.1f"),
-    },
-)
+formats = {
+    t("trends.count"): number_format(),
+    t("trends.col.share"): number_format(1),
+    t("trends.col.previous"): number_format(),
+    t("trends.col.change"): number_format(signed=True),
+    t("trends.col.share_change"): number_format(1, signed=True),
+}
+st.dataframe(widgets.localized(view, formats), hide_index=True, width="stretch", height=320)
 st.markdown(f"**{t('trends.mix_chart')}**")
 st.altair_chart(trend_charts.share_changes(mix), width="stretch")
 

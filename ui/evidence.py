@@ -14,7 +14,7 @@ from geo.evaluation import Assessment, Evaluation, TargetEvaluation
 from geo.maps import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
 from ui import evaluation, loaders, widgets
-from ui.i18n import fmt_date, fmt_num, lang, t
+from ui.i18n import fmt_date, fmt_num, lang, number_format, t
 
 _URL_KEY = "eval.target_url"
 
@@ -114,20 +114,19 @@ def group_table(target: TargetEvaluation) -> None:
     """Draw before/after counts, rates, RES and verdict for each offence group and for all together."""
     rows = [_row(group_name(group, lang=lang()), item) for group, item in target.by_group.items()]
     rows.append(_row(t("targets.all_groups"), target.overall))
-    percent = st.column_config.NumberColumn(format="%+.1f%%")
-    decimal = st.column_config.NumberColumn(format="%.1f")
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        use_container_width=True,
-        column_config={
-            t("col.change_pct"): percent,
-            t("col.control_change"): percent,
-            t("col.rate_before"): decimal,
-            t("col.rate_after"): decimal,
-            t("col.res"): st.column_config.NumberColumn(format="%.2f"),
-        },
-    )
+    percent = number_format(1, signed=True, suffix="%")
+    decimal = number_format(1)
+    view = pd.DataFrame(rows)
+    formats = {
+        t("col.before"): number_format(),
+        t("col.after"): number_format(),
+        t("col.change_pct"): percent,
+        t("col.control_change"): percent,
+        t("col.rate_before"): decimal,
+        t("col.rate_after"): decimal,
+        t("col.res"): number_format(2),
+    }
+    st.dataframe(widgets.localized(view, formats), hide_index=True, width="stretch")
 
 
 def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart | None:
@@ -158,7 +157,7 @@ def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart 
         "series:N",
         title=t("targets.chart_series"),
         scale=alt.Scale(domain=list(names.values()), range=["#b2182b", "#4d4d4d", "#2166ac", "#2166ac"]),
-        legend=alt.Legend(orient="bottom"),
+        legend=alt.Legend(orient="bottom", labelLimit=260),
     )
     dash = alt.StrokeDash(
         "series:N",

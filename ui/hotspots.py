@@ -28,7 +28,7 @@ from geo.maps import build_map
 from geo.periods import windows_for
 from geo.trends import months_between
 from ui import loaders, widgets
-from ui.i18n import fmt_date, fmt_int, fmt_num, lang, t
+from ui.i18n import fmt_date, fmt_int, fmt_num, lang, number_format, t
 
 LAYERS = ("density", "gistar", "emerging")
 """Hotspot layer keys offered next to `geo.maps.LAYERS` on /map."""
@@ -228,7 +228,13 @@ def hot_cells_section(flt: IncidentFilter) -> None:
             ],
         }
     )
-    st.dataframe(view, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(view)))
+    formats = {t("hot.col.rank"): number_format(), t("hot.count"): number_format()}
+    st.dataframe(
+        widgets.localized(view, formats),
+        hide_index=True,
+        width="stretch",
+        height=min(420, 38 + 35 * len(view)),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -377,9 +383,9 @@ def targets_section(flt: IncidentFilter) -> None:
             t("hot.targets.share"): (100 * shares["share"]).round(0),
         }
     )
-    st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        column_config={t("hot.targets.share"): st.column_config.NumberColumn(format="%d%%")},
-    )
+    formats = {
+        t("hot.targets.hot_cells"): number_format(),
+        t("hot.targets.fading"): number_format(),
+        t("hot.targets.share"): number_format(suffix="%"),
+    }
+    st.dataframe(widgets.localized(view, formats), hide_index=True, width="stretch")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from datetime import date, datetime
 
 import streamlit as st
@@ -52,6 +53,12 @@ def fmt_int(value: float) -> str:
     return format_number(round(value), lang=lang())
 
 
-def fmt_num(value: float, digits: int = 1) -> str:
-    """Format a decimal number with the language's decimal mark."""
-    return format_number(value, digits, lang=lang())
+def fmt_num(value: float, digits: int = 1, *, signed: bool = False) -> str:
+    """Format a decimal number with the language's decimal mark (and a sign when ``signed``)."""
+    text = format_number(value, digits, lang=lang())
+    return "+" + text if signed and not text.startswith("-") else text
+
+
+def number_format(digits: int = 0, *, signed: bool = False, suffix: str = "") -> Callable[[float], str]:
+    """Return a cell formatter for tables: grouping and decimal mark of the language, optional sign."""
+    return lambda value: fmt_num(value, digits, signed=signed) + suffix

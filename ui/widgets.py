@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 from streamlit_folium import st_folium
 
 from geo.maps import MapBuild, MapTexts
-from ui.i18n import t
+from ui.i18n import number_format, t
 
 
 def map_texts() -> MapTexts:
@@ -38,8 +41,20 @@ def show_map(build: MapBuild, *, key: str, height: int = 620) -> None:
     st_folium(build.map, key=key, height=height, use_container_width=True, returned_objects=[])
 
 
-def commune_table(table: pd.DataFrame, *, targets: tuple[str, ...]) -> None:
-    """Show the per-commune counts (from `geo.aggregate.commune_counts`) with translated headers."""
+def localized(view: pd.DataFrame, formats: Mapping[str, Callable[[float], str]]) -> Styler:
+    """Return ``view`` styled so its numbers read in the UI language (1.234,5 in Vietnamese).
+
+    Only the displayed text changes: sorting and the values a test reads stay numeric.
+    """
+    present = {column: fmt for column, fmt in formats.items() if column in view.columns}
+    return view.style.format(present, na_rep="")
+
+
+def commune_table(table: pd.DataFrame, *, targets: tuple[str, ...], show_code: bool = True) -> None:
+    """Show the per-commune counts (from `geo.aggregate.commune_counts`) with translated headers.
+
+    Every commune is shown without an inner scroll bar; ``show_code=False`` hides the GSO code (meeting view).
+    """
     view = pd.DataFrame(
         {
             t("col.commune"): [
@@ -49,13 +64,18 @@ def commune_table(table: pd.DataFrame, *, targets: tuple[str, ...]) -> None:
             t("col.count"): table["count"],
         }
     )
-    config: dict[str, object] = {}
+    formats = {t("col.count"): number_format()}
     if "previous" in table:
         view[t("col.previous")] = table["previous"]
         view[t("col.change")] = table["change"]
-        view[t("col.change_pct")] = table["change_pct"].round(1)
-        config[t("col.change_pct")] = st.column_config.NumberColumn(format="%+.1f%%")
-        config[t("col.change")] = st.column_config.NumberColumn(format="%+d")
-    view[t("col.rate")] = table["rate"].round(1)
+        view[t("col.change_pct")] = table["change_pct"]
+        formats[t("col.previous")] = number_format()
+        formats[t("col.change")] = number_format(signed=True)
+        formats[t("col.change_pct")] = number_format(1, signed=True, suffix="%")
+    view[t("col.rate")] = table["rate"]
     view[t("col.population")] = table["population"]
-    st.dataframe(view, hide_index=True, width="stretch", column_config=config)
+    formats[t("col.rate")] = number_format(1)
+    formats[t("col.population")] = number_format()
+    if not show_code:
+        view = view.drop(columns=t("col.code"))
+    st.dataframe(localized(view, formats), hide_index=True, width="stretch", height="content")
