@@ -10,6 +10,8 @@ import pandas as pd
 from ui.i18n import t
 
 _HEIGHT = 320
+# Ticks on month starts only: Vega's default puts mid-month ticks on short spans, so labels repeat.
+_MONTH_AXIS = alt.Axis(format="%m/%Y", tickCount={"interval": "month", "step": 1}, labelOverlap="greedy")
 
 
 def monthly_lines(series: pd.DataFrame, *, legend: str, plan_start: date | None = None) -> alt.LayerChart:
@@ -19,7 +21,7 @@ def monthly_lines(series: pd.DataFrame, *, legend: str, plan_start: date | None 
         alt.Chart(series)
         .mark_line(point=alt.OverlayMarkDef(size=18))
         .encode(
-            x=alt.X("month:T", title=t("trends.month"), axis=alt.Axis(format="%m/%Y")),
+            x=alt.X("month:T", title=t("trends.month"), axis=_MONTH_AXIS),
             y=alt.Y("count:Q", title=t("trends.count")),
             color=alt.Color(
                 "name:N",
