@@ -15,7 +15,7 @@ STRINGS = {
     "change.none": ("chưa có số liệu so sánh", "no comparison available"),
     "card.change": (
         "Số vụ {change} so với cùng kỳ ({before} → {after} vụ); các xã khác {control}.",
-        "Incidents {change} on the same period before ({before} → {after}); other communes {control}.",
+        "Incidents {change} against the same period before ({before} → {after}); other communes {control}.",
     ),
     "card.buffer": ("Các xã giáp ranh: {change}.", "Neighbouring communes: {change}."),
     "card.no_buffer": (
@@ -45,7 +45,7 @@ STRINGS = {
         "Target communes coloured by verdict; dashed outline: their neighbours (where incidents "
         "could move to).",
     ),
-    "overview.period_section": ("Số vụ việc theo bộ lọc", "Incidents for the chosen filters"),
+    "overview.period_section": ("Số vụ việc trong kỳ đã chọn", "Incidents in the chosen period"),
     # Xã trọng điểm page
     "targets.caption": (
         "Bằng chứng cho kết luận ở trang Tổng quan: số vụ, tỉ lệ, các chỉ số và xu hướng theo tháng.",
