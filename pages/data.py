@@ -7,6 +7,7 @@ from ui.i18n import t
 
 page.header("nav.data", caption=t("data.caption"))
 importer.flash()
+importer.localize_uploaders()
 incidents, boundaries, history, export = st.tabs(
     [t("data.tab.incidents"), t("data.tab.boundaries"), t("data.tab.history"), t("data.tab.export")]
 )

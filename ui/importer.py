@@ -38,6 +38,28 @@ def flash() -> None:
         st.success(message)
 
 
+_UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "{button}"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{hint}"; font-size: 0.875rem; }}
+</style>"""
+
+
+def localize_uploaders() -> None:
+    """Replace Streamlit's English uploader words ("Upload", "200MB per file") with ours and our real limit."""
+    mb = f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}"
+    words = {"button": t("data.upload.button"), "hint": t("data.upload.hint", mb=mb)}
+    st.html(_UPLOADER_CSS.format(**{k: v.replace("\\", "").replace('"', "'") for k, v in words.items()}))
+
+
+def _error(error: Exception) -> None:
+    """Show why a file cannot be used, as one sentence ("tệp «x»: …" from geo/ starts with a capital)."""
+    text = str(error)
+    st.error(t("data.error", msg=text[:1].upper() + text[1:]))
+
+
 def _done(message: str) -> None:
     """Remember ``message``, reset the uploaders and rerun."""
     st.session_state[_FLASH] = message
@@ -101,7 +123,7 @@ def incidents_section() -> None:
     try:
         table = read_table(data, name=name, encoding=encoding or None, sheet=sheet)
     except DataError as error:
-        st.error(t("data.error", msg=str(error)))
+        _error(error)
         return
     mapping = _mapping(table)
     offence_map: dict[str, str] = st.session_state.setdefault(f"{_PREFIX}inc.offmap.{table.sha256[:12]}", {})
@@ -119,7 +141,7 @@ def incidents_section() -> None:
             table, key, mapping=mapping, date_format=date_format, crs=crs, offence_map=dict(offence_map)
         )
     except (DataError, ConfigError) as error:
-        st.error(t("data.error", msg=str(error)))
+        _error(error)
         return
     _report(checked)
     _offence_choices(checked, offence_map, table.sha256[:12])
@@ -277,7 +299,7 @@ def _commit(checked: Validation) -> None:
         with st.spinner(t("data.inc.writing")):
             outcome = loaders.store().import_incidents(checked)
     except (DataError, ConfigError) as error:
-        st.error(t("data.error", msg=str(error)))
+        _error(error)
         return
     _done(
         t(
@@ -329,7 +351,7 @@ def boundaries_section() -> None:
             population_year=int(year),
         )
     except (DataError, ConfigError) as error:
-        st.error(t("data.error", msg=str(error)))
+        _error(error)
         return
     moved = preview_communes(loaders.store(), checked) if checked.ok else None
     cols = st.columns(5)
@@ -353,7 +375,7 @@ def boundaries_section() -> None:
         try:
             outcome = loaders.store().replace_communes(checked)
         except (DataError, ConfigError) as error:
-            st.error(t("data.error", msg=str(error)))
+            _error(error)
             return
         _done(
             t(

@@ -14,7 +14,12 @@ STRINGS = {
         "Tệp «{name}» quá lớn ({size} MB; tối đa {limit} MB). Hãy tách thành nhiều tệp nhỏ hơn, ví dụ theo tháng.",
         "File «{name}» is too large ({size} MB; at most {limit} MB). Split it, for example by month.",
     ),
-    "data.error": ("Không dùng được tệp: {msg}", "The file cannot be used: {msg}"),
+    "data.error": ("**Không dùng được tệp này.** {msg}", "**This file cannot be used.** {msg}"),
+    "data.upload.button": ("Chọn tệp", "Choose a file"),
+    "data.upload.hint": (
+        "Kéo thả tệp vào đây hoặc bấm «Chọn tệp» · tối đa {mb} MB",
+        "Drag a file here or press «Choose a file» · at most {mb} MB",
+    ),
     "data.none": ("— không có —", "— none —"),
     "data.auto": ("— tự nhận —", "— automatic —"),
     # incidents
