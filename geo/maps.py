@@ -139,6 +139,22 @@ LEGEND_SCRIPT = """
 """Script of every legend control (`LegendControl`): a box of HTML in a corner of the map."""
 
 
+class _MetricScale(MacroElement):
+    """A scale bar in kilometres only (folium's ``control_scale`` also shows miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 class LegendControl(MacroElement):
     """A legend control showing ``legend_html``, which must already be escaped.
 
@@ -287,8 +303,8 @@ def build_map(
         zoom_start=12,
         tiles=None,
         zoom_snap=0.25,
-        control_scale=True,
     )
+    _MetricScale().add_to(fmap)
     # Without a tile layer folium drops max/min zoom, and marker clusters need the map's maxZoom.
     fmap.options.update({"maxZoom": 18, "minZoom": 9, "attributionControl": bool(tile_url)})
     if tile_url:
