@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
+
+import pandas as pd
 
 from geo._errors import DataError
 
@@ -58,3 +61,24 @@ def value_text(value: object, *, limit: int = 80) -> str:
 def sort_issues(issues: list[Issue]) -> tuple[Issue, ...]:
     """Return issues ordered by row (file-level issues first), keeping the order within a row."""
     return tuple(sorted(issues, key=lambda i: -1 if i.row is None else i.row))
+
+
+REPORT_COLUMNS = ["Dòng", "Cột", "Giá trị", "Vấn đề", "Mức"]
+"""Vietnamese column names of `issues_table`."""
+
+
+def issues_table(issues: Iterable[Issue]) -> pd.DataFrame:
+    """Return issues as a table with `REPORT_COLUMNS` (for the Dữ liệu page and its downloads)."""
+    return pd.DataFrame(
+        [
+            {
+                "Dòng": i.row if i.row is not None else "",
+                "Cột": i.field,
+                "Giá trị": i.value,
+                "Vấn đề": i.message,
+                "Mức": "Lỗi" if i.severity == "error" else "Lưu ý",
+            }
+            for i in issues
+        ],
+        columns=REPORT_COLUMNS,
+    )

@@ -19,7 +19,7 @@ from pyproj.exceptions import CRSError
 
 from geo import settings
 from geo._errors import DataError
-from geo._validate import Issue, sort_issues, value_text
+from geo._validate import Issue, issues_table, sort_issues, value_text
 from geo.boundaries import assign_commune, district_outline
 from geo.exporting import FORMULA_START
 from geo.parsing import (
@@ -115,19 +115,7 @@ class Validation:
 
     def report(self) -> pd.DataFrame:
         """Return the issues as a table with Vietnamese column names (for the page and exports)."""
-        return pd.DataFrame(
-            [
-                {
-                    "Dòng": i.row if i.row is not None else "",
-                    "Cột": i.field,
-                    "Giá trị": i.value,
-                    "Vấn đề": i.message,
-                    "Mức": "Lỗi" if i.severity == "error" else "Lưu ý",
-                }
-                for i in self.issues
-            ],
-            columns=["Dòng", "Cột", "Giá trị", "Vấn đề", "Mức"],
-        )
+        return issues_table(self.issues)
 
 
 def validate_incidents(

@@ -10,6 +10,7 @@ import streamlit as st
 
 from geo import settings
 from geo._errors import ConfigError, DataError
+from geo._validate import issues_table
 from geo.batches import plan_import, preview_communes
 from geo.boundaries import district_outline
 from geo.boundary_import import BOUNDARY_FIELDS, import_boundaries, preview_figure, read_layer
@@ -362,9 +363,7 @@ def boundaries_section() -> None:
     cols[4].metric(t("data.bnd.outside"), fmt_int(moved.outside) if moved else "—")
     if checked.issues:
         st.subheader(t("data.bnd.issues", n=len(checked.issues)))
-        rows = [{"Dòng": i.row or "", "Cột": i.field, "Giá trị": i.value, "Vấn đề": i.message,
-                 "Mức": "Lỗi" if i.severity == "error" else "Lưu ý"} for i in checked.issues]  # fmt: skip
-        _issue_table(pd.DataFrame(rows))
+        _issue_table(issues_table(checked.issues))
     if len(checked.communes):
         st.caption(t("data.bnd.preview"))
         st.pyplot(preview_figure(checked.communes, communes), clear_figure=True)
