@@ -2,18 +2,13 @@
 
 import streamlit as st
 
-from geo._errors import ConfigError, DataError
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
 from ui import evaluation, filters, loaders, page, widgets
 from ui.i18n import fmt_date, fmt_int, t
 
 page.header("nav.overview")
-try:
-    result = evaluation.current()
-except (ConfigError, DataError) as exc:
-    st.error(t("eval.error", msg=str(exc)))
-    result = None
+result = evaluation.checked()
 
 if result is not None:
     evaluation.headline(result)

@@ -2,17 +2,12 @@
 
 import streamlit as st
 
-from geo._errors import ConfigError, DataError
 from ui import evaluation, evidence, filters, hotspots, page
 from ui.i18n import fmt_int, t
 from ui.plan_form import plan_form
 
 page.header("nav.targets", caption=t("targets.caption"))
-try:
-    result = evaluation.current()
-except (ConfigError, DataError) as exc:
-    st.error(t("eval.error", msg=str(exc)))
-    result = None
+result = evaluation.checked()
 
 if result is not None:
     target = evidence.pick(result)

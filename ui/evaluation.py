@@ -10,6 +10,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geo import settings
+from geo._errors import ConfigError, DataError
 from geo.evaluation import Assessment, Evaluation, TargetEvaluation, evaluate
 from geo.maps import MapBuild, build_map
 from ui import loaders, widgets
@@ -59,6 +60,15 @@ def current() -> Evaluation:
         When the plan does not fit the data; pages show the message.
     """
     return _evaluation(*loaders.key())
+
+
+def checked() -> Evaluation | None:
+    """Return the evaluation of the stored plan, or show why there is none and return None."""
+    try:
+        return current()
+    except (ConfigError, DataError) as exc:
+        st.error(t("eval.error", msg=str(exc)))
+        return None
 
 
 def verdict_word(key: str) -> str:
