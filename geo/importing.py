@@ -22,6 +22,7 @@ from geo._errors import DataError
 from geo._validate import Issue, issues_table, sort_issues, value_text
 from geo.boundaries import assign_commune, district_outline
 from geo.exporting import FORMULA_START
+from geo.offences import parse_offence
 from geo.parsing import (
     date_order,
     guess_date_order,
@@ -29,7 +30,6 @@ from geo.parsing import (
     parse_date,
     parse_degrees,
     parse_number,
-    parse_offence,
 )
 from geo.tables import RawTable, map_columns
 from geo.taxonomy import fold, group_of

@@ -1,4 +1,6 @@
-"""Parse the values of imported files: dates, numbers with Vietnamese decimal commas, offence names.
+"""Parse the values of imported files: dates, numbers with Vietnamese decimal commas, degrees.
+
+Offence names are recognised by `geo.offences`.
 
 Every parser returns a valid value or raises `DataError` carrying the file, row and field it was given,
 with a Vietnamese message that names the rule and the fix.
@@ -6,19 +8,16 @@ with a Vietnamese message that names the rule and the fix.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from geo import settings
 from geo._errors import DataError
 from geo._validate import value_text as _short
-from geo.taxonomy import Offence, fold, load_offences
 
 DATE_FORMATS: dict[str, str] = {
     "auto": "tự nhận biết (ngày/tháng/năm nếu không rõ)",
@@ -416,134 +415,3 @@ def parse_degrees(
         degrees = parts[0] + parts[1] / 60 + parts[2] / 3600
         return -degrees if found["h"] in ("s", "w") else degrees
     return parse_number(value, file=file, row=row, field=field)
-
-
-# Spelling variants and short forms seen in police reports, folded (see `_key`).
-_ALIASES: dict[str, str] = {
-    "trom": "trom_cap_tai_san",
-    "trom cap": "trom_cap_tai_san",
-    "trom tai san": "trom_cap_tai_san",
-    "an trom": "trom_cap_tai_san",
-    "cuop": "cuop_tai_san",
-    "cuop giat": "cuop_giat_tai_san",
-    "giat": "cuop_giat_tai_san",
-    "lua dao": "lua_dao_chiem_doat",
-    "lua dao chiem doat": "lua_dao_chiem_doat",
-    "danh nhau": "co_y_gay_thuong_tich",
-    "gay thuong tich": "co_y_gay_thuong_tich",
-    "co y gay thuong tich": "co_y_gay_thuong_tich",
-    "gay roi": "gay_roi_trat_tu",
-    "gay roi trat tu": "gay_roi_trat_tu",
-    "danh bac trai phep": "danh_bac_hc",
-    "to chuc danh bac": "to_chuc_danh_bac",
-    "ga bac": "to_chuc_danh_bac",
-    "cho vay nang lai": "cho_vay_lai_nang",
-    "tin dung den": "cho_vay_lai_nang",
-    "su dung ma tuy": "su_dung_ma_tuy_hc",
-    "nghien ma tuy": "su_dung_ma_tuy_hc",
-    "tang tru ma tuy": "tang_tru_ma_tuy",
-    "mua ban ma tuy": "mua_ban_ma_tuy",
-    "van chuyen ma tuy": "van_chuyen_ma_tuy",
-    "mua ban dam": "mai_dam_hc",
-    "mai dam": "mai_dam_hc",
-    "mau thuan dat dai": "mau_thuan_dat_dai",
-    "tranh chap dat dai": "mau_thuan_dat_dai",
-    "mau thuan gia dinh": "mau_thuan_gia_dinh",
-    "mau thuan hang xom": "mau_thuan_gia_dinh",
-    "bao luc gia dinh": "mau_thuan_gia_dinh",
-    "mau thuan": "mau_thuan_khac",
-    "tranh chap": "mau_thuan_khac",
-}
-_PREFIXES = ("toi ", "vu viec ", "vu ", "hanh vi ")
-_FUZZY_CUTOFF = 0.86
-
-
-def _key(text: str) -> str:
-    """Fold a name for matching: no diacritics, no punctuation, ``y`` spelled ``i`` (quý/quí)."""
-    folded = re.sub(r"[^a-z0-9 ]", " ", fold(text).replace("_", " "))
-    folded = " ".join(folded.replace("y", "i").split())
-    for prefix in _PREFIXES:
-        if folded.startswith(prefix) and len(folded) > len(prefix) + 2:
-            folded = folded[len(prefix) :]
-            break
-    return folded
-
-
-@lru_cache(maxsize=4)
-def _offence_index(offences: tuple[Offence, ...]) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for alias, code in _ALIASES.items():
-        index[_key(alias)] = code
-    for offence in offences:
-        for name in (offence.code, offence.name_vi, offence.name_en):
-            index[_key(name)] = offence.code
-    return index
-
-
-@lru_cache(maxsize=4)
-def _article_index(offences: tuple[Offence, ...]) -> dict[str, str]:
-    return {o.article: o.code for o in offences if o.article}
-
-
-@lru_cache(maxsize=8192)
-def _match(text: str) -> str | None:
-    """Return the code an offence text names, or None (cached: a file repeats the same few names)."""
-    offences = load_offences()
-    key = _key(text)
-    index = _offence_index(offences)
-    if key in index:
-        return index[key]
-    article = re.fullmatch(r"(?:dieu\s*)?(\d{3}[a-z]?)(?:\s*blhs)?", key)
-    if article and article[1] in _article_index(offences):
-        return _article_index(offences)[article[1]]
-    close = difflib.get_close_matches(key, list(index), n=3, cutoff=_FUZZY_CUTOFF)
-    codes = {index[c] for c in close}
-    return codes.pop() if len(codes) == 1 else None
-
-
-def parse_offence(
-    value: object,
-    *,
-    mapping: Mapping[str, str] | None = None,
-    file: str | None = None,
-    row: int | None = None,
-    field: str | None = None,
-) -> str:
-    """Return the taxonomy code of an offence given by code, name (Vietnamese or English) or article.
-
-    Names match with or without diacritics, in any case, with known spelling variants and short forms,
-    and with small typos; ``mapping`` (name → code, chosen by the analyst) is tried first.
-
-    Raises
-    ------
-    DataError
-        If the value is missing or matches no offence (the message lists how to map it).
-
-    Examples
-    --------
-    >>> parse_offence("Trom cap tai san")
-    'trom_cap_tai_san'
-    >>> parse_offence("Điều 321")
-    'danh_bac'
-    >>> parse_offence("Tội cướp giật tài sản")
-    'cuop_giat_tai_san'
-    """
-    at = _At(file, row, field, _short(value))
-    if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip():
-        raise at.error("Thiếu tội danh / loại vụ việc.", value="")
-    text = str(value)
-    if mapping:
-        key = _key(text)
-        chosen = {_key(k): v for k, v in mapping.items()}
-        if key in chosen:
-            code = chosen[key]
-            if code not in {o.code for o in load_offences()}:
-                raise at.error(f"Mã tội danh «{code}» chọn để ánh xạ không có trong danh mục.")
-            return code
-    found = _match(text)
-    if found is not None:
-        return found
-    raise at.error(
-        "Không nhận ra tội danh / loại vụ việc: ghi đúng tên trong danh mục hoặc ánh xạ tên này "
-        "sang một mã tội danh (trang Dữ liệu, hoặc --offence-map TÊN=MÃ)."
-    )

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geo._errors import DataError
+from geo.offences import parse_offence
 from geo.parsing import (
     date_order,
     guess_date_order,
@@ -19,7 +20,6 @@ from geo.parsing import (
     parse_date,
     parse_degrees,
     parse_number,
-    parse_offence,
 )
 from geo.taxonomy import fold, load_offences
 
