@@ -18,9 +18,10 @@ from geo.boundaries import assign_commune, normalise, read_geojson
 from geo.effects import VERDICTS, WDQ_REASONS
 from geo.evaluation import Evaluation, evaluate
 from geo.formatting import format_number
+from geo.offences import offence_code
 from geo.plan import Plan
 from geo.tables import read_table
-from geo.taxonomy import fold, load_offences
+from geo.taxonomy import group_of
 
 REQUIRED_COLUMNS = ("incident_id", "occurred_at", "offence_code", "lon", "lat")
 """Columns an incident CSV must have for ``evaluate --incidents``."""
@@ -62,12 +63,9 @@ def parse_times(values: pd.Series) -> pd.Series:
 
 
 def _offence_groups(codes: pd.Series) -> pd.Series:
-    """Map offence codes, or Vietnamese names with or without diacritics, to their group."""
-    lookup: dict[str, str] = {}
-    for offence in load_offences():
-        for key in (offence.code, offence.name_vi, offence.name_en):
-            lookup[fold(key)] = offence.group
-    return codes.astype(str).map(lambda value: lookup.get(fold(value), OTHER_GROUP))
+    """Map offence codes, names (with or without diacritics), articles or variants to their group."""
+    groups = group_of()
+    return codes.astype(str).map(lambda value: groups.get(offence_code(value) or "", OTHER_GROUP))
 
 
 def read_incidents_csv(path: Path, communes: gpd.GeoDataFrame) -> pd.DataFrame:
