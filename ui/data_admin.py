@@ -12,8 +12,8 @@ from geo.aggregate import commune_counts
 from geo.exporting import commune_table, export_bytes, incident_table
 from geo.filters import IncidentFilter, apply_filter
 from geo.store import DEMO_BATCH, Store
-from ui import filters, loaders
-from ui.i18n import fmt_date, fmt_int, lang, t
+from ui import filters, loaders, widgets
+from ui.i18n import fmt_date, fmt_int, lang, number_format, t
 
 _PREFIX = "data."
 _VIETNAM = timedelta(hours=7)  # audit times are stored in UTC; Vietnam has no daylight saving
@@ -47,7 +47,8 @@ def history_section() -> None:
             ],
         }
     )
-    st.dataframe(view, hide_index=True, width="stretch")
+    counts = {t(key): number_format() for key in ("data.inc.new", "data.inc.updated", "data.inc.rejected")}
+    st.dataframe(widgets.localized(view, counts), hide_index=True, width="stretch")
     active = batches[~undone & (batches["batch_id"] != DEMO_BATCH)]
     st.subheader(t("data.hist.undo"))
     if active.empty:
