@@ -27,9 +27,10 @@ STRINGS = {
     "headline.title": ("Các xã trọng điểm có chuyển biến không?", "Are the target communes improving?"),
     "headline.period": (
         "So sánh {after_months} tháng từ ngày bắt đầu kế hoạch ({after_start} – {after_end}) với "
-        "{before_months} tháng trước đó ({before_start} – {before_end}).",
+        "{before_months} tháng trước đó ({before_start} – {before_end}). Kết luận không phụ thuộc bộ lọc ở thanh bên.",
         "The {after_months} months from the plan's start ({after_start} – {after_end}) against the "
-        "{before_months} months before ({before_start} – {before_end}).",
+        "{before_months} months before ({before_start} – {before_end}). The verdicts do not follow the sidebar "
+        "filters.",
     ),
     "headline.group": ("{names}: {verdict}", "{names}: {verdict}"),
     "headline.together": (
