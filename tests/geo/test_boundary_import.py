@@ -16,8 +16,9 @@ from shapely.geometry import Polygon
 from geo import settings as geo_settings
 from geo._errors import BoundaryError, DataError
 from geo.boundaries import COLUMNS, load_communes
-from geo.boundary_import import import_boundaries, read_layer, reassign
+from geo.boundary_import import import_boundaries, reassign
 from geo.demo import read_outline
+from geo.layer_files import read_layer
 
 VN2000 = Path(__file__).resolve().parent.parent / "data" / "ranh_gioi_vn2000.geojson"
 
