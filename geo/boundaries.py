@@ -54,6 +54,19 @@ def _crs_of(data: dict[str, Any], name: str) -> CRS:
         ) from exc
 
 
+def crs_label(crs: Any) -> str:
+    """Return a CRS as shown to analysts: ``EPSG:<code>`` when it has one, else its name.
+
+    Examples
+    --------
+    >>> crs_label("epsg:5897")
+    'EPSG:5897'
+    """
+    value = CRS.from_user_input(crs)
+    code = value.to_epsg()
+    return f"EPSG:{code}" if code else value.name
+
+
 def read_geojson(path: Path, *, crs: str | None = None) -> gpd.GeoDataFrame:
     """Read a GeoJSON file of polygons and return it in EPSG:4326.
 

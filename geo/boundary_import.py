@@ -19,7 +19,7 @@ from pyproj.exceptions import CRSError
 from geo import settings
 from geo._errors import BoundaryError, DataError
 from geo._validate import Issue, sort_issues, value_text
-from geo.boundaries import COLUMNS, assign_commune
+from geo.boundaries import COLUMNS, assign_commune, crs_label
 from geo.layer_files import layer_bytes, read_layer
 from geo.parsing import parse_count, parse_number
 from geo.tables import header_key
@@ -150,7 +150,7 @@ def import_boundaries(
     data = layer_bytes(source, name=name)
     frame = read_layer(source, name=name, layer=layer)
     frame = _with_crs(frame, crs, name=name)
-    source_crs = _crs_label(frame.crs)
+    source_crs = crs_label(frame.crs)
     issues: list[Issue] = []
     field_map = _field_map(frame, fields, name=name)
     frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)].copy()
@@ -206,11 +206,6 @@ def _with_crs(frame: gpd.GeoDataFrame, crs: str | None, *, name: str) -> gpd.Geo
                 file=name,
             )
     return frame
-
-
-def _crs_label(crs: Any) -> str:
-    code = CRS.from_user_input(crs).to_epsg()
-    return f"EPSG:{code}" if code else CRS.from_user_input(crs).name
 
 
 def _field_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | None, *, name: str) -> dict[str, str]:

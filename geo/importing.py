@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +19,8 @@ from pyproj.exceptions import CRSError
 from geo import settings
 from geo._errors import DataError
 from geo._validate import Issue, issues_table, sort_issues, value_text
-from geo.boundaries import assign_commune, district_outline
+from geo.assignment import check_communes
+from geo.boundaries import crs_label, district_outline
 from geo.exporting import FORMULA_START
 from geo.offences import parse_offence
 from geo.parsing import (
@@ -32,7 +32,7 @@ from geo.parsing import (
     parse_number,
 )
 from geo.tables import RawTable, map_columns
-from geo.taxonomy import fold, group_of
+from geo.taxonomy import group_of
 
 CRS_CHOICES: dict[str, str] = {
     "EPSG:4326": "WGS 84 kinh độ/vĩ độ (GPS, Google Maps)",
@@ -211,7 +211,7 @@ def validate_incidents(
     repeats, unique = _duplicates(frame, columns.get("incident_id", ""))
     issues.extend(repeats)
     frame = frame[frame["ok"].to_numpy() & unique].reset_index(drop=True)
-    codes, commune_issues = _commune_checks(frame, communes, columns.get("commune", ""))
+    codes, commune_issues = check_communes(frame, communes, columns.get("commune", ""))
     issues.extend(commune_issues)
     accepted = frame.assign(
         commune_code=codes, offence_group=frame["offence_code"].map(group_of()).fillna("")
@@ -229,7 +229,7 @@ def validate_incidents(
         empty,
         columns,
         order,
-        _crs_label(source_crs),
+        crs_label(source_crs),
         dict(unknown.most_common()),
     )
 
@@ -298,11 +298,6 @@ def _source_crs(crs: str | None, sample: list[Any], *, file: str) -> CRS:
             file=file,
         )
     return CRS.from_user_input(settings.CRS_WGS84)
-
-
-def _crs_label(crs: CRS) -> str:
-    code = crs.to_epsg()
-    return f"EPSG:{code}" if code else crs.name
 
 
 def _parse_row(
@@ -492,51 +487,3 @@ def _duplicates(frame: pd.DataFrame, column: str) -> tuple[list[Issue], np.ndarr
         else:
             first[ident] = int(number)
     return issues, keep
-
-
-def _commune_checks(
-    frame: pd.DataFrame, communes: gpd.GeoDataFrame, column: str
-) -> tuple[np.ndarray, list[Issue]]:
-    """Assign communes by location; flag a commune written in the file that disagrees."""
-    codes = assign_commune(communes, frame["lon"].to_numpy(), frame["lat"].to_numpy()).to_numpy()
-    if not column:
-        return codes, []
-    names = dict(zip(communes["code"], communes["name"], strict=True))
-    exact = {_commune_key(n, keep_marks=True): c for c, n in names.items()}
-    folded = Counter(_commune_key(n) for n in names.values())
-    loose = {_commune_key(n): c for c, n in names.items() if folded[_commune_key(n)] == 1}
-    issues = []
-    for given, code, number in zip(frame["commune_given"], codes, frame["source_row"], strict=True):
-        if not given:
-            continue
-        stated = (
-            (given if given in names else None)
-            or exact.get(_commune_key(given, keep_marks=True))
-            or loose.get(_commune_key(given))
-        )
-        if stated is None:
-            message = "Không nhận ra xã này (ghi mã xã, hoặc tên xã có dấu): đã xác định xã theo tọa độ."
-            issues.append(Issue(int(number), column, given, message, "warning"))
-        elif stated != code:
-            found = f"{names[code]} ({code})" if code else "ngoài mọi xã"
-            issues.append(
-                Issue(
-                    int(number),
-                    column,
-                    given,
-                    f"Tệp ghi xã {names[stated]} ({stated}) nhưng tọa độ nằm ở {found}: "
-                    "đã dùng xã theo tọa độ, hãy kiểm tra lại.",
-                    "warning",
-                )
-            )
-    return codes, issues
-
-
-def _commune_key(text: str, *, keep_marks: bool = False) -> str:
-    """Return a commune name without its "Xã"/"Thị trấn" prefix, lower-cased, folded unless ``keep_marks``."""
-    key = " ".join(unicodedata.normalize("NFC", text).lower().replace(".", " ").split())
-    key = key if keep_marks else fold(key)
-    for prefix in ("thị trấn ", "thi tran ", "tt ", "xã ", "xa "):
-        if key.startswith(prefix):
-            key = key[len(prefix) :]
-    return " ".join(key.split())
