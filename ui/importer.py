@@ -51,7 +51,7 @@ _UPLOADER_CSS = """<style>
 
 def localize_uploaders() -> None:
     """Replace Streamlit's English uploader words ("Upload", "200MB per file") with ours and our real limit."""
-    mb = f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}"
+    mb = format_megabytes(settings.IMPORT_MAX_BYTES, 0, lang=lang())
     words = {"button": t("data.upload.button"), "hint": t("data.upload.hint", mb=mb)}
     st.html(_UPLOADER_CSS.format(**{k: v.replace("\\", "").replace('"', "'") for k, v in words.items()}))
 
