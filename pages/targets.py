@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import evaluation, evidence, filters, hotspots, page
-from ui.i18n import fmt_int, t
+from ui.i18n import fmt_int, md, t
 from ui.plan_form import plan_form
 
 page.header("nav.targets", caption=t("targets.caption"))
@@ -19,8 +19,8 @@ if result is not None:
     st.caption(
         t(
             "targets.areas",
-            buffer=", ".join(names[c] for c in target.areas.buffer) or t("targets.none"),
-            control=", ".join(names[c] for c in target.areas.control) or t("targets.none"),
+            buffer=md(", ".join(names[c] for c in target.areas.buffer)) or t("targets.none"),
+            control=md(", ".join(names[c] for c in target.areas.control)) or t("targets.none"),
         )
     )
     if result.windows.shortened:

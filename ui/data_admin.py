@@ -13,7 +13,7 @@ from geo.exporting import commune_table, export_bytes, incident_table
 from geo.filters import IncidentFilter, apply_filter
 from geo.store import DEMO_BATCH, Store
 from ui import filters, loaders, widgets
-from ui.i18n import fmt_date, fmt_int, lang, number_format, t
+from ui.i18n import fmt_date, fmt_int, lang, md, number_format, t
 
 _PREFIX = "data."
 _VIETNAM = timedelta(hours=7)  # audit times are stored in UTC; Vietnam has no daylight saving
@@ -69,7 +69,7 @@ def history_section() -> None:
     try:
         outcome = loaders.store().undo(batch)
     except ConfigError as error:
-        st.error(str(error))
+        st.error(md(error))
         return
     st.session_state[f"{_PREFIX}flash"] = t(
         "data.hist.undone_ok",

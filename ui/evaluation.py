@@ -14,7 +14,7 @@ from geo._errors import ConfigError, DataError
 from geo.evaluation import Assessment, Evaluation, TargetEvaluation, evaluate
 from geo.maps import MapBuild, build_map
 from ui import loaders, widgets
-from ui.i18n import fmt_date, fmt_int, lang, t
+from ui.i18n import fmt_date, fmt_int, lang, md, t
 
 VERDICT_STYLE: dict[str, tuple[str, str, str]] = {
     "improving": ("✔", "#1a9850", "#13612f"),
@@ -67,7 +67,7 @@ def checked() -> Evaluation | None:
     try:
         return current()
     except (ConfigError, DataError) as exc:
-        st.error(t("eval.error", msg=str(exc)))
+        st.error(t("eval.error", msg=md(exc)))
         return None
 
 

@@ -14,7 +14,7 @@ from geo.evaluation import Assessment, Evaluation, TargetEvaluation
 from geo.maps import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
 from ui import evaluation, loaders, widgets
-from ui.i18n import fmt_date, fmt_num, lang, number_format, t
+from ui.i18n import fmt_date, fmt_num, lang, md, number_format, t
 
 _URL_KEY = "eval.target_url"
 
@@ -29,7 +29,7 @@ def pick(result: Evaluation) -> TargetEvaluation:
         st.session_state[evaluation.TARGET_KEY] = wanted
     if st.session_state.get(evaluation.TARGET_KEY) not in options:
         st.session_state[evaluation.TARGET_KEY] = options[0]
-    labels = {key: target.name for key, target in by_key.items()}
+    labels = {key: md(target.name) for key, target in by_key.items()}
     labels[result.combined.key] = t("targets.all", n=len(result.targets))
     key = st.segmented_control(
         t("targets.pick"), options, key=evaluation.TARGET_KEY, format_func=labels.get, required=True

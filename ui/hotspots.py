@@ -28,7 +28,7 @@ from geo.maps import build_map
 from geo.periods import windows_for
 from geo.trends import months_between
 from ui import loaders, widgets
-from ui.i18n import fmt_date, fmt_int, fmt_num, lang, number_format, t
+from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
 
 LAYERS = ("density", "gistar", "emerging")
 """Hotspot layer keys offered next to `geo.maps.LAYERS` on /map."""
@@ -182,7 +182,7 @@ def emerging_caption(flt: IncidentFilter) -> None:
     """Explain the emerging layer's span and method, or why it is missing."""
     result = emerging(flt)
     if isinstance(result, str):
-        st.info(t("hot.emerging_unavailable", msg=result))
+        st.info(t("hot.emerging_unavailable", msg=md(result)))
         return
     steps = result.steps
     unit = t("hot.unit.month" if steps.months_per_step == 1 else "hot.unit.quarter")
@@ -336,7 +336,7 @@ def compare_section(flt: IncidentFilter) -> None:
     try:
         (first, start, last), before, after = _compare(*loaders.key(), flt.groups, flt.offences, flt.communes)
     except (DataError, ConfigError) as err:
-        st.info(t("error.data", msg=err.message))
+        st.info(t("error.data", msg=md(err.message)))
         return
     st.subheader(t("hot.compare.header"))
     months_before = (start.year - first.year) * 12 + start.month - first.month

@@ -43,6 +43,15 @@ def t(key: str, **kwargs: object) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+def md(text: object) -> str:
+    """Return data text safe inside Streamlit markdown (captions, alerts, labels): shown as written.
+
+    Brackets and backslashes are escaped, so a name or message from an imported file cannot become
+    a link or an image (which the browser would fetch: a remote request from an offline app).
+    """
+    return str(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 def fmt_date(value: date | datetime) -> str:
     """Format a date as dd/mm/yyyy (both languages: the customer's convention)."""
     return value.strftime("%d/%m/%Y")

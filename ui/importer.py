@@ -22,7 +22,7 @@ from geo.parsing import DATE_FORMATS
 from geo.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
 from geo.taxonomy import load_offences, offence_name
 from ui import loaders
-from ui.i18n import fmt_int, lang, t
+from ui.i18n import fmt_int, lang, md, t
 
 _PREFIX = "data."
 _FLASH = f"{_PREFIX}flash"
@@ -59,7 +59,7 @@ def localize_uploaders() -> None:
 def _error(error: Exception) -> None:
     """Show why a file cannot be used, as one sentence ("tệp «x»: …" from geo/ starts with a capital)."""
     text = str(error)
-    st.error(t("data.error", msg=text[:1].upper() + text[1:]))
+    st.error(t("data.error", msg=md(text[:1].upper() + text[1:])))
 
 
 def _done(message: str) -> None:
@@ -80,7 +80,7 @@ def _upload(label: str, types: list[str], key: str, help_text: str | None = None
         st.error(
             t(
                 "data.too_big",
-                name=uploaded.name,
+                name=md(uploaded.name),
                 size=format_megabytes(uploaded.size, lang=lang()),
                 limit=format_megabytes(settings.IMPORT_MAX_BYTES, 0, lang=lang()),
             )
@@ -193,7 +193,7 @@ def _offence_choices(checked: Validation, chosen: dict[str, str], file_key: str)
         for name in shown:
             key = f"{_PREFIX}inc.off.{file_key}.{hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:10]}"
             st.selectbox(
-                t("data.inc.unknown_row", name=name, n=fmt_int(unknown.get(name, 0))),
+                t("data.inc.unknown_row", name=md(name), n=fmt_int(unknown.get(name, 0))),
                 codes,
                 index=codes.index(chosen[name]) if chosen.get(name) in codes else 0,
                 format_func=lambda c: names.get(c, t("data.none")),
@@ -236,7 +236,7 @@ def _report(checked: Validation) -> None:
     if plan.replaces_demo:
         st.warning(t("data.inc.replaces_demo"), icon="⚠️")
     if plan.same_file:
-        st.info(t("data.inc.same_file", batches=", ".join(plan.same_file)))
+        st.info(t("data.inc.same_file", batches=md(", ".join(plan.same_file))))
     if not checked.issues:
         st.success(t("data.inc.no_issues"))
     else:

@@ -7,7 +7,7 @@ import streamlit as st
 from geo._errors import ConfigError
 from geo.plan import Plan
 from ui import loaders
-from ui.i18n import fmt_date, t
+from ui.i18n import fmt_date, md, t
 
 _PREFIX = "plan."
 
@@ -20,9 +20,9 @@ def plan_form() -> None:
     st.markdown(
         t(
             "plan.current",
-            name=plan.name,
+            name=md(plan.name),
             start=fmt_date(plan.start),
-            targets=", ".join(names.get(code, code) for code in plan.targets),
+            targets=md(", ".join(names.get(code, code) for code in plan.targets)),
         )
     )
     st.caption(t("plan.help"))
@@ -58,7 +58,7 @@ def plan_form() -> None:
     try:
         loaders.store().save_plan(new)
     except ConfigError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     st.success(t("plan.saved"))
     st.rerun()
