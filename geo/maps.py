@@ -334,7 +334,7 @@ def build_map(
         }
         folium.GeoJson(
             collection,
-            name=texts.choropleth,
+            name=html.escape(texts.choropleth),
             style_function=lambda f: {
                 "fillColor": colour_of[f["properties"]["code"]],
                 "fillOpacity": 0.75,
@@ -352,7 +352,7 @@ def build_map(
         data = np.column_stack([cells["lat"], cells["lon"], np.round(cells["count"] / peak, 3)]).tolist()
         folium.plugins.HeatMap(
             data,
-            name=texts.heat,
+            name=html.escape(texts.heat),
             radius=18,
             blur=14,
             min_opacity=0.25,
@@ -377,7 +377,7 @@ def build_map(
                 for a, b, c in zip(cells["lat"], cells["lon"], cells["count"], strict=True)
             ]
         markers = len(rows)
-        WeightedPoints(rows, popups, name=texts.points, unit=texts.incidents_unit).add_to(fmap)
+        WeightedPoints(rows, popups, name=html.escape(texts.points), unit=texts.incidents_unit).add_to(fmap)
 
     if "boundaries" in layers or fills or outlines:
         fills = fills or {}
@@ -397,11 +397,11 @@ def build_map(
 
         folium.GeoJson(
             collection,
-            name=texts.boundaries,
+            name=html.escape(texts.boundaries),
             style_function=style,
             tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_alias),
         ).add_to(fmap)
-        labels = folium.FeatureGroup(name=texts.commune, control=False)
+        labels = folium.FeatureGroup(name=html.escape(texts.commune), control=False)
         for (x, y), code, label in zip(_label_points(communes), props["code"], props["label"], strict=True):
             star = "★ " if code in targets else ""
             css = "antt-label target" if code in targets else "antt-label"
