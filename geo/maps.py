@@ -186,7 +186,9 @@ class _Legend(LegendControl):
         .antt-legend .swatch-line { height: 0; border: 0; border-top: 3px solid; width: 18px; vertical-align: 3px; }
         .antt-label { font-size: 12px; font-weight: 600; color: #222; text-align: center; white-space: nowrap;
             text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }
-        .antt-label.target { color: {{ this.target_colour }}; font-size: 13px; font-weight: 800; }
+        .antt-label.target span { color: #7a0019; font-size: 13px; font-weight: 800; text-shadow: none;
+            background: rgba(255,255,255,0.9); border: 1px solid {{ this.target_colour }}; border-radius: 3px;
+            padding: 0 4px; }
         </style>
         {% endmacro %}
 """
@@ -408,7 +410,9 @@ def build_map(
             folium.Marker(
                 [round(float(y), 5), round(float(x), 5)],
                 icon=folium.DivIcon(
-                    html=f'<div class="{css}">{star}{label}</div>', icon_size=(160, 18), icon_anchor=(80, 9)
+                    html=f'<div class="{css}"><span>{star}{label}</span></div>',
+                    icon_size=(160, 20),
+                    icon_anchor=(80, 10),
                 ),
             ).add_to(labels)
         labels.add_to(fmap)
