@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -213,8 +213,6 @@ class MapTexts:
     incidents_unit: str = "vụ"
     approximate: str = "Ranh giới gần đúng, không phải ranh giới chính thức"
     aggregated: str = "Nhiều vụ việc: gộp theo ô {cell} m trên máy chủ"
-    no_data: str = "Không rõ dân số"
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

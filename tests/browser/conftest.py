@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.browser._helpers import serve
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -27,56 +21,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def app_url(demo_store_url: str) -> Iterator[str]:
-    """Start `streamlit run dashboard.py` on the demo store; yield its base URL; stop it afterwards."""
-    if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
-        pytest.fail("static/vendor is missing: run `make deps` (npm assets) before the browser tests")
-    port = _free_port()
-    env = {**os.environ, "ANTT_DATABASE_URL": demo_store_url}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ui.serve",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("Streamlit did not start within 60 s")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    """The dashboard on the session's demo store (read-only use)."""
+    with serve(demo_store_url) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -2,79 +2,33 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
 from geo.store import Store, close_all
+from tests.browser._helpers import open_offline, serve
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 
 
 @pytest.fixture(scope="module")
 def data_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Streamlit server on a demo store of its own (the page writes to it)."""
-    from tests.browser.conftest import _free_port
-
     url = f"sqlite:///{tmp_path_factory.mktemp('data_page') / 'antt.sqlite'}"
     Store.open(url, demo=True)
     close_all()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT,
-        env={**os.environ, "ANTT_DATABASE_URL": url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("Streamlit did not start within 60 s")
+    with serve(url) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _open(browser: Any, url: str) -> tuple[Any, list[str]]:
-    blocked: list[str] = []
-    page = browser.new_page(viewport={"width": 1440, "height": 2400})
-
-    def route(r: Any) -> None:
-        host = urlparse(r.request.url).hostname or ""
-        if r.request.url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(url, wait_until="domcontentloaded")
-    return page, blocked
+    return open_offline(browser, url, width=1440, height=2400)
 
 
 def _wait_text(page: Any, text: str, *, timeout_ms: int = 60000) -> None:

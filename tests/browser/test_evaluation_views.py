@@ -4,32 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
+from tests.browser._helpers import open_offline
+
 pytestmark = pytest.mark.browser
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 VERDICT_FILLS = {"#1a9850", "#fdae61", "#d73027"}
-
-
-def _open(browser: Any, url: str, *, width: int = 1920, height: int = 1080) -> tuple[Any, list[str]]:
-    """Open ``url`` with every non-localhost request aborted; return the page and the blocked URLs."""
-    blocked: list[str] = []
-    page = browser.new_page(viewport={"width": width, "height": height})
-
-    def route(r: Any) -> None:
-        host = urlparse(r.request.url).hostname or ""
-        if r.request.url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(url, wait_until="domcontentloaded")
-    return page, blocked
 
 
 def _map_frames(page: Any, *, count: int = 1, timeout_s: float = 60) -> list[Any]:
@@ -49,7 +31,7 @@ def _map_frames(page: Any, *, count: int = 1, timeout_s: float = 60) -> list[Any
 
 
 def test_meeting_view_fits_a_projector(browser: Any, app_url: str, artifacts_dir: Path) -> None:
-    page, blocked = _open(browser, app_url + "/")
+    page, blocked = open_offline(browser, app_url + "/", width=1920, height=1080)
     frame = _map_frames(page)[0]
     page.wait_for_timeout(1500)
     cards = page.locator("div.antt-card")
@@ -79,7 +61,7 @@ def test_meeting_view_fits_a_projector(browser: Any, app_url: str, artifacts_dir
 
 
 def test_evidence_page_draws_chart_and_two_maps(browser: Any, app_url: str, artifacts_dir: Path) -> None:
-    page, blocked = _open(browser, app_url + "/targets?target=15379", height=1080)
+    page, blocked = open_offline(browser, app_url + "/targets?target=15379", width=1920, height=1080)
     frames = _map_frames(page, count=2)
     assert len(frames) == 2
     page.locator(".vega-embed").first.wait_for(timeout=30_000)

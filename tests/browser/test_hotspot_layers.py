@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .test_offline_map import _map_frame, _open
+from tests.browser._helpers import map_frame, open_offline
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +17,8 @@ def _fills(frame: Any, selector: str) -> list[str | None]:
 
 
 def test_density_layer_and_fixed_legend_on_zoom(browser: Any, app_url: str, artifacts_dir: Path) -> None:
-    page, blocked = _open(browser, app_url + "/map")
-    frame = _map_frame(page, selector=".marker-cluster, path.antt-point")  # the main map, not the month map
+    page, blocked = open_offline(browser, app_url + "/map")
+    frame = map_frame(page, selector=".marker-cluster, path.antt-point")  # the main map, not the month map
     frame.wait_for_selector("path.antt-density", timeout=30_000)
     page.wait_for_timeout(1500)
     cells = frame.locator("path.antt-density").count()
@@ -41,12 +41,12 @@ def test_density_layer_and_fixed_legend_on_zoom(browser: Any, app_url: str, arti
 
 
 def test_gistar_and_emerging_layers_offline(browser: Any, app_url: str, artifacts_dir: Path) -> None:
-    page, blocked = _open(browser, app_url + "/map?from=2021-01-01&to=2026-10-31")
-    _map_frame(page, selector="path.antt-density")
+    page, blocked = open_offline(browser, app_url + "/map?from=2021-01-01&to=2026-10-31")
+    map_frame(page, selector="path.antt-density")
     for name in ("Mật độ (ô lưới)", "Điểm nóng Gi*", "Xu hướng điểm nóng"):
         page.get_by_role("button", name=name, exact=True).click()
         page.wait_for_timeout(1500)
-    frame = _map_frame(page, selector="path.antt-emerging")
+    frame = map_frame(page, selector="path.antt-emerging")
     page.wait_for_timeout(1500)
     assert frame.locator("path.antt-density").count() == 0
     assert frame.locator("path.antt-gi").count() > 20
@@ -61,8 +61,8 @@ def test_gistar_and_emerging_layers_offline(browser: Any, app_url: str, artifact
 
 
 def test_month_slider_swaps_layers_without_reloading_the_map(browser: Any, app_url: str) -> None:
-    page, blocked = _open(browser, app_url + "/map")
-    frame = _map_frame(page, selector="path.antt-month-point")
+    page, blocked = open_offline(browser, app_url + "/map")
+    frame = map_frame(page, selector="path.antt-month-point")
     page.get_by_text("trong tháng 10/2026").first.wait_for(timeout=30_000)
     frame.evaluate("window.__probe = 42")
     points = frame.locator("path.antt-month-point").count()

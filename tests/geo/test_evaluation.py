@@ -12,6 +12,7 @@ from geo import settings
 from geo._errors import ConfigError
 from geo.evaluation import evaluate
 from geo.plan import Plan
+from tests.geo._contracts import TARGET_KEYS
 
 # --- a tiny district: five 2 km squares in a row, targets "B" and "E" --------------------------
 
@@ -78,25 +79,8 @@ def test_evaluate_counts_areas_and_verdicts():
 def test_evaluate_to_dict_has_the_cli_keys_and_verdict_words():
     incidents = _incidents({"A": (100, 100), "B": (200, 100), "C": (100, 100), "D": (100, 100), "E": (5, 6)})
     data = evaluate(incidents, _district(), PLAN, models=True).to_dict()
-    keys = {
-        "code",
-        "name",
-        "before",
-        "after",
-        "buffer_before",
-        "buffer_after",
-        "control_before",
-        "control_after",
-        "res",
-        "res_ci",
-        "wdd",
-        "wdd_se",
-        "wdd_z",
-        "wdq",
-        "verdict",
-    }
-    assert keys <= set(data["targets"][0])
-    assert keys | {"panel_rate_ratio", "panel_ci"} <= set(data["combined"])
+    assert set(data["targets"][0]) >= TARGET_KEYS
+    assert TARGET_KEYS | {"panel_rate_ratio", "panel_ci"} <= set(data["combined"])
     assert [t["verdict"] for t in data["targets"]] == ["improving", "insufficient"]
     assert data["plan"]["windows"]["before"] == ["2022-06-01", "2023-05-31"]
     assert (

@@ -12,25 +12,9 @@ from geo import settings
 from geo.__main__ import main
 from geo.boundaries import assign_commune, load_communes
 from geo.evaluation_cli import parse_times
+from tests.geo._contracts import TARGET_KEYS as KEYS
 
 DEMO_VERDICTS = {"15361": "unclear", "15379": "improving", "15388": "worsening"}
-KEYS = {
-    "code",
-    "name",
-    "before",
-    "after",
-    "buffer_before",
-    "buffer_after",
-    "control_before",
-    "control_after",
-    "res",
-    "res_ci",
-    "wdd",
-    "wdd_se",
-    "wdd_z",
-    "wdq",
-    "verdict",
-}
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
