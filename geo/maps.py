@@ -20,6 +20,7 @@ from folium.template import Template
 
 from geo import settings
 from geo.aggregate import RATE_BREAKS, class_labels, grid_cells, rate_class, rate_per_1000
+from geo.plan import marked
 from geo.taxonomy import offence_name
 
 VENDOR = f"{settings.STATIC_URL}/vendor"
@@ -403,12 +404,11 @@ def build_map(
         ).add_to(fmap)
         labels = folium.FeatureGroup(name=html.escape(texts.commune), control=False)
         for (x, y), code, label in zip(_label_points(communes), props["code"], props["label"], strict=True):
-            star = "★ " if code in targets else ""
             css = "antt-label target" if code in targets else "antt-label"
             folium.Marker(
                 [round(float(y), 5), round(float(x), 5)],
                 icon=folium.DivIcon(
-                    html=f'<div class="{css}"><span>{star}{label}</span></div>',
+                    html=f'<div class="{css}"><span>{marked(label, target=code in targets)}</span></div>',
                     icon_size=(160, 20),
                     icon_anchor=(80, 10),
                 ),

@@ -74,6 +74,21 @@ class Plan:
             raise ConfigError(f"Kế hoạch không hợp lệ: {exc}") from exc
 
 
+TARGET_MARK = "★ "
+"""Prefix that marks a target commune's name on maps, in tables and in charts."""
+
+
+def marked(name: str, *, target: bool) -> str:
+    """Return a commune name, prefixed with `TARGET_MARK` when it is a target.
+
+    Examples
+    --------
+    >>> marked("Vĩnh Hùng", target=True)
+    '★ Vĩnh Hùng'
+    """
+    return f"{TARGET_MARK}{name}" if target else name
+
+
 def load_plan(path: Path) -> Plan:
     """Read a plan from a JSON file."""
     return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))

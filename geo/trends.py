@@ -113,11 +113,16 @@ def weekday_hour(incidents: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def top_communes(table: pd.DataFrame, *, column: str, n: int = 5, largest: bool = True) -> pd.DataFrame:
+def top_communes(
+    table: pd.DataFrame, *, column: str, n: int = 5, largest: bool = True, signed: bool = False
+) -> pd.DataFrame:
     """Return the ``n`` communes with the largest (or smallest) ``column`` of a `geo.aggregate.commune_counts` table.
 
-    Rows where ``column`` is missing (unknown population, no previous incidents) are left out.
+    Rows where ``column`` is missing (unknown population, no previous incidents) are left out. With
+    ``signed``, only rises (``largest``) or only falls (smallest) are kept: "top rises" never lists a fall.
     """
     known = table.dropna(subset=[column])
+    if signed:
+        known = known[known[column] > 0] if largest else known[known[column] < 0]
     ordered = known.sort_values([column, "code"], ascending=[not largest, True], kind="stable")
     return ordered.head(n).reset_index(drop=True)

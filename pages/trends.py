@@ -5,6 +5,7 @@ import streamlit as st
 
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
+from geo.plan import marked
 from geo.taxonomy import GROUPS, group_name, offence_name
 from geo.trends import monthly_series, offence_mix, top_communes, weekday_hour
 from ui import filters, loaders, page, trend_charts, widgets
@@ -20,7 +21,7 @@ earlier = flt.year_earlier()
 before = apply_filter(incidents, earlier)
 language = lang()
 names = dict(zip(communes["code"], communes["name"], strict=True))
-star = {c: ("★ " if c in plan.targets else "") + names[c] for c in names}
+star = {c: marked(names[c], target=c in plan.targets) for c in names}
 
 st.caption(t("filter.summary", n=fmt_int(len(now)), start=fmt_date(flt.start), end=fmt_date(flt.end)))
 if now.empty:
@@ -90,9 +91,7 @@ panels = (
 for column, (title, field, largest, colour, axis, empty) in zip(columns, panels, strict=True):
     with column:
         st.markdown(f"**{t(title)}**")
-        top = top_communes(table, column=field, n=5, largest=largest)
-        if field == "change":
-            top = top[top["change"] > 0] if largest else top[top["change"] < 0]
+        top = top_communes(table, column=field, n=5, largest=largest, signed=field == "change")
         if top.empty:
             st.caption(t(empty))
         else:

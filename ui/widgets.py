@@ -10,6 +10,7 @@ from pandas.io.formats.style import Styler
 from streamlit_folium import st_folium
 
 from geo.maps import MapBuild, MapTexts
+from geo.plan import marked
 from ui.i18n import number_format, t
 
 
@@ -58,7 +59,7 @@ def commune_table(table: pd.DataFrame, *, targets: tuple[str, ...], show_code: b
     view = pd.DataFrame(
         {
             t("col.commune"): [
-                ("★ " if c in targets else "") + n for c, n in zip(table["code"], table["name"], strict=True)
+                marked(n, target=c in targets) for c, n in zip(table["code"], table["name"], strict=True)
             ],
             t("col.code"): table["code"],
             t("col.count"): table["count"],

@@ -71,3 +71,10 @@ def test_top_communes_skips_unknown_values():
     table = pd.DataFrame({"code": ["A", "B", "C", "D"], "rate": [3.0, np.nan, 9.0, 3.0]})
     assert top_communes(table, column="rate", n=2)["code"].tolist() == ["C", "A"]
     assert top_communes(table, column="rate", n=2, largest=False)["code"].tolist() == ["A", "D"]
+
+
+def test_top_rises_and_falls_never_list_the_other_sign() -> None:
+    table = pd.DataFrame({"code": ["a", "b", "c", "d"], "change": [5, -3, 0, 2]})
+    assert list(top_communes(table, column="change", largest=True, signed=True)["code"]) == ["a", "d"]
+    assert list(top_communes(table, column="change", largest=False, signed=True)["code"]) == ["b"]
+    assert list(top_communes(table, column="change", largest=False, n=2)["code"]) == ["b", "c"]
