@@ -22,7 +22,7 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-static/vendor/.stamp: package.json package-lock.json scripts/install_assets.py geo/maps.py $(VENV)/.stamp
+static/vendor/.stamp: package.json package-lock.json scripts/install_assets.py geo/maps/district.py $(VENV)/.stamp
 	npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/install_assets.py
 	@touch $@

@@ -5,7 +5,7 @@ import streamlit as st
 from geo import settings
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
-from geo.maps import LAYERS, build_map
+from geo.maps.district import LAYERS, build_map
 from ui import filters, hotspots, loaders, page, widgets
 from ui.i18n import fmt_date, fmt_int, lang, t
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from geo.demo import synthetic_incidents
-from geo.evaluation import evaluate
-from geo.models import panel_model
-from geo.periods import monthly_counts, windows_for
-from geo.store import Store
+from geo.evaluation.assess import evaluate
+from geo.evaluation.models import panel_model
+from geo.evaluation.periods import monthly_counts, windows_for
+from geo.store.store import Store
 
 
 def best(step: Callable[[], object], runs: int = 3) -> float:

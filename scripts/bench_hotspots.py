@@ -21,11 +21,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import grid as gridmod
 from geo.demo import synthetic_incidents
-from geo.emerging import choose_steps, emerging_hotspots
-from geo.hotspots import gi_star, hot_cells
-from geo.store import Store
+from geo.hotspots import grid as gridmod
+from geo.hotspots.emerging import choose_steps, emerging_hotspots
+from geo.hotspots.gistar import gi_star, hot_cells
+from geo.store.store import Store
 
 
 def _best(fn: Callable[[], object], repeat: int) -> tuple[float, object]:

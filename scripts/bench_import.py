@@ -19,9 +19,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo.demo import synthetic_incidents
-from geo.importing import validate_incidents
-from geo.store import Store
-from geo.tables import read_table
+from geo.io.incident_import import validate_incidents
+from geo.io.tables import read_table
+from geo.store.store import Store
 from geo.taxonomy import fold, offence_name
 
 

@@ -17,8 +17,8 @@ from streamlit_folium import _get_map_string  # noqa: E402
 
 from geo.demo import synthetic_incidents  # noqa: E402
 from geo.filters import apply_filter, default_filter  # noqa: E402
-from geo.maps import build_map, map_html_size  # noqa: E402
-from geo.store import Store  # noqa: E402
+from geo.maps.district import build_map, map_html_size  # noqa: E402
+from geo.store.store import Store  # noqa: E402
 
 TARGETS = ("15361", "15379", "15388")
 

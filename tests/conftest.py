@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from geo.store import Store
+from geo.store.store import Store
 
 # In CI the property tests draw the same examples every run (a red build is then reproducible, and a
 # flaky third-party failure on a random damaged file cannot block a landing); locally they stay random.

@@ -9,9 +9,9 @@ import streamlit as st
 
 from geo._errors import ConfigError
 from geo.aggregate import commune_counts
-from geo.exporting import commune_table, export_bytes, incident_table
 from geo.filters import IncidentFilter, apply_filter
-from geo.store import DEMO_BATCH, Store
+from geo.io.export import commune_table, export_bytes, incident_table
+from geo.store.store import DEMO_BATCH, Store
 from ui import filters, loaders, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, number_format, t
 

@@ -11,8 +11,8 @@ from folium.template import Template
 
 from geo import settings
 from geo._errors import ConfigError, DataError
-from geo.evaluation import Assessment, Evaluation, TargetEvaluation, evaluate
-from geo.maps import MapBuild, build_map
+from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation, evaluate
+from geo.maps.district import MapBuild, build_map
 from ui import loaders, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, t
 

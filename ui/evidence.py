@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
-from geo.effects import WDQ_REASONS
-from geo.evaluation import Assessment, Evaluation, TargetEvaluation
-from geo.maps import RATE_COLOURS, build_map, rate_labels
+from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation
+from geo.evaluation.effects import WDQ_REASONS
+from geo.maps.district import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
 from ui import evaluation, loaders, widgets
 from ui.i18n import fmt_date, fmt_num, lang, md, number_format, t

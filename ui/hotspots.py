@@ -17,21 +17,21 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import grid as gridmod
-from geo import hotspot_maps as hm
 from geo import settings
 from geo._errors import ConfigError, DataError
-from geo.emerging import CLASSES, Emerging, emerging_hotspots, hot_class_shares
+from geo.evaluation.periods import windows_for
 from geo.filters import IncidentFilter, apply_filter
-from geo.hotspots import gi_star, hot_cells
-from geo.maps import build_map
-from geo.periods import windows_for
+from geo.hotspots import grid as gridmod
+from geo.hotspots.emerging import CLASSES, Emerging, emerging_hotspots, hot_class_shares
+from geo.hotspots.gistar import gi_star, hot_cells
+from geo.maps import hotspot_layers as hm
+from geo.maps.district import build_map
 from geo.trends import months_between
 from ui import loaders, widgets
 from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
 
 LAYERS = ("density", "gistar", "emerging")
-"""Hotspot layer keys offered next to `geo.maps.LAYERS` on /map."""
+"""Hotspot layer keys offered next to `geo.maps.district.LAYERS` on /map."""
 
 Args = tuple[date, date, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
@@ -151,7 +151,7 @@ def _names(fr: Frame) -> list[str]:
 
 
 def add_layers(fmap: folium.Map, layers: list[str] | tuple[str, ...], flt: IncidentFilter) -> None:
-    """Add the chosen hotspot layers (`LAYERS`) and their legend to a map built by `geo.maps.build_map`."""
+    """Add the chosen hotspot layers (`LAYERS`) and their legend to a map built by `geo.maps.district.build_map`."""
     chosen = [layer for layer in LAYERS if layer in layers]
     if not chosen:
         return

@@ -11,15 +11,15 @@ import streamlit as st
 from geo import settings
 from geo._errors import ConfigError, DataError
 from geo._validate import issues_table
-from geo.batches import plan_import, preview_communes
 from geo.boundaries import district_outline
-from geo.boundary_import import BOUNDARY_FIELDS, import_boundaries, preview_figure
-from geo.exporting import to_csv
 from geo.formatting import format_megabytes
-from geo.importing import CRS_CHOICES, Validation, validate_incidents
-from geo.layer_files import read_layer
-from geo.parsing import DATE_FORMATS
-from geo.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
+from geo.io.boundary_import import BOUNDARY_FIELDS, import_boundaries, preview_figure
+from geo.io.export import to_csv
+from geo.io.incident_import import CRS_CHOICES, Validation, validate_incidents
+from geo.io.layers import read_layer
+from geo.io.parsing import DATE_FORMATS
+from geo.io.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
+from geo.store.batches import plan_import, preview_communes
 from geo.taxonomy import load_offences, offence_name
 from ui import loaders
 from ui.i18n import fmt_int, lang, md, t

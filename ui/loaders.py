@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo import settings
 from geo.plan import Plan
-from geo.store import Store
+from geo.store.store import Store
 
 
 @st.cache_resource(show_spinner=False)

@@ -9,7 +9,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit_folium import st_folium
 
-from geo.maps import MapBuild, MapTexts
+from geo.maps.district import MapBuild, MapTexts
 from geo.plan import marked
 from ui.i18n import number_format, t
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.__main__ import main
-from geo.evaluation import Evaluation, evaluate
+from geo.cli.main import main
+from geo.evaluation.assess import Evaluation, evaluate
 from geo.plan import Plan
-from geo.store import Store
+from geo.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_WORDS = {"Vĩnh Hùng": "Cải thiện", "Vĩnh Long": "Chưa rõ", "Vĩnh Thịnh": "Xấu đi"}
@@ -51,7 +51,7 @@ def fresh_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def _window_counts(url: str) -> dict[str, tuple[int, int]]:
-    """Plain counts per commune, 12 months before and after 26/05/2023 (independent of geo.evaluation)."""
+    """Plain counts per commune, 12 months before and after 26/05/2023 (independent of geo.evaluation.assess)."""
     incidents = Store.open(url).incidents()
     times, start = incidents["occurred_at"], pd.Timestamp("2023-05-26")
     before = (
@@ -108,7 +108,7 @@ def test_overview_in_english() -> None:
 
 
 def _engine(url: str) -> Evaluation:
-    """What geo.evaluation computes for the demo store (the page must show exactly this)."""
+    """What geo.evaluation.assess computes for the demo store (the page must show exactly this)."""
     store = Store.open(url)
     return evaluate(store.incidents(), store.communes(), store.plan())
 

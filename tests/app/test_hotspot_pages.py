@@ -9,10 +9,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import geo.hotspots
-from geo.emerging import choose_steps
-from geo.periods import windows_for
-from geo.store import Store
+import geo.hotspots.gistar
+from geo.evaluation.periods import windows_for
+from geo.hotspots.emerging import choose_steps
+from geo.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,7 +72,7 @@ def test_map_layers_include_density_gistar_and_emerging(demo_store: Store):
 def test_month_slider_steps_without_recomputing(monkeypatch, demo_store: Store):
     last = _last_month(demo_store)
     calls = []
-    original = geo.hotspots.gi_star
+    original = geo.hotspots.gistar.gi_star
 
     def counting(*args, **kwargs):
         calls.append(1)

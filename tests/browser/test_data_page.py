@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from geo.store import Store, close_all
+from geo.store.store import Store, close_all
 from tests.browser._helpers import open_offline, serve
 
 pytestmark = pytest.mark.browser

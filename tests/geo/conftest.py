@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
-from geo.store import close_all
+from geo.store.store import close_all
 
 POSTGRES_ENV = "ANTT_TEST_POSTGRES_URL"
 _TEMPLATE = "antt_test_template"

@@ -3,7 +3,7 @@
 STRINGS = {
     # Navigation
     "nav.targets": ("Xã trọng điểm", "Target communes"),
-    # Verdict words (same as geo.effects.VERDICTS; repeated so that the UI owns its wording)
+    # Verdict words (same as geo.evaluation.effects.VERDICTS; repeated so that the UI owns its wording)
     "verdict.improving": ("Cải thiện", "Improving"),
     "verdict.unclear": ("Chưa rõ", "Unclear"),
     "verdict.worsening": ("Xấu đi", "Worsening"),

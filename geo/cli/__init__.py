@@ -1,0 +1,1 @@
+"""The command line ``python -m geo``: demo, import, export, batches, undo, evaluate."""

@@ -1,0 +1,325 @@
+"""Command line ``python -m geo import|export|batches|undo``: real data in and out of the store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo._errors import ConfigError, DataError
+from geo._validate import Issue
+from geo.io.parsing import DATE_FORMATS
+
+_DB_HELP = "URL kho dữ liệu (mặc định: DATABASE_URL hoặc tệp SQLite trong data/), vd sqlite:///x.sqlite"
+
+
+def add_cli(subparsers: Any) -> None:
+    """Register ``import``, ``export``, ``batches`` and ``undo``."""
+    p_import = subparsers.add_parser("import", help="nhập vụ việc hoặc ranh giới xã từ tệp")
+    kinds = p_import.add_subparsers(dest="kind", required=True)
+    inc = kinds.add_parser("incidents", help="nhập vụ việc từ CSV, XLSX hoặc GeoJSON")
+    inc.add_argument("file", type=Path, help="tệp vụ việc")
+    inc.add_argument("--date-format", choices=list(DATE_FORMATS), default="auto", help="định dạng ngày")
+    inc.add_argument("--crs", help="hệ tọa độ của tọa độ, vd EPSG:5897 (mặc định WGS 84 kinh/vĩ độ)")
+    inc.add_argument(
+        "--map", nargs="+", default=[], metavar="TRƯỜNG=CỘT", help="ánh xạ cột, vd occurred_at=Ngày"
+    )
+    inc.add_argument(
+        "--offence-map", nargs="+", default=[], metavar="TÊN=MÃ", help="ánh xạ tội danh lạ sang mã"
+    )
+    inc.add_argument("--encoding", help="bảng mã của CSV (mặc định tự nhận: utf-8, cp1258, cp1252)")
+    inc.add_argument("--sheet", help="trang tính của tệp XLSX (mặc định trang đầu)")
+    inc.set_defaults(func=_import_incidents)
+    bnd = kinds.add_parser(
+        "boundaries", help="thay ranh giới xã từ GeoJSON, Shapefile nén .zip hoặc GeoPackage"
+    )
+    bnd.add_argument("file", type=Path, help="tệp ranh giới")
+    bnd.add_argument("--crs", help="hệ tọa độ nếu tệp không ghi, vd EPSG:5897")
+    bnd.add_argument("--layer", help="lớp trong GeoPackage")
+    bnd.add_argument(
+        "--field", nargs="+", default=[], metavar="TRƯỜNG=THUỘC_TÍNH", help="vd code=MaXa name=TenXa"
+    )
+    bnd.add_argument("--population-year", type=int, help="năm của số liệu dân số")
+    bnd.set_defaults(func=_import_boundaries)
+    for sub in (inc, bnd):
+        sub.add_argument("--db", help=_DB_HELP)
+        sub.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì vào kho")
+        sub.add_argument("--user", default="", help="người nhập (ghi vào lịch sử)")
+        sub.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+
+    exp = subparsers.add_parser("export", help="xuất vụ việc hoặc bảng theo xã ra CSV/XLSX")
+    exp.add_argument("what", choices=["incidents", "communes"], help="vụ việc, hoặc bảng số vụ theo xã")
+    exp.add_argument("--db", help=_DB_HELP)
+    exp.add_argument("--format", choices=["csv", "xlsx"], default="csv", dest="fmt")
+    exp.add_argument("--out", type=Path, help="tệp ghi ra (mặc định: in CSV ra màn hình)")
+    exp.add_argument("--from", dest="start", type=_day, help="từ ngày dd/mm/yyyy")
+    exp.add_argument("--to", dest="end", type=_day, help="đến ngày dd/mm/yyyy")
+    exp.add_argument("--group", nargs="+", default=[], help="nhóm vụ việc (ttxh, ma_tuy, te_nan, mau_thuan)")
+    exp.add_argument("--offence", nargs="+", default=[], help="mã tội danh")
+    exp.add_argument("--commune", nargs="+", default=[], help="mã xã")
+    exp.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ tiêu đề cột")
+    exp.set_defaults(func=_export)
+
+    bat = subparsers.add_parser("batches", help="lịch sử các lần nhập")
+    bat.add_argument("--db", help=_DB_HELP)
+    bat.add_argument("--json", action="store_true", help="in dạng JSON")
+    bat.set_defaults(func=_batches)
+    und = subparsers.add_parser("undo", help="hoàn tác một lần nhập")
+    und.add_argument("batch_id", help="mã lô nhập (xem `python -m geo batches`)")
+    und.add_argument("--db", help=_DB_HELP)
+    und.add_argument("--user", default="", help="người hoàn tác")
+    und.add_argument("--json", action="store_true", help="in dạng JSON")
+    und.set_defaults(func=_undo)
+
+
+def _day(text: str) -> date:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"ngày «{text}» không hợp lệ (dd/mm/yyyy)")
+
+
+def _pairs(items: Sequence[str], *, flag: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{flag} cần dạng KHÓA=GIÁ_TRỊ, nhận được «{item}».")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _issues(issues: Sequence[Issue]) -> list[dict[str, Any]]:
+    return [{"row": i.row, "field": i.field, "value": i.value, "message": i.message} for i in issues]
+
+
+def _emit(data: dict[str, Any], *, as_json: bool, lines: list[str]) -> None:
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print("\n".join(lines))
+
+
+def _failure(error: DataError | ConfigError, *, as_json: bool) -> int:
+    message = str(error)
+    if as_json:
+        row = getattr(error, "row", None)
+        field = getattr(error, "field", None) or ""
+        value = getattr(error, "value", None) or ""
+        errors = [{"row": row, "field": field, "value": value, "message": message}]
+        data = {"accepted": 0, "updated": 0, "rejected": 0, "errors": errors, "batch_id": None}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(f"Lỗi: {message}", file=sys.stderr)
+    return 2
+
+
+def _import_incidents(args: argparse.Namespace) -> int:
+    from geo.io.incident_import import validate_incidents
+    from geo.io.tables import read_table
+    from geo.store.batches import plan_import
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db)
+        table = read_table(args.file, encoding=args.encoding, sheet=args.sheet)
+        checked = validate_incidents(
+            table,
+            store.communes(),
+            mapping=_pairs(args.map, flag="--map"),
+            date_format=args.date_format,
+            crs=args.crs,
+            offence_map=_pairs(args.offence_map, flag="--offence-map"),
+        )
+        preview = plan_import(store, checked)
+        data: dict[str, Any] = {
+            "accepted": preview.new,
+            "updated": preview.updated,
+            "unchanged": preview.unchanged,
+            "rejected": checked.rejected,
+            "errors": _issues(checked.errors),
+            "warnings": _issues(checked.warnings),
+            "unknown_offences": checked.unknown_offences,
+            "batch_id": None,
+            "dry_run": args.dry_run,
+            "replaces_demo": preview.replaces_demo,
+        }
+        if not args.dry_run and len(checked.incidents):
+            outcome = store.import_incidents(checked, user=args.user)
+            data.update(accepted=outcome.accepted, updated=outcome.updated, unchanged=outcome.unchanged)
+            data["batch_id"] = outcome.batch_id or None
+    except (DataError, ConfigError) as error:
+        return _failure(error, as_json=args.json)
+    verb = "Sẽ nhập" if args.dry_run else "Đã nhập"
+    lines = [
+        f"{verb} {data['accepted']} vụ mới, cập nhật {data['updated']}, giữ nguyên {data['unchanged']}, "
+        f"bỏ {data['rejected']} dòng lỗi (tệp {args.file.name}).",
+        *(
+            f"  dòng {i['row'] or '-'}, cột «{i['field']}», «{i['value']}»: {i['message']}"
+            for i in data["errors"]
+        ),
+        *(f"  lưu ý dòng {i['row'] or '-'}: {i['message']}" for i in data["warnings"]),
+    ]
+    if data["batch_id"]:
+        lines.append(f"Mã lô: {data['batch_id']} (hoàn tác: python -m geo undo {data['batch_id']})")
+    _emit(data, as_json=args.json, lines=lines)
+    return 0 if data["accepted"] + data["updated"] > 0 else 1
+
+
+def _import_boundaries(args: argparse.Namespace) -> int:
+    from geo.boundaries import district_outline
+    from geo.io.boundary_import import import_boundaries
+    from geo.store.batches import preview_communes
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db)
+        current = store.communes()
+        checked = import_boundaries(
+            args.file,
+            crs=args.crs,
+            layer=args.layer,
+            fields=_pairs(args.field, flag="--field"),
+            outline=district_outline(current),
+            previous=current,
+            population_year=args.population_year,
+        )
+        errors = [i for i in checked.issues if i.severity == "error"]
+        warnings = [i for i in checked.issues if i.severity == "warning"]
+        moved = preview_communes(store, checked) if checked.ok else None
+        data: dict[str, Any] = {
+            "accepted": len(checked.communes) if checked.ok else 0,
+            "updated": moved.changed if moved else 0,
+            "rejected": len({i.row for i in errors}),
+            "outside": moved.outside if moved else 0,
+            "offset_m": round(checked.offset_m, 1),
+            "source_crs": checked.source_crs,
+            "errors": _issues(errors),
+            "warnings": _issues(warnings),
+            "batch_id": None,
+            "dry_run": args.dry_run,
+        }
+        if checked.ok and not args.dry_run:
+            outcome = store.replace_communes(checked, user=args.user)
+            data.update(updated=outcome.changed, outside=outcome.outside, batch_id=outcome.batch_id)
+    except (DataError, ConfigError) as error:
+        return _failure(error, as_json=args.json)
+    lines = [
+        f"{'Sẽ thay' if args.dry_run else 'Đã thay'} {data['accepted']} xã (hệ tọa độ {data['source_crs']}, lệch "
+        f"{str(data['offset_m']).replace('.', ',')} m so với ranh giới huyện); {data['updated']} vụ việc đổi xã, "
+        f"{data['outside']} vụ nằm ngoài mọi xã.",
+        *(f"  dòng {i['row'] or '-'}: {i['message']}" for i in data["errors"] + data["warnings"]),
+    ]
+    _emit(data, as_json=args.json, lines=lines)
+    return 0 if data["accepted"] > 0 else 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    from geo.aggregate import commune_counts
+    from geo.filters import IncidentFilter, apply_filter, default_filter
+    from geo.io.export import commune_table, export_bytes, incident_table
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db)
+        incidents = store.incidents(details=True)
+        communes = store.communes()
+        base = default_filter(incidents) if len(incidents) else IncidentFilter(date(2000, 1, 1), date.today())
+        flt = IncidentFilter(
+            start=args.start or (base.start if args.what == "communes" else _first(incidents)),
+            end=args.end or (base.end if args.what == "communes" else _last(incidents)),
+            groups=tuple(args.group),
+            offences=tuple(args.offence),
+            communes=tuple(args.commune),
+        )
+        chosen = apply_filter(incidents, flt)
+        if args.what == "incidents":
+            tables = {
+                "Vụ việc" if args.lang == "vi" else "Incidents": incident_table(
+                    chosen, communes, lang=args.lang
+                )
+            }
+        else:
+            counts = commune_counts(
+                chosen, communes, days=flt.days, previous=apply_filter(incidents, flt.year_earlier())
+            )
+            tables = {"Theo xã" if args.lang == "vi" else "By commune": commune_table(counts, lang=args.lang)}
+        payload = export_bytes(tables, fmt=args.fmt)
+    except (DataError, ConfigError) as error:
+        return _failure(error, as_json=False)
+    if args.out is None:
+        if args.fmt == "xlsx":
+            print("Lỗi: tệp XLSX cần --out TỆP.", file=sys.stderr)
+            return 2
+        sys.stdout.write(payload.decode("utf-8-sig"))
+    else:
+        args.out.write_bytes(payload)
+        print(
+            f"Đã ghi {len(chosen)} vụ việc vào {args.out}"
+            if args.what == "incidents"
+            else f"Đã ghi {args.out}"
+        )
+    return 0
+
+
+def _first(incidents: pd.DataFrame) -> date:
+    return incidents["occurred_at"].min().date() if len(incidents) else date(2000, 1, 1)
+
+
+def _last(incidents: pd.DataFrame) -> date:
+    return incidents["occurred_at"].max().date() if len(incidents) else date(2000, 1, 1)
+
+
+def _batches(args: argparse.Namespace) -> int:
+    from geo.store.store import Store
+
+    try:
+        frame = Store.open(args.db).batches()
+    except ConfigError as error:
+        return _failure(error, as_json=args.json)
+    records = [{str(k): _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+    lines = [
+        f"{r['batch_id']:<24} {r['kind']:<10} {r['created_at'][:16]}  {r['file_name']:<30} "
+        f"+{r['accepted']} ~{r['updated']} ✗{r['rejected']}" + ("  (đã hoàn tác)" if r["undone_at"] else "")
+        for r in records
+    ]
+    _emit({"batches": records}, as_json=args.json, lines=lines or ["Chưa có lần nhập nào."])
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    """Return a JSON-friendly value: timestamps as ISO text, missing values as None."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from geo.store.store import Store
+
+    try:
+        outcome = Store.open(args.db).undo(args.batch_id, user=args.user)
+    except ConfigError as error:
+        return _failure(error, as_json=args.json)
+    data = {
+        "batch_id": outcome.batch_id,
+        "kind": outcome.kind,
+        "removed": outcome.removed,
+        "restored": outcome.restored,
+    }
+    line = f"Đã hoàn tác lô {outcome.batch_id}: bỏ {outcome.removed}, khôi phục {outcome.restored}."
+    _emit(data, as_json=args.json, lines=[line])
+    return 0

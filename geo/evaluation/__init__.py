@@ -1,0 +1,1 @@
+"""Are the targets improving? Periods, evaluation areas, effect sizes, count models, the assessment."""

@@ -1,0 +1,368 @@
+"""Are the target communes improving? Before/after counts, RES, WDD, WDQ and verdicts (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import settings
+from geo.evaluation.effects import (
+    WDD,
+    WDQ,
+    Interval,
+    relative_effect_size,
+    verdict,
+    weighted_displacement_difference,
+    weighted_displacement_quotient,
+)
+from geo.evaluation.models import PanelResult, TrendResult, interrupted_time_series, panel_model
+from geo.evaluation.neighbours import Areas, evaluation_areas
+from geo.evaluation.periods import Windows, month_index, monthly_counts, windows_for
+from geo.plan import Plan
+
+ALL = "all"
+"""Key of the targets together, and of all offence groups together."""
+
+
+def _pct(before: float, after: float) -> float | None:
+    return (after - before) / before * 100 if before > 0 else None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The comparison of one set of areas for one offence group (or all groups).
+
+    Attributes
+    ----------
+    counts
+        ``{"t0", "t1", "d0", "d1", "c0", "c1"}``: counts before (0) and after (1) in the target,
+        buffer and control (raw, not time-weighted).
+    population
+        Residents of the target, buffer and control (``{"t", "d", "c"}``; 0 when unknown).
+    weight
+        Time weight applied to after counts (before days / after days).
+    years_before, years_after
+        Window lengths in years, for the rates.
+    has_buffer
+        Whether the target has any buffer commune (WDQ is not defined without one).
+    """
+
+    counts: dict[str, int]
+    population: dict[str, float]
+    weight: float
+    years_before: float
+    years_after: float
+    has_buffer: bool = True
+    res: Interval | None = field(init=False)
+    wdd: WDD = field(init=False)
+    wdq: WDQ = field(init=False)
+    verdict: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = self.counts
+        target, control, buffer = (n["t0"], n["t1"]), (n["c0"], n["c1"]), (n["d0"], n["d1"])
+        res = relative_effect_size(target, control)
+        object.__setattr__(self, "res", res)
+        object.__setattr__(
+            self,
+            "wdd",
+            weighted_displacement_difference(target, control, buffer, weight=self.weight),
+        )
+        object.__setattr__(
+            self,
+            "wdq",
+            weighted_displacement_quotient(target, control, buffer, has_buffer=self.has_buffer),
+        )
+        object.__setattr__(self, "verdict", verdict(res, total=n["t0"] + n["t1"]))
+
+    def change_pct(self, area: str = "t") -> float | None:
+        """Return the time-weighted % change of an area (``"t"``, ``"d"`` or ``"c"``)."""
+        return _pct(self.counts[f"{area}0"], self.weight * self.counts[f"{area}1"])
+
+    def rate(self, area: str = "t", *, after: bool = False) -> float | None:
+        """Return incidents per 1,000 residents per year in an area before or after the start."""
+        people = self.population[area]
+        if people <= 0:
+            return None
+        count = self.counts[f"{area}{int(after)}"]
+        return count / (self.years_after if after else self.years_before) / people * 1000
+
+
+@dataclass(frozen=True)
+class TargetEvaluation:
+    """Evaluation of one target commune, or of the targets together (``key == "all"``).
+
+    Attributes
+    ----------
+    key, name
+        Commune code and name (``"all"`` and a generic name for the targets together).
+    areas
+        The target, buffer and control communes.
+    overall
+        The assessment over all offence groups.
+    by_group
+        The assessment per offence group code.
+    trend
+        The interrupted time series over up to `settings.TREND_MONTHS_BEFORE` months before the
+        start and the after window (``None`` when it cannot be fitted).
+    panel
+        The panel model (targets together only; ``None`` otherwise or when not estimable).
+    """
+
+    key: str
+    name: str
+    areas: Areas
+    overall: Assessment
+    by_group: dict[str, Assessment]
+    trend: TrendResult | None = None
+    panel: PanelResult | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The whole evaluation of a plan.
+
+    Attributes
+    ----------
+    plan, windows
+        The plan evaluated and the windows actually used.
+    targets
+        One evaluation per target, in the plan's order.
+    combined
+        The targets together.
+    names
+        Commune code → name.
+    outside
+        Incidents outside every commune polygon: ``{"before", "after", "total"}``.
+    """
+
+    plan: Plan
+    windows: Windows
+    targets: tuple[TargetEvaluation, ...]
+    combined: TargetEvaluation
+    names: dict[str, str]
+    outside: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of ``python -m geo evaluate --json`` (NaN becomes ``null``)."""
+        plan = self.plan.to_dict() | {"windows": self.windows.to_dict()}
+        combined = _target_dict(self.combined, self.names)
+        panel = self.combined.panel
+        combined["panel_rate_ratio"] = _num(panel.rate_ratio) if panel else None
+        combined["panel_ci"] = [_num(panel.lo), _num(panel.hi)] if panel else None
+        combined["panel_method"] = panel.method if panel else None
+        return {
+            "plan": plan,
+            "targets": [_target_dict(target, self.names) for target in self.targets],
+            "combined": combined,
+            "outside": dict(self.outside),
+        }
+
+
+def _num(value: float | None, digits: int = 4) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def _assessment_dict(item: Assessment) -> dict[str, Any]:
+    n = item.counts
+    res = item.res
+    return {
+        "before": n["t0"],
+        "after": n["t1"],
+        "buffer_before": n["d0"],
+        "buffer_after": n["d1"],
+        "control_before": n["c0"],
+        "control_after": n["c1"],
+        "change_pct": _num(item.change_pct("t"), 1),
+        "buffer_change_pct": _num(item.change_pct("d"), 1),
+        "control_change_pct": _num(item.change_pct("c"), 1),
+        "rate_before": _num(item.rate("t"), 2),
+        "rate_after": _num(item.rate("t", after=True), 2),
+        "res": _num(res.estimate) if res else None,
+        "res_ci": [_num(res.lo), _num(res.hi)] if res else None,
+        "wdd": _num(item.wdd.value, 1),
+        "wdd_se": _num(item.wdd.se, 2),
+        "wdd_z": _num(item.wdd.z, 2),
+        "wdd_ci": [_num(item.wdd.lo, 1), _num(item.wdd.hi, 1)],
+        "wdq": _num(item.wdq.value, 3),
+        "wdq_note": item.wdq.reason,
+        "verdict": item.verdict,
+    }
+
+
+def _target_dict(target: TargetEvaluation, names: dict[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {"code": target.key, "name": target.name}
+    data |= _assessment_dict(target.overall)
+    data["buffer"] = [{"code": code, "name": names.get(code, code)} for code in target.areas.buffer]
+    data["control"] = [{"code": code, "name": names.get(code, code)} for code in target.areas.control]
+    data["by_group"] = {group: _assessment_dict(item) for group, item in target.by_group.items()}
+    trend = target.trend
+    data["trend"] = (
+        {
+            "level_ratio": _num(trend.level_ratio),
+            "level_ci": [_num(trend.level_ci[0]), _num(trend.level_ci[1])],
+            "slope_ratio": _num(trend.slope_ratio),
+            "slope_ci": [_num(trend.slope_ci[0]), _num(trend.slope_ci[1])],
+            "after_ratio": _num(trend.after_ratio),
+            "months_before": int((trend.series["month"] < 0).sum()),
+            "method": trend.method,
+        }
+        if trend
+        else None
+    )
+    return data
+
+
+def period_counts(incidents: pd.DataFrame, windows: Windows) -> pd.DataFrame:
+    """Return incident counts per commune, offence group and period (0 before, 1 after).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``commune_code``, ``offence_group``, ``period``, ``count``; incidents outside
+        both windows are left out.
+    """
+    month = month_index(incidents["occurred_at"], windows)
+    inside = month < windows.after_months
+    frame = pd.DataFrame(
+        {
+            "commune_code": incidents["commune_code"].astype(str).to_numpy()[inside],
+            "offence_group": incidents["offence_group"].astype(str).to_numpy()[inside],
+            "period": (month[inside] >= 0).astype(int),
+        }
+    )
+    return frame.groupby(["commune_code", "offence_group", "period"]).size().rename("count").reset_index()
+
+
+def _assess(table: pd.DataFrame, areas: Areas, population: dict[str, float], windows: Windows) -> Assessment:
+    counts: dict[str, int] = {}
+    people: dict[str, float] = {}
+    for label, codes in (("t", areas.targets), ("d", areas.buffer), ("c", areas.control)):
+        part = table[table["commune_code"].isin(codes)]
+        for period in (0, 1):
+            counts[f"{label}{period}"] = int(part.loc[part["period"] == period, "count"].sum())
+        people[label] = float(sum(population.get(code, 0.0) for code in codes))
+    return Assessment(
+        counts=counts,
+        population=people,
+        weight=windows.weight,
+        years_before=windows.before_days / 365.25,
+        years_after=windows.after_days / 365.25,
+        has_buffer=bool(areas.buffer),
+    )
+
+
+def evaluate(
+    incidents: pd.DataFrame,
+    communes: gpd.GeoDataFrame,
+    plan: Plan,
+    *,
+    through: date | None = None,
+    models: bool = True,
+    combined_name: str = "Các xã trọng điểm (chung)",
+) -> Evaluation:
+    """Evaluate a plan: per target, for the targets together and per offence group.
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``occurred_at``, ``commune_code`` and ``offence_group`` columns
+        (``commune_code`` empty or unknown for incidents outside every commune).
+    communes
+        Commune polygons with ``code``, ``name`` and (optionally) ``population`` columns.
+    plan
+        The plan: start day, targets and window lengths.
+    through
+        Last day the data covers (default: the latest incident); only complete months count.
+    models
+        Also fit the interrupted time series and the panel model (slower).
+    combined_name
+        Display name of the targets together.
+
+    Returns
+    -------
+    Evaluation
+        Everything the verdict cards, the analyst page and the command line show.
+
+    Raises
+    ------
+    ConfigError
+        When a target is not a commune or the start date leaves no data on one side.
+    DataError
+        When there are no incidents with a valid time.
+    """
+    codes = communes["code"].astype(str).tolist()
+    plan.validate(set(codes))
+    names = dict(zip(codes, communes["name"].astype(str), strict=True))
+    if "population" in communes:
+        values = pd.to_numeric(communes["population"], errors="coerce").fillna(0).to_numpy(dtype=float)
+        population = dict(zip(codes, values.tolist(), strict=True))
+    else:
+        population = dict.fromkeys(codes, 0.0)
+    windows = windows_for(incidents, plan, through=through)
+    trend_plan = replace(plan, before_months=max(plan.before_months, settings.TREND_MONTHS_BEFORE))
+    trend_windows = windows_for(incidents, trend_plan, through=through)
+    table = period_counts(incidents, windows)
+    outside_rows = table[~table["commune_code"].isin(codes)]
+    outside_all = int((~incidents["commune_code"].astype(str).isin(codes)).sum())
+    outside = {
+        "before": int(outside_rows.loc[outside_rows["period"] == 0, "count"].sum()),
+        "after": int(outside_rows.loc[outside_rows["period"] == 1, "count"].sum()),
+        "total": outside_all,
+    }
+    per_target, combined_areas = evaluation_areas(communes, plan.targets)
+    groups = sorted(table["offence_group"].unique().tolist())
+    trend_monthly = monthly_counts(incidents, trend_windows, codes=codes) if models else None
+    has_population = any(value > 0 for value in population.values())
+
+    def build(areas: Areas, name: str, *, with_panel: bool) -> TargetEvaluation:
+        by_group = {
+            group: _assess(table[table["offence_group"] == group], areas, population, windows)
+            for group in groups
+        }
+        trend = panel = None
+        if trend_monthly is not None:
+            trend = interrupted_time_series(
+                trend_monthly, targets=areas.targets, control=areas.control, population=population
+            )
+            if with_panel:
+                compared = trend_monthly["commune_code"].isin(list(areas.targets) + list(areas.control))
+                in_window = trend_monthly["month"] >= -windows.before_months
+                panel = panel_model(
+                    trend_monthly[compared & in_window],
+                    targets=areas.targets,
+                    population=population if has_population else None,
+                )
+        return TargetEvaluation(
+            key=areas.key,
+            name=name,
+            areas=areas,
+            overall=_assess(table, areas, population, windows),
+            by_group=by_group,
+            trend=trend,
+            panel=panel,
+        )
+
+    return Evaluation(
+        plan=plan,
+        windows=windows,
+        targets=tuple(build(areas, names[areas.key], with_panel=False) for areas in per_target),
+        combined=build(combined_areas, combined_name, with_panel=True),
+        names=names,
+        outside=outside,
+    )
+
+
+def monthly_table(evaluation: Evaluation, key: str = ALL) -> pd.DataFrame:
+    """Return the monthly series of one target (or ``"all"``) for charts, empty if not fitted."""
+    found = [t for t in (*evaluation.targets, evaluation.combined) if t.key == key]
+    if not found or found[0].trend is None:
+        return pd.DataFrame(columns=["month", "month_start", "target", "control"])
+    return found[0].trend.series.copy()

@@ -1,0 +1,303 @@
+"""Count models of the evaluation: the commune × month panel and the interrupted time series."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.tools.sm_exceptions import (
+    ConvergenceWarning,
+    HessianInversionWarning,
+    PerfectSeparationWarning,
+)
+
+from geo import settings
+
+_FIT_WARNINGS = (ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning, RuntimeWarning)
+_MIN_ALPHA = 1e-8
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Coefficients of one count model.
+
+    Attributes
+    ----------
+    params, cov
+        Coefficients (log scale) and their covariance, in the design's column order.
+    method
+        ``"negative_binomial"`` (NB2 with a moment estimate of the dispersion), ``"poisson"``
+        (the data show no overdispersion) or ``"poisson_robust"`` (Poisson with clustered or
+        robust errors, the fallback when the negative binomial fit fails).
+    alpha
+        The negative binomial dispersion (``None`` for Poisson).
+    """
+
+    params: np.ndarray
+    cov: np.ndarray
+    method: str
+    alpha: float | None
+
+    def ratio(self, column: int) -> tuple[float, float, float, float]:
+        """Return ``exp(β)`` of one coefficient with its confidence interval and p-value."""
+        beta = float(self.params[column])
+        se = float(np.sqrt(self.cov[column, column]))
+        z = stats.norm.ppf(0.5 + settings.CONFIDENCE_LEVEL / 2)
+        p_value = float(2 * stats.norm.sf(abs(beta / se))) if se > 0 else float("nan")
+        return float(np.exp(beta)), float(np.exp(beta - z * se)), float(np.exp(beta + z * se)), p_value
+
+
+def fit_counts(
+    y: np.ndarray,
+    design: np.ndarray,
+    *,
+    offset: np.ndarray,
+    groups: np.ndarray | None = None,
+) -> Fit:
+    """Fit a negative binomial (NB2) regression of counts, or Poisson when there is no overdispersion.
+
+    The dispersion α is estimated from a Poisson fit by the Cameron–Trivedi auxiliary regression
+    ``((y − μ)² − y)/μ = α·μ``; the NB2 GLM is then fitted with that α by iteratively reweighted
+    least squares. This converges where full maximum likelihood runs away on nearly-Poisson data
+    (a dispersion heading to zero) and costs two GLM fits.
+
+    Parameters
+    ----------
+    y
+        Counts.
+    design
+        Design matrix including the constant.
+    offset
+        Log exposure of each row.
+    groups
+        Cluster labels for robust errors if the negative binomial fit fails (``None``:
+        heteroskedasticity-robust errors).
+
+    Returns
+    -------
+    Fit
+        The coefficients; ``method`` says which model produced them.
+    """
+    with warnings.catch_warnings():
+        # Failed fits are detected from the results below, so their warnings are noise here.
+        for category in _FIT_WARNINGS:
+            warnings.simplefilter("ignore", category=category)
+        poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset)
+        first = poisson.fit()
+        mu = np.asarray(first.fittedvalues)
+        alpha = float(np.sum((y - mu) ** 2 - y) / np.sum(mu**2))
+        if alpha <= _MIN_ALPHA:
+            return Fit(np.asarray(first.params), np.asarray(first.cov_params()), "poisson", None)
+        family = sm.families.NegativeBinomial(alpha=alpha)
+        nb_fit = sm.GLM(y, design, family=family, offset=offset).fit()
+        cov = np.asarray(nb_fit.cov_params())
+        if bool(nb_fit.converged) and np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0):
+            return Fit(np.asarray(nb_fit.params), cov, "negative_binomial", alpha)
+        if groups is None:
+            robust = poisson.fit(cov_type="HC0")
+        else:
+            robust = poisson.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]})
+    return Fit(np.asarray(robust.params), np.asarray(robust.cov_params()), "poisson_robust", None)
+
+
+@dataclass(frozen=True)
+class PanelResult:
+    """The plan's effect estimated by the commune × month panel model.
+
+    Attributes
+    ----------
+    rate_ratio, lo, hi
+        ``exp(β)`` of the Target×After term and its confidence interval: below 1 means the
+        targets' incident rate fell relative to the comparison communes after the start.
+    p_value
+        Two-sided p-value of β = 0.
+    method, alpha
+        See `Fit`.
+    n_communes, n_months
+        Size of the panel.
+    """
+
+    rate_ratio: float
+    lo: float
+    hi: float
+    p_value: float
+    method: str
+    alpha: float | None
+    n_communes: int
+    n_months: int
+
+
+def _log_population(codes: pd.Series, population: Mapping[str, float] | None) -> np.ndarray:
+    if population is None:
+        return np.zeros(len(codes))
+    values = codes.map(lambda code: float(population.get(code, 0) or 0)).to_numpy(dtype=float)
+    return np.log(np.where(values > 0, values, 1.0))
+
+
+def panel_model(
+    monthly: pd.DataFrame,
+    *,
+    targets: Sequence[str],
+    population: Mapping[str, float] | None = None,
+) -> PanelResult | None:
+    """Estimate the plan's rate ratio with commune and month fixed effects.
+
+    ``log E[count] = commune + month + β·Target×After + log(population) + log(days)``,
+    negative binomial (NB2, see `fit_counts`), or Poisson with commune-clustered errors when
+    the negative binomial fit fails.
+
+    Parameters
+    ----------
+    monthly
+        Output of `geo.evaluation.periods.monthly_counts` for the targets and their comparison communes
+        (month numbers below 0 are before the start).
+    targets
+        Target commune codes.
+    population
+        Residents per commune code (the offset); ``None`` leaves it out.
+
+    Returns
+    -------
+    PanelResult or None
+        ``None`` when the panel cannot identify the effect (no comparison commune, no month on
+        one side of the start, or no incident at all in the targets).
+    """
+    codes = monthly["commune_code"].astype(str)
+    treated = codes.isin(list(targets)).to_numpy()
+    after = (monthly["month"] >= 0).to_numpy()
+    y = monthly["count"].to_numpy(dtype=float)
+    if treated.all() or not treated.any() or after.all() or not after.any() or y[treated].sum() == 0:
+        return None
+    commune_fe = pd.get_dummies(codes, prefix="c", drop_first=True, dtype=float)
+    month_fe = pd.get_dummies(monthly["month"], prefix="m", drop_first=True, dtype=float)
+    design = np.column_stack(
+        [np.ones(len(y)), (treated & after).astype(float), commune_fe.to_numpy(), month_fe.to_numpy()]
+    )
+    offset = _log_population(codes, population) + np.log(monthly["days"].to_numpy(dtype=float))
+    fit = fit_counts(y, design, offset=offset, groups=codes.to_numpy())
+    ratio, lo, hi, p_value = fit.ratio(1)
+    return PanelResult(
+        rate_ratio=ratio,
+        lo=lo,
+        hi=hi,
+        p_value=p_value,
+        method=fit.method,
+        alpha=fit.alpha,
+        n_communes=int(codes.nunique()),
+        n_months=int(monthly["month"].nunique()),
+    )
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """Interrupted time series of the targets' monthly counts.
+
+    Attributes
+    ----------
+    series
+        One row per month: ``month``, ``month_start``, ``target`` and ``control`` counts,
+        ``target_rate`` and ``control_rate`` (per 1,000 residents per month; NaN without
+        population), ``fitted`` (the model) and ``counterfactual`` (the model without the level
+        and slope change, i.e. the before-trend carried on).
+    level_ratio, level_ci
+        Immediate change at the start, as a ratio of monthly counts, with its interval.
+    slope_ratio, slope_ci
+        Change of the monthly growth factor after the start (1 = unchanged), with its interval.
+    after_ratio
+        Incidents the model expects after the start over those the before-trend predicts
+        (below 1: fewer than the trend before the plan would have given).
+    method
+        See `Fit`.
+    """
+
+    series: pd.DataFrame
+    level_ratio: float
+    level_ci: tuple[float, float]
+    slope_ratio: float
+    slope_ci: tuple[float, float]
+    after_ratio: float
+    method: str
+
+
+def _area_rate(monthly: pd.DataFrame, codes: Sequence[str], population: Mapping[str, float] | None) -> tuple:
+    part = monthly[monthly["commune_code"].isin(list(codes))]
+    counts = part.groupby("month")["count"].sum()
+    people = sum(float(population.get(code, 0) or 0) for code in codes) if population else 0.0
+    rate = counts / people * 1000 if people > 0 else counts * np.nan
+    return counts, rate
+
+
+def interrupted_time_series(
+    monthly: pd.DataFrame,
+    *,
+    targets: Sequence[str],
+    control: Sequence[str] = (),
+    population: Mapping[str, float] | None = None,
+) -> TrendResult | None:
+    """Fit the targets' monthly counts with a level and a slope change at the plan's start.
+
+    ``log E[count] = a + b·t + c·After + d·(t·After) + sin/cos(month of year) + log(days)``
+    with t the month number (0 = first month after the start); the month-of-year terms are a
+    yearly harmonic, which captures seasonality with two coefficients instead of eleven.
+
+    Parameters
+    ----------
+    monthly
+        Output of `geo.evaluation.periods.monthly_counts`.
+    targets
+        Commune codes summed into the target series.
+    control
+        Commune codes summed into the control series shown beside it (not used in the fit).
+    population
+        Residents per commune code, for the rates per 1,000.
+
+    Returns
+    -------
+    TrendResult or None
+        ``None`` when there are fewer than three months on a side of the start or no incidents.
+    """
+    counts, rate = _area_rate(monthly, targets, population)
+    control_counts, control_rate = _area_rate(monthly, control, population)
+    months = monthly.drop_duplicates("month").set_index("month").sort_index()
+    t = months.index.to_numpy(dtype=float)
+    after = (t >= 0).astype(float)
+    if after.sum() < 3 or (1 - after).sum() < 3 or counts.sum() == 0:
+        return None
+    angle = 2 * np.pi * pd.DatetimeIndex(months["month_start"]).month.to_numpy() / 12
+    design = np.column_stack([np.ones(len(t)), t, after, t * after, np.sin(angle), np.cos(angle)])
+    offset = np.log(months["days"].to_numpy(dtype=float))
+    y = counts.reindex(months.index, fill_value=0).to_numpy(dtype=float)
+    fit = fit_counts(y, design, offset=offset)
+    level, level_lo, level_hi, _ = fit.ratio(2)
+    slope, slope_lo, slope_hi, _ = fit.ratio(3)
+    counterfactual = design.copy()
+    counterfactual[:, 2:4] = 0
+    series = pd.DataFrame(
+        {
+            "month": months.index.to_numpy(),
+            "month_start": months["month_start"].to_numpy(),
+            "target": y.astype(int),
+            "control": control_counts.reindex(months.index, fill_value=0).to_numpy(dtype=int),
+            "target_rate": rate.reindex(months.index).to_numpy(dtype=float),
+            "control_rate": control_rate.reindex(months.index).to_numpy(dtype=float),
+            "fitted": np.exp(design @ fit.params + offset),
+            "counterfactual": np.exp(counterfactual @ fit.params + offset),
+        }
+    )
+    after_rows = series["month"] >= 0
+    return TrendResult(
+        series=series,
+        level_ratio=level,
+        level_ci=(level_lo, level_hi),
+        slope_ratio=slope,
+        slope_ci=(slope_lo, slope_hi),
+        after_ratio=float(
+            series.loc[after_rows, "fitted"].sum() / series.loc[after_rows, "counterfactual"].sum()
+        ),
+        method=fit.method,
+    )

@@ -1,0 +1,377 @@
+"""Emerging hot spots: space-time Gi* per time step, a Mann–Kendall trend per cell, ArcGIS's classes.
+
+Follows ArcGIS Pro's "How Emerging Hot Spot Analysis works": the incidents are counted in a
+space-time cube (grid cells × months, or quarters when the data span more than
+``EMERGING_MAX_MONTHLY_STEPS`` months; steps aligned to the end of the data so the final step is
+the most recent), every bin gets a Gi* z-score and FDR-corrected pseudo p-value (`geo.hotspots.gistar`,
+neighbourhood: the queen cells in the same and the previous ``EMERGING_TIME_LAGS`` steps), the
+Mann–Kendall test measures the trend of each cell's z-scores, and each cell is put in one class:
+
+- *new*: hot in the final step and never before;
+- *consecutive*: one uninterrupted run of at least two hot steps ending with the final step, never
+  hot before the run, and hot in less than 90 % of the steps;
+- *intensifying* / *persistent* / *diminishing*: hot in at least 90 % of the steps including the
+  final one, with a significant upward / no significant / a significant downward trend;
+- *sporadic*: hot in the final step, on and off before, in less than 90 % of the steps, never cold;
+- *oscillating*: hot in the final step, cold in some earlier step, hot in less than 90 % of the steps;
+- *historical*: not hot in the final step but hot in at least 90 % of the steps;
+
+and the cold mirrors (a downward trend intensifies a cold spot). A location that has been cold
+before is oscillating rather than new or consecutive; cells matching nothing are ``none``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from geo import settings
+from geo._errors import DataError
+from geo.hotspots.gistar import GiStar, fdr_significant, gi_star
+from geo.hotspots.grid import Grid
+
+PATTERNS: tuple[str, ...] = (
+    "new",
+    "consecutive",
+    "intensifying",
+    "persistent",
+    "diminishing",
+    "sporadic",
+    "oscillating",
+    "historical",
+)
+"""The ArcGIS patterns, hot and cold alike."""
+
+CLASSES: tuple[str, ...] = (
+    *(f"{p}_hot" for p in PATTERNS),
+    *(f"{p}_cold" for p in PATTERNS),
+    "none",
+)
+"""Class codes: ``<pattern>_hot``, ``<pattern>_cold`` and ``none``."""
+
+_SHARE = 0.9  # ArcGIS: "at least ninety percent of the time-step intervals"
+
+
+@dataclass(frozen=True)
+class TimeSteps:
+    """Equal time steps ending with the month of the latest incident.
+
+    Attributes
+    ----------
+    first_month
+        Index (``year * 12 + month - 1``) of the first month of the first step.
+    months_per_step
+        1 (monthly steps) or 3 (quarterly steps).
+    count
+        Number of steps.
+    """
+
+    first_month: int
+    months_per_step: int
+    count: int
+
+    def starts(self) -> list[date]:
+        """Return the first day of every step."""
+        months = self.first_month + np.arange(self.count) * self.months_per_step
+        return [date(int(m // 12), int(m % 12) + 1, 1) for m in months]
+
+    def ends(self) -> list[date]:
+        """Return the first day of the last month of every step."""
+        months = self.first_month + (np.arange(self.count) + 1) * self.months_per_step - 1
+        return [date(int(m // 12), int(m % 12) + 1, 1) for m in months]
+
+    def step_of(self, times: np.ndarray) -> np.ndarray:
+        """Return the step index of each timestamp, -1 for times outside the steps."""
+        month = _month_index(times)
+        step = (month - self.first_month) // self.months_per_step
+        return np.where((month >= self.first_month) & (step < self.count), step, -1)
+
+
+def _month_index(times: np.ndarray) -> np.ndarray:
+    months = np.asarray(times, dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    return months + 1970 * 12
+
+
+def choose_steps(
+    times: np.ndarray,
+    *,
+    max_monthly: int = settings.EMERGING_MAX_MONTHLY_STEPS,
+    min_steps: int = settings.EMERGING_MIN_STEPS,
+) -> TimeSteps:
+    """Choose monthly or quarterly steps for the span of ``times``, aligned to the latest month.
+
+    Quarters are used when the span exceeds ``max_monthly`` months; incomplete leading quarters are
+    dropped so that every step has the same length.
+
+    Examples
+    --------
+    >>> ts = np.array(["2021-01-05", "2026-10-31"], dtype="datetime64[ns]")
+    >>> steps = choose_steps(ts)
+    >>> steps.months_per_step, steps.count, steps.starts()[0].isoformat()
+    (3, 23, '2021-02-01')
+    """
+    month = _month_index(times)
+    if month.size == 0:
+        raise DataError("Không có vụ việc nào trong khoảng thời gian đã chọn để phân tích theo thời gian.")
+    first, last = int(month.min()), int(month.max())
+    span = last - first + 1
+    per = 1 if span <= max_monthly else 3
+    count = span // per
+    if count < min_steps:
+        raise DataError(
+            f"Phân tích điểm nóng mới nổi cần ít nhất {min_steps} bước thời gian; dữ liệu đã chọn chỉ "
+            f"trải {span} tháng. Hãy chọn khoảng thời gian dài hơn."
+        )
+    return TimeSteps(first_month=last - count * per + 1, months_per_step=per, count=count)
+
+
+def cube_counts(grid: Grid, x: np.ndarray, y: np.ndarray, steps: np.ndarray, n_steps: int) -> np.ndarray:
+    """Return incidents per (step, row, col) as an int64 array; points with step -1 are skipped."""
+    cell = grid.cell_index(x, y)
+    step = np.asarray(steps, dtype=np.int64)
+    ok = (cell >= 0) & (step >= 0) & (step < n_steps)
+    flat = step[ok] * (grid.nx * grid.ny) + cell[ok]
+    return np.bincount(flat, minlength=n_steps * grid.nx * grid.ny).reshape(n_steps, grid.ny, grid.nx)
+
+
+def mann_kendall(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the Mann–Kendall trend test on every row of ``series`` (rows: locations, columns: time).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The S statistic, the z-score (continuity-corrected, variance corrected for ties) and the
+        two-sided p-value of each row.
+
+    Examples
+    --------
+    >>> s, z, p = mann_kendall(np.array([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]]))
+    >>> int(s[0]), round(float(z[0]), 3), round(float(p[0]), 4)
+    (15, 2.63, 0.0085)
+    """
+    data = np.round(np.asarray(series, dtype=float), 9)
+    n_rows, n = data.shape
+    s = np.zeros(n_rows)
+    for lag in range(1, n):
+        s += np.sign(data[:, lag:] - data[:, :-lag]).sum(axis=1)
+    ordered = np.sort(data, axis=1)
+    group = np.concatenate(
+        [np.zeros((n_rows, 1), dtype=np.int64), np.cumsum(np.diff(ordered, axis=1) != 0, axis=1)], axis=1
+    )
+    sizes = np.bincount((np.arange(n_rows)[:, None] * n + group).ravel(), minlength=n_rows * n)
+    sizes = sizes.reshape(n_rows, n).astype(float)
+    ties = (sizes * (sizes - 1) * (2 * sizes + 5)).sum(axis=1)
+    var = (n * (n - 1) * (2 * n + 5) - ties) / 18.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(var > 0, (s - np.sign(s)) / np.sqrt(var), 0.0)
+    p = 2.0 * stats.norm.sf(np.abs(z))
+    return s, z, p
+
+
+def _final_run(flags: np.ndarray) -> np.ndarray:
+    """Return the length of the run of True that ends each column's series (rows: time)."""
+    reverse = flags[::-1]
+    broken = ~reverse
+    return np.where(broken.any(axis=0), broken.argmax(axis=0), flags.shape[0])
+
+
+def _classify_side(on: np.ndarray, other: np.ndarray, rising: np.ndarray, falling: np.ndarray) -> np.ndarray:
+    """Return the pattern (index into PATTERNS, -1 for none) of one side (hot or cold) per location."""
+    n_steps = on.shape[0]
+    n_on = on.sum(axis=0)
+    final = on[-1]
+    mostly = n_on >= _SHARE * n_steps
+    ever_other = other.any(axis=0)
+    run = _final_run(on)
+    pattern = np.full(on.shape[1], -1)
+    rules = [
+        ("historical", ~final & mostly),
+        ("intensifying", final & mostly & rising),
+        ("diminishing", final & mostly & falling),
+        ("persistent", final & mostly & ~rising & ~falling),
+        ("oscillating", final & ~mostly & ever_other),
+        ("new", final & ~mostly & ~ever_other & (n_on == 1)),
+        ("consecutive", final & ~mostly & ~ever_other & (run >= 2) & (n_on == run)),
+        ("sporadic", final & ~mostly & ~ever_other & (n_on > run)),
+    ]
+    for name, rule in rules:
+        pattern[(pattern < 0) & rule] = PATTERNS.index(name)
+    return pattern
+
+
+def classify(
+    hot: np.ndarray,
+    cold: np.ndarray,
+    trend_z: np.ndarray,
+    trend_p: np.ndarray,
+    *,
+    alpha: float = settings.EMERGING_ALPHA,
+) -> np.ndarray:
+    """Classify locations from their significant hot / cold steps and the trend of their z-scores.
+
+    Parameters
+    ----------
+    hot, cold
+        (steps, locations) booleans: the bin is a significant hot / cold spot.
+    trend_z, trend_p
+        Mann–Kendall z-score and p-value of each location's Gi* z-scores.
+    alpha
+        Significance level of the trend.
+
+    Returns
+    -------
+    numpy.ndarray
+        One code of `CLASSES` per location.
+    """
+    up = (trend_p < alpha) & (trend_z > 0)
+    down = (trend_p < alpha) & (trend_z < 0)
+    hot_pattern = _classify_side(hot, cold, up, down)
+    cold_pattern = _classify_side(cold, hot, down, up)
+    names = np.array([*CLASSES], dtype=object)
+    out = np.full(hot.shape[1], "none", dtype=object)
+    out[hot_pattern >= 0] = names[hot_pattern[hot_pattern >= 0]]
+    cold_only = (hot_pattern < 0) & (cold_pattern >= 0)
+    out[cold_only] = names[len(PATTERNS) + cold_pattern[cold_only]]
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Emerging:
+    """Result of an emerging hot spot analysis.
+
+    Attributes
+    ----------
+    steps
+        The time steps of the cube.
+    counts
+        (steps, ny, nx) incidents per bin.
+    gi
+        Gi* of every bin.
+    hot_steps, cold_steps
+        (ny, nx) number of significant hot / cold steps of each cell.
+    trend_z, trend_p
+        (ny, nx) Mann–Kendall z-score and p-value of each cell's Gi* z-scores (NaN outside).
+    category
+        (ny, nx) class code of each cell (`CLASSES`; "" outside the district).
+    """
+
+    steps: TimeSteps
+    counts: np.ndarray
+    gi: GiStar
+    hot_steps: np.ndarray
+    cold_steps: np.ndarray
+    trend_z: np.ndarray
+    trend_p: np.ndarray
+    category: np.ndarray
+
+
+def emerging_hotspots(
+    grid: Grid,
+    x: np.ndarray,
+    y: np.ndarray,
+    times: np.ndarray,
+    *,
+    steps: TimeSteps | None = None,
+    time_lags: int = settings.EMERGING_TIME_LAGS,
+    alpha: float = settings.EMERGING_ALPHA,
+    inference: Literal["permutation", "normal"] = settings.EMERGING_INFERENCE,
+    permutations: int = settings.GISTAR_PERMUTATIONS,
+    seed: int = settings.GISTAR_SEED,
+) -> Emerging:
+    """Run the emerging hot spot analysis of the points on ``grid``.
+
+    Parameters
+    ----------
+    grid
+        The analysis grid.
+    x, y
+        Point coordinates in EPSG:32648 metres.
+    times
+        Timestamps of the points.
+    steps
+        The time steps; by default chosen from the span of ``times`` (`choose_steps`).
+    time_lags
+        Previous steps in each bin's neighbourhood.
+    alpha
+        Significance of a hot / cold bin (FDR-corrected over the cube) and of the trend.
+    inference
+        How the bins' p-values are obtained: ``"normal"`` from the z-scores, as ArcGIS does for the
+        space-time cube, or ``"permutation"``.
+    permutations, seed
+        Gi* permutation inference.
+
+    Returns
+    -------
+    Emerging
+        Per-bin Gi*, per-cell trend and class.
+    """
+    steps = steps or choose_steps(times)
+    cube = cube_counts(grid, x, y, steps.step_of(times), steps.count)
+    gi = gi_star(
+        cube,
+        grid.inside,
+        time_lags=time_lags,
+        permutations=permutations,
+        seed=seed,
+        fdr=False,
+        inference=inference,
+    )
+    inside = grid.inside
+    p_active = gi.p_value[:, inside]
+    significant = fdr_significant(p_active.ravel(), alpha=alpha).reshape(p_active.shape)
+    z_active = gi.z[:, inside]
+    hot, cold = significant & (z_active > 0), significant & (z_active < 0)
+    _s, trend_z, trend_p = mann_kendall(z_active.T)
+    codes = classify(hot, cold, trend_z, trend_p, alpha=alpha)
+    return Emerging(
+        steps=steps,
+        counts=cube,
+        gi=gi,
+        hot_steps=_spread(grid, hot.sum(axis=0), 0),
+        cold_steps=_spread(grid, cold.sum(axis=0), 0),
+        trend_z=_spread(grid, trend_z, np.nan),
+        trend_p=_spread(grid, trend_p, np.nan),
+        category=_spread(grid, codes, ""),
+    )
+
+
+def _spread(grid: Grid, values: np.ndarray, fill: float | str) -> np.ndarray:
+    """Place per-district-cell values on the (ny, nx) grid, ``fill`` elsewhere."""
+    out = np.full(grid.shape, fill, dtype=object if isinstance(fill, str) else np.asarray(values).dtype)
+    if not isinstance(fill, str) and np.isnan(fill):
+        out = out.astype(float)
+    out[grid.inside] = values
+    return out
+
+
+def hot_class_shares(result: Emerging, cell_communes: pd.Series, codes: list[str]) -> pd.DataFrame:
+    """Return, for each commune in ``codes``, its hot cells and the share that are diminishing or historical.
+
+    Parameters
+    ----------
+    result
+        The emerging hot spot analysis.
+    cell_communes
+        Commune code per flat cell index (`geo.hotspots.grid.cell_communes`).
+    codes
+        The communes to report (e.g. the plan's targets).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``commune_code, hot_cells, fading_cells, share`` (share NaN without hot cells).
+    """
+    category = pd.Series(result.category.ravel()[cell_communes.index], index=cell_communes.index)
+    rows = []
+    for code in codes:
+        cats = category[cell_communes == code]
+        hot = cats.str.endswith("_hot")
+        fading = cats.isin(["diminishing_hot", "historical_hot"])
+        n_hot, n_fading = int(hot.sum()), int(fading.sum())
+        rows.append((code, n_hot, n_fading, n_fading / n_hot if n_hot else np.nan))
+    return pd.DataFrame(rows, columns=["commune_code", "hot_cells", "fading_cells", "share"])

@@ -1,0 +1,286 @@
+"""Square analysis grid in metres (EPSG:32648) clipped to the district: cell counts and kernel density.
+
+The grid is the common frame of the hotspot analytics (DESIGN.md §6): counts per cell feed the
+Getis-Ord Gi* statistic (`geo.hotspots.gistar`) and the space-time cube (`geo.hotspots.emerging`); the kernel
+density is what the density map layer draws, in incidents per km² so that one colour means one
+density at every zoom level.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from scipy.signal import fftconvolve
+
+from geo import settings
+from geo._errors import ConfigError, DataError
+
+
+@dataclass(frozen=True, eq=False)
+class Grid:
+    """A square grid in EPSG:32648; row 0 is the southernmost row, column 0 the westernmost.
+
+    Attributes
+    ----------
+    x0, y0
+        West and south edges of the grid (metres), multiples of ``cell_m``.
+    cell_m
+        Side of a cell (metres).
+    nx, ny
+        Number of columns and rows.
+    inside
+        Boolean array (ny, nx): the cell overlaps the district.
+    outline
+        The district outline in EPSG:32648.
+    """
+
+    x0: float
+    y0: float
+    cell_m: float
+    nx: int
+    ny: int
+    inside: np.ndarray
+    outline: shapely.Geometry
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The (rows, columns) shape of per-cell arrays."""
+        return (self.ny, self.nx)
+
+    @property
+    def n_inside(self) -> int:
+        """The number of cells that overlap the district."""
+        return int(self.inside.sum())
+
+    @property
+    def cell_km2(self) -> float:
+        """The area of one cell in km²."""
+        return self.cell_m * self.cell_m / 1e6
+
+    def centres(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the x and y (metres) of every cell centre as (ny, nx) arrays."""
+        xs = self.x0 + (np.arange(self.nx) + 0.5) * self.cell_m
+        ys = self.y0 + (np.arange(self.ny) + 0.5) * self.cell_m
+        return np.meshgrid(xs, ys)
+
+    def cell_index(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Return the flat cell index (``row * nx + col``) of each point; -1 outside the district."""
+        col = np.floor((np.asarray(x, dtype=float) - self.x0) / self.cell_m)
+        row = np.floor((np.asarray(y, dtype=float) - self.y0) / self.cell_m)
+        ok = (col >= 0) & (col < self.nx) & (row >= 0) & (row < self.ny)
+        flat = np.where(ok, row * self.nx + col, -1).astype(np.int64)
+        flat[ok] = np.where(self.inside.ravel()[flat[ok]], flat[ok], -1)
+        return flat
+
+
+@lru_cache(maxsize=2)
+def _transformer(source: str, target: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
+
+
+def project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project WGS 84 longitudes and latitudes to EPSG:32648 metres.
+
+    Examples
+    --------
+    >>> x, y = project(np.array([105.0]), np.array([0.0]))
+    >>> round(float(x[0]))
+    500000
+    """
+    x, y = _transformer(settings.CRS_WGS84, settings.CRS_METRIC).transform(
+        np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    )
+    return np.asarray(x), np.asarray(y)
+
+
+def unproject(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return WGS 84 longitudes and latitudes of EPSG:32648 coordinates (the inverse of `project`)."""
+    lon, lat = _transformer(settings.CRS_METRIC, settings.CRS_WGS84).transform(
+        np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    )
+    return np.asarray(lon), np.asarray(lat)
+
+
+def make_grid(communes: gpd.GeoDataFrame, *, cell_m: float = settings.GRID_CELL_M) -> Grid:
+    """Build the grid of ``cell_m`` cells covering the union of ``communes``.
+
+    Parameters
+    ----------
+    communes
+        Commune polygons with a CRS (any; they are projected to EPSG:32648).
+    cell_m
+        Side of a cell in metres.
+
+    Returns
+    -------
+    Grid
+        Origin snapped to multiples of ``cell_m`` so the same outline always gives the same cells.
+    """
+    if communes.crs is None:
+        raise DataError("Ranh giới xã chưa có hệ tọa độ (CRS): hãy gán CRS trước khi lập lưới.")
+    if not cell_m > 0:
+        raise ConfigError(f"Kích thước ô lưới phải lớn hơn 0 m (nhận {cell_m}).")
+    outline = shapely.union_all(communes.to_crs(settings.CRS_METRIC).geometry.to_numpy())
+    if outline.is_empty:
+        raise DataError("Không có ranh giới xã nào để lập lưới.")
+    minx, miny, maxx, maxy = outline.bounds
+    x0 = math.floor(minx / cell_m) * cell_m
+    y0 = math.floor(miny / cell_m) * cell_m
+    nx = max(1, math.ceil((maxx - x0) / cell_m))
+    ny = max(1, math.ceil((maxy - y0) / cell_m))
+    cols, rows = np.meshgrid(np.arange(nx), np.arange(ny))
+    boxes = shapely.box(
+        x0 + cols * cell_m, y0 + rows * cell_m, x0 + (cols + 1) * cell_m, y0 + (rows + 1) * cell_m
+    )
+    shapely.prepare(outline)
+    overlap = shapely.intersects(outline, boxes) & ~shapely.touches(outline, boxes)
+    return Grid(x0=x0, y0=y0, cell_m=cell_m, nx=nx, ny=ny, inside=np.asarray(overlap), outline=outline)
+
+
+def cell_counts(grid: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Return the number of points in each cell as an int64 (ny, nx) array (0 outside the district)."""
+    flat = grid.cell_index(x, y)
+    counts = np.bincount(flat[flat >= 0], minlength=grid.nx * grid.ny)
+    return counts.reshape(grid.shape)
+
+
+def quartic_kernel(*, bandwidth_m: float, pixel_m: float) -> np.ndarray:
+    """Return the 2-D quartic (biweight) kernel sampled on ``pixel_m`` pixels, summing to 1.
+
+    ``K(d) ∝ (1 - d²/h²)²`` for ``d < h`` (ArcGIS and CrimeStat's quartic kernel); the discrete
+    weights are normalised so no incident's mass is gained or lost by the sampling.
+    """
+    if not bandwidth_m > 0:
+        raise ConfigError(f"Bán kính làm mịn (bandwidth) phải lớn hơn 0 m (nhận {bandwidth_m}).")
+    radius = max(1, math.ceil(bandwidth_m / pixel_m))
+    offsets = np.arange(-radius, radius + 1) * pixel_m
+    dx, dy = np.meshgrid(offsets, offsets)
+    share = (dx * dx + dy * dy) / (bandwidth_m * bandwidth_m)
+    kernel = np.where(share < 1.0, (1.0 - share) ** 2, 0.0)
+    return kernel / kernel.sum()
+
+
+def density(
+    grid: Grid,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    bandwidth_m: float = settings.KDE_BANDWIDTH_M,
+    subcells: int = settings.KDE_SUBCELLS,
+    steps: np.ndarray | None = None,
+    n_steps: int = 1,
+) -> np.ndarray:
+    """Return the quartic kernel density of the points, in incidents per km², averaged per cell.
+
+    The points are binned on pixels of ``cell_m / subcells`` metres, smoothed with the quartic kernel
+    of ``bandwidth_m`` (FFT convolution) and averaged back onto the grid's cells, so the value of a
+    cell is the mean density over its area whatever the cell size.
+
+    Parameters
+    ----------
+    grid
+        The analysis grid.
+    x, y
+        Point coordinates in EPSG:32648 metres.
+    bandwidth_m
+        Kernel radius in metres.
+    subcells
+        Pixels per cell side for the smoothing.
+    steps
+        Optional time-step index (0 … ``n_steps`` - 1) of each point; points with other values are
+        ignored. With it the result has one layer per step.
+    n_steps
+        Number of time steps when ``steps`` is given.
+
+    Returns
+    -------
+    numpy.ndarray
+        (ny, nx) densities, or (n_steps, ny, nx) with ``steps``; 0 outside the district.
+    """
+    if subcells < 1:
+        raise ConfigError(f"Số điểm ảnh mỗi cạnh ô phải ít nhất là 1 (nhận {subcells}).")
+    pixel = grid.cell_m / subcells
+    pny, pnx = grid.ny * subcells, grid.nx * subcells
+    col = np.floor((np.asarray(x, dtype=float) - grid.x0) / pixel)
+    row = np.floor((np.asarray(y, dtype=float) - grid.y0) / pixel)
+    layer = np.zeros(len(col), dtype=np.int64) if steps is None else np.asarray(steps, dtype=np.int64)
+    layers = 1 if steps is None else n_steps
+    ok = (col >= 0) & (col < pnx) & (row >= 0) & (row < pny) & (layer >= 0) & (layer < layers)
+    flat = (layer[ok] * pny + row[ok]) * pnx + col[ok]
+    binned = np.bincount(flat.astype(np.int64), minlength=layers * pny * pnx).reshape(layers, pny, pnx)
+    kernel = quartic_kernel(bandwidth_m=bandwidth_m, pixel_m=pixel)
+    smooth = fftconvolve(binned.astype(float), kernel[None, :, :], mode="same", axes=(1, 2))
+    # FFT round-off leaves values of ±1e-15 where no kernel reaches; the smallest true share of one
+    # incident in a pixel is about 1e-5, so anything below 1e-9 is set to exactly 0.
+    smooth[smooth < 1e-9] = 0.0
+    per_cell = smooth.reshape(layers, grid.ny, subcells, grid.nx, subcells).sum(axis=(2, 4))
+    result = per_cell / grid.cell_km2 * grid.inside
+    return result[0] if steps is None else result
+
+
+def cell_polygons(grid: Grid, *, clip: bool = True) -> gpd.GeoDataFrame:
+    """Return the district's cells as polygons in EPSG:4326, with their flat index as column ``cell``.
+
+    With ``clip`` the border cells are cut to the district outline (what the map draws); column
+    ``whole`` tells the cells that lie entirely inside it.
+    """
+    rows, cols = np.nonzero(grid.inside)
+    boxes = shapely.box(
+        grid.x0 + cols * grid.cell_m,
+        grid.y0 + rows * grid.cell_m,
+        grid.x0 + (cols + 1) * grid.cell_m,
+        grid.y0 + (rows + 1) * grid.cell_m,
+    )
+    whole = np.ones(len(boxes), dtype=bool)
+    if clip:
+        clipped = shapely.intersection(boxes, grid.outline)
+        whole = shapely.area(clipped) >= shapely.area(boxes) * (1 - 1e-9)
+        boxes = clipped
+    frame = gpd.GeoDataFrame(
+        {"cell": rows * grid.nx + cols, "row": rows, "col": cols, "whole": whole},
+        geometry=boxes,
+        crs=settings.CRS_METRIC,
+    )
+    return frame.to_crs(settings.CRS_WGS84)
+
+
+def cell_communes(grid: Grid, communes: gpd.GeoDataFrame) -> pd.Series:
+    """Return the code of the commune holding most of each district cell, indexed by flat cell index.
+
+    A cell is given to the commune that contains its centre; border cells whose centre lies outside
+    every commune go to the commune nearest to the centre.
+    """
+    metric = communes.to_crs(settings.CRS_METRIC)
+    xs, ys = grid.centres()
+    rows, cols = np.nonzero(grid.inside)
+    cx, cy = xs[rows, cols], ys[rows, cols]
+    codes = np.full(len(rows), "", dtype=object)
+    for code, geom in zip(metric["code"], metric.geometry, strict=True):
+        codes[(codes == "") & shapely.contains_xy(geom, cx, cy)] = code
+    missing = np.flatnonzero(codes == "")
+    if len(missing):
+        points = shapely.points(cx[missing], cy[missing])
+        tree = shapely.STRtree(metric.geometry.to_numpy())
+        found, nearest = tree.query_nearest(points, all_matches=False)
+        codes[missing[found]] = metric["code"].to_numpy()[nearest]
+    return pd.Series(codes.astype(str), index=rows * grid.nx + cols, name="commune_code")
+
+
+def restrict(grid: Grid, cell_communes: pd.Series, codes: tuple[str, ...] | list[str]) -> Grid:
+    """Return the grid limited to the cells of the communes ``codes`` (all cells when ``codes`` is empty).
+
+    Gi* compares each cell with the whole study area: when the user looks at some communes only,
+    the study area must be those communes, or every cell of theirs would look "hot".
+    """
+    if not codes:
+        return grid
+    keep = np.zeros(grid.nx * grid.ny, dtype=bool)
+    keep[cell_communes.index[cell_communes.isin(list(codes)).to_numpy()]] = True
+    return replace(grid, inside=grid.inside & keep.reshape(grid.shape))

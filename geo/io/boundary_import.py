@@ -1,0 +1,471 @@
+"""Import official commune boundaries from GeoJSON, zipped Shapefile or GeoPackage in any EPSG CRS."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from geo import settings
+from geo._errors import BoundaryError, DataError
+from geo._validate import Issue, sort_issues, value_text
+from geo.boundaries import COLUMNS, assign_commune, crs_label
+from geo.io.layers import layer_bytes, read_layer
+from geo.io.parsing import parse_count, parse_number
+from geo.io.tables import header_key
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+BOUNDARY_FIELDS: dict[str, str] = {
+    "code": "Mã xã (mã GSO)",
+    "name": "Tên xã",
+    "population": "Dân số",
+    "population_year": "Năm số liệu dân số",
+    "kind": "Loại (xã / thị trấn)",
+}
+"""Fields of a commune layer → their Vietnamese label."""
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": (
+        "ma xa",
+        "ma dvhc",
+        "ma don vi",
+        "ma dv",
+        "ma hc",
+        "ma",
+        "code",
+        "commune code",
+        "gso code",
+        "id xa",
+    ),
+    "name": ("ten xa", "ten dvhc", "ten don vi", "ten dv", "ten", "name", "commune", "xa"),
+    "population": ("dan so", "so dan", "population", "pop", "ds"),
+    "population_year": ("nam dan so", "nam", "population year", "year"),
+    "kind": ("loai", "cap", "kind", "loai dvhc"),
+}
+
+
+@dataclass(frozen=True)
+class BoundaryImport:
+    """The outcome of checking a boundary file.
+
+    Attributes
+    ----------
+    file_name, sha256
+        The file checked.
+    communes
+        The communes (EPSG:4326, `geo.boundaries.COLUMNS`) ready to replace the current ones.
+    issues
+        Errors (the file cannot be used) and warnings (repairs, dropped features, misalignment).
+    source_crs
+        The CRS the file was read in.
+    field_map
+        Field → attribute of the file used.
+    offset_m
+        Largest distance between the outer edge of the communes and the district outline (metres).
+    """
+
+    file_name: str
+    sha256: str
+    communes: gpd.GeoDataFrame
+    issues: tuple[Issue, ...]
+    source_crs: str
+    field_map: dict[str, str] = field(default_factory=dict)
+    offset_m: float = float("nan")
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks replacing the boundaries."""
+        return not any(i.severity == "error" for i in self.issues)
+
+
+@dataclass(frozen=True)
+class Reassignment:
+    """What replacing the boundaries does to the stored incidents.
+
+    Attributes
+    ----------
+    codes
+        The new commune code of each incident (``""`` outside every commune), aligned to the input.
+    changed
+        Incidents whose commune changes.
+    outside
+        Incidents that fall outside every new commune.
+    """
+
+    codes: pd.Series
+    changed: int
+    outside: int
+
+
+def import_boundaries(
+    source: bytes | Path,
+    *,
+    name: str | None = None,
+    layer: str | None = None,
+    crs: str | None = None,
+    fields: Mapping[str, str] | None = None,
+    outline: shapely.Geometry | None = None,
+    previous: gpd.GeoDataFrame | None = None,
+    population_year: int | None = None,
+) -> BoundaryImport:
+    """Read and check a commune boundary file; return the communes in EPSG:4326 with a report.
+
+    Parameters
+    ----------
+    source
+        The file's bytes or path: GeoJSON, zipped Shapefile (with ``.prj``) or GeoPackage.
+    name
+        The file name (decides the format).
+    layer
+        The layer of a multi-layer GeoPackage.
+    crs
+        The CRS of the coordinates (e.g. ``"EPSG:5897"``) when the file does not say, or says wrongly.
+    fields
+        Field (a key of `BOUNDARY_FIELDS`) → attribute name; unmapped fields are recognised by name.
+    outline
+        The district outline (EPSG:4326): features outside it are dropped, the rest is checked against it.
+    previous
+        The current communes: their population fills in where the file has none.
+    population_year
+        Year of the population figures when the file does not say.
+
+    Raises
+    ------
+    BoundaryError
+        The file cannot be read, or has no CRS and none was given.
+    """
+    name = name or (source.name if isinstance(source, Path) else "ranh_gioi")
+    data = layer_bytes(source, name=name)
+    frame = read_layer(source, name=name, layer=layer)
+    frame = _with_crs(frame, crs, name=name)
+    source_crs = crs_label(frame.crs)
+    issues: list[Issue] = []
+    field_map = _field_map(frame, fields, name=name)
+    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)].copy()
+    frame = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon", "GeometryCollection"])]
+    if frame.empty:
+        raise BoundaryError("Tệp không có vùng (Polygon/MultiPolygon) nào.", file=name)
+    frame["__row"] = np.arange(len(frame)) + 1
+    frame, repaired = _repair(frame.to_crs(settings.CRS_WGS84), field_map)
+    frame = frame.set_geometry(_single_parts(frame.geometry))
+    issues.extend(repaired)
+    if outline is not None:
+        frame, dropped = _within(frame, outline)
+        if dropped:
+            issues.append(
+                Issue(None, "", str(dropped), f"Đã bỏ {dropped} đơn vị nằm ngoài huyện.", "warning")
+            )
+        if frame.empty:
+            raise BoundaryError(
+                f"Không có đơn vị nào nằm trong huyện: kiểm tra hệ tọa độ (đang đọc theo {source_crs}).",
+                file=name,
+            )
+    communes, row_issues = _attributes(frame, field_map, previous=previous, population_year=population_year)
+    issues.extend(row_issues)
+    offset = float("nan")
+    if outline is not None:
+        offset, fit = _alignment(communes, outline)
+        issues.extend(fit)
+    return BoundaryImport(
+        name, hashlib.sha256(data).hexdigest(), communes, sort_issues(issues), source_crs, field_map, offset
+    )
+
+
+def _with_crs(frame: gpd.GeoDataFrame, crs: str | None, *, name: str) -> gpd.GeoDataFrame:
+    if crs:
+        try:
+            return frame.set_crs(CRS.from_user_input(crs), allow_override=True)
+        except CRSError as exc:
+            raise BoundaryError(
+                f"Hệ tọa độ «{crs}» không xác định: ghi mã EPSG, vd EPSG:5897.", file=name
+            ) from exc
+    if frame.crs is None:
+        raise BoundaryError(
+            "Tệp không cho biết hệ tọa độ (Shapefile thiếu .prj?): hãy chọn mã EPSG, vd EPSG:5897 "
+            "(VN-2000 Thanh Hóa) hoặc EPSG:4326.",
+            file=name,
+        )
+    if frame.crs.is_geographic:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if min(minx, miny) < -180 or maxx > 180 or maxy > 90:
+            raise BoundaryError(
+                "Tọa độ không phải kinh độ/vĩ độ dù tệp ghi hệ địa lý: hãy chọn mã EPSG của hệ phẳng, "
+                "vd EPSG:5897.",
+                file=name,
+            )
+    return frame
+
+
+def _field_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | None, *, name: str) -> dict[str, str]:
+    columns = [str(c) for c in frame.columns if c != frame.geometry.name]
+    chosen: dict[str, str] = {}
+    for key, column in (fields or {}).items():
+        if key not in BOUNDARY_FIELDS:
+            raise BoundaryError(
+                f"Trường «{key}» không có; các trường: {', '.join(BOUNDARY_FIELDS)}.", file=name
+            )
+        if column not in columns:
+            raise BoundaryError(
+                f"Không có thuộc tính «{column}»; các thuộc tính: {', '.join(columns)}.",
+                file=name,
+                field=column,
+            )
+        chosen[key] = column
+    for key, aliases in _ALIASES.items():
+        if key in chosen:
+            continue
+        for alias in aliases:
+            match = next((c for c in columns if c not in chosen.values() and header_key(c) == alias), None)
+            if match is not None:
+                chosen[key] = match
+                break
+    if "code" not in chosen:
+        guess = next((c for c in columns if _looks_like_codes(frame[c])), None)
+        if guess is not None:
+            chosen["code"] = guess
+    missing = [BOUNDARY_FIELDS[k] for k in ("code", "name") if k not in chosen]
+    if missing:
+        raise BoundaryError(
+            f"Không tìm thấy thuộc tính cho: {', '.join(missing)}. Các thuộc tính: {', '.join(columns)}. "
+            "Hãy chọn thuộc tính tương ứng (trang Dữ liệu) hoặc dùng --field code=… name=….",
+            file=name,
+        )
+    return chosen
+
+
+def _looks_like_codes(values: pd.Series) -> bool:
+    text = values.dropna().astype(str).str.replace(r"\.0$", "", regex=True)
+    return bool(len(text)) and bool(text.str.fullmatch(r"\d{5}").all()) and text.is_unique
+
+
+def _repair(frame: gpd.GeoDataFrame, field_map: dict[str, str]) -> tuple[gpd.GeoDataFrame, list[Issue]]:
+    """Repair invalid geometries with ``make_valid`` (keeping the polygons) and report each repair."""
+    issues = []
+    geometries = frame.geometry.to_numpy()
+    invalid = ~shapely.is_valid(geometries)
+    for index in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geometries[index])
+        fixed = _polygons(shapely.make_valid(geometries[index]))
+        code = value_text(frame[field_map["code"]].iloc[index])
+        issues.append(
+            Issue(
+                int(frame["__row"].iloc[index]),
+                field_map["code"],
+                code,
+                f"Hình học không hợp lệ ({reason}): đã sửa bằng make_valid; hãy xem lại ranh giới xã này.",
+                "warning",
+            )
+        )
+        geometries[index] = fixed
+    return frame.set_geometry(gpd.GeoSeries(geometries, index=frame.index, crs=frame.crs)), issues
+
+
+def _single_parts(geometries: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Return one-part MultiPolygons as Polygons (formats differ in which they write)."""
+    values = geometries.to_numpy().copy()
+    multi = shapely.get_type_id(values) == shapely.GeometryType.MULTIPOLYGON
+    single = multi & (shapely.get_num_geometries(values) == 1)
+    values[single] = shapely.get_geometry(values[single], 0)
+    return gpd.GeoSeries(values, index=geometries.index, crs=geometries.crs)
+
+
+def _polygons(geometry: shapely.Geometry) -> shapely.Geometry:
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _within(frame: gpd.GeoDataFrame, outline: shapely.Geometry) -> tuple[gpd.GeoDataFrame, int]:
+    metric = frame.to_crs(settings.CRS_METRIC)
+    area = gpd.GeoSeries([outline], crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC).iloc[0].buffer(1000)
+    keep = shapely.contains(area, shapely.point_on_surface(metric.geometry.to_numpy()))
+    return frame[keep], int((~keep).sum())
+
+
+def _attributes(
+    frame: gpd.GeoDataFrame,
+    field_map: dict[str, str],
+    *,
+    previous: gpd.GeoDataFrame | None,
+    population_year: int | None,
+) -> tuple[gpd.GeoDataFrame, list[Issue]]:
+    issues: list[Issue] = []
+    old = (
+        {} if previous is None else dict(zip(previous["code"], previous.itertuples(index=False), strict=True))
+    )
+    records = []
+    geometry_name = frame.geometry.name
+    for values in frame.to_dict("records"):
+        record = _record(
+            int(values["__row"]), values, field_map, old=old, year=population_year, issues=issues
+        )
+        if record is not None:
+            records.append({**record, "geometry": values[geometry_name]})
+    out = gpd.GeoDataFrame(records, columns=COLUMNS, geometry="geometry", crs=settings.CRS_WGS84)
+    repeated = out["code"][out["code"].duplicated()].unique()
+    for code in repeated:
+        issues.append(
+            Issue(
+                None,
+                field_map["code"],
+                str(code),
+                "Mã xã xuất hiện nhiều lần: đã gộp các vùng thành một.",
+                "warning",
+            )
+        )
+    if len(repeated):
+        first = out.drop(columns="geometry").groupby("code", sort=False).first()
+        merged = out.dissolve(by="code", sort=False)[["geometry"]]
+        out = gpd.GeoDataFrame(first.join(merged).reset_index(), geometry="geometry", crs=settings.CRS_WGS84)
+    return out.sort_values("code").reset_index(drop=True)[COLUMNS], issues
+
+
+def _record(
+    row: int,
+    values: dict[str, Any],
+    field_map: dict[str, str],
+    *,
+    old: dict[str, Any],
+    year: int | None,
+    issues: list[Issue],
+) -> dict[str, Any] | None:
+    def get(key: str) -> Any:
+        column = field_map.get(key)
+        return None if column is None else values.get(column)
+
+    code = _code(get("code"))
+    if not code:
+        issues.append(
+            Issue(row, field_map["code"], "", "Thiếu mã xã: mỗi vùng cần mã đơn vị hành chính (GSO).")
+        )
+        return None
+    raw_name = " ".join(str(get("name") or "").split())
+    kind = _kind(get("kind"), raw_name)
+    name = re.sub(r"^(?:xã|xa)\s+", "", raw_name, flags=re.IGNORECASE) or (
+        old[code].name if code in old else code
+    )
+    population = get("population")
+    pop_value: int | None = None
+    if population is not None and str(population).strip() not in ("", "nan", "None"):
+        try:
+            pop_value = parse_count(population, row=row, field=field_map["population"])
+        except DataError as error:
+            issues.append(Issue.from_error(error))
+            return None
+    if pop_value is None or pop_value <= 0:
+        if code in old:
+            pop_value = int(old[code].population)
+            issues.append(
+                Issue(
+                    row,
+                    field_map.get("population", ""),
+                    code,
+                    "Không có dân số: giữ dân số hiện có.",
+                    "warning",
+                )
+            )
+        else:
+            message = "Thiếu dân số (cần để tính tỷ lệ trên 1.000 dân): thêm thuộc tính dân số hoặc chọn cột."
+            issues.append(Issue(row, field_map.get("population", ""), code, message))
+            return None
+    census = get("population_year")
+    census_year = int(parse_number(census)) if census not in (None, "") else None
+    fallback = int(old[code].population_year) if code in old else 0
+    return {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "population": pop_value,
+        "population_year": census_year or year or fallback,
+        "approximate": False,
+        "note": "",
+    }
+
+
+def _code(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if not np.isfinite(value):
+            return ""
+        value = int(value)
+    text = str(value).strip()
+    return text.zfill(5) if text.isdigit() and len(text) < 5 else text
+
+
+def _kind(value: Any, name: str) -> str:
+    text = header_key(value or "") + " " + header_key(name)
+    return "thi_tran" if text.strip().startswith(("thi tran", "tt ")) or " thi tran" in text else "xa"
+
+
+def _alignment(communes: gpd.GeoDataFrame, outline: shapely.Geometry) -> tuple[float, list[Issue]]:
+    """Measure how far the communes' outer edge strays from the district outline, and their overlaps."""
+    metric = communes.to_crs(settings.CRS_METRIC).geometry
+    union = shapely.union_all(metric.to_numpy())
+    target = gpd.GeoSeries([outline], crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC).iloc[0]
+    offset = float(shapely.hausdorff_distance(union.boundary, target.boundary, densify=0.25))
+    issues = []
+    if offset > settings.BOUNDARY_ALIGN_WARN_M:
+        issues.append(
+            Issue(
+                None,
+                "",
+                f"{offset:.0f} m",
+                f"Ranh giới các xã lệch tới {offset:.0f} m so với ranh giới huyện: kiểm tra hệ tọa độ "
+                "hoặc tệp có đúng huyện không.",
+                "warning",
+            )
+        )
+    overlap = float(metric.area.sum() - union.area)
+    if overlap > 0.005 * union.area:
+        issues.append(
+            Issue(
+                None,
+                "",
+                f"{overlap / 1e6:.2f} km²",
+                "Các xã chồng lên nhau: vụ việc ở phần chồng lấn sẽ được gán cho một xã.",
+                "warning",
+            )
+        )
+    return offset, issues
+
+
+def reassign(incidents: pd.DataFrame, communes: gpd.GeoDataFrame) -> Reassignment:
+    """Return the commune of each incident under new boundaries, and how many change or fall outside."""
+    codes = assign_commune(communes, incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
+    codes.index = incidents.index
+    current = incidents["commune_code"].astype(str)
+    return Reassignment(codes, int((codes != current).sum()), int((codes == "").sum()))
+
+
+def preview_figure(new: gpd.GeoDataFrame, current: gpd.GeoDataFrame | None = None) -> Figure:
+    """Draw new boundaries (filled, labelled with their names) over the current ones (dashed), offline.
+
+    Returns a matplotlib figure in metres (EPSG:32648), for the preview before replacing boundaries.
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 5.5), dpi=100, layout="tight")
+    axes = figure.add_subplot()
+    metric = new.to_crs(settings.CRS_METRIC)
+    metric.plot(ax=axes, color="#cfe3f3", edgecolor="#1f4e79", linewidth=1.0)
+    if current is not None and len(current):
+        current.to_crs(settings.CRS_METRIC).boundary.plot(
+            ax=axes, color="#c0392b", linewidth=1.0, linestyle=(0, (4, 3))
+        )
+    for name, point in zip(metric["name"], metric.geometry.representative_point(), strict=True):
+        axes.annotate(str(name), (point.x, point.y), ha="center", va="center", fontsize=7, color="#102a43")
+    axes.set_axis_off()
+    axes.set_aspect("equal")
+    return figure

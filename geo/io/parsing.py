@@ -1,0 +1,417 @@
+"""Parse the values of imported files: dates, numbers with Vietnamese decimal commas, degrees.
+
+Offence names are recognised by `geo.io.offences`.
+
+Every parser returns a valid value or raises `DataError` carrying the file, row and field it was given,
+with a Vietnamese message that names the rule and the fix.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from geo import settings
+from geo._errors import DataError
+from geo._validate import value_text as _short
+
+DATE_FORMATS: dict[str, str] = {
+    "auto": "tự nhận biết (ngày/tháng/năm nếu không rõ)",
+    "dd/mm/yyyy": "ngày/tháng/năm (Việt Nam)",
+    "mm/dd/yyyy": "tháng/ngày/năm (Mỹ)",
+    "yyyy-mm-dd": "năm-tháng-ngày (ISO)",
+}
+"""Accepted date format choices → Vietnamese description."""
+
+_ORDER_OF_FORMAT = {"dd/mm/yyyy": "dmy", "mm/dd/yyyy": "mdy", "yyyy-mm-dd": "ymd"}
+_ORDER_VI = {"dmy": "ngày/tháng/năm", "mdy": "tháng/ngày/năm", "ymd": "năm-tháng-ngày"}
+
+
+@dataclass(frozen=True)
+class _At:
+    """Where a value comes from, to build errors that name it."""
+
+    file: str | None
+    row: int | None
+    field: str | None
+    value: str
+
+    def error(self, message: str, *, value: str | None = None) -> DataError:
+        shown = self.value if value is None else value
+        return DataError(message, file=self.file, row=self.row, field=self.field, value=shown)
+
+
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_EXCEL_MAX_SERIAL = 2_958_465  # 31/12/9999
+_TIME = r"(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?(?:\s*(?P<ampm>am|pm|sa|ch))?"
+_DMY = re.compile(r"(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4})")
+_YMD = re.compile(r"(?P<y>\d{4})[/.\-](?P<b>\d{1,2})[/.\-](?P<a>\d{1,2})")
+_TIME_RE = re.compile(_TIME)
+_SERIAL = re.compile(r"\d{1,7}(?:[.,]\d+)?")
+_OFFSET = re.compile(r"(?:z|[+\-]\d{2}:?\d{2})$")
+
+
+def date_order(date_format: str) -> str | None:
+    """Return the field order (``"dmy"``, ``"mdy"``, ``"ymd"``) of a format choice; ``None`` for auto.
+
+    Raises
+    ------
+    DataError
+        If ``date_format`` is not one of `DATE_FORMATS`.
+    """
+    if date_format == "auto":
+        return None
+    if date_format not in _ORDER_OF_FORMAT:
+        choices = ", ".join(DATE_FORMATS)
+        raise DataError(f"Định dạng ngày «{date_format}» không được hỗ trợ; chọn một trong: {choices}.")
+    return _ORDER_OF_FORMAT[date_format]
+
+
+@dataclass(frozen=True)
+class DateOrderGuess:
+    """What a column of dates says about day/month order.
+
+    Attributes
+    ----------
+    order
+        ``"dmy"``, ``"mdy"`` or ``"ambiguous"`` (every a/b/yyyy value has a, b ≤ 12, or there are none).
+    day_first
+        Values that can only be day/month (first number above 12).
+    month_first
+        Values that can only be month/day (second number above 12).
+    slashed
+        Values written a/b/yyyy at all.
+    """
+
+    order: str
+    day_first: int
+    month_first: int
+    slashed: int
+
+
+def guess_date_order(values: Iterable[object]) -> DateOrderGuess:
+    """Tell from a whole column whether a/b/yyyy dates are day/month or month/day.
+
+    Examples
+    --------
+    >>> guess_date_order(["25/01/2024", "03/02/2024"]).order
+    'dmy'
+    >>> guess_date_order(["01/25/2024", "02/03/2024"]).order
+    'mdy'
+    >>> guess_date_order(["01/02/2024"]).order
+    'ambiguous'
+    """
+    day_first = month_first = slashed = 0
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        found = _DMY.search(value)
+        if found is None:
+            continue
+        slashed += 1
+        a, b = int(found["a"]), int(found["b"])
+        if a > 12 >= b:
+            day_first += 1
+        elif b > 12 >= a:
+            month_first += 1
+    if month_first and not day_first:
+        order = "mdy"
+    elif day_first:
+        order = "dmy"
+    else:
+        order = "ambiguous"
+    return DateOrderGuess(order, day_first, month_first, slashed)
+
+
+def now_local() -> datetime:
+    """Return the current wall-clock time in Vietnam (naive)."""
+    return datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
+
+
+def parse_date(
+    value: object,
+    *,
+    order: str = "dmy",
+    now: datetime | None = None,
+    file: str | None = None,
+    row: int | None = None,
+    field: str | None = None,
+) -> datetime:
+    """Parse an incident's date and time into a naive Vietnam wall-clock `datetime`.
+
+    Accepts dd/mm/yyyy [HH:MM[:SS]] (also with ``-`` or ``.``, ``14h30``, ``SA``/``CH``), yyyy-mm-dd
+    [HH:MM[:SS]] and ISO 8601 with an offset (converted to Vietnam time), Excel serial dates and
+    date/datetime objects (from spreadsheets).
+
+    Parameters
+    ----------
+    value
+        The cell.
+    order
+        How to read a/b/yyyy: ``"dmy"`` (Vietnamese) or ``"mdy"`` (US); ISO dates are unaffected.
+    now
+        Dates after this are rejected (default: now in Vietnam).
+    file, row, field
+        Where the value comes from (carried by the error).
+
+    Raises
+    ------
+    DataError
+        If the value is missing, not a date, not a valid calendar date, in the future or implausibly old.
+
+    Examples
+    --------
+    >>> parse_date("05/01/2024 14:30", now=datetime(2025, 1, 1))
+    datetime.datetime(2024, 1, 5, 14, 30)
+    >>> parse_date("14h30 ngày 05-01-2024", now=datetime(2025, 1, 1))
+    datetime.datetime(2024, 1, 5, 14, 30)
+    >>> parse_date(45296.5, now=datetime(2025, 1, 1))
+    datetime.datetime(2024, 1, 5, 12, 0)
+    """
+    at = _At(file, row, field, _short(value))
+    if order not in ("dmy", "mdy"):
+        raise at.error(f"Thứ tự ngày «{order}» không hợp lệ (dmy hoặc mdy).")
+    parsed = _to_datetime(value, order=order, at=at)
+    limit = now or now_local()
+    if parsed > limit:
+        raise at.error(f"Ngày ở tương lai (sau {limit:%d/%m/%Y %H:%M}): kiểm tra lại ngày, tháng, năm.")
+    earliest = datetime.combine(settings.IMPORT_EARLIEST_DATE, time())
+    if parsed < earliest:
+        raise at.error(f"Ngày quá xa trong quá khứ (trước {earliest:%d/%m/%Y}): kiểm tra lại năm.")
+    return parsed
+
+
+def _to_datetime(value: object, *, order: str, at: _At) -> datetime:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise at.error("Thiếu ngày xảy ra: mỗi vụ việc cần có ngày (vd 05/01/2024).", value="")
+    if isinstance(value, datetime):
+        return _naive_local(value)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, bool):
+        raise at.error("Không phải là ngày.")
+    if isinstance(value, int | float):
+        return _from_serial(float(value), at=at)
+    text = " ".join(str(value).lower().split())
+    if not text:
+        raise at.error("Thiếu ngày xảy ra: mỗi vụ việc cần có ngày (vd 05/01/2024).", value="")
+    if _SERIAL.fullmatch(text):
+        return _from_serial(float(text.replace(",", ".")), at=at)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+\-]\d{2}:?\d{2})?", text):
+        if _OFFSET.search(text):
+            try:
+                return _naive_local(datetime.fromisoformat(text.upper()))
+            except ValueError as exc:
+                raise at.error(f"Ngày giờ ISO không hợp lệ ({exc}).") from exc
+        text = text.replace("t", " ")
+    return _from_text(text, order=order, at=at)
+
+
+def _naive_local(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
+
+
+def _from_serial(serial: float, *, at: _At) -> datetime:
+    if not math.isfinite(serial) or not 1 <= serial <= _EXCEL_MAX_SERIAL:
+        raise at.error("Số ngày kiểu Excel không hợp lệ.")
+    # Whole seconds: Excel stores times as fractions of a day with rounding noise.
+    seconds = round((serial - math.floor(serial)) * 86400)
+    return _EXCEL_EPOCH + timedelta(days=math.floor(serial), seconds=seconds)
+
+
+def _from_text(text: str, *, order: str, at: _At) -> datetime:
+    # Vietnamese spellings of a time: "14h30", "14 giờ 30 phút", "lúc", "ngày".
+    text = re.sub(r"(\d{1,2})\s*(?:h|giờ|g)\s*(\d{1,2})?\s*(?:phút|p|')?(?=\s|$|,)", _hm, text)
+    text = re.sub(r"\b(?:lúc|ngày|vào)\b", " ", text)
+    text = " ".join(text.replace(",", " ").split())
+    ymd = _YMD.search(text)
+    dmy = None if ymd else _DMY.search(text)
+    found = ymd or dmy
+    if found is None:
+        raise at.error("Không đọc được ngày: dùng dd/mm/yyyy [HH:MM], yyyy-mm-dd hoặc ô ngày của Excel.")
+    rest = (text[: found.start()] + " " + text[found.end() :]).strip()
+    clock = _parse_time(rest, at=at)
+    year, a, b = int(found["y"]), int(found["a"]), int(found["b"])
+    used = "ymd" if ymd else order
+    day, month = (b, a) if used == "mdy" else (a, b)
+    if not 1 <= month <= 12:
+        raise at.error(
+            f"Tháng {month} không tồn tại (đang đọc theo {_ORDER_VI[used]}); "
+            "nếu tệp dùng tháng/ngày, hãy chọn định dạng ngày mm/dd/yyyy."
+        )
+    try:
+        day_value = date(year, month, day)
+    except ValueError:
+        raise at.error(f"Ngày {day:02d}/{month:02d}/{year} không có trên lịch.") from None
+    return datetime.combine(day_value, clock)
+
+
+def _hm(found: re.Match[str]) -> str:
+    return f"{found[1]}:{found[2] or '00'}"
+
+
+def _parse_time(text: str, *, at: _At) -> time:
+    if not text:
+        return time()
+    found = _TIME_RE.fullmatch(text)
+    if found is None:
+        raise at.error("Giờ không hợp lệ: dùng HH:MM (vd 14:30).")
+    hour, minute, second = int(found["h"]), int(found["mi"] or 0), int(found["s"] or 0)
+    if found["ampm"] and found["mi"] is None:
+        raise at.error("Giờ không hợp lệ: dùng HH:MM (vd 14:30).")
+    if found["ampm"]:
+        if not 1 <= hour <= 12:
+            raise at.error("Giờ SA/CH (AM/PM) phải từ 1 đến 12.")
+        hour = hour % 12 + (12 if found["ampm"] in ("pm", "ch") else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise at.error("Giờ không hợp lệ: giờ 0–23, phút 0–59.")
+    return time(hour, minute, second)
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
+_GROUPED_DOT = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?(?:e[+-]?\d+)?")
+_GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+def parse_number(
+    value: object,
+    *,
+    file: str | None = None,
+    row: int | None = None,
+    field: str | None = None,
+) -> float:
+    """Parse a number written with a decimal comma or point, optionally with thousands separators.
+
+    One separator is the decimal mark (``105,6123`` and ``105.6123`` are equal); with both, the last
+    one is the decimal mark and the other groups thousands (``2.217.920,5`` and ``2,217,920.5``).
+
+    Raises
+    ------
+    DataError
+        If the value is missing, not a number, or not finite.
+
+    Examples
+    --------
+    >>> parse_number("105,6123")
+    105.6123
+    >>> parse_number("2.217.920,5")
+    2217920.5
+    >>> parse_number("−20.5")
+    -20.5
+    """
+    at = _At(file, row, field, _short(value))
+    if isinstance(value, bool):
+        raise at.error("Không phải là số.")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        if value is None:
+            raise at.error("Thiếu giá trị số.", value="")
+        text = str(value).strip().lower()
+        for space in (" ", "\u00a0", "\u202f", "'"):
+            text = text.replace(space, "")
+        text = text.replace("\u2212", "-")
+        if not text:
+            raise at.error("Thiếu giá trị số.", value="")
+        number = _number_text(text, at=at)
+    if not math.isfinite(number):
+        raise at.error("Số không hữu hạn.")
+    return number
+
+
+def _number_text(text: str, *, at: _At) -> float:
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            if not _GROUPED_DOT.fullmatch(text):
+                raise at.error("Số không hợp lệ (dấu chấm nhóm nghìn, dấu phẩy thập phân).")
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            if not _GROUPED_COMMA.fullmatch(text):
+                raise at.error("Số không hợp lệ (dấu phẩy nhóm nghìn, dấu chấm thập phân).")
+            text = text.replace(",", "")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        pattern = _GROUPED_COMMA if "," in text else _GROUPED_DOT
+        if not pattern.fullmatch(text):
+            raise at.error("Số không hợp lệ: có nhiều dấu thập phân.")
+        text = text.replace(",", "").replace(".", "")
+    else:
+        text = text.replace(",", ".")
+    if not _NUMBER.fullmatch(text):
+        raise at.error("Không phải là số (vd 105,6123 hoặc 105.6123).")
+    return float(text)
+
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+
+
+def parse_count(
+    value: object,
+    *,
+    file: str | None = None,
+    row: int | None = None,
+    field: str | None = None,
+) -> int:
+    """Parse a whole number such as a population; ``10.235`` and ``10,235`` are ten thousand and more.
+
+    Raises
+    ------
+    DataError
+        If the value is missing, not a number, negative or not whole.
+
+    Examples
+    --------
+    >>> parse_count("10.235")
+    10235
+    >>> parse_count(7400.0)
+    7400
+    """
+    at = _At(file, row, field, _short(value))
+    if isinstance(value, str):
+        text = "".join(value.split()).replace("\u00a0", "")
+        if _THOUSANDS.fullmatch(text):
+            return int(re.sub(r"[.,]", "", text))
+    number = parse_number(value, file=file, row=row, field=field)
+    if number < 0 or not float(number).is_integer():
+        raise at.error("Phải là số nguyên không âm (vd 7.400).")
+    return int(number)
+
+
+_DMS = re.compile(
+    r"(?P<d>\d{1,3}(?:[.,]\d+)?)\s*°\s*(?:(?P<m>\d{1,2}(?:[.,]\d+)?)\s*['′’]\s*)?"
+    r"(?:(?P<s>\d{1,2}(?:[.,]\d+)?)\s*(?:\"|″|''|”)\s*)?(?P<h>[nsew])?"
+)
+
+
+def parse_degrees(
+    value: object,
+    *,
+    file: str | None = None,
+    row: int | None = None,
+    field: str | None = None,
+) -> float:
+    r"""Parse a longitude or latitude: a decimal number (see `parse_number`) or degrees-minutes-seconds.
+
+    Examples
+    --------
+    >>> round(parse_degrees("20°05'06\"N"), 5)
+    20.085
+    >>> parse_degrees("105,65")
+    105.65
+    """
+    if isinstance(value, str) and "°" in value:
+        at = _At(file, row, field, _short(value))
+        found = _DMS.fullmatch(" ".join(value.strip().lower().split()))
+        if found is None:
+            raise at.error("Tọa độ độ-phút-giây không hợp lệ (vd 20°05'06\"N).")
+        parts = [float((found[k] or "0").replace(",", ".")) for k in ("d", "m", "s")]
+        if parts[1] >= 60 or parts[2] >= 60:
+            raise at.error("Phút và giây phải nhỏ hơn 60.")
+        degrees = parts[0] + parts[1] / 60 + parts[2] / 3600
+        return -degrees if found["h"] in ("s", "w") else degrees
+    return parse_number(value, file=file, row=row, field=field)

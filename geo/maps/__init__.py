@@ -1,0 +1,1 @@
+"""Folium maps served offline: assets, controls, the district map and the hotspot layers."""

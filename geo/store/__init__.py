@@ -1,0 +1,1 @@
+"""The store: tables and migrations, the Store interface, and audited batch writes."""

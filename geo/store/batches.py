@@ -1,0 +1,431 @@
+"""Audited writes to the store, each one transaction: incident imports, boundary replacement, undo."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from geo._errors import ConfigError, DataError
+from geo.boundaries import assign_commune
+from geo.io.boundary_import import BoundaryImport, Reassignment, reassign
+from geo.io.incident_import import Validation
+from geo.io.parsing import now_local
+from geo.store.store import DEMO_BATCH, utc_now
+
+if TYPE_CHECKING:
+    from geo.store.store import Store
+
+_CHUNK = 500
+_READ_CHUNK = 5000
+_COMPARED = ("occurred_at", "offence_code", "lon", "lat", "commune_code", "description", "status", "address")
+_WRITTEN = ("incident_id", *_COMPARED)
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What committing a checked file would do, before anything is written.
+
+    Attributes
+    ----------
+    new, updated, unchanged
+        Accepted rows whose id is new, exists with other values, exists with the same values.
+    rejected
+        Rows refused by validation.
+    replaces_demo
+        The store holds demo incidents, which the import removes (real data never mixes with them).
+    same_file
+        Active batches that imported a file with the same content (their ids), if any.
+    """
+
+    new: int
+    updated: int
+    unchanged: int
+    rejected: int
+    replaces_demo: bool
+    same_file: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import wrote (the command line prints it as JSON)."""
+
+    batch_id: str
+    accepted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    replaced_demo: bool
+
+
+@dataclass(frozen=True)
+class BoundaryOutcome:
+    """What a boundary replacement changed."""
+
+    batch_id: str
+    communes: int
+    changed: int
+    outside: int
+
+
+@dataclass(frozen=True)
+class UndoOutcome:
+    """What undoing a batch changed."""
+
+    batch_id: str
+    kind: str
+    removed: int
+    restored: int
+
+
+def new_batch_id() -> str:
+    """Return a new batch id: the Vietnam wall-clock time and a random suffix (readable, unique)."""
+    return f"{now_local():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def plan_import(store: Store, validation: Validation) -> ImportPlan:
+    """Return what importing ``validation`` would do, without writing."""
+    with store.engine.connect() as conn:
+        existing = _existing(store, conn, validation.incidents)
+        same = _same_file(store, conn, validation.sha256)
+        replaces_demo = store._meta_in(conn, "is_demo") == "1"
+    new, changed, same_rows = _classify(validation.incidents, existing)
+    return ImportPlan(
+        int(new.sum()), int(changed.sum()), int(same_rows.sum()), validation.rejected, replaces_demo, same
+    )
+
+
+def import_incidents(store: Store, validation: Validation, *, user: str = "") -> ImportOutcome:
+    """Write the accepted rows of ``validation`` as one batch, in one transaction.
+
+    An id already in the store is updated (its previous version is kept for undo); identical rows
+    are left alone. Importing into the demo store first removes the demo incidents.
+
+    When every accepted row is already stored unchanged, nothing is written and the outcome has an
+    empty ``batch_id``.
+
+    Raises
+    ------
+    DataError
+        The file has no accepted row: nothing is written.
+    """
+    frame = validation.incidents
+    if frame.empty:
+        raise DataError("Không có dòng hợp lệ nào để nhập: không ghi gì vào kho.", file=validation.file_name)
+    t = store.tables
+    batch_id = new_batch_id()
+    now = utc_now()
+    with store.engine.begin() as conn:
+        replaced_demo = store._meta_in(conn, "is_demo") == "1"
+        if replaced_demo:
+            conn.execute(t.incidents.delete().where(t.incidents.c.batch_id == DEMO_BATCH))
+            conn.execute(t.batches.update().where(t.batches.c.batch_id == DEMO_BATCH).values(undone_at=now))
+            conn.execute(t.meta.update().where(t.meta.c.key == "is_demo").values(value="0"))
+        existing = _existing(store, conn, frame)
+        new, changed, _ = _classify(frame, existing)
+        if not (new.any() or changed.any() or replaced_demo):
+            # Every row is already stored as it is: no batch, no new revision.
+            return ImportOutcome("", 0, 0, len(frame), validation.rejected, replaced_demo=False)
+        write = frame[new | changed]
+        replaced = write.loc[changed[new | changed], "incident_id"].tolist()
+        for chunk in _chunks(replaced):
+            old = sa.select(
+                sa.literal(batch_id),
+                t.incidents.c.incident_id,
+                *(t.incidents.c[c] for c in _COMPARED),
+                t.incidents.c.batch_id,
+                t.incidents.c.imported_at,
+            ).where(t.incidents.c.incident_id.in_(chunk))
+            conn.execute(
+                t.incident_history.insert().from_select(
+                    ["batch_id", "incident_id", *_COMPARED, "old_batch_id", "imported_at"], old
+                )
+            )
+            conn.execute(t.incidents.delete().where(t.incidents.c.incident_id.in_(chunk)))
+        if len(write):
+            conn.execute(t.incidents.insert(), _rows(write, batch_id=batch_id, now=now))
+        conn.execute(
+            t.batches.insert(),
+            {
+                "batch_id": batch_id,
+                "kind": "incidents",
+                "file_name": validation.file_name,
+                "sha256": validation.sha256,
+                "accepted": int(new.sum()),
+                "updated": int(changed.sum()),
+                "unchanged": int(len(frame) - len(write)),
+                "rejected": validation.rejected,
+                "replaced_demo": int(replaced_demo),
+                "created_at": now,
+                "user_name": user,
+            },
+        )
+        store._bump(conn)
+    return ImportOutcome(
+        batch_id,
+        int(new.sum()),
+        int(changed.sum()),
+        len(frame) - len(write),
+        validation.rejected,
+        replaced_demo,
+    )
+
+
+def _existing(store: Store, conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the stored rows whose id is in ``frame`` (columns `_WRITTEN`)."""
+    t = store.tables.incidents
+    parts = [
+        pd.read_sql(sa.select(*(t.c[c] for c in _WRITTEN)).where(t.c.incident_id.in_(chunk)), conn)
+        for chunk in _chunks(frame["incident_id"].tolist(), size=_READ_CHUNK)
+    ]
+    if not parts:
+        return pd.DataFrame(columns=list(_WRITTEN))
+    existing = pd.concat(parts, ignore_index=True)
+    existing["occurred_at"] = pd.to_datetime(existing["occurred_at"])
+    return existing
+
+
+def _classify(frame: pd.DataFrame, existing: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return masks over ``frame``: new ids, changed rows, identical rows."""
+    known = frame["incident_id"].isin(existing["incident_id"]).to_numpy()
+    if not known.any():
+        return ~known, known, known
+    old = existing.set_index("incident_id").reindex(frame["incident_id"])
+    same = np.ones(len(frame), dtype=bool)
+    for column in _COMPARED:
+        left = frame[column].to_numpy()
+        right = old[column].to_numpy()
+        same &= np.asarray(left == right, dtype=bool)
+    same &= known
+    return ~known, known & ~same, same
+
+
+def _same_file(store: Store, conn: Connection, sha256: str) -> tuple[str, ...]:
+    t = store.tables.batches
+    rows = conn.execute(
+        sa.select(t.c.batch_id).where(t.c.sha256 == sha256, t.c.undone_at.is_(None), t.c.sha256 != "")
+    )
+    return tuple(r[0] for r in rows)
+
+
+def _rows(frame: pd.DataFrame, *, batch_id: str, now: Any) -> list[dict[str, Any]]:
+    columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in _WRITTEN}
+    columns["occurred_at"] = pd.to_datetime(frame["occurred_at"]).astype(object).tolist()
+    columns["lon"] = [float(v) for v in columns["lon"]]
+    columns["lat"] = [float(v) for v in columns["lat"]]
+    names = [*columns, "batch_id", "imported_at"]
+    return [
+        dict(zip(names, (*values, batch_id, now), strict=True))
+        for values in zip(*columns.values(), strict=True)
+    ]
+
+
+def _chunks(values: Sequence[Any], *, size: int = _CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+def preview_communes(store: Store, boundaries: BoundaryImport) -> Reassignment:
+    """Return how the stored incidents would be re-assigned under the new boundaries, without writing."""
+    return reassign(store.incidents(), boundaries.communes)
+
+
+def replace_communes(store: Store, boundaries: BoundaryImport, *, user: str = "") -> BoundaryOutcome:
+    """Replace the commune boundaries and re-assign every incident, in one transaction.
+
+    The previous boundaries are kept for undo.
+
+    Raises
+    ------
+    DataError
+        The boundary file has errors.
+    ConfigError
+        The plan's target communes are missing from the new boundaries.
+    """
+    if not boundaries.ok:
+        raise DataError("Tệp ranh giới còn lỗi: không thay ranh giới.", file=boundaries.file_name)
+    communes = boundaries.communes
+    missing = sorted(set(store.plan().targets) - set(communes["code"]))
+    if missing:
+        raise ConfigError(
+            f"Ranh giới mới thiếu xã trọng điểm của kế hoạch ({', '.join(missing)}): "
+            "sửa kế hoạch hoặc tệp trước."
+        )
+    t = store.tables
+    batch_id = new_batch_id()
+    now = utc_now()
+    with store.engine.begin() as conn:
+        old = pd.read_sql(sa.select(*(c for c in t.communes.c if c.name != "geom")), conn)
+        if len(old):
+            conn.execute(
+                t.commune_history.insert(),
+                [{**{str(k): v for k, v in r.items()}, "batch_id": batch_id} for r in old.to_dict("records")],
+            )
+        store.write_communes(conn, communes)
+        changed, outside = _reassign_all(store, conn, communes)
+        conn.execute(
+            t.batches.insert(),
+            {
+                "batch_id": batch_id,
+                "kind": "boundaries",
+                "file_name": boundaries.file_name,
+                "sha256": boundaries.sha256,
+                "accepted": len(communes),
+                "updated": changed,
+                "rejected": 0,
+                "created_at": now,
+                "user_name": user,
+            },
+        )
+        store._bump(conn)
+    return BoundaryOutcome(batch_id, len(communes), changed, outside)
+
+
+def _reassign_all(
+    store: Store, conn: Connection, communes: Any, *, ids: Sequence[str] | None = None
+) -> tuple[int, int]:
+    """Re-assign incidents (all, or ``ids``) to ``communes``; return (changed, now outside every commune)."""
+    t = store.tables.incidents
+    query = sa.select(t.c.incident_id, t.c.lon, t.c.lat, t.c.commune_code)
+    if ids is None:
+        frame = pd.read_sql(query, conn)
+    else:
+        parts = [pd.read_sql(query.where(t.c.incident_id.in_(chunk)), conn) for chunk in _chunks(list(ids))]
+        frame = (
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else pd.DataFrame(columns=["incident_id", "lon", "lat"])
+        )
+    if frame.empty:
+        return 0, 0
+    codes = assign_commune(communes, frame["lon"].to_numpy(), frame["lat"].to_numpy()).to_numpy()
+    moved = codes != frame["commune_code"].astype(str).to_numpy()
+    if moved.any():
+        statement = (
+            t.update().where(t.c.incident_id == sa.bindparam("key")).values(commune_code=sa.bindparam("code"))
+        )
+        conn.execute(
+            statement,
+            [{"key": i, "code": c} for i, c in zip(frame["incident_id"][moved], codes[moved], strict=True)],
+        )
+    return int(moved.sum()), int((codes == "").sum())
+
+
+def undo(store: Store, batch_id: str, *, user: str = "") -> UndoOutcome:
+    """Undo one batch in one transaction: remove what it added, restore what it replaced.
+
+    An incident batch whose rows a later batch changed must wait until that batch is undone; the
+    same holds for boundary batches. Undoing the import that removed the demo data brings it back.
+
+    Raises
+    ------
+    ConfigError
+        The batch does not exist, is the demo batch, is already undone, or a later batch depends on it.
+    """
+    t = store.tables
+    with store.engine.begin() as conn:
+        batch = conn.execute(sa.select(t.batches).where(t.batches.c.batch_id == batch_id)).mappings().first()
+        if batch is None:
+            raise ConfigError(f"Không có lô nhập «{batch_id}».")
+        if batch["batch_id"] == DEMO_BATCH:
+            raise ConfigError("Lô dữ liệu minh họa không hoàn tác được: nhập dữ liệu thật sẽ thay nó.")
+        if batch["undone_at"] is not None:
+            raise ConfigError(f"Lô «{batch_id}» đã được hoàn tác lúc {batch['undone_at']:%d/%m/%Y %H:%M}.")
+        if batch["kind"] == "boundaries":
+            outcome = _undo_boundaries(store, conn, batch)
+        else:
+            outcome = _undo_incidents(store, conn, batch)
+        conn.execute(t.batches.update().where(t.batches.c.batch_id == batch_id).values(undone_at=utc_now()))
+        store._bump(conn)
+    return outcome
+
+
+def _later_active(store: Store, conn: Connection, batch: Any, *, kind: str) -> list[str]:
+    t = store.tables.batches
+    rows = conn.execute(
+        sa.select(t.c.batch_id).where(
+            t.c.kind == kind,
+            t.c.undone_at.is_(None),
+            sa.or_(
+                t.c.created_at > batch["created_at"],
+                sa.and_(t.c.created_at == batch["created_at"], t.c.batch_id > batch["batch_id"]),
+            ),
+        )
+    )
+    return [r[0] for r in rows]
+
+
+def _undo_incidents(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
+    t = store.tables
+    later = set(_later_active(store, conn, batch, kind="incidents"))
+    history = t.incident_history
+    blockers = conn.execute(
+        sa.select(history.c.batch_id).distinct().where(history.c.old_batch_id == batch["batch_id"])
+    ).scalars()
+    blocking = sorted(set(blockers) & later)
+    if batch["replaced_demo"] and later:
+        raise ConfigError(
+            f"Lô này đã thay dữ liệu minh họa; các lô sau ({', '.join(sorted(later))}) phải được hoàn tác "
+            "trước để dữ liệu minh họa không lẫn với dữ liệu thật."
+        )
+    if blocking:
+        raise ConfigError(
+            f"Lô sau ({', '.join(blocking)}) đã sửa các vụ việc của lô này: hãy hoàn tác lô đó trước."
+        )
+    removed = conn.execute(t.incidents.delete().where(t.incidents.c.batch_id == batch["batch_id"])).rowcount
+    columns = ["incident_id", *_COMPARED, "imported_at"]
+    restore = sa.select(*(history.c[c] for c in columns), history.c.old_batch_id).where(
+        history.c.batch_id == batch["batch_id"]
+    )
+    conn.execute(t.incidents.insert().from_select([*columns, "batch_id"], restore))
+    count = sa.select(sa.func.count()).select_from(history).where(history.c.batch_id == batch["batch_id"])
+    restored = int(conn.execute(count).scalar_one())
+    ids = conn.execute(
+        sa.select(history.c.incident_id).where(history.c.batch_id == batch["batch_id"])
+    ).scalars()
+    _reassign_all(store, conn, store.communes_in(conn), ids=list(ids))
+    if batch["replaced_demo"]:
+        restored += store.insert_demo_incidents(conn)
+        conn.execute(t.meta.update().where(t.meta.c.key == "is_demo").values(value="1"))
+        boundaries = sa.select(t.batches.c.batch_id).where(
+            t.batches.c.kind == "boundaries", t.batches.c.undone_at.is_(None)
+        )
+        if conn.execute(boundaries).first() is not None:
+            # The demo codes fit the demo boundaries; official ones replaced them since.
+            _reassign_all(store, conn, store.communes_in(conn))
+    return UndoOutcome(batch["batch_id"], "incidents", int(removed), int(restored))
+
+
+def _undo_boundaries(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
+    t = store.tables
+    later = _later_active(store, conn, batch, kind="boundaries")
+    if later:
+        raise ConfigError(
+            f"Đã thay ranh giới lần nữa sau lô này ({', '.join(later)}): hãy hoàn tác lô đó trước."
+        )
+    old = pd.read_sql(
+        sa.select(*(c for c in t.commune_history.c if c.name != "batch_id")).where(
+            t.commune_history.c.batch_id == batch["batch_id"]
+        ),
+        conn,
+    )
+    missing = sorted(set(_plan_targets(store, conn)) - set(old["code"]))
+    if missing:
+        raise ConfigError(f"Ranh giới cũ thiếu xã trọng điểm của kế hoạch hiện tại ({', '.join(missing)}).")
+    conn.execute(t.communes.delete())
+    conn.execute(t.communes.insert(), [{str(k): v for k, v in r.items()} for r in old.to_dict("records")])
+    communes = store.communes_in(conn)
+    changed, _ = _reassign_all(store, conn, communes)
+    return UndoOutcome(batch["batch_id"], "boundaries", 0, changed)
+
+
+def _plan_targets(store: Store, conn: Connection) -> tuple[str, ...]:
+    raw = store._meta_in(conn, "plan")
+    return tuple(json.loads(raw)["targets"]) if raw else ()

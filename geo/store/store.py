@@ -1,0 +1,358 @@
+"""The incident store behind one interface: SQLite by default, PostgreSQL + PostGIS by ``DATABASE_URL``."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from geo import settings
+from geo._errors import ConfigError
+from geo.boundaries import COLUMNS as COMMUNE_COLUMNS
+from geo.boundaries import load_communes
+from geo.plan import Plan
+from geo.store import schema
+from geo.store.schema import SCHEMA_VERSION, Tables
+from geo.taxonomy import group_of, load_offences
+
+if TYPE_CHECKING:
+    from geo.io.boundary_import import BoundaryImport
+    from geo.io.incident_import import Validation
+    from geo.store.batches import BoundaryOutcome, ImportOutcome, UndoOutcome
+
+__all__ = ["INCIDENT_COLUMNS", "SCHEMA_VERSION", "Store"]
+
+INCIDENT_COLUMNS = [
+    "incident_id",
+    "occurred_at",
+    "offence_code",
+    "offence_group",
+    "lon",
+    "lat",
+    "commune_code",
+    "description",
+    "status",
+    "batch_id",
+]
+"""Columns of the incidents frame returned by `Store.incidents`."""
+
+DETAIL_COLUMNS = [*INCIDENT_COLUMNS, "address", "imported_at"]
+"""Columns of `Store.incidents` with ``details=True`` (exports)."""
+
+DEMO_BATCH = "demo"
+"""Batch id of the generated demo incidents."""
+
+
+def utc_now() -> datetime:
+    """Return the current UTC time, naive (the store's audit timestamps)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Store:
+    """An incident store at a SQLAlchemy URL.
+
+    Use `Store.open`: it creates a missing store with the district's boundaries, the taxonomy and
+    the plan (and, for the default store only, the demo incidents), and migrates an older one.
+    """
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.tables: Tables = schema.tables(postgis=engine.dialect.name == "postgresql")
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str | None = None, *, demo: bool | None = None) -> Store:
+        """Open (creating or migrating if needed) the store at ``url`` (default: `settings.database_url`).
+
+        Parameters
+        ----------
+        url
+            A SQLAlchemy URL such as ``sqlite:///data/antt.sqlite`` or
+            ``postgresql+psycopg://user:password@host/db``.
+        demo
+            Fill a new store with the demo incidents; by default only the default store is.
+
+        Raises
+        ------
+        ConfigError
+            The URL is not valid, the server cannot be reached, PostGIS cannot be enabled, or the
+            store was made by a newer version.
+        """
+        url = _driver(url or settings.database_url())
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            store = cls(_engine(url), url)
+            with store.engine.begin() as conn:
+                if not sa.inspect(conn).has_table("meta"):
+                    with_demo = demo if demo is not None else url == f"sqlite:///{settings.DEFAULT_DB_PATH}"
+                    store._create(conn, with_demo=with_demo)
+                else:
+                    version = int(store._meta_in(conn, "schema_version") or "1")
+                    if schema.migrate(conn, store.tables, from_version=version):
+                        store._bump(conn)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, sa.exc.OperationalError) as exc:
+            raise ConfigError(f"Không mở được kho dữ liệu «{_safe_url(url)}»: {exc}") from exc
+        return store
+
+    def close(self) -> None:
+        """Close the connections to this store's database (every `Store` at the same URL shares them)."""
+        with _ENGINES_LOCK:
+            engine = _ENGINES.pop(self.url, None)
+        if engine is not None:
+            engine.dispose()
+
+    def _create(self, conn: Connection, *, with_demo: bool) -> None:
+        from geo.demo import demo_plan
+
+        t = self.tables
+        schema.create(conn, t)
+        conn.execute(
+            t.meta.insert(),
+            [
+                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                {"key": "revision", "value": "1"},
+                {"key": "is_demo", "value": "1" if with_demo else "0"},
+                {"key": "plan", "value": json.dumps(demo_plan().to_dict(), ensure_ascii=False)},
+            ],
+        )
+        conn.execute(
+            t.offences.insert(),
+            [
+                {
+                    "code": o.code,
+                    "offence_group": o.group,
+                    "name_vi": o.name_vi,
+                    "name_en": o.name_en,
+                    "article": o.article,
+                }
+                for o in load_offences()
+            ],
+        )
+        self.write_communes(conn, load_communes(settings.DEMO_COMMUNES_PATH))
+        if with_demo:
+            self.insert_demo_incidents(conn)
+
+    def insert_demo_incidents(self, conn: Connection) -> int:
+        """Insert the generated demo incidents as batch `DEMO_BATCH` (inside the caller's transaction)."""
+        t = self.tables
+        frame = pd.read_csv(settings.DEMO_INCIDENTS_PATH, dtype=str, keep_default_na=False)
+        now = utc_now()
+        demo_row = {
+            "batch_id": DEMO_BATCH,
+            "file_name": settings.DEMO_INCIDENTS_PATH.name,
+            "sha256": "",
+            "accepted": len(frame),
+            "updated": 0,
+            "rejected": 0,
+            "created_at": now,
+            "user_name": "demo",
+            "kind": "demo",
+            "undone_at": None,
+        }
+        done = conn.execute(
+            t.batches.update().where(t.batches.c.batch_id == DEMO_BATCH).values(undone_at=None)
+        )
+        if done.rowcount == 0:
+            conn.execute(t.batches.insert(), demo_row)
+        records = frame.assign(
+            occurred_at=pd.to_datetime(frame["occurred_at"], format="%Y-%m-%d %H:%M").astype(object),
+            lon=frame["lon"].astype(float),
+            lat=frame["lat"].astype(float),
+            address="",
+            batch_id=DEMO_BATCH,
+            imported_at=now,
+        )
+        conn.execute(t.incidents.insert(), _records(records))
+        return len(frame)
+
+    def write_communes(self, conn: Connection, communes: gpd.GeoDataFrame) -> None:
+        """Replace the commune rows (inside the caller's transaction)."""
+        t = self.tables
+        conn.execute(t.communes.delete())
+        rows = [
+            {
+                "code": str(r.code),
+                "name": str(r.name),
+                "kind": str(r.kind),
+                "population": int(r.population),
+                "population_year": int(r.population_year),
+                "approximate": bool(r.approximate),
+                "note": str(r.note),
+                "geom_wkt": shapely.to_wkt(r.geometry, rounding_precision=6),
+            }
+            for r in communes.itertuples(index=False)
+        ]
+        conn.execute(t.communes.insert(), rows)
+
+    def _bump(self, conn: Connection) -> None:
+        meta = self.tables.meta
+        current = int(self._meta_in(conn, "revision") or "0")
+        conn.execute(meta.update().where(meta.c.key == "revision").values(value=str(current + 1)))
+
+    def set_meta(self, conn: Connection, key: str, value: str) -> None:
+        """Set a meta value and bump the revision (inside the caller's transaction)."""
+        meta = self.tables.meta
+        updated = conn.execute(meta.update().where(meta.c.key == key).values(value=value))
+        if updated.rowcount == 0:
+            conn.execute(meta.insert().values(key=key, value=value))
+        self._bump(conn)
+
+    def _meta_in(self, conn: Connection, key: str) -> str | None:
+        meta = self.tables.meta
+        return conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+
+    def _meta(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return self._meta_in(conn, key)
+
+    # -- reading ---------------------------------------------------------------------------
+    def version(self) -> str:
+        """Return a token that changes on every write (the loaders' cache key)."""
+        return f"{self.url}#{self._meta('revision')}"
+
+    def schema_version(self) -> int:
+        """Return the schema version of the store."""
+        return int(self._meta("schema_version") or "1")
+
+    def is_demo(self) -> bool:
+        """Return True while the store holds the generated demo incidents."""
+        return self._meta("is_demo") == "1"
+
+    def communes(self) -> gpd.GeoDataFrame:
+        """Return the commune boundaries (EPSG:4326) with the standard columns."""
+        with self.engine.connect() as conn:
+            return self.communes_in(conn)
+
+    def communes_in(self, conn: Connection) -> gpd.GeoDataFrame:
+        """Return the commune boundaries as seen inside the caller's transaction."""
+        t = self.tables.communes
+        cols = [c for c in t.c if c.name != "geom"]
+        frame = pd.read_sql(sa.select(*cols).order_by(t.c.code), conn)
+        geometry = shapely.from_wkt(frame.pop("geom_wkt").to_numpy())
+        frame["approximate"] = frame["approximate"].astype(bool)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=settings.CRS_WGS84)[COMMUNE_COLUMNS]
+
+    def incidents(self, *, details: bool = False) -> pd.DataFrame:
+        """Return every incident, sorted by time then id, with `INCIDENT_COLUMNS` (or `DETAIL_COLUMNS`)."""
+        t = self.tables.incidents
+        names = [c for c in DETAIL_COLUMNS if c in t.c]
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(
+                sa.select(*(t.c[n] for n in names)).order_by(t.c.occurred_at, t.c.incident_id), conn
+            )
+        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"]).astype("datetime64[ns]")
+        frame["offence_group"] = frame["offence_code"].map(group_of()).fillna("")
+        for col in ("incident_id", "offence_code", "offence_group", "commune_code", "description", "status"):
+            frame[col] = frame[col].astype(str)
+        frame["lon"] = frame["lon"].astype(float)
+        frame["lat"] = frame["lat"].astype(float)
+        columns = DETAIL_COLUMNS if details else INCIDENT_COLUMNS
+        return frame[columns].reset_index(drop=True)
+
+    def batches(self) -> pd.DataFrame:
+        """Return the import history, newest first (one row per batch, the demo batch included)."""
+        t = self.tables.batches
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(sa.select(t).order_by(t.c.created_at.desc(), t.c.batch_id.desc()), conn)
+        frame["created_at"] = pd.to_datetime(frame["created_at"])
+        frame["undone_at"] = pd.to_datetime(frame["undone_at"])
+        return frame
+
+    def plan(self) -> Plan:
+        """Return the stored plan."""
+        raw = self._meta("plan")
+        if raw is None:
+            from geo.demo import demo_plan
+
+            return demo_plan()
+        return Plan.from_dict(json.loads(raw))
+
+    def stats(self) -> dict[str, Any]:
+        """Return counts for the status line: incidents, communes, first and last incident time."""
+        t = self.tables
+        with self.engine.connect() as conn:
+            n, first, last = conn.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.min(t.incidents.c.occurred_at),
+                    sa.func.max(t.incidents.c.occurred_at),
+                )
+            ).one()
+            communes = conn.execute(sa.select(sa.func.count()).select_from(t.communes)).scalar_one()
+        return {"incidents": int(n), "communes": int(communes), "first": first, "last": last}
+
+    # -- writing (each one transaction) ------------------------------------------------------
+    def save_plan(self, plan: Plan) -> None:
+        """Validate ``plan`` against the stored communes and save it (one transaction)."""
+        plan.validate(set(self.communes()["code"]))
+        with self.engine.begin() as conn:
+            self.set_meta(conn, "plan", json.dumps(plan.to_dict(), ensure_ascii=False))
+
+    def import_incidents(self, validation: Validation, *, user: str = "") -> ImportOutcome:
+        """Write the accepted rows of a checked file as one batch (see `geo.store.batches.import_incidents`)."""
+        from geo.store.batches import import_incidents
+
+        return import_incidents(self, validation, user=user)
+
+    def replace_communes(self, boundaries: BoundaryImport, *, user: str = "") -> BoundaryOutcome:
+        """Replace the boundaries, re-assign incidents, as one batch (see `geo.store.batches.replace_communes`)."""
+        from geo.store.batches import replace_communes
+
+        return replace_communes(self, boundaries, user=user)
+
+    def undo(self, batch_id: str, *, user: str = "") -> UndoOutcome:
+        """Undo one batch (see `geo.store.batches.undo`)."""
+        from geo.store.batches import undo
+
+        return undo(self, batch_id, user=user)
+
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def _engine(url: str) -> Engine:
+    """Return the process-wide engine (connection pool) of ``url``."""
+    with _ENGINES_LOCK:
+        if url not in _ENGINES:
+            _ENGINES[url] = sa.create_engine(url, future=True)
+        return _ENGINES[url]
+
+
+def close_all() -> None:
+    """Close every store connection of this process (tests; before deleting a database)."""
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+        _ENGINES.clear()
+    for engine in engines:
+        engine.dispose()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _driver(url: str) -> str:
+    """Return ``url`` with PostgreSQL's driver spelled out (psycopg 3 is the one installed)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
+
+
+def _safe_url(url: str) -> str:
+    """Return ``url`` with any password hidden (for messages)."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url

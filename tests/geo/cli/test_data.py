@@ -1,0 +1,206 @@
+"""The data command line: import (JSON, exit codes, dry run), export, history, undo, and SIGKILL safety."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from geo.cli.main import main
+from geo.io.incident_import import validate_incidents
+from geo.io.tables import read_table
+from geo.store.store import Store, close_all
+
+ROOT = Path(__file__).resolve().parents[3]
+DATA = ROOT / "tests" / "data"
+MESSY = str(DATA / "vu_viec_lon_xon.csv")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """Run ``python -m geo ARGV`` in this process; return the exit code and what it printed."""
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_import_prints_the_report_as_json_and_exits_by_what_was_imported(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(capsys, "import", "incidents", MESSY, "--db", store_url, "--dry-run", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["accepted"], data["updated"], data["rejected"], data["batch_id"], data["dry_run"]) == (
+        5,
+        0,
+        6,
+        None,
+        True,
+    )
+    assert Store.open(store_url).incidents().empty
+    code, out = run(capsys, "import", "incidents", MESSY, "--db", store_url, "--json", "--user", "cli")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["accepted"], data["rejected"]) == (5, 6)
+    assert [e["row"] for e in data["errors"]] == [6, 7, 8, 11, 12, 13]
+    assert set(data["errors"][0]) == {"row", "field", "value", "message"}
+    assert data["errors"][3] == {
+        "row": 11,
+        "field": "Ngày xảy ra",
+        "value": "31/02/2024",
+        "message": "Ngày 31/02/2024 không có trên lịch.",
+    }
+    assert data["unknown_offences"] == {"Buôn lậu": 1}
+    batch = data["batch_id"]
+    code, out = run(capsys, "import", "incidents", MESSY, "--db", store_url, "--json")
+    assert code == 1
+    assert json.loads(out)["unchanged"] == 5
+    code, out = run(capsys, "batches", "--db", store_url, "--json")
+    assert [b["batch_id"] for b in json.loads(out)["batches"]] == [batch]
+    code, out = run(capsys, "undo", batch, "--db", store_url, "--json")
+    assert (code, json.loads(out)["removed"]) == (0, 5)
+    assert Store.open(store_url).incidents().empty
+
+
+def test_mapping_flags_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    us = tmp_path / "us.csv"
+    us.write_text("No,When,What,X,Y\n1,01/25/2024 9:30 PM,Theft,105.6163,20.06\n", encoding="utf-8")
+    code, out = run(capsys, "import", "incidents", str(us), "--db", url, "--json", "--map", "occurred_at=When",
+                    "offence=What", "incident_id=No")  # fmt: skip
+    assert code == 1
+    assert "tháng/ngày/năm (Mỹ)" in json.loads(out)["errors"][0]["message"]
+    code, out = run(capsys, "import", "incidents", str(us), "--db", url, "--date-format", "mm/dd/yyyy",
+                    "--map", "occurred_at=When", "offence=What", "incident_id=No")  # fmt: skip
+    assert code == 0
+    assert "Đã nhập 1 vụ mới" in out
+    assert Store.open(url).incidents()["occurred_at"].iloc[0].isoformat() == "2024-01-25T21:30:00"
+    code, out = run(capsys, "import", "incidents", str(tmp_path / "none.csv"), "--db", url, "--json")
+    assert code == 2
+    assert "Không tìm thấy tệp" in json.loads(out)["errors"][0]["message"]
+    assert main(["import", "incidents", str(us), "--db", url, "--map", "broken"]) == 2
+    assert "--map cần dạng KHÓA=GIÁ_TRỊ" in capsys.readouterr().err
+
+
+def test_a_rejected_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "s.sqlite"
+    Store.open(f"sqlite:///{db}", demo=False)
+    close_all()
+    before = db.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Mã vụ,Ngày xảy ra,Tội danh,Kinh độ,Vĩ độ\nA,32/01/2024,Buôn lậu,1,2\n", encoding="utf-8")
+    code, out = run(capsys, "import", "incidents", str(bad), "--db", f"sqlite:///{db}", "--json")
+    close_all()
+    assert code == 1
+    assert json.loads(out)["rejected"] == 1
+    assert db.read_bytes() == before
+
+
+def test_boundaries_and_exports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    run(capsys, "import", "incidents", MESSY, "--db", url)
+    code, out = run(
+        capsys, "import", "boundaries", str(DATA / "ranh_gioi_vn2000.geojson"), "--db", url, "--json"
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert (data["accepted"], data["source_crs"], data["outside"]) == (13, "EPSG:5897", 0)
+    assert data["offset_m"] < 50
+    assert not Store.open(url).communes()["approximate"].any()
+    code, out = run(capsys, "export", "incidents", "--db", url, "--commune", "15379")
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("Mã vụ,Ngày xảy ra,")
+    assert [line.split(",")[0] for line in lines[1:]] == ["VL-002", "VL-010"]
+    target = tmp_path / "xa.xlsx"
+    code, out = run(capsys, "export", "communes", "--db", url, "--format", "xlsx", "--out", str(target),
+                    "--from", "01/01/2024", "--to", "31/01/2024")  # fmt: skip
+    assert code == 0
+    sheet = openpyxl.load_workbook(io.BytesIO(target.read_bytes()))["Theo xã"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Mã xã", "Xã, thị trấn", "Dân số", "Số vụ")
+    assert sum(r[3] for r in rows[1:]) == 5
+    code, _ = run(capsys, "export", "incidents", "--db", url, "--format", "xlsx")
+    assert code == 2
+
+
+def _big_csv(path: Path, n: int) -> None:
+    rng = np.random.default_rng(4)
+    lon = rng.uniform(105.62, 105.635, n)
+    lat = rng.uniform(20.05, 20.09, n)
+    day = rng.integers(1, 28, n)
+    lines = ["Mã vụ;Ngày xảy ra;Tội danh / Loại vụ việc;Kinh độ;Vĩ độ;Mô tả"]
+    lines += [
+        f"K-{i:06d};{day[i]:02d}/03/2024 10:00;Trộm cắp tài sản;{lon[i]:.6f};{lat[i]:.6f};vụ {i}".replace(
+            ".", ","
+        )
+        for i in range(n)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _snapshot(url: str) -> object:
+    """Every row of every table, in a stable order (for stores that are not one file)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        names = sorted(sa.inspect(conn).get_table_names())
+        rows = {
+            n: sorted(map(repr, conn.execute(sa.text(f"SELECT * FROM {n}")).all()))
+            for n in names
+            if n != "spatial_ref_sys"
+        }
+    engine.dispose()
+    return rows
+
+
+def _mid_write(url: str, db: Path | None) -> bool:
+    if db is not None:
+        return db.with_name(db.name + "-journal").exists()
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        busy = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE state <> 'idle' AND query ILIKE 'INSERT INTO incidents%'"
+            )
+        ).scalar_one()
+    engine.dispose()
+    return bool(busy)
+
+
+def test_sigkill_in_the_middle_of_a_large_import_leaves_the_store_as_it_was(
+    store_url: str, tmp_path: Path
+) -> None:
+    db = Path(store_url.removeprefix("sqlite:///")) if store_url.startswith("sqlite") else None
+    store = Store.open(store_url, demo=False)
+    store.import_incidents(validate_incidents(read_table(Path(MESSY)), store.communes()))
+    close_all()
+    before = db.read_bytes() if db else _snapshot(store_url)
+    big = tmp_path / "big.csv"
+    _big_csv(big, 80_000)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "geo", "import", "incidents", str(big), "--db", store_url, "--json"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while not _mid_write(store_url, db):
+        assert process.poll() is None, "the import ended before it could be killed"
+        assert time.monotonic() < deadline, "the import never started writing"
+        time.sleep(0.005)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL
+    assert len(Store.open(store_url).incidents()) == 5  # opening rolls back the interrupted write
+    close_all()
+    after = db.read_bytes() if db else _snapshot(store_url)
+    assert after == before

@@ -1,0 +1,106 @@
+"""Tests of the hotspot map layers: compact cells, fixed classes, escaped text, legends, pane and control order."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo.hotspots import grid as gridmod
+from geo.maps import hotspot_layers as hm
+
+X0, Y0 = 500_000.0, 2_200_000.0
+
+
+def triangle_grid() -> gridmod.Grid:
+    """A right triangle 1 km a side: whole cells near the corner, clipped ones along the hypotenuse."""
+    poly = shapely.Polygon([(X0, Y0), (X0 + 1000, Y0), (X0, Y0 + 1000)])
+    return gridmod.make_grid(
+        gpd.GeoDataFrame({"code": ["A"]}, geometry=[poly], crs="EPSG:32648"), cell_m=250.0
+    )
+
+
+def rendered(group: folium.FeatureGroup) -> str:
+    fmap = hm.ensure_pane(folium.Map(tiles=None))
+    group.add_to(fmap)
+    return fmap.get_root().render()
+
+
+def shapes(group: folium.FeatureGroup) -> hm._CellShapes:
+    return next(c for c in group._children.values() if isinstance(c, hm._CellShapes))
+
+
+def test_density_layer_keeps_cells_above_the_first_break_with_fixed_colours():
+    grid = triangle_grid()
+    cells = gridmod.cell_polygons(grid)
+    values = np.linspace(0.0, 800.0, len(cells))
+    group = hm.density_layer(cells, values, ["A"] * len(cells), fmt=lambda v: f"{v:.0f}")
+    layer = shapes(group)
+    kept = hm.density_class(values) >= 0
+    assert len(layer.rows) == kept.sum()
+    assert [r[0] for r in layer.rows] == hm.density_class(values)[kept].tolist()
+    assert layer.colours == list(hm.DENSITY_COLOURS)
+    assert "antt-density" in rendered(group)
+
+
+def test_whole_cells_are_rectangles_and_border_cells_polygons():
+    grid = triangle_grid()
+    cells = gridmod.cell_polygons(grid)
+    group = hm.density_layer(cells, np.full(len(cells), 50.0), ["A"] * len(cells))
+    rows = shapes(group).rows
+    whole = cells["whole"].to_numpy()
+    assert whole.any()
+    assert not whole.all()
+    assert [len(r) == 7 for r in rows] == whole.tolist()
+    south, west, north, east = rows[int(np.argmax(whole))][3:]
+    assert south < north
+    assert west < east
+
+
+def test_text_is_escaped():
+    grid = triangle_grid()
+    cells = gridmod.cell_polygons(grid).head(2)
+    group = hm.gi_layer(cells, np.array([3, -2]), np.array([9, 0]), ["<script>x</script>", "B&B"])
+    assert shapes(group).names == ["&lt;script&gt;x&lt;/script&gt;", "B&amp;B"]
+    assert "<script>x</script>" not in rendered(group)
+
+
+def test_gi_and_emerging_layers_skip_cells_without_a_class():
+    grid = triangle_grid()
+    cells = gridmod.cell_polygons(grid).head(4)
+    gi = shapes(hm.gi_layer(cells, np.array([0, 3, 0, -1]), np.array([1, 9, 0, 0]), ["A"] * 4))
+    assert [r[0] for r in gi.rows] == [0, 3]  # indexes of 3 and -1 in (3, 2, 1, -1, -2, -3)
+    em = shapes(hm.emerging_layer(cells, np.array(["none", "new_hot", "", "historical_cold"]), ["A"] * 4))
+    assert [em.colours[r[0]] for r in em.rows] == [
+        hm.EMERGING_COLOURS["new_hot"],
+        hm.EMERGING_COLOURS["historical_cold"],
+    ]
+
+
+def test_density_legend_is_fixed_and_lists_every_class():
+    texts = hm.HotspotTexts()
+    legend = hm.density_legend(texts)
+    assert legend == hm.density_legend(texts)
+    assert legend.count("antt-density-class") == len(hm.DENSITY_COLOURS)
+    assert "5–10" in legend
+    assert "≥ 500" in legend
+
+
+def test_emerging_legend_explains_the_classes_shown():
+    texts = hm.HotspotTexts(emerging_labels={"new_hot": ("Điểm nóng mới", "Chỉ nóng ở kỳ gần nhất.")})
+    legend = hm.emerging_legend(texts, present=["new_hot", "none"])
+    assert "<b>Điểm nóng mới</b>: Chỉ nóng ở kỳ gần nhất." in legend
+    assert legend.count("antt-emerging-class") == 1
+
+
+def test_pane_once_and_layer_control_last():
+    fmap = folium.Map(tiles=None)
+    folium.LayerControl().add_to(fmap)
+    hm.ensure_pane(fmap)
+    hm.ensure_pane(fmap)
+    folium.FeatureGroup(name="x").add_to(fmap)
+    hm.controls_last(fmap)
+    kinds = [type(c).__name__ for c in fmap._children.values()]
+    assert kinds.count("CustomPane") == 1
+    assert kinds[-1] == "LayerControl"

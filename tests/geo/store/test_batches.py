@@ -1,0 +1,169 @@
+"""Store writes as batches, on SQLite and PostGIS: import with upsert, undo, demo replacement, boundaries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo._errors import ConfigError, DataError
+from geo.demo import read_outline
+from geo.io.boundary_import import import_boundaries
+from geo.io.incident_import import Validation, validate_incidents
+from geo.io.tables import read_table
+from geo.store.batches import plan_import, preview_communes
+from geo.store.store import INCIDENT_COLUMNS, Store
+
+NOW = datetime(2026, 11, 27, 12, 0)
+DATA = Path(__file__).resolve().parents[2] / "data"
+HEADER = "Mã vụ,Ngày xảy ra,Tội danh,Kinh độ,Vĩ độ,Mô tả\n"
+
+
+def checked(store: Store, text: str, *, name: str = "t.csv") -> Validation:
+    """Validate a small CSV against the store's communes."""
+    return validate_incidents(read_table(text.encode(), name=name), store.communes(), now=NOW)
+
+
+def messy(store: Store) -> Validation:
+    """The messy Vietnamese test file, validated (5 rows accepted, 6 rejected)."""
+    return validate_incidents(read_table(DATA / "vu_viec_lon_xon.csv"), store.communes(), now=NOW)
+
+
+def test_import_writes_one_batch_and_reimport_changes_nothing(store_url: str) -> None:
+    store = Store.open(store_url, demo=False)
+    before = store.version()
+    first = store.import_incidents(messy(store), user="analyst")
+    assert (first.accepted, first.updated, first.unchanged, first.rejected) == (5, 0, 0, 6)
+    assert not first.replaced_demo
+    assert store.version() != before
+    incidents = store.incidents()
+    assert list(incidents.columns) == INCIDENT_COLUMNS
+    assert incidents["incident_id"].tolist() == ["VL-001", "VL-002", "VL-003", "VL-006", "VL-010"]
+    assert set(incidents["batch_id"]) == {first.batch_id}
+    assert incidents["description"].iloc[3] == '=HYPERLINK("http://x.example","bấm")'
+    details = store.incidents(details=True)
+    assert details["address"].tolist() == ["Chợ thị trấn", "Thôn 3", "", "", ""]
+    batch = store.batches().iloc[0]
+    assert (
+        batch["batch_id"],
+        batch["file_name"],
+        batch["accepted"],
+        batch["rejected"],
+        batch["user_name"],
+    ) == (
+        first.batch_id,
+        "vu_viec_lon_xon.csv",
+        5,
+        6,
+        "analyst",
+    )
+    again = messy(store)
+    preview = plan_import(store, again)
+    assert (preview.new, preview.updated, preview.unchanged, preview.same_file) == (
+        0,
+        0,
+        5,
+        (first.batch_id,),
+    )
+    second = store.import_incidents(again)
+    assert (second.accepted, second.updated, second.unchanged) == (0, 0, 5)
+    pd.testing.assert_frame_equal(store.incidents(), incidents)
+
+
+def test_same_id_updates_the_row_and_undo_restores_it(store_url: str) -> None:
+    store = Store.open(store_url, demo=False)
+    first = store.import_incidents(checked(store, HEADER + "A,15/01/2024,Đánh bạc,105.6163,20.06,cũ\n"))
+    original = store.incidents()
+    update = checked(
+        store, HEADER + "A,15/01/2024,Đánh bạc,105.6163,20.06,mới\nB,16/01/2024,Trộm,105.6163,20.06,\n"
+    )
+    assert (plan_import(store, update).new, plan_import(store, update).updated) == (1, 1)
+    second = store.import_incidents(update)
+    assert (second.accepted, second.updated) == (1, 1)
+    assert store.incidents()["description"].tolist() == ["mới", ""]
+    with pytest.raises(ConfigError, match="hoàn tác lô đó trước"):
+        store.undo(first.batch_id)
+    undone = store.undo(second.batch_id, user="analyst")
+    assert (undone.removed, undone.restored) == (2, 1)
+    pd.testing.assert_frame_equal(store.incidents(), original)
+    with pytest.raises(ConfigError, match="đã được hoàn tác"):
+        store.undo(second.batch_id)
+    store.undo(first.batch_id)
+    assert store.incidents().empty
+    with pytest.raises(ConfigError, match="Không có lô nhập"):
+        store.undo("nope")
+
+
+def test_a_file_without_valid_rows_writes_nothing(store_url: str) -> None:
+    store = Store.open(store_url, demo=False)
+    before = (store.version(), len(store.batches()))
+    bad = checked(store, HEADER + "A,hôm qua,Buôn lậu,1,2,\n")
+    with pytest.raises(DataError, match="Không có dòng hợp lệ"):
+        store.import_incidents(bad)
+    assert (store.version(), len(store.batches())) == before
+
+
+def test_real_data_replaces_the_demo_data_and_undo_brings_it_back(store_url: str) -> None:
+    store = Store.open(store_url, demo=True)
+    demo = store.incidents()
+    assert store.is_demo()
+    preview = plan_import(store, messy(store))
+    assert preview.replaces_demo
+    first = store.import_incidents(messy(store))
+    assert first.replaced_demo
+    assert not store.is_demo()
+    assert len(store.incidents()) == 5
+    second = store.import_incidents(checked(store, HEADER + "Z,15/01/2024,Đánh bạc,105.6163,20.06,\n"))
+    with pytest.raises(ConfigError, match="không lẫn với dữ liệu thật"):
+        store.undo(first.batch_id)
+    store.undo(second.batch_id)
+    store.undo(first.batch_id)
+    assert store.is_demo()
+    pd.testing.assert_frame_equal(store.incidents(), demo)
+    with pytest.raises(ConfigError, match="minh họa không hoàn tác"):
+        store.undo("demo")
+
+
+def test_boundary_replacement_reassigns_incidents_and_undo_restores(store_url: str) -> None:
+    store = Store.open(store_url, demo=False)
+    store.import_incidents(messy(store))
+    approximate = store.communes()
+    codes = store.incidents()["commune_code"].tolist()
+    boundaries = import_boundaries(
+        DATA / "ranh_gioi_vn2000.geojson", outline=read_outline(), previous=approximate
+    )
+    preview = preview_communes(store, boundaries)
+    outcome = store.replace_communes(boundaries, user="analyst")
+    assert (outcome.communes, outcome.changed, outcome.outside) == (13, preview.changed, preview.outside)
+    replaced = store.communes()
+    assert not replaced["approximate"].any()
+    assert replaced["code"].tolist() == approximate["code"].tolist()
+    assert store.batches().iloc[0]["kind"] == "boundaries"
+    moved = boundaries.communes.copy()
+    moved.loc[moved["code"] == "15349", "geometry"] = moved.loc[
+        moved["code"] == "15352", "geometry"
+    ].to_numpy()
+    shifted = import_boundaries(moved.to_json().encode(), name="sai.geojson", previous=approximate)
+    second = store.replace_communes(shifted)
+    assert second.changed == 1
+    assert second.outside == 1
+    assert store.incidents().set_index("incident_id").loc["VL-001", "commune_code"] == ""
+    with pytest.raises(ConfigError, match="hoàn tác lô đó trước"):
+        store.undo(outcome.batch_id)
+    store.undo(second.batch_id)
+    store.undo(outcome.batch_id)
+    assert store.communes()["approximate"].all()
+    assert store.incidents()["commune_code"].tolist() == codes
+
+
+def test_boundaries_without_the_plan_targets_are_refused(store_url: str) -> None:
+    store = Store.open(store_url, demo=False)
+    boundaries = import_boundaries(DATA / "ranh_gioi_vn2000.geojson")
+    smaller = boundaries.communes[boundaries.communes["code"] != "15379"]
+    partial = import_boundaries(smaller.to_json().encode(), name="thieu.geojson")
+    before = store.version()
+    with pytest.raises(ConfigError, match="thiếu xã trọng điểm của kế hoạch \\(15379\\)"):
+        store.replace_communes(partial)
+    assert store.version() == before
