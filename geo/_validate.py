@@ -10,6 +10,7 @@ from typing import Literal
 import pandas as pd
 
 from geo._errors import DataError
+from geo.words import word
 
 Severity = Literal["error", "warning"]
 
@@ -63,22 +64,24 @@ def sort_issues(issues: list[Issue]) -> tuple[Issue, ...]:
     return tuple(sorted(issues, key=lambda i: -1 if i.row is None else i.row))
 
 
-REPORT_COLUMNS = ["Dòng", "Cột", "Giá trị", "Vấn đề", "Mức"]
-"""Vietnamese column names of `issues_table`."""
+REPORT_FIELDS = ("row", "column", "value", "problem", "severity")
+"""Columns of `issues_table`; their names are ``report.<field>`` in `geo.words`."""
 
 
-def issues_table(issues: Iterable[Issue]) -> pd.DataFrame:
-    """Return issues as a table with `REPORT_COLUMNS` (for the Dữ liệu page and its downloads)."""
-    return pd.DataFrame(
-        [
-            {
-                "Dòng": i.row if i.row is not None else "",
-                "Cột": i.field,
-                "Giá trị": i.value,
-                "Vấn đề": i.message,
-                "Mức": "Lỗi" if i.severity == "error" else "Lưu ý",
-            }
-            for i in issues
-        ],
-        columns=REPORT_COLUMNS,
-    )
+def report_columns(lang: str = "vi") -> list[str]:
+    """Return the column names of `issues_table` in ``lang`` (Vietnamese: Dòng, Cột, Giá trị, Vấn đề, Mức)."""
+    return [word(f"report.{field}", lang) for field in REPORT_FIELDS]
+
+
+def issues_table(issues: Iterable[Issue], *, lang: str = "vi") -> pd.DataFrame:
+    """Return issues as a table with `report_columns` (for the Dữ liệu page and its downloads).
+
+    Column names and severities are in ``lang``; the messages stay as the parsers wrote them (Vietnamese).
+    """
+    columns = report_columns(lang)
+    severity = {"error": word("report.error", lang), "warning": word("report.warning", lang)}
+    rows = [
+        (i.row if i.row is not None else "", i.field, i.value, i.message, severity[i.severity])
+        for i in issues
+    ]
+    return pd.DataFrame(rows, columns=columns)

@@ -115,8 +115,8 @@ def export_section() -> None:
     stamp = f"{flt.start:%Y%m%d}_{flt.end:%Y%m%d}"
     left, right = st.columns(2)
     for column, what, label, stem, sheet in (
-        (left, "incidents", t("data.exp.incidents"), "vu_viec", t("data.tab.incidents")),
-        (right, "communes", t("data.exp.communes"), "theo_xa", t("data.exp.sheet_communes")),
+        (left, "incidents", t("data.exp.incidents"), "vu_viec", t("export.sheet.incidents")),
+        (right, "communes", t("data.exp.communes"), "theo_xa", t("export.sheet.communes")),
     ):
         column.download_button(
             label,

@@ -1,33 +1,17 @@
-"""Vietnamese-first UI strings with an English switch; dates shown as dd/mm/yyyy."""
+"""Vietnamese-first UI words (from the `geo.words` catalogue) with an English switch; dates as dd/mm/yyyy."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from datetime import date, datetime
 
 import streamlit as st
 
-import ui.strings
 from geo.formatting import format_number
+from geo.words import LANGS, word
 
 LANG_KEY = "ui.lang"
-LANGS = ("vi", "en")
-
-
-def _load() -> dict[str, tuple[str, str]]:
-    merged: dict[str, tuple[str, str]] = {}
-    for info in pkgutil.iter_modules(ui.strings.__path__):
-        module = importlib.import_module(f"ui.strings.{info.name}")
-        for key, pair in module.STRINGS.items():
-            if key in merged:
-                raise KeyError(f"duplicate UI string key {key!r} in ui.strings.{info.name}")
-            merged[key] = pair
-    return merged
-
-
-STRINGS = _load()
+__all__ = ["LANGS", "LANG_KEY", "fmt_date", "fmt_int", "fmt_num", "lang", "md", "number_format", "t"]
 
 
 def lang() -> str:
@@ -37,10 +21,8 @@ def lang() -> str:
 
 
 def t(key: str, **kwargs: object) -> str:
-    """Return the UI string ``key`` in the current language, formatted with ``kwargs``."""
-    vi, en = STRINGS[key]
-    text = vi if lang() == "vi" else en
-    return text.format(**kwargs) if kwargs else text
+    """Return the word ``key`` of `geo.words` in the current language, formatted with ``kwargs``."""
+    return word(key, lang(), **kwargs)
 
 
 def md(text: object) -> str:

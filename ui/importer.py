@@ -240,7 +240,7 @@ def _report(checked: Validation) -> None:
     if not checked.issues:
         st.success(t("data.inc.no_issues"))
     else:
-        report = checked.report()
+        report = checked.report(lang=lang())
         st.subheader(t("data.inc.report", n=fmt_int(len(report))))
         _issue_table(report)
         st.download_button(
@@ -258,8 +258,8 @@ def _issue_table(report: pd.DataFrame) -> None:
         st.table(report.astype(str), hide_index=True)
         return
     config = {
-        "Vấn đề": st.column_config.TextColumn(width="large"),
-        "Dòng": st.column_config.TextColumn(width="small"),
+        t("report.problem"): st.column_config.TextColumn(width="large"),
+        t("report.row"): st.column_config.TextColumn(width="small"),
     }
     st.dataframe(report, hide_index=True, width="stretch", column_config=config)
 
@@ -364,7 +364,7 @@ def boundaries_section() -> None:
     cols[4].metric(t("data.bnd.outside"), fmt_int(moved.outside) if moved else "—")
     if checked.issues:
         st.subheader(t("data.bnd.issues", n=len(checked.issues)))
-        _issue_table(issues_table(checked.issues))
+        _issue_table(issues_table(checked.issues, lang=lang()))
     if len(checked.communes):
         st.caption(t("data.bnd.preview"))
         st.pyplot(preview_figure(checked.communes, communes), clear_figure=True)

@@ -228,6 +228,7 @@ def _export(args: argparse.Namespace) -> int:
     from geo.filters import IncidentFilter, apply_filter, default_filter
     from geo.io.export import commune_table, export_bytes, incident_table
     from geo.store.store import Store
+    from geo.words import word
 
     try:
         store = Store.open(args.db)
@@ -243,16 +244,13 @@ def _export(args: argparse.Namespace) -> int:
         )
         chosen = apply_filter(incidents, flt)
         if args.what == "incidents":
-            tables = {
-                "Vụ việc" if args.lang == "vi" else "Incidents": incident_table(
-                    chosen, communes, lang=args.lang
-                )
-            }
+            sheet = word("export.sheet.incidents", args.lang)
+            tables = {sheet: incident_table(chosen, communes, lang=args.lang)}
         else:
             counts = commune_counts(
                 chosen, communes, days=flt.days, previous=apply_filter(incidents, flt.year_earlier())
             )
-            tables = {"Theo xã" if args.lang == "vi" else "By commune": commune_table(counts, lang=args.lang)}
+            tables = {word("export.sheet.communes", args.lang): commune_table(counts, lang=args.lang)}
         payload = export_bytes(tables, fmt=args.fmt)
     except (DataError, ConfigError) as error:
         return _failure(error, as_json=False)

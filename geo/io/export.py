@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geo.taxonomy import group_name, offence_name
+from geo.words import word
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A text cell starting with one of these would run as a formula in a spreadsheet."""
@@ -19,31 +20,24 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
 """Export formats."""
 
-_INCIDENT_HEADERS: dict[str, tuple[str, str]] = {
-    "incident_id": ("Mã vụ", "Incident ID"),
-    "occurred_at": ("Ngày xảy ra", "Date"),
-    "offence": ("Tội danh / Loại vụ việc", "Offence"),
-    "offence_code": ("Mã tội danh", "Offence code"),
-    "group": ("Nhóm", "Group"),
-    "lon": ("Kinh độ", "Longitude"),
-    "lat": ("Vĩ độ", "Latitude"),
-    "commune_code": ("Mã xã", "Commune code"),
-    "commune": ("Tên xã", "Commune name"),
-    "address": ("Địa chỉ", "Address"),
-    "description": ("Mô tả", "Description"),
-    "status": ("Trạng thái", "Status"),
-    "batch_id": ("Lô nhập", "Import batch"),
-}
-_COMMUNE_HEADERS: dict[str, tuple[str, str]] = {
-    "code": ("Mã xã", "Commune code"),
-    "name": ("Xã, thị trấn", "Commune"),
-    "population": ("Dân số", "Population"),
-    "count": ("Số vụ", "Incidents"),
-    "rate": ("Vụ / 1.000 dân / năm", "Per 1,000 residents / year"),
-    "previous": ("Cùng kỳ năm trước", "Same period last year"),
-    "change": ("Tăng/giảm", "Change"),
-    "change_pct": ("Tăng/giảm (%)", "Change (%)"),
-}
+_INCIDENT_COLUMNS = (
+    "incident_id",
+    "occurred_at",
+    "offence",
+    "offence_code",
+    "group",
+    "lon",
+    "lat",
+    "commune_code",
+    "commune",
+    "address",
+    "description",
+    "status",
+    "batch_id",
+)
+"""Columns of `incident_table`, in file order; headers are ``export.incident.<column>`` in `geo.words`."""
+_COMMUNE_COLUMNS = ("code", "name", "population", "count", "rate", "previous", "change", "change_pct")
+"""Columns of `commune_table`, in file order; headers are ``export.commune.<column>`` in `geo.words`."""
 _DATE_FORMAT = "%d/%m/%Y %H:%M"
 
 
@@ -89,17 +83,17 @@ def incident_table(
         "batch_id": incidents.get("batch_id", ""),
     }
     table = pd.DataFrame(column, index=incidents.index)
-    return table.rename(columns=_headers(_INCIDENT_HEADERS, lang)).reset_index(drop=True)
+    return table.rename(columns=_headers("incident", _INCIDENT_COLUMNS, lang)).reset_index(drop=True)
 
 
 def commune_table(table: pd.DataFrame, *, lang: str = "vi") -> pd.DataFrame:
     """Return a per-commune table (from `geo.aggregate.commune_counts`) with readable headers."""
-    columns = [c for c in _COMMUNE_HEADERS if c in table.columns]
+    columns = [c for c in _COMMUNE_COLUMNS if c in table.columns]
     out = table[columns].copy()
     for name in ("rate", "change_pct"):
         if name in out:
             out[name] = out[name].round(2)
-    return out.rename(columns=_headers(_COMMUNE_HEADERS, lang)).reset_index(drop=True)
+    return out.rename(columns=_headers("commune", columns, lang)).reset_index(drop=True)
 
 
 def to_csv(table: pd.DataFrame) -> bytes:
@@ -152,8 +146,8 @@ def _cell(value: Any) -> Any:
     return neutralise(value) if isinstance(value, str) else value
 
 
-def _headers(headers: dict[str, tuple[str, str]], lang: str) -> dict[str, str]:
-    return {k: (vi if lang == "vi" else en) for k, (vi, en) in headers.items()}
+def _headers(table: str, columns: Iterable[str], lang: str) -> dict[str, str]:
+    return {c: word(f"export.{table}.{c}", lang) for c in columns}
 
 
 def _group_names(lang: str) -> dict[str, str]:

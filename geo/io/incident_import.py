@@ -113,9 +113,9 @@ class Validation:
         """Rows not accepted."""
         return self.rows - len(self.incidents)
 
-    def report(self) -> pd.DataFrame:
-        """Return the issues as a table with Vietnamese column names (for the page and exports)."""
-        return issues_table(self.issues)
+    def report(self, lang: str = "vi") -> pd.DataFrame:
+        """Return the issues as a table with column names and severities in ``lang`` (for the page and exports)."""
+        return issues_table(self.issues, lang=lang)
 
 
 def validate_incidents(

@@ -1,1 +1,0 @@
-"""UI strings, one module per topic, each defining ``STRINGS = {key: (vi, en)}``."""
