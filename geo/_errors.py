@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 
-class DataError(ValueError):
-    """A problem in input data, naming the file, row and field where known.
+class AppError(ValueError):
+    """A problem a user can fix, carrying the message shown to them.
+
+    Every error the domain package raises on purpose is an `AppError`, so a page or the command
+    line catches this one class, shows `message` (or the whole text, with the place) and treats
+    anything else as a bug.
 
     Parameters
     ----------
@@ -48,9 +52,13 @@ class DataError(ValueError):
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
+class DataError(AppError):
+    """A problem in input data, naming the file, row and field where known."""
+
+
 class BoundaryError(DataError):
     """A boundary file that cannot be read or does not hold usable commune polygons."""
 
 
-class ConfigError(ValueError):
+class ConfigError(AppError):
     """A setting or plan that is not valid (unknown commune code, bad date…)."""

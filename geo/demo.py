@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, MultiPoint, Point
 
+from geo import incidents as incident_schema
 from geo import settings
 from geo.plan import Plan
 from geo.taxonomy import load_offences
@@ -346,16 +347,7 @@ def incidents_csv(incidents: pd.DataFrame) -> str:
     """Serialise incidents to stable CSV text (dates as ``YYYY-MM-DD HH:MM``, 5-decimal coordinates)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    columns = [
-        "incident_id",
-        "occurred_at",
-        "offence_code",
-        "lon",
-        "lat",
-        "commune_code",
-        "description",
-        "status",
-    ]
+    columns = list(incident_schema.DEMO_FILE)
     writer.writerow(columns)
     table = incidents[columns].assign(
         occurred_at=incidents["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),

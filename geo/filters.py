@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import ConfigError
-from geo.evaluation.periods import shift_months
+from geo.dates import shift_months
 from geo.taxonomy import GROUPS, group_of
 
 _SEP = ","

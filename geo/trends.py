@@ -7,18 +7,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from geo.dates import months_between
 from geo.taxonomy import group_of
-
-
-def months_between(start: date, end: date) -> pd.DatetimeIndex:
-    """Return the first day of every calendar month from ``start``'s month to ``end``'s month.
-
-    Examples
-    --------
-    >>> [m.strftime("%m/%Y") for m in months_between(date(2024, 11, 20), date(2025, 1, 3))]
-    ['11/2024', '12/2024', '01/2025']
-    """
-    return pd.date_range(date(start.year, start.month, 1), date(end.year, end.month, 1), freq="MS")
 
 
 def monthly_series(

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.maps.district import ASSET_FILES  # noqa: E402
+from geo.maps.assets import ASSET_FILES  # noqa: E402
 
 
 def main() -> int:

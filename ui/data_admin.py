@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from geo._errors import ConfigError
+from geo import ConfigError
 from geo.aggregate import commune_counts
 from geo.filters import IncidentFilter, apply_filter
 from geo.io.export import commune_table, export_bytes, incident_table

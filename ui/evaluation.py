@@ -9,8 +9,7 @@ import streamlit as st
 from branca.element import MacroElement
 from folium.template import Template
 
-from geo import settings
-from geo._errors import ConfigError, DataError
+from geo import ConfigError, DataError, settings
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation, evaluate
 from geo.maps.district import MapBuild, build_map
 from ui import loaders, widgets

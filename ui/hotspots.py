@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import settings
-from geo._errors import ConfigError, DataError
+from geo import ConfigError, DataError, settings
+from geo.dates import months_between
 from geo.evaluation.periods import windows_for
 from geo.filters import IncidentFilter, apply_filter
 from geo.hotspots import grid as gridmod
@@ -26,7 +26,6 @@ from geo.hotspots.emerging import CLASSES, Emerging, emerging_hotspots, hot_clas
 from geo.hotspots.gistar import gi_star, hot_cells
 from geo.maps import hotspot_layers as hm
 from geo.maps.district import build_map
-from geo.trends import months_between
 from ui import loaders, widgets
 from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
 
@@ -161,17 +160,17 @@ def add_layers(fmap: folium.Map, layers: list[str] | tuple[str, ...], flt: Incid
     legend = []
     if "density" in chosen:
         per = period(flt)
-        hm.density_layer(fr.cells, per.density, names, texts=words, fmt=fmt_num).add_to(fmap)
+        hm.density_layer(fr.cells, density=per.density, communes=names, texts=words, fmt=fmt_num).add_to(fmap)
         legend.append(hm.density_legend(words))
     if "gistar" in chosen:
         per = period(flt)
-        hm.gi_layer(fr.cells, per.bins, per.counts, names, texts=words).add_to(fmap)
+        hm.gi_layer(fr.cells, bins=per.bins, counts=per.counts, communes=names, texts=words).add_to(fmap)
         legend.append(hm.gi_legend(words))
     if "emerging" in chosen:
         result = emerging(flt)
         if isinstance(result, Emerging):
             category = result.category.ravel()[fr.ids]
-            hm.emerging_layer(fr.cells, category, names, texts=words).add_to(fmap)
+            hm.emerging_layer(fr.cells, category=category, communes=names, texts=words).add_to(fmap)
             legend.append(hm.emerging_legend(words, present=sorted(set(category))))
     if legend:
         hm.HotspotLegend("".join(legend)).add_to(fmap)
@@ -297,10 +296,14 @@ def time_section(flt: IncidentFilter) -> None:
         month_end = min(flt.end, (pd.Timestamp(month_start) + pd.offsets.MonthEnd(0)).date())
         month = _select(max(flt.start, month_start), month_end, flt.groups, flt.offences, flt.communes)
         fr, words = frame(), texts()
-        groups = [hm.density_layer(fr.cells, yearly[step], _names(fr), texts=words, fmt=fmt_num)]
+        groups = [
+            hm.density_layer(fr.cells, density=yearly[step], communes=_names(fr), texts=words, fmt=fmt_num)
+        ]
         if len(month) <= settings.POINTS_MAX:
             groups.append(
-                hm.points_layer(month["lon"].to_numpy(), month["lat"].to_numpy(), name=t("map.points"))
+                hm.points_layer(
+                    lon=month["lon"].to_numpy(), lat=month["lat"].to_numpy(), name=t("map.points")
+                )
             )
             st.caption(t("hot.time.caption", n=fmt_int(len(month)), month=label))
         else:
@@ -353,7 +356,7 @@ def compare_section(flt: IncidentFilter) -> None:
         with column:
             st.markdown(f"**{t(label, start=fmt_date(a), end=fmt_date(b))}**")
             fmap = _base_map(flt, hm.density_legend(words))
-            hm.density_layer(fr.cells, values, names, texts=words, fmt=fmt_num).add_to(fmap)
+            hm.density_layer(fr.cells, density=values, communes=names, texts=words, fmt=fmt_num).add_to(fmap)
             hm.controls_last(fmap)
             st_folium(fmap, key=key, height=440, use_container_width=True, returned_objects=[])
 

@@ -8,17 +8,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import settings
-from geo._errors import ConfigError, DataError
-from geo._validate import issues_table
-from geo.boundaries import district_outline
+from geo import ConfigError, DataError, settings
+from geo.communes import district_outline
 from geo.formatting import format_megabytes
-from geo.io.boundary_import import BOUNDARY_FIELDS, import_boundaries, preview_figure
+from geo.io.boundary_import import BOUNDARY_FIELDS, import_boundaries
 from geo.io.export import to_csv
 from geo.io.incident_import import CRS_CHOICES, Validation, validate_incidents
 from geo.io.layers import read_layer
 from geo.io.parsing import DATE_FORMATS
 from geo.io.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
+from geo.maps.previews import preview_figure
 from geo.store.batches import plan_import, preview_communes
 from geo.taxonomy import load_offences, offence_name
 from ui import loaders
@@ -364,7 +363,7 @@ def boundaries_section() -> None:
     cols[4].metric(t("data.bnd.outside"), fmt_int(moved.outside) if moved else "—")
     if checked.issues:
         st.subheader(t("data.bnd.issues", n=len(checked.issues)))
-        _issue_table(issues_table(checked.issues, lang=lang()))
+        _issue_table(checked.report(lang=lang()))
     if len(checked.communes):
         st.caption(t("data.bnd.preview"))
         st.pyplot(preview_figure(checked.communes, communes), clear_figure=True)

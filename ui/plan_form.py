@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo._errors import ConfigError
+from geo import ConfigError
 from geo.plan import Plan
 from ui import loaders
 from ui.i18n import fmt_date, md, t

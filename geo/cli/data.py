@@ -176,7 +176,7 @@ def _import_incidents(args: argparse.Namespace) -> int:
 
 
 def _import_boundaries(args: argparse.Namespace) -> int:
-    from geo.boundaries import district_outline
+    from geo.communes import district_outline
     from geo.io.boundary_import import import_boundaries
     from geo.store.batches import preview_communes
     from geo.store.store import Store

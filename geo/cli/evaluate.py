@@ -13,128 +13,66 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geo import incidents as incident_schema
 from geo._errors import ConfigError, DataError
-from geo.boundaries import assign_commune, normalise, read_geojson
+from geo._validate import Issue
 from geo.evaluation.assess import Evaluation, evaluate
 from geo.evaluation.effects import VERDICTS, WDQ_REASONS
 from geo.formatting import format_number
-from geo.io.offences import offence_code
+from geo.io.boundary_import import import_boundaries
+from geo.io.incident_import import validate_incidents
 from geo.io.tables import read_table
 from geo.plan import Plan
-from geo.taxonomy import group_of
 
-REQUIRED_COLUMNS = ("incident_id", "occurred_at", "offence_code", "lon", "lat")
-"""Columns an incident CSV must have for ``evaluate --incidents``."""
-
-OTHER_GROUP = "khac"
-"""Offence group of codes the taxonomy does not know (still counted in the totals)."""
-
-_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-)
 _MAX_LISTED = 5
 
-
-def parse_times(values: pd.Series) -> pd.Series:
-    """Return timestamps parsed from ``yyyy-mm-dd [HH:MM[:SS]]`` or ``dd/mm/yyyy [HH:MM[:SS]]`` text.
-
-    Values matching no format become ``NaT``.
-
-    Examples
-    --------
-    >>> parse_times(pd.Series(["2023-05-26 08:30", "26/05/2023", "05/26/2023"])).tolist()
-    [Timestamp('2023-05-26 08:30:00'), Timestamp('2023-05-26 00:00:00'), NaT]
-    """
-    text = values.astype(str).str.strip()
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for fmt in _DATE_FORMATS:
-        missing = result.isna()
-        if not missing.any():
-            break
-        result[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce")
-    return result
+_FRAME_COLUMNS = list(incident_schema.ANALYSIS)
 
 
-def _offence_groups(codes: pd.Series) -> pd.Series:
-    """Map offence codes, names (with or without diacritics), articles or variants to their group."""
-    groups = group_of()
-    return codes.astype(str).map(lambda value: groups.get(offence_code(value) or "", OTHER_GROUP))
-
-
-def read_incidents_csv(path: Path, communes: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Read an incident CSV in the standard columns and assign each incident to a commune.
-
-    Parameters
-    ----------
-    path
-        CSV (any encoding and delimiter `geo.io.tables.read_table` reads) with at least `REQUIRED_COLUMNS`.
-    communes
-        Commune polygons; incidents outside all of them get an empty ``commune_code``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``incident_id``, ``occurred_at``, ``offence_code``, ``offence_group``, ``lon``, ``lat``,
-        ``commune_code``.
-
-    Raises
-    ------
-    DataError
-        The file is missing or unreadable, a required column is missing, or rows have a time or
-        coordinates that cannot be read (every such row is counted; the first few are listed).
-    """
-    name = path.name
-    if not path.is_file():
-        raise DataError("không tìm thấy tệp vụ việc. Kiểm tra lại đường dẫn.", file=name)
-    # The dashboard's reader: any Vietnamese encoding, any delimiter, spreadsheet row numbers.
-    table = read_table(path, max_bytes=sys.maxsize)
-    frame = pd.DataFrame(list(table.rows), columns=list(table.columns), dtype=object).fillna("").astype(str)
-    rows = dict(enumerate(table.row_numbers))
-    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
-    if missing:
-        raise DataError(
-            f"thiếu cột {', '.join(missing)}. Tệp cần các cột {', '.join(REQUIRED_COLUMNS)}; "
-            f"các cột đang có: {', '.join(frame.columns) or '(không có)'}.",
-            file=name,
-        )
-    times = parse_times(frame["occurred_at"])
-    lon = pd.to_numeric(frame["lon"].str.replace(",", ".", regex=False), errors="coerce")
-    lat = pd.to_numeric(frame["lat"].str.replace(",", ".", regex=False), errors="coerce")
-    problems: list[str] = []
-    for field, bad, rule in (
-        ("occurred_at", times.isna(), "không phải ngày dạng dd/mm/yyyy [HH:MM] hoặc yyyy-mm-dd"),
-        ("lon", lon.isna(), "không phải số"),
-        ("lat", lat.isna(), "không phải số"),
-    ):
-        values = frame[field].to_numpy()
-        for row in bad.to_numpy().nonzero()[0][:_MAX_LISTED]:
-            problems.append(f"dòng {rows[row]}, cột «{field}»: «{values[row]!s}» {rule}")
-    bad_rows = int((times.isna() | lon.isna() | lat.isna()).sum())
-    if bad_rows:
-        raise DataError(
-            f"{bad_rows} dòng không đọc được: "
-            + "; ".join(problems[:_MAX_LISTED])
-            + ". Sửa các dòng này rồi chạy lại.",
-            file=name,
-        )
-    return pd.DataFrame(
-        {
-            "incident_id": frame["incident_id"].astype(str),
-            "occurred_at": times,
-            "offence_code": frame["offence_code"].astype(str),
-            "offence_group": _offence_groups(frame["offence_code"]),
-            "lon": lon.astype(float),
-            "lat": lat.astype(float),
-            "commune_code": assign_commune(communes, lon, lat).to_numpy(),
-        }
+def _refuse(issues: tuple[Issue, ...], *, file: str, what: str) -> DataError:
+    """Return one error naming how many rows cannot be used and the first few of them."""
+    rows = {i.row for i in issues}
+    listed = "; ".join(
+        (f"dòng {i.row}, " if i.row is not None else "")
+        + (f"cột «{i.field}»: " if i.field else "")
+        + (f"«{i.value}» " if i.value else "")
+        + i.message
+        for i in issues[:_MAX_LISTED]
     )
+    count = f"{len(rows - {None})} dòng" if rows - {None} else "tệp"
+    return DataError(f"{count} {what}: {listed}. Sửa rồi chạy lại.", file=file)
+
+
+def read_boundaries(args: argparse.Namespace) -> gpd.GeoDataFrame:
+    """Read ``--boundaries`` with the importer's reader and checks (`geo.io.boundary_import`)."""
+    path: Path = args.boundaries
+    fields = {
+        key: value
+        for key, value in (
+            ("code", args.code_field),
+            ("name", args.name_field),
+            ("population", args.population_field),
+        )
+        if value
+    }
+    checked = import_boundaries(path, crs=args.crs, fields=fields)
+    if not checked.ok:
+        raise _refuse(checked.errors, file=path.name, what="ranh giới không dùng được")
+    return checked.communes
+
+
+def read_incidents(path: Path, communes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Read ``--incidents`` with the importer's reader and row checks (`geo.io.incident_import`).
+
+    Points outside every commune are kept with an empty ``commune_code`` (the evaluation counts
+    and reports them); a row the importer would refuse (unreadable date or coordinates, an offence
+    the taxonomy does not know, a repeated id) refuses the file, naming the first rows.
+    """
+    table = read_table(path, max_bytes=sys.maxsize)
+    checked = validate_incidents(table, communes, keep_outside=True)
+    if checked.errors:
+        raise _refuse(checked.errors, file=path.name, what="không dùng được")
+    return checked.incidents[_FRAME_COLUMNS].copy()
 
 
 def _date(text: str) -> date:
@@ -162,19 +100,19 @@ def add_cli(subparsers: Any) -> None:
             "Không có --boundaries/--incidents thì dùng kho dữ liệu và kế hoạch của bảng điều khiển."
         ),
     )
-    parser.add_argument("--boundaries", type=Path, help="tệp ranh giới xã (GeoJSON)")
     parser.add_argument(
-        "--incidents", type=Path, help="tệp vụ việc CSV (incident_id, occurred_at, offence_code, lon, lat)"
+        "--boundaries", type=Path, help="tệp ranh giới xã (GeoJSON, Shapefile nén .zip, GeoPackage)"
+    )
+    parser.add_argument(
+        "--incidents", type=Path, help="tệp vụ việc (CSV, XLSX, GeoJSON), đọc và kiểm tra như khi nhập"
     )
     parser.add_argument("--targets", help="mã các xã trọng điểm, cách nhau bởi dấu phẩy")
     parser.add_argument("--start", type=_date, help="ngày bắt đầu kế hoạch (YYYY-MM-DD)")
     parser.add_argument("--before-months", type=_months, help="số tháng trước (mặc định 12)")
     parser.add_argument("--after-months", type=_months, help="số tháng sau (mặc định 12)")
-    parser.add_argument("--code-field", default="code", help="trường mã xã trong tệp ranh giới")
-    parser.add_argument("--name-field", default="name", help="trường tên xã trong tệp ranh giới")
-    parser.add_argument(
-        "--population-field", help="trường dân số trong tệp ranh giới (mặc định «population» nếu có)"
-    )
+    parser.add_argument("--code-field", help="trường mã xã trong tệp ranh giới (mặc định: tự nhận ra)")
+    parser.add_argument("--name-field", help="trường tên xã trong tệp ranh giới (mặc định: tự nhận ra)")
+    parser.add_argument("--population-field", help="trường dân số trong tệp ranh giới (mặc định: tự nhận ra)")
     parser.add_argument("--crs", help="hệ tọa độ của tệp ranh giới nếu tệp không ghi (ví dụ EPSG:5897)")
     parser.add_argument("--db", help="URL kho dữ liệu (mặc định: DATABASE_URL hoặc tệp SQLite trong data/)")
     parser.add_argument("--json", action="store_true", help="in một đối tượng JSON thay cho bảng")
@@ -201,23 +139,8 @@ def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, gpd.GeoDataFrame, Pla
     if (args.boundaries is None) != (args.incidents is None):
         raise ConfigError("Cần cả --boundaries và --incidents, hoặc bỏ cả hai để dùng kho dữ liệu.")
     if args.boundaries is not None:
-        layer = read_geojson(args.boundaries, crs=args.crs)
-        population = args.population_field
-        if population and population not in layer.columns:
-            raise DataError(
-                f"không có trường dân số «{population}». Các trường có: "
-                f"{', '.join(str(c) for c in layer.columns if c != 'geometry')}.",
-                file=args.boundaries.name,
-                field=population,
-            )
-        communes = normalise(
-            layer,
-            code_field=args.code_field,
-            name_field=args.name_field,
-            population_field=population or "population",
-            file=args.boundaries.name,
-        )
-        incidents = read_incidents_csv(args.incidents, communes)
+        communes = read_boundaries(args)
+        incidents = read_incidents(args.incidents, communes)
         return incidents, communes, _plan_from(args, None)
     from geo.store.store import Store
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import ConfigError, DataError
+from geo.dates import complete_data_end, shift_months
 from geo.plan import Plan
 
 
@@ -84,33 +85,6 @@ class Windows:
             "shortened": self.shortened,
             "data": [self.data_start.isoformat(), (self.data_end - timedelta(days=1)).isoformat()],
         }
-
-
-def shift_months(day: date, months: int) -> date:
-    """Return ``day`` moved by ``months`` calendar months, clamped to the end of short months.
-
-    Examples
-    --------
-    >>> shift_months(date(2023, 5, 26), -12)
-    datetime.date(2022, 5, 26)
-    >>> shift_months(date(2024, 1, 31), 1)
-    datetime.date(2024, 2, 29)
-    """
-    return (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
-
-
-def complete_data_end(last_day: date) -> date:
-    """Return the exclusive end of the last complete calendar month up to ``last_day``.
-
-    Examples
-    --------
-    >>> complete_data_end(date(2026, 10, 31))
-    datetime.date(2026, 11, 1)
-    >>> complete_data_end(date(2026, 10, 15))
-    datetime.date(2026, 10, 1)
-    """
-    following = last_day + timedelta(days=1)
-    return following.replace(day=1)
 
 
 def _full_months_between(first: date, start: date, *, backwards: bool, limit: int) -> int:

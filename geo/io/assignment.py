@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geo._validate import Issue
-from geo.boundaries import assign_commune
+from geo.communes import assign_commune
 from geo.taxonomy import fold
 
 

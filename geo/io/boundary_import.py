@@ -7,25 +7,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
-from pyproj.exceptions import CRSError
 
 from geo import settings
 from geo._errors import BoundaryError, DataError
-from geo._validate import Issue, sort_issues, value_text
-from geo.boundaries import COLUMNS, assign_commune, crs_label
-from geo.io.layers import layer_bytes, read_layer
+from geo._validate import Issue, issues_table, sort_issues, value_text
+from geo.communes import COLUMNS, assign_commune, crs_label
+from geo.io.layers import checked_crs, layer_bytes, read_layer
 from geo.io.parsing import parse_count, parse_number
 from geo.io.tables import header_key
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 BOUNDARY_FIELDS: dict[str, str] = {
     "code": "Mã xã (mã GSO)",
@@ -65,7 +60,7 @@ class BoundaryImport:
     file_name, sha256
         The file checked.
     communes
-        The communes (EPSG:4326, `geo.boundaries.COLUMNS`) ready to replace the current ones.
+        The communes (EPSG:4326, `geo.communes.COLUMNS`) ready to replace the current ones.
     issues
         Errors (the file cannot be used) and warnings (repairs, dropped features, misalignment).
     source_crs
@@ -85,9 +80,18 @@ class BoundaryImport:
     offset_m: float = float("nan")
 
     @property
+    def errors(self) -> tuple[Issue, ...]:
+        """Issues that block replacing the boundaries."""
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
     def ok(self) -> bool:
         """True when nothing blocks replacing the boundaries."""
-        return not any(i.severity == "error" for i in self.issues)
+        return not self.errors
+
+    def report(self, lang: str = "vi") -> pd.DataFrame:
+        """Return the issues as a table with column names and severities in ``lang`` (for the page and exports)."""
+        return issues_table(self.issues, lang=lang)
 
 
 @dataclass(frozen=True)
@@ -148,8 +152,9 @@ def import_boundaries(
     """
     name = name or (source.name if isinstance(source, Path) else "ranh_gioi")
     data = layer_bytes(source, name=name)
-    frame = read_layer(source, name=name, layer=layer)
-    frame = _with_crs(frame, crs, name=name)
+    # Read the bytes once: a lone Shapefile or GeoPackage path is read by GDAL from the disk.
+    one_file = isinstance(source, Path) and Path(name).suffix.lower() in (".shp", ".gpkg")
+    frame = checked_crs(read_layer(source if one_file else data, name=name, layer=layer, crs=crs), name=name)
     source_crs = crs_label(frame.crs)
     issues: list[Issue] = []
     field_map = _field_map(frame, fields, name=name)
@@ -181,31 +186,6 @@ def import_boundaries(
     return BoundaryImport(
         name, hashlib.sha256(data).hexdigest(), communes, sort_issues(issues), source_crs, field_map, offset
     )
-
-
-def _with_crs(frame: gpd.GeoDataFrame, crs: str | None, *, name: str) -> gpd.GeoDataFrame:
-    if crs:
-        try:
-            return frame.set_crs(CRS.from_user_input(crs), allow_override=True)
-        except CRSError as exc:
-            raise BoundaryError(
-                f"Hệ tọa độ «{crs}» không xác định: ghi mã EPSG, vd EPSG:5897.", file=name
-            ) from exc
-    if frame.crs is None:
-        raise BoundaryError(
-            "Tệp không cho biết hệ tọa độ (Shapefile thiếu .prj?): hãy chọn mã EPSG, vd EPSG:5897 "
-            "(VN-2000 Thanh Hóa) hoặc EPSG:4326.",
-            file=name,
-        )
-    if frame.crs.is_geographic:
-        minx, miny, maxx, maxy = frame.total_bounds
-        if min(minx, miny) < -180 or maxx > 180 or maxy > 90:
-            raise BoundaryError(
-                "Tọa độ không phải kinh độ/vĩ độ dù tệp ghi hệ địa lý: hãy chọn mã EPSG của hệ phẳng, "
-                "vd EPSG:5897.",
-                file=name,
-            )
-    return frame
 
 
 def _field_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | None, *, name: str) -> dict[str, str]:
@@ -447,25 +427,3 @@ def reassign(incidents: pd.DataFrame, communes: gpd.GeoDataFrame) -> Reassignmen
     codes.index = incidents.index
     current = incidents["commune_code"].astype(str)
     return Reassignment(codes, int((codes != current).sum()), int((codes == "").sum()))
-
-
-def preview_figure(new: gpd.GeoDataFrame, current: gpd.GeoDataFrame | None = None) -> Figure:
-    """Draw new boundaries (filled, labelled with their names) over the current ones (dashed), offline.
-
-    Returns a matplotlib figure in metres (EPSG:32648), for the preview before replacing boundaries.
-    """
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(8, 5.5), dpi=100, layout="tight")
-    axes = figure.add_subplot()
-    metric = new.to_crs(settings.CRS_METRIC)
-    metric.plot(ax=axes, color="#cfe3f3", edgecolor="#1f4e79", linewidth=1.0)
-    if current is not None and len(current):
-        current.to_crs(settings.CRS_METRIC).boundary.plot(
-            ax=axes, color="#c0392b", linewidth=1.0, linestyle=(0, (4, 3))
-        )
-    for name, point in zip(metric["name"], metric.geometry.representative_point(), strict=True):
-        axes.annotate(str(name), (point.x, point.y), ha="center", va="center", fontsize=7, color="#102a43")
-    axes.set_axis_off()
-    axes.set_aspect("equal")
-    return figure

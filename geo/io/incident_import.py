@@ -16,17 +16,18 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from geo import incidents as incident_schema
 from geo import settings
 from geo._errors import DataError
 from geo._validate import Issue, issues_table, sort_issues, value_text
-from geo.boundaries import crs_label, district_outline
+from geo.communes import crs_label, district_outline
+from geo.dates import now_local
 from geo.io.assignment import check_communes
 from geo.io.export import FORMULA_START
 from geo.io.offences import parse_offence
 from geo.io.parsing import (
     date_order,
     guess_date_order,
-    now_local,
     parse_date,
     parse_degrees,
     parse_number,
@@ -42,19 +43,7 @@ CRS_CHOICES: dict[str, str] = {
 }
 """Coordinate systems offered to the analyst (any other EPSG code is accepted too)."""
 
-COLUMNS = [
-    "incident_id",
-    "occurred_at",
-    "offence_code",
-    "offence_group",
-    "lon",
-    "lat",
-    "commune_code",
-    "description",
-    "status",
-    "address",
-    "source_row",
-]
+COLUMNS = list(incident_schema.VALIDATED)
 """Columns of `Validation.incidents`: the incidents schema plus the address and the file row."""
 
 _TEXT_FIELDS = ("description", "status", "address")
@@ -129,6 +118,7 @@ def validate_incidents(
     offence_map: Mapping[str, str] | None = None,
     now: datetime | None = None,
     tolerance_m: float = settings.DISTRICT_TOLERANCE_M,
+    keep_outside: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Validation:
     """Check every row of ``table`` and return the accepted incidents with a report of every problem.
@@ -155,6 +145,9 @@ def validate_incidents(
         Later dates are rejected (default: now in Vietnam).
     tolerance_m
         Points this far outside the outline are still accepted.
+    keep_outside
+        Accept points beyond the outline too, with an empty commune code (``evaluate`` counts and
+        reports them instead of refusing the file); an import refuses them.
     progress
         Called now and then with (rows checked, rows in all) while rows are checked.
 
@@ -202,7 +195,12 @@ def validate_incidents(
         parsed.append(record)
     frame = pd.DataFrame(parsed, columns=[*_RECORD_KEYS, "source_row", "ok"])
     frame, geo_issues = _locate(
-        frame, columns, source_crs=source_crs, outline=outline, tolerance_m=tolerance_m
+        frame,
+        columns,
+        source_crs=source_crs,
+        outline=outline,
+        tolerance_m=tolerance_m,
+        keep_outside=keep_outside,
     )
     issues.extend(geo_issues)
     if "incident_id" not in columns:
@@ -385,8 +383,9 @@ def _locate(
     source_crs: CRS,
     outline: shapely.Geometry,
     tolerance_m: float,
+    keep_outside: bool,
 ) -> tuple[pd.DataFrame, list[Issue]]:
-    """Convert coordinates to lon/lat, reject points outside the district and detect swapped ones."""
+    """Convert coordinates to lon/lat, reject (or keep) points outside the area and detect swapped ones."""
     issues: list[Issue] = []
     x = pd.to_numeric(frame["x"], errors="coerce").to_numpy(dtype=float)
     y = pd.to_numeric(frame["y"], errors="coerce").to_numpy(dtype=float)
@@ -407,6 +406,9 @@ def _locate(
     slon, slat = _to_wgs84(source_crs, y, x)
     swapped = ~good & has_xy & inside(slon, slat)
     far = ~good & has_xy & ~swapped
+    if keep_outside:
+        kept = far & np.isfinite(lon) & np.isfinite(lat)
+        good, far = good | kept, far & ~kept
     source_rows = frame["source_row"].to_numpy(dtype=int)
     for index in np.flatnonzero(swapped):
         number = int(source_rows[index])

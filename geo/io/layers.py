@@ -1,19 +1,26 @@
-"""Read a polygon layer from a GeoJSON, zipped Shapefile or GeoPackage file, refusing unsafe archives."""
+"""Read a polygon layer (GeoJSON, zipped Shapefile, GeoPackage) once, in one place, refusing unsafe archives."""
 
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import geopandas as gpd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from geo import settings
 from geo._errors import BoundaryError, DataError
+from geo.communes import normalise
 from geo.formatting import format_megabytes
-from geo.io.tables import read_bytes
+from geo.io.files import read_bytes
+from geo.io.geojson import parse_document
 
 SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
 """File name endings of the layer files read."""
@@ -26,15 +33,29 @@ def read_layer(
     *,
     name: str | None = None,
     layer: str | None = None,
+    crs: str | None = None,
     max_bytes: int = settings.IMPORT_MAX_BYTES,
 ) -> gpd.GeoDataFrame:
     """Read the polygon layer of a GeoJSON, zipped Shapefile or GeoPackage file, in its own CRS.
 
+    Parameters
+    ----------
+    source
+        The file's bytes (an upload) or its path.
+    name
+        The file name, which decides the format (default: the path's name).
+    layer
+        The layer of a multi-layer GeoPackage.
+    crs
+        The CRS of the coordinates when the file does not say, or says wrongly (e.g. ``"EPSG:5897"``).
+    max_bytes
+        Larger files are refused.
+
     Raises
     ------
     BoundaryError
-        The file is too large, of another kind, a Shapefile without its ``.prj`` or sidecar files,
-        holds several layers and none was chosen, or cannot be read.
+        The file is too large, of another kind, a Shapefile without its sidecar files, holds several
+        layers and none was chosen, holds no polygons, names an unknown CRS, or cannot be read.
     """
     name = name or (source.name if isinstance(source, Path) else "ranh_gioi")
     data = layer_bytes(source, name=name)
@@ -52,15 +73,110 @@ def read_layer(
         )
     if suffix == ".shp" and not isinstance(source, Path):
         raise BoundaryError("Tải lên Shapefile dạng .zip gồm .shp, .shx, .dbf và .prj.", file=name)
-    with tempfile.TemporaryDirectory(prefix="antt-boundary-") as folder:
-        if isinstance(source, Path) and suffix != ".zip":
-            path = source
-        elif suffix == ".zip":
-            path = _unzip(data, Path(folder), name=name, max_bytes=max_bytes * _MAX_UNZIPPED)
-        else:
-            path = Path(folder) / f"layer{suffix}"
-            path.write_bytes(data)
-        return _read(path, name=name, layer=layer)
+    if suffix in (".geojson", ".json"):
+        frame = _read_geojson(data, name=name, declared=crs is None)
+    else:
+        with tempfile.TemporaryDirectory(prefix="antt-boundary-") as folder:
+            if isinstance(source, Path) and suffix != ".zip":
+                path = source
+            elif suffix == ".zip":
+                path = _unzip(data, Path(folder), name=name, max_bytes=max_bytes * _MAX_UNZIPPED)
+            else:
+                path = Path(folder) / f"layer{suffix}"
+                path.write_bytes(data)
+            frame = _read(path, name=name, layer=layer)
+    if crs:
+        try:
+            frame = frame.set_crs(CRS.from_user_input(crs), allow_override=True)
+        except CRSError as exc:
+            raise BoundaryError(
+                f"Hệ tọa độ «{crs}» không xác định: ghi mã EPSG, vd EPSG:5897.", file=name
+            ) from exc
+    _require_polygons(frame, name=name)
+    return frame
+
+
+def checked_crs(frame: gpd.GeoDataFrame, *, name: str) -> gpd.GeoDataFrame:
+    """Return ``frame`` when its CRS is known and its coordinates fit it.
+
+    Raises
+    ------
+    BoundaryError
+        The layer has no CRS (a Shapefile without ``.prj``), or says longitude/latitude while its
+        coordinates are metres (a projected file without its CRS).
+    """
+    if frame.crs is None:
+        raise BoundaryError(
+            "Tệp không cho biết hệ tọa độ (Shapefile thiếu .prj?): hãy chọn mã EPSG, vd EPSG:5897 "
+            "(VN-2000 Thanh Hóa) hoặc EPSG:4326.",
+            file=name,
+        )
+    if frame.crs.is_geographic and len(frame):
+        minx, miny, maxx, maxy = frame.total_bounds
+        if min(minx, miny) < -180 or maxx > 180 or maxy > 90:
+            raise BoundaryError(
+                "Tọa độ không phải kinh độ/vĩ độ dù tệp ghi hệ địa lý: hãy chọn mã EPSG của hệ phẳng, "
+                "vd EPSG:5897 (VN-2000) hoặc EPSG:32648 (UTM 48N).",
+                file=name,
+            )
+    return frame
+
+
+def load_communes(path: Path, *, crs: str | None = None, **fields: Any) -> gpd.GeoDataFrame:
+    """Read a layer of units whose attributes are already named (``code``, ``name``…) into the commune schema.
+
+    The demo store and ``evaluate --boundaries`` read their layers through here; an official file
+    with other attribute names goes through `geo.io.boundary_import.import_boundaries`.
+    """
+    name = path.name
+    frame = checked_crs(read_layer(path, name=name, crs=crs), name=name)
+    return normalise(frame, file=name, **fields)
+
+
+_POLYGON_TYPES = ("Polygon", "MultiPolygon", "GeometryCollection")
+
+
+def _read_geojson(data: bytes, *, name: str, declared: bool) -> gpd.GeoDataFrame:
+    try:
+        document = parse_document(data, name=name)
+    except DataError as error:
+        raise BoundaryError(error.message, file=name) from error
+    features = [f for f in document.features if isinstance(f, dict)]
+    if not features:
+        raise BoundaryError("Tệp không có đối tượng (features) nào.", file=name)
+    source_crs: CRS | None = CRS.from_user_input(settings.CRS_WGS84)
+    if declared and document.crs_member:
+        try:
+            source_crs = CRS.from_user_input(document.crs)
+        except (CRSError, TypeError) as exc:
+            member = json.dumps(document.crs_member, ensure_ascii=False, default=str)[:120]
+            raise BoundaryError(
+                f"Tệp ghi hệ tọa độ không xác định ({member}). "
+                'Hãy ghi mã EPSG, ví dụ "EPSG:4326" hoặc "EPSG:5897" (VN-2000 Thanh Hóa).',
+                file=name,
+            ) from exc
+    clean: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "properties": f.get("properties") if isinstance(f.get("properties"), dict) else {},
+            "geometry": f.get("geometry") if isinstance(f.get("geometry"), dict) else None,
+        }
+        for f in features
+    ]
+    try:
+        return gpd.GeoDataFrame.from_features(clean, crs=source_crs)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.GEOSException) as exc:
+        raise BoundaryError(f"Hình học không đọc được: {exc}", file=name) from exc
+
+
+def _require_polygons(frame: gpd.GeoDataFrame, *, name: str) -> None:
+    if len(frame) and frame.geometry.geom_type.isin(_POLYGON_TYPES).any():
+        return
+    kinds = sorted({str(k) for k in frame.geometry.geom_type.dropna()}) if len(frame) else []
+    only = f"; chỉ có: {', '.join(kinds)}" if kinds else ""
+    raise BoundaryError(
+        f"Tệp không có vùng (Polygon/MultiPolygon) nào{only}. Ranh giới xã phải là vùng.", file=name
+    )
 
 
 def layer_bytes(source: bytes | Path, *, name: str) -> bytes:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from geo import settings
 from geo._errors import DataError
 from geo._validate import value_text as _short
+from geo.dates import now_local
 
 DATE_FORMATS: dict[str, str] = {
     "auto": "tự nhận biết (ngày/tháng/năm nếu không rõ)",
@@ -125,11 +126,6 @@ def guess_date_order(values: Iterable[object]) -> DateOrderGuess:
     else:
         order = "ambiguous"
     return DateOrderGuess(order, day_first, month_first, slashed)
-
-
-def now_local() -> datetime:
-    """Return the current wall-clock time in Vietnam (naive)."""
-    return datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
 
 
 def parse_date(

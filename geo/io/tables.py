@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import re
-import unicodedata
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +15,8 @@ from typing import Any
 from geo import settings
 from geo._errors import DataError
 from geo.formatting import format_megabytes
+from geo.io.files import decode_text, read_bytes
+from geo.io.geojson import parse_document
 from geo.taxonomy import fold
 
 FIELDS: dict[str, str] = {
@@ -163,58 +163,6 @@ def read_table(
     return _read_csv(data, name=name, digest=digest, encoding=encoding)
 
 
-def read_bytes(source: bytes | Path, *, name: str) -> bytes:
-    """Return the bytes of an upload or a file; a missing or unreadable file is a `DataError`."""
-    if not isinstance(source, Path):
-        return bytes(source)
-    try:
-        return source.read_bytes()
-    except FileNotFoundError as exc:
-        raise DataError("Không tìm thấy tệp: kiểm tra đường dẫn.", file=name) from exc
-    except IsADirectoryError as exc:
-        raise DataError("Đây là thư mục, không phải tệp.", file=name) from exc
-    except OSError as exc:
-        raise DataError("Không đọc được tệp (không có quyền hoặc tệp đang bị khóa).", file=name) from exc
-
-
-def decode_text(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str, str]:
-    """Decode a text file and return ``(text in NFC, encoding used)``.
-
-    UTF-8 (with or without BOM) and UTF-16 with BOM are recognised; otherwise Windows-1258
-    (Vietnamese) is preferred to Windows-1252 whenever it yields Vietnamese letters.
-    """
-    if encoding:
-        try:
-            return unicodedata.normalize("NFC", data.decode(encoding)), encoding
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise DataError(f"Không giải mã được tệp bằng bảng mã «{encoding}»: {exc}.", file=name) from exc
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return unicodedata.normalize("NFC", data.decode("utf-16")), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise DataError("Tệp UTF-16 bị hỏng: hãy lưu lại ở dạng CSV UTF-8.", file=name) from exc
-    try:
-        return unicodedata.normalize("NFC", data.decode("utf-8-sig")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    import charset_normalizer
-
-    vietnamese = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
-    if _looks_vietnamese(vietnamese) and "\ufffd" not in vietnamese:
-        return vietnamese, "cp1258"
-    best = charset_normalizer.from_bytes(data, cp_isolation=["cp1258", "cp1252"]).best()
-    if best is None:
-        raise DataError(
-            "Không nhận ra bảng mã của tệp: hãy lưu lại ở dạng CSV UTF-8 (Excel: «CSV UTF-8»).", file=name
-        )
-    return unicodedata.normalize("NFC", str(best)), best.encoding
-
-
-def _looks_vietnamese(text: str) -> bool:
-    """Return True when ``text`` holds letters only Vietnamese uses (ă, ơ, ư, đ, and the tone-marked ones)."""
-    return any(ch in "ăâđêôơưĂÂĐÊÔƠƯ" or "\u1ea0" <= ch <= "\u1ef9" for ch in text)
-
-
 def _read_csv(data: bytes, *, name: str, digest: str, encoding: str | None) -> RawTable:
     text, used = decode_text(data, name=name, encoding=encoding)
     lines = [line for line in text.splitlines() if line.strip()][:20]
@@ -309,20 +257,8 @@ def _present(cell: Any) -> bool:
 
 
 def _read_geojson(data: bytes, *, name: str, digest: str) -> RawTable:
-    text, _ = decode_text(data, name=name)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(
-            f"Tệp không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).", file=name
-        ) from exc
-    features = document.get("features") if isinstance(document, dict) else None
-    if not isinstance(features, list):
-        raise DataError("Tệp JSON không phải GeoJSON FeatureCollection.", file=name)
-    crs = None
-    member = document.get("crs")
-    if isinstance(member, dict):
-        crs = str((member.get("properties") or {}).get("name") or "") or None
+    document = parse_document(data, name=name)
+    features, crs = document.features, document.crs
     keys: dict[str, None] = {}
     for feature in features:
         if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):

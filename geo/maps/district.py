@@ -13,33 +13,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
-from folium.map import Layer
 from folium.template import Template
 
 from geo import settings
 from geo.aggregate import RATE_BREAKS, class_labels, grid_cells, rate_class, rate_per_1000
+from geo.maps.controls import LEGEND_SCRIPT, LegendControl, MetricScale, WeightedPoints
 from geo.plan import marked
 from geo.taxonomy import offence_name
-
-VENDOR = f"{settings.STATIC_URL}/vendor"
-"""URL prefix of the front-end assets copied from npm into ``static/vendor`` at set-up."""
-
-ASSET_FILES: dict[str, str] = {
-    "leaflet/leaflet.js": "leaflet/dist/leaflet.js",
-    "leaflet/leaflet.css": "leaflet/dist/leaflet.css",
-    "leaflet/images/layers.png": "leaflet/dist/images/layers.png",
-    "leaflet/images/layers-2x.png": "leaflet/dist/images/layers-2x.png",
-    "leaflet/images/marker-icon.png": "leaflet/dist/images/marker-icon.png",
-    "leaflet/images/marker-icon-2x.png": "leaflet/dist/images/marker-icon-2x.png",
-    "leaflet/images/marker-shadow.png": "leaflet/dist/images/marker-shadow.png",
-    "leaflet.markercluster/leaflet.markercluster.js": "leaflet.markercluster/dist/leaflet.markercluster.js",
-    "leaflet.markercluster/MarkerCluster.css": "leaflet.markercluster/dist/MarkerCluster.css",
-    "leaflet.markercluster/MarkerCluster.Default.css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
-    "leaflet.heat/leaflet-heat.js": "leaflet.heat/dist/leaflet-heat.js",
-}
-"""Files served under ``static/vendor/`` → their source inside ``node_modules/``."""
 
 RATE_COLOURS: tuple[str, ...] = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
 """Choropleth colours, one per class of `geo.aggregate.RATE_BREAKS` (light = low)."""
@@ -54,122 +34,6 @@ LAYERS = ("boundaries", "choropleth", "points", "heat")
 def rate_labels() -> list[str]:
     """Return the legend label of each choropleth class, one per `RATE_COLOURS` ("0–10" … "≥ 40")."""
     return class_labels((0, *RATE_BREAKS))
-
-
-def configure_offline_assets() -> None:
-    """Point folium's asset URLs at the app's own ``/app/static/vendor`` copies (no CDN).
-
-    Class attributes are process-global: this runs once, when this module is imported.
-    """
-    folium.Map.default_js = [("leaflet", f"{VENDOR}/leaflet/leaflet.js")]
-    folium.Map.default_css = [("leaflet_css", f"{VENDOR}/leaflet/leaflet.css")]
-    folium.plugins.HeatMap.default_js = [("leaflet-heat.js", f"{VENDOR}/leaflet.heat/leaflet-heat.js")]
-    cluster_js = [("markerclusterjs", f"{VENDOR}/leaflet.markercluster/leaflet.markercluster.js")]
-    cluster_css = [
-        ("markerclustercss", f"{VENDOR}/leaflet.markercluster/MarkerCluster.css"),
-        ("markerclusterdefaultcss", f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css"),
-    ]
-    for cls in (folium.plugins.MarkerCluster, folium.plugins.FastMarkerCluster, WeightedPoints):
-        cls.default_js = cluster_js
-        cls.default_css = cluster_css
-
-
-class WeightedPoints(JSCSSMixin, Layer):
-    """A marker-cluster layer built in the browser from a compact array.
-
-    Each row is ``[lat, lon, count, popup_index]``; clusters show the sum of ``count``, so the
-    same layer draws single incidents (count 1, with a popup) and server-aggregated cells.
-    Popup HTML must already be escaped.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function () {
-            var group = L.markerClusterGroup({
-                maxClusterRadius: 45,
-                showCoverageOnHover: false,
-                iconCreateFunction: function (cluster) {
-                    var total = 0;
-                    cluster.getAllChildMarkers().forEach(function (m) { total += m.options.count; });
-                    var size = total < 10 ? "small" : (total < 100 ? "medium" : "large");
-                    return L.divIcon({html: "<div><span>" + total + "</span></div>",
-                        className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40)});
-                }
-            });
-            var rows = {{ this.rows|tojson }};
-            var popups = {{ this.popups|tojson }};
-            rows.forEach(function (r) {
-                var m = L.circleMarker([r[0], r[1]], {radius: r[2] > 1 ? 4 + Math.min(12, Math.sqrt(r[2])) : 5,
-                    count: r[2], color: "#ffffff", weight: 1, fillColor: "{{ this.colour }}", fillOpacity: 0.85,
-                    className: "antt-point"});
-                if (r[3] >= 0) { m.bindPopup(popups[r[3]], {maxWidth: 320}); }
-                else { m.bindTooltip(r[2] + " {{ this.unit }}"); }
-                group.addLayer(m);
-            });
-            return group;
-        })();
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(
-        self, rows: list[list[float]], popups: list[str], *, name: str, unit: str, show: bool = True
-    ) -> None:
-        super().__init__(name=name, overlay=True, show=show)
-        self._name = "WeightedPoints"
-        self.rows = rows
-        self.popups = popups
-        self.unit = html.escape(unit)
-        self.colour = POINT_COLOUR
-
-
-LEGEND_SCRIPT = """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
-        {{ this.get_name() }}.onAdd = function () {
-            var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
-            div.innerHTML = {{ this.legend_html|tojson }};
-            L.DomEvent.disableScrollPropagation(div);
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-"""
-"""Script of every legend control (`LegendControl`): a box of HTML in a corner of the map."""
-
-
-class _MetricScale(MacroElement):
-    """A scale bar in kilometres only (folium's ``control_scale`` also shows miles)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "MetricScale"
-
-
-class LegendControl(MacroElement):
-    """A legend control showing ``legend_html``, which must already be escaped.
-
-    Subclasses give their CSS in a ``header`` macro of their template, followed by `LEGEND_SCRIPT`.
-    """
-
-    _template = Template(LEGEND_SCRIPT)
-
-    def __init__(self, legend_html: str, *, css_class: str, position: str) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.legend_html = legend_html
-        self.css_class = css_class
-        self.position = position
 
 
 class _Legend(LegendControl):
@@ -297,7 +161,39 @@ def build_map(
         Optional fill and outline colours per commune code (used by verdict maps).
     """
     texts = texts or MapTexts()
-    names = dict(zip(communes["code"], communes["name"], strict=True))
+    fmap = _base(communes, tile_url=tile_url)
+    props = _properties(communes, incidents, targets=targets, days=days)
+    collection = _features(communes, props)
+    tooltip = ["label", "count", "rate"], [texts.commune, texts.incidents_unit, texts.choropleth]
+    if "choropleth" in layers:
+        _choropleth_layer(collection, props, name=texts.choropleth, tooltip=tooltip).add_to(fmap)
+    heat_cells = 0
+    if "heat" in layers and len(incidents):
+        heat, heat_cells = _heat_layer(incidents, name=texts.heat)
+        heat.add_to(fmap)
+    mode, markers = "none", 0
+    if "points" in layers and len(incidents):
+        names = dict(zip(communes["code"], communes["name"], strict=True))
+        points, mode, markers = _points_layer(incidents, names, texts=texts, lang=lang, points_max=points_max)
+        points.add_to(fmap)
+    if "boundaries" in layers or fills or outlines:
+        _boundary_layer(
+            collection, fills=fills or {}, outlines=outlines or {}, name=texts.boundaries, tooltip=tooltip
+        ).add_to(fmap)
+        _label_layer(communes, props, targets=targets, name=texts.commune).add_to(fmap)
+    legend = _legend_html(
+        layers, texts, mode=mode, has_targets=bool(targets), approximate=bool(communes["approximate"].any())
+    )
+    _Legend(legend).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return MapBuild(fmap, mode, len(incidents), markers, heat_cells)
+
+
+Tooltip = tuple[list[str], list[str]]
+
+
+def _base(communes: gpd.GeoDataFrame, *, tile_url: str) -> folium.Map:
+    """Return an empty map fitted to the communes, with a kilometre scale and the optional basemap."""
     minx, miny, maxx, maxy = communes.total_bounds
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
@@ -305,17 +201,23 @@ def build_map(
         tiles=None,
         zoom_snap=0.25,
     )
-    _MetricScale().add_to(fmap)
+    MetricScale().add_to(fmap)
     # Without a tile layer folium drops max/min zoom, and marker clusters need the map's maxZoom.
     fmap.options.update({"maxZoom": 18, "minZoom": 9, "attributionControl": bool(tile_url)})
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=html.escape(settings.TILE_ATTRIBUTION), name="Nền").add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(8, 8))
+    return fmap
 
+
+def _properties(
+    communes: gpd.GeoDataFrame, incidents: pd.DataFrame, *, targets: tuple[str, ...], days: int
+) -> pd.DataFrame:
+    """Return each commune's escaped label, count, yearly rate per 1,000 residents and target flag."""
     counts = incidents.groupby("commune_code").size() if len(incidents) else pd.Series(dtype=int)
     count = communes["code"].map(counts).fillna(0).astype(int)
     rate = rate_per_1000(count, communes["population"], days=days)
-    props = pd.DataFrame(
+    return pd.DataFrame(
         {
             "code": communes["code"].to_numpy(),
             "label": [html.escape(str(n)) for n in communes["name"]],
@@ -324,108 +226,115 @@ def build_map(
             "target": communes["code"].isin(targets).to_numpy(),
         }
     )
-    collection = _features(communes, props)
-    tooltip_fields = ["label", "count", "rate"]
-    tooltip_alias = [texts.commune, texts.incidents_unit, texts.choropleth]
 
-    if "choropleth" in layers:
-        colour_of = {
-            row["code"]: (RATE_COLOURS[rate_class(row["rate"])] if row["rate"] is not None else "#dddddd")
-            for row in props.to_dict("records")
-        }
-        folium.GeoJson(
-            collection,
-            name=html.escape(texts.choropleth),
-            style_function=lambda f: {
-                "fillColor": colour_of[f["properties"]["code"]],
-                "fillOpacity": 0.75,
-                "color": "#ffffff",
-                "weight": 0.5,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_alias),
-        ).add_to(fmap)
 
-    heat_cells = 0
-    if "heat" in layers and len(incidents):
+def _choropleth_layer(
+    collection: dict[str, Any], props: pd.DataFrame, *, name: str, tooltip: Tooltip
+) -> folium.GeoJson:
+    colour_of = {
+        row["code"]: (RATE_COLOURS[rate_class(row["rate"])] if row["rate"] is not None else "#dddddd")
+        for row in props.to_dict("records")
+    }
+    return folium.GeoJson(
+        collection,
+        name=html.escape(name),
+        style_function=lambda f: {
+            "fillColor": colour_of[f["properties"]["code"]],
+            "fillOpacity": 0.75,
+            "color": "#ffffff",
+            "weight": 0.5,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=tooltip[0], aliases=tooltip[1]),
+    )
+
+
+def _heat_layer(incidents: pd.DataFrame, *, name: str) -> tuple[folium.plugins.HeatMap, int]:
+    """Return the heat layer of server-side cells (never raw points) and how many cells it holds."""
+    cells = grid_cells(incidents)
+    peak = float(cells["count"].max())
+    data = np.column_stack([cells["lat"], cells["lon"], np.round(cells["count"] / peak, 3)]).tolist()
+    layer = folium.plugins.HeatMap(
+        data,
+        name=html.escape(name),
+        radius=18,
+        blur=14,
+        min_opacity=0.25,
+        max_zoom=14,
+        gradient={"0.2": "#ffffb2", "0.45": "#fecc5c", "0.7": "#fd8d3c", "0.9": "#e31a1c"},
+    )
+    return layer, len(cells)
+
+
+def _points_layer(
+    incidents: pd.DataFrame, names: dict[str, str], *, texts: MapTexts, lang: str, points_max: int
+) -> tuple[WeightedPoints, str, int]:
+    """Return the clustered incidents (one marker each up to ``points_max``, else cells), the mode and markers."""
+    if len(incidents) <= points_max:
+        mode = "points"
+        popups = [_popup(r, names, lang) for r in incidents.itertuples(index=False)]
+        lat = incidents["lat"].round(settings.COORD_DECIMALS).to_numpy()
+        lon = incidents["lon"].round(settings.COORD_DECIMALS).to_numpy()
+        rows = [[float(a), float(b), 1, i] for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
+    else:
+        mode = "cells"
         cells = grid_cells(incidents)
-        heat_cells = len(cells)
-        peak = float(cells["count"].max())
-        data = np.column_stack([cells["lat"], cells["lon"], np.round(cells["count"] / peak, 3)]).tolist()
-        folium.plugins.HeatMap(
-            data,
-            name=html.escape(texts.heat),
-            radius=18,
-            blur=14,
-            min_opacity=0.25,
-            max_zoom=14,
-            gradient={"0.2": "#ffffb2", "0.45": "#fecc5c", "0.7": "#fd8d3c", "0.9": "#e31a1c"},
-        ).add_to(fmap)
+        popups = []
+        rows = [
+            [float(a), float(b), int(c), -1]
+            for a, b, c in zip(cells["lat"], cells["lon"], cells["count"], strict=True)
+        ]
+    layer = WeightedPoints(
+        rows, popups, name=html.escape(texts.points), unit=texts.incidents_unit, colour=POINT_COLOUR
+    )
+    return layer, mode, len(rows)
 
-    mode, markers = "none", 0
-    if "points" in layers and len(incidents):
-        if len(incidents) <= points_max:
-            mode = "points"
-            popups = [_popup(r, names, lang) for r in incidents.itertuples(index=False)]
-            lat = incidents["lat"].round(settings.COORD_DECIMALS).to_numpy()
-            lon = incidents["lon"].round(settings.COORD_DECIMALS).to_numpy()
-            rows = [[float(a), float(b), 1, i] for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
-        else:
-            mode = "cells"
-            cells = grid_cells(incidents)
-            popups = []
-            rows = [
-                [float(a), float(b), int(c), -1]
-                for a, b, c in zip(cells["lat"], cells["lon"], cells["count"], strict=True)
-            ]
-        markers = len(rows)
-        WeightedPoints(rows, popups, name=html.escape(texts.points), unit=texts.incidents_unit).add_to(fmap)
 
-    if "boundaries" in layers or fills or outlines:
-        fills = fills or {}
-        outlines = outlines or {}
+def _boundary_layer(
+    collection: dict[str, Any],
+    *,
+    fills: dict[str, str],
+    outlines: dict[str, str],
+    name: str,
+    tooltip: Tooltip,
+) -> folium.GeoJson:
+    """Return the commune outlines: targets thick red, verdict fills and buffer outlines where given."""
 
-        def style(feature: dict[str, Any]) -> dict[str, Any]:
-            code = feature["properties"]["code"]
-            is_target = feature["properties"]["target"]
-            return {
-                "color": outlines.get(code, TARGET_COLOUR if is_target else BOUNDARY_COLOUR),
-                "weight": 4 if is_target else (3 if code in outlines else 1.2),
-                "dashArray": "6 4" if code in outlines and not is_target else None,
-                "fillColor": fills.get(code, TARGET_COLOUR if is_target else "#ffffff"),
-                "fillOpacity": 0.75 if code in fills else (0.08 if is_target else 0.0),
-                "className": "antt-commune antt-target" if is_target else "antt-commune",
-            }
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        code = feature["properties"]["code"]
+        is_target = feature["properties"]["target"]
+        return {
+            "color": outlines.get(code, TARGET_COLOUR if is_target else BOUNDARY_COLOUR),
+            "weight": 4 if is_target else (3 if code in outlines else 1.2),
+            "dashArray": "6 4" if code in outlines and not is_target else None,
+            "fillColor": fills.get(code, TARGET_COLOUR if is_target else "#ffffff"),
+            "fillOpacity": 0.75 if code in fills else (0.08 if is_target else 0.0),
+            "className": "antt-commune antt-target" if is_target else "antt-commune",
+        }
 
-        folium.GeoJson(
-            collection,
-            name=html.escape(texts.boundaries),
-            style_function=style,
-            tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_alias),
-        ).add_to(fmap)
-        labels = folium.FeatureGroup(name=html.escape(texts.commune), control=False)
-        for (x, y), code, label in zip(_label_points(communes), props["code"], props["label"], strict=True):
-            css = "antt-label target" if code in targets else "antt-label"
-            folium.Marker(
-                [round(float(y), 5), round(float(x), 5)],
-                icon=folium.DivIcon(
-                    html=f'<div class="{css}"><span>{marked(label, target=code in targets)}</span></div>',
-                    icon_size=(160, 20),
-                    icon_anchor=(80, 10),
-                ),
-            ).add_to(labels)
-        labels.add_to(fmap)
+    return folium.GeoJson(
+        collection,
+        name=html.escape(name),
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=tooltip[0], aliases=tooltip[1]),
+    )
 
-    _Legend(
-        _legend_html(
-            layers,
-            texts,
-            mode=mode,
-            has_targets=bool(targets),
-            approximate=bool(communes["approximate"].any()),
-        )
-    ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return MapBuild(fmap, mode, len(incidents), markers, heat_cells)
+
+def _label_layer(
+    communes: gpd.GeoDataFrame, props: pd.DataFrame, *, targets: tuple[str, ...], name: str
+) -> folium.FeatureGroup:
+    """Return the commune names at a point inside each commune; targets bold with their mark."""
+    labels = folium.FeatureGroup(name=html.escape(name), control=False)
+    for (x, y), code, label in zip(_label_points(communes), props["code"], props["label"], strict=True):
+        css = "antt-label target" if code in targets else "antt-label"
+        folium.Marker(
+            [round(float(y), 5), round(float(x), 5)],
+            icon=folium.DivIcon(
+                html=f'<div class="{css}"><span>{marked(label, target=code in targets)}</span></div>',
+                icon_size=(160, 20),
+                icon_anchor=(80, 10),
+            ),
+        ).add_to(labels)
+    return labels
 
 
 def _legend_html(
@@ -473,6 +382,3 @@ def map_html_size(fmap: folium.Map) -> int:
 def geojson_text(communes: gpd.GeoDataFrame) -> str:
     """Return communes as compact GeoJSON text (for downloads)."""
     return json.dumps(json.loads(communes.to_json(drop_id=True)), ensure_ascii=False, separators=(",", ":"))
-
-
-configure_offline_assets()

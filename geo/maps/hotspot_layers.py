@@ -25,7 +25,7 @@ from folium.template import Template
 from geo import settings
 from geo.aggregate import class_labels
 from geo.hotspots.emerging import CLASSES
-from geo.maps.district import LEGEND_SCRIPT, LegendControl
+from geo.maps.controls import LEGEND_SCRIPT, LegendControl
 
 DENSITY_COLOURS: tuple[str, ...] = (
     "#ffffb2",
@@ -190,10 +190,10 @@ def _rings(geom: shapely.Geometry) -> list[Any]:
 
 def _cell_layer(
     cells: gpd.GeoDataFrame,
+    *,
     classes: np.ndarray,
     communes: Sequence[str] | np.ndarray,
     values: Sequence[str],
-    *,
     colours: Sequence[str],
     labels: Sequence[str],
     value_label: str,
@@ -205,6 +205,7 @@ def _cell_layer(
     group = folium.FeatureGroup(name=html.escape(name), show=show)
     if len(cells) == 0:
         return group
+    _aligned(cells, classes=classes, communes=communes, values=values)
     names = sorted({str(c) for c in communes})
     index = {n: i for i, n in enumerate(names)}
     bounds = np.round(cells.geometry.bounds.to_numpy(), settings.COORD_DECIMALS)
@@ -227,9 +228,9 @@ def _cell_layer(
 
 def density_layer(
     cells: gpd.GeoDataFrame,
+    *,
     density: np.ndarray,
     communes: Sequence[str],
-    *,
     texts: HotspotTexts | None = None,
     fmt: Any = str,
     show: bool = True,
@@ -252,13 +253,14 @@ def density_layer(
         Whether the layer starts visible.
     """
     texts = texts or HotspotTexts()
+    _aligned(cells, density=density, communes=communes)
     classes = density_class(density)
     keep = classes >= 0
     return _cell_layer(
         cells[keep],
-        classes[keep],
-        np.asarray(communes, dtype=object)[keep],
-        [fmt(v) for v in np.asarray(density)[keep]],
+        classes=classes[keep],
+        communes=np.asarray(communes, dtype=object)[keep],
+        values=[fmt(v) for v in np.asarray(density)[keep]],
         colours=DENSITY_COLOURS,
         labels=[""] * len(DENSITY_COLOURS),
         value_label=f"{texts.density} ({texts.density_unit})",
@@ -270,23 +272,24 @@ def density_layer(
 
 def gi_layer(
     cells: gpd.GeoDataFrame,
+    *,
     bins: np.ndarray,
     counts: np.ndarray,
     communes: Sequence[str],
-    *,
     texts: HotspotTexts | None = None,
     show: bool = True,
 ) -> folium.FeatureGroup:
     """Return the significant Gi* cells coloured by ``Gi_Bin`` (one value per row of ``cells``)."""
     texts = texts or HotspotTexts()
+    _aligned(cells, bins=bins, counts=counts, communes=communes)
     order = (3, 2, 1, -1, -2, -3)
     kept = np.asarray(bins).astype(int)
     keep = kept != 0
     return _cell_layer(
         cells[keep],
-        np.array([order.index(b) for b in kept[keep]], dtype=int),
-        np.asarray(communes, dtype=object)[keep],
-        [str(int(c)) for c in np.asarray(counts)[keep]],
+        classes=np.array([order.index(b) for b in kept[keep]], dtype=int),
+        communes=np.asarray(communes, dtype=object)[keep],
+        values=[str(int(c)) for c in np.asarray(counts)[keep]],
         colours=[GI_COLOURS[b] for b in order],
         labels=[texts.gi_labels.get(b, str(b)) for b in order],
         value_label=texts.count,
@@ -298,22 +301,23 @@ def gi_layer(
 
 def emerging_layer(
     cells: gpd.GeoDataFrame,
+    *,
     category: np.ndarray,
     communes: Sequence[str],
-    *,
     texts: HotspotTexts | None = None,
     show: bool = True,
 ) -> folium.FeatureGroup:
     """Return the cells with an emerging class (one code of `CLASSES` per row of ``cells``)."""
     texts = texts or HotspotTexts()
+    _aligned(cells, category=category, communes=communes)
     codes = np.asarray(category, dtype=object)
     drawn = list(EMERGING_COLOURS)
     keep = np.isin(codes, drawn)
     return _cell_layer(
         cells[keep],
-        np.array([drawn.index(c) for c in codes[keep]], dtype=int),
-        np.asarray(communes, dtype=object)[keep],
-        [""] * int(keep.sum()),
+        classes=np.array([drawn.index(c) for c in codes[keep]], dtype=int),
+        communes=np.asarray(communes, dtype=object)[keep],
+        values=[""] * int(keep.sum()),
         colours=[EMERGING_COLOURS[c] for c in drawn],
         labels=[texts.emerging_labels.get(c, (c, ""))[0] for c in drawn],
         value_label="",
@@ -324,9 +328,11 @@ def emerging_layer(
 
 
 def points_layer(
-    lon: np.ndarray, lat: np.ndarray, *, name: str, colour: str = "#2166ac", show: bool = True
+    *, lon: np.ndarray, lat: np.ndarray, name: str, colour: str = "#2166ac", show: bool = True
 ) -> folium.FeatureGroup:
     """Return incidents as small circles (a GeoJSON of points, 5-decimal coordinates)."""
+    if len(lon) != len(lat):
+        raise ValueError(f"lon has {len(lon)} values and lat {len(lat)}: one of each per incident")
     group = folium.FeatureGroup(name=html.escape(name), show=show)
     if len(lon) == 0:
         return group
@@ -344,6 +350,14 @@ def points_layer(
         pane=PANE,
     ).add_to(group)
     return group
+
+
+def _aligned(cells: gpd.GeoDataFrame, **values: Any) -> None:
+    """Refuse per-cell arrays whose length is not one value per row of ``cells`` (a programming error)."""
+    wrong = {name: len(v) for name, v in values.items() if len(v) != len(cells)}
+    if wrong:
+        sizes = ", ".join(f"{name} {size}" for name, size in wrong.items())
+        raise ValueError(f"one value per cell expected ({len(cells)} cells), got: {sizes}")
 
 
 def density_legend(texts: HotspotTexts, *, breaks: Sequence[float] = settings.DENSITY_BREAKS) -> str:

@@ -13,20 +13,21 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from geo import incidents as incident_schema
 from geo._errors import ConfigError, DataError
-from geo.boundaries import assign_commune
+from geo.communes import assign_commune
+from geo.dates import now_local
 from geo.io.boundary_import import BoundaryImport, Reassignment, reassign
 from geo.io.incident_import import Validation
-from geo.io.parsing import now_local
-from geo.store.store import DEMO_BATCH, utc_now
+from geo.store.schema import DEMO_BATCH, bump_revision, meta_value, utc_now
 
 if TYPE_CHECKING:
     from geo.store.store import Store
 
 _CHUNK = 500
 _READ_CHUNK = 5000
-_COMPARED = ("occurred_at", "offence_code", "lon", "lat", "commune_code", "description", "status", "address")
-_WRITTEN = ("incident_id", *_COMPARED)
+_COMPARED = incident_schema.COMPARED
+_WRITTEN = incident_schema.STORED
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def plan_import(store: Store, validation: Validation) -> ImportPlan:
     with store.engine.connect() as conn:
         existing = _existing(store, conn, validation.incidents)
         same = _same_file(store, conn, validation.sha256)
-        replaces_demo = store._meta_in(conn, "is_demo") == "1"
+        replaces_demo = meta_value(conn, store.tables, "is_demo") == "1"
     new, changed, same_rows = _classify(validation.incidents, existing)
     return ImportPlan(
         int(new.sum()), int(changed.sum()), int(same_rows.sum()), validation.rejected, replaces_demo, same
@@ -123,7 +124,7 @@ def import_incidents(store: Store, validation: Validation, *, user: str = "") ->
     batch_id = new_batch_id()
     now = utc_now()
     with store.engine.begin() as conn:
-        replaced_demo = store._meta_in(conn, "is_demo") == "1"
+        replaced_demo = meta_value(conn, store.tables, "is_demo") == "1"
         if replaced_demo:
             conn.execute(t.incidents.delete().where(t.incidents.c.batch_id == DEMO_BATCH))
             conn.execute(t.batches.update().where(t.batches.c.batch_id == DEMO_BATCH).values(undone_at=now))
@@ -167,7 +168,7 @@ def import_incidents(store: Store, validation: Validation, *, user: str = "") ->
                 "user_name": user,
             },
         )
-        store._bump(conn)
+        bump_revision(conn, store.tables)
     return ImportOutcome(
         batch_id,
         int(new.sum()),
@@ -284,7 +285,7 @@ def replace_communes(store: Store, boundaries: BoundaryImport, *, user: str = ""
                 "user_name": user,
             },
         )
-        store._bump(conn)
+        bump_revision(conn, store.tables)
     return BoundaryOutcome(batch_id, len(communes), changed, outside)
 
 
@@ -343,7 +344,7 @@ def undo(store: Store, batch_id: str, *, user: str = "") -> UndoOutcome:
         else:
             outcome = _undo_incidents(store, conn, batch)
         conn.execute(t.batches.update().where(t.batches.c.batch_id == batch_id).values(undone_at=utc_now()))
-        store._bump(conn)
+        bump_revision(conn, store.tables)
     return outcome
 
 
@@ -427,5 +428,5 @@ def _undo_boundaries(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
 
 
 def _plan_targets(store: Store, conn: Connection) -> tuple[str, ...]:
-    raw = store._meta_in(conn, "plan")
+    raw = meta_value(conn, store.tables, "plan")
     return tuple(json.loads(raw)["targets"]) if raw else ()

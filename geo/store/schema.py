@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -17,6 +18,28 @@ SCHEMA_VERSION = 2
 History: 1 — the first SQLite layout; 2 — incident address, batch kind / undo / unchanged count,
 history tables for undo, PostGIS geometry columns with GiST indexes.
 """
+
+DEMO_BATCH = "demo"
+"""Batch id of the generated demo incidents."""
+
+
+def utc_now() -> datetime:
+    """Return the current UTC time, naive (the store's audit timestamps)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def meta_value(conn: Connection, schema: Tables, key: str) -> str | None:
+    """Return a value of the ``meta`` table as seen inside the caller's transaction (None if unset)."""
+    meta = schema.meta
+    return conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+
+
+def bump_revision(conn: Connection, schema: Tables) -> None:
+    """Advance the store's revision (the loaders' cache key) inside the caller's transaction."""
+    meta = schema.meta
+    current = int(meta_value(conn, schema, "revision") or "0")
+    conn.execute(meta.update().where(meta.c.key == "revision").values(value=str(current + 1)))
+
 
 _POINT_SQL = "ST_SetSRID(ST_MakePoint(lon, lat), 4326)"
 _POLYGON_SQL = "ST_GeomFromText(geom_wkt, 4326)"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,13 +13,14 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from geo import incidents as incident_schema
 from geo import settings
 from geo._errors import ConfigError
-from geo.boundaries import COLUMNS as COMMUNE_COLUMNS
-from geo.boundaries import load_communes
+from geo.communes import COLUMNS as COMMUNE_COLUMNS
+from geo.io.layers import load_communes
 from geo.plan import Plan
 from geo.store import schema
-from geo.store.schema import SCHEMA_VERSION, Tables
+from geo.store.schema import DEMO_BATCH, SCHEMA_VERSION, Tables, utc_now
 from geo.taxonomy import group_of, load_offences
 
 if TYPE_CHECKING:
@@ -28,32 +28,13 @@ if TYPE_CHECKING:
     from geo.io.incident_import import Validation
     from geo.store.batches import BoundaryOutcome, ImportOutcome, UndoOutcome
 
-__all__ = ["INCIDENT_COLUMNS", "SCHEMA_VERSION", "Store"]
+__all__ = ["DEMO_BATCH", "INCIDENT_COLUMNS", "SCHEMA_VERSION", "Store", "close_all", "utc_now"]
 
-INCIDENT_COLUMNS = [
-    "incident_id",
-    "occurred_at",
-    "offence_code",
-    "offence_group",
-    "lon",
-    "lat",
-    "commune_code",
-    "description",
-    "status",
-    "batch_id",
-]
+INCIDENT_COLUMNS = list(incident_schema.FRAME)
 """Columns of the incidents frame returned by `Store.incidents`."""
 
-DETAIL_COLUMNS = [*INCIDENT_COLUMNS, "address", "imported_at"]
+DETAIL_COLUMNS = list(incident_schema.DETAILS)
 """Columns of `Store.incidents` with ``details=True`` (exports)."""
-
-DEMO_BATCH = "demo"
-"""Batch id of the generated demo incidents."""
-
-
-def utc_now() -> datetime:
-    """Return the current UTC time, naive (the store's audit timestamps)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Store:
@@ -195,9 +176,7 @@ class Store:
         conn.execute(t.communes.insert(), rows)
 
     def _bump(self, conn: Connection) -> None:
-        meta = self.tables.meta
-        current = int(self._meta_in(conn, "revision") or "0")
-        conn.execute(meta.update().where(meta.c.key == "revision").values(value=str(current + 1)))
+        schema.bump_revision(conn, self.tables)
 
     def set_meta(self, conn: Connection, key: str, value: str) -> None:
         """Set a meta value and bump the revision (inside the caller's transaction)."""
@@ -208,8 +187,7 @@ class Store:
         self._bump(conn)
 
     def _meta_in(self, conn: Connection, key: str) -> str | None:
-        meta = self.tables.meta
-        return conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+        return schema.meta_value(conn, self.tables, key)
 
     def _meta(self, key: str) -> str | None:
         with self.engine.connect() as conn:
@@ -252,7 +230,7 @@ class Store:
             )
         frame["occurred_at"] = pd.to_datetime(frame["occurred_at"]).astype("datetime64[ns]")
         frame["offence_group"] = frame["offence_code"].map(group_of()).fillna("")
-        for col in ("incident_id", "offence_code", "offence_group", "commune_code", "description", "status"):
+        for col in incident_schema.TEXT:
             frame[col] = frame[col].astype(str)
         frame["lon"] = frame["lon"].astype(float)
         frame["lat"] = frame["lat"].astype(float)

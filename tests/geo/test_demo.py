@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from geo import demo, settings
-from geo.boundaries import load_communes
+from geo.io.layers import load_communes
 
 
 def _digest(path: Path) -> str:

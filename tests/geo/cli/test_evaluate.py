@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from geo import settings
-from geo.boundaries import assign_commune, load_communes
-from geo.cli.evaluate import parse_times
 from geo.cli.main import main
+from geo.communes import assign_commune
+from geo.io.layers import load_communes
 from tests.geo._contracts import TARGET_KEYS as KEYS
 
 DEMO_VERDICTS = {"15361": "unclear", "15379": "improving", "15388": "worsening"}
@@ -109,8 +109,8 @@ def test_unseen_files_with_other_field_names(capsys, renamed_files):
     [
         ({"--targets": "15361,99999"}, "không có trong ranh giới: 99999"),
         ({"--start": "2030-01-01"}, "nằm ngoài dữ liệu"),
-        ({"--code-field": "ma"}, "không có trường mã xã «ma»"),
-        ({"--population-field": "dan"}, "không có trường dân số «dan»"),
+        ({"--code-field": "ma"}, "Không có thuộc tính «ma»"),
+        ({"--population-field": "dan"}, "Không có thuộc tính «dan»"),
     ],
 )
 def test_bad_input_gives_one_vietnamese_message(capsys, renamed_files, change, message):
@@ -149,17 +149,49 @@ def test_missing_columns_and_bad_rows(capsys, tmp_path, renamed_files):
     missing.write_text("incident_id,ngay,offence_code,lon\n1,2023-01-01,x,105.6\n", encoding="utf-8")
     code, _, err = _run(capsys, *common, "--incidents", str(missing))
     assert code == 2
-    assert "thiếu cột occurred_at, lat" in err
+    assert "lat" in err
+    assert "Traceback" not in err
     bad = tmp_path / "sai.csv"
     bad.write_text(
-        "incident_id,occurred_at,offence_code,lon,lat\n1,31/02/2023,x,105.6,20.0\n2,2023-01-01,x,abc,20\n",
+        "incident_id,occurred_at,offence_code,lon,lat\n"
+        "1,31/02/2023,trom_cap_tai_san,105.6,20.0\n"
+        "2,2023-01-01,trom_cap_tai_san,abc,20\n"
+        "3,2023-01-01,trom_cap_tai_san,105.65,20.05\n",
         encoding="utf-8",
     )
     code, _, err = _run(capsys, *common, "--incidents", str(bad))
     assert code == 2
-    assert "2 dòng không đọc được" in err
+    assert "2 dòng không dùng được" in err
     assert "dòng 2, cột «occurred_at»: «31/02/2023»" in err
-    assert "dòng 3, cột «lon»: «abc»" in err
+    assert "dòng 3" in err
+    assert err.count("\n") == 1
+
+
+def test_unknown_offences_follow_the_import_rule(capsys, tmp_path, renamed_files):
+    """An offence the taxonomy does not know refuses the file here as it refuses the row on import."""
+    boundaries, _ = renamed_files
+    odd = tmp_path / "la.csv"
+    odd.write_text(
+        "incident_id,occurred_at,offence_code,lon,lat\n"
+        "1,2023-01-01,trom_cap_tai_san,105.65,20.05\n"
+        "2,2023-01-02,Vượt đèn đỏ,105.65,20.05\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(
+        capsys,
+        "--boundaries",
+        str(boundaries),
+        "--incidents",
+        str(odd),
+        "--targets",
+        "15379",
+        "--start",
+        "2023-05-26",
+    )
+    assert code == 2
+    assert out == ""
+    assert "dòng 3" in err
+    assert "Vượt đèn đỏ" in err
 
 
 def test_half_a_file_pair_and_missing_plan(capsys, renamed_files):
@@ -206,11 +238,4 @@ def test_missing_file_exits_non_zero_without_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "không tìm thấy tệp ranh giới" in proc.stderr
-
-
-def test_parse_times_formats():
-    parsed = parse_times(pd.Series(["2023-05-26T08:30:00", "26/05/2023 08:30", "2023-05-26", "hôm qua"]))
-    assert parsed.iloc[0] == parsed.iloc[1] == pd.Timestamp("2023-05-26 08:30")
-    assert parsed.iloc[2] == pd.Timestamp("2023-05-26")
-    assert pd.isna(parsed.iloc[3])
+    assert "khong_co.geojson»: Không tìm thấy tệp" in proc.stderr

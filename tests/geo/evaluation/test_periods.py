@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from geo._errors import ConfigError, DataError
-from geo.evaluation.periods import complete_data_end, monthly_counts, plan_windows, windows_for
+from geo.dates import complete_data_end
+from geo.evaluation.periods import monthly_counts, plan_windows, windows_for
 from geo.plan import Plan
 
 PLAN = Plan(name="x", start=date(2023, 5, 26), targets=("a",))

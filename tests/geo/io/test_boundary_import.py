@@ -15,10 +15,10 @@ from shapely.geometry import Polygon
 
 from geo import settings as geo_settings
 from geo._errors import BoundaryError, DataError
-from geo.boundaries import COLUMNS, load_communes
+from geo.communes import COLUMNS
 from geo.demo import read_outline
 from geo.io.boundary_import import import_boundaries, reassign
-from geo.io.layers import read_layer
+from geo.io.layers import load_communes, read_layer
 
 VN2000 = Path(__file__).resolve().parents[2] / "data" / "ranh_gioi_vn2000.geojson"
 

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from geo import settings as geo_settings
 from geo.aggregate import commune_counts
-from geo.boundaries import load_communes
 from geo.io.export import commune_table, export_bytes, incident_table, neutralise, to_csv, to_xlsx
 from geo.io.incident_import import COLUMNS, validate_incidents
+from geo.io.layers import load_communes
 from geo.io.tables import read_table
 from geo.store.store import Store
 

@@ -17,8 +17,8 @@ from pyproj import Transformer
 
 from geo import settings as geo_settings
 from geo._errors import DataError
-from geo.boundaries import load_communes
 from geo.io.incident_import import COLUMNS, validate_incidents
+from geo.io.layers import load_communes
 from geo.io.tables import read_table
 
 NOW = datetime(2026, 11, 27, 12, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import numpy as np
+import pytest
 import shapely
 
 from geo.hotspots import grid as gridmod
@@ -35,7 +36,7 @@ def test_density_layer_keeps_cells_above_the_first_break_with_fixed_colours():
     grid = triangle_grid()
     cells = gridmod.cell_polygons(grid)
     values = np.linspace(0.0, 800.0, len(cells))
-    group = hm.density_layer(cells, values, ["A"] * len(cells), fmt=lambda v: f"{v:.0f}")
+    group = hm.density_layer(cells, density=values, communes=["A"] * len(cells), fmt=lambda v: f"{v:.0f}")
     layer = shapes(group)
     kept = hm.density_class(values) >= 0
     assert len(layer.rows) == kept.sum()
@@ -47,7 +48,7 @@ def test_density_layer_keeps_cells_above_the_first_break_with_fixed_colours():
 def test_whole_cells_are_rectangles_and_border_cells_polygons():
     grid = triangle_grid()
     cells = gridmod.cell_polygons(grid)
-    group = hm.density_layer(cells, np.full(len(cells), 50.0), ["A"] * len(cells))
+    group = hm.density_layer(cells, density=np.full(len(cells), 50.0), communes=["A"] * len(cells))
     rows = shapes(group).rows
     whole = cells["whole"].to_numpy()
     assert whole.any()
@@ -61,7 +62,9 @@ def test_whole_cells_are_rectangles_and_border_cells_polygons():
 def test_text_is_escaped():
     grid = triangle_grid()
     cells = gridmod.cell_polygons(grid).head(2)
-    group = hm.gi_layer(cells, np.array([3, -2]), np.array([9, 0]), ["<script>x</script>", "B&B"])
+    group = hm.gi_layer(
+        cells, bins=np.array([3, -2]), counts=np.array([9, 0]), communes=["<script>x</script>", "B&B"]
+    )
     assert shapes(group).names == ["&lt;script&gt;x&lt;/script&gt;", "B&amp;B"]
     assert "<script>x</script>" not in rendered(group)
 
@@ -69,9 +72,15 @@ def test_text_is_escaped():
 def test_gi_and_emerging_layers_skip_cells_without_a_class():
     grid = triangle_grid()
     cells = gridmod.cell_polygons(grid).head(4)
-    gi = shapes(hm.gi_layer(cells, np.array([0, 3, 0, -1]), np.array([1, 9, 0, 0]), ["A"] * 4))
+    gi = shapes(
+        hm.gi_layer(cells, bins=np.array([0, 3, 0, -1]), counts=np.array([1, 9, 0, 0]), communes=["A"] * 4)
+    )
     assert [r[0] for r in gi.rows] == [0, 3]  # indexes of 3 and -1 in (3, 2, 1, -1, -2, -3)
-    em = shapes(hm.emerging_layer(cells, np.array(["none", "new_hot", "", "historical_cold"]), ["A"] * 4))
+    em = shapes(
+        hm.emerging_layer(
+            cells, category=np.array(["none", "new_hot", "", "historical_cold"]), communes=["A"] * 4
+        )
+    )
     assert [em.colours[r[0]] for r in em.rows] == [
         hm.EMERGING_COLOURS["new_hot"],
         hm.EMERGING_COLOURS["historical_cold"],
@@ -104,3 +113,12 @@ def test_pane_once_and_layer_control_last():
     kinds = [type(c).__name__ for c in fmap._children.values()]
     assert kinds.count("CustomPane") == 1
     assert kinds[-1] == "LayerControl"
+
+
+def test_per_cell_arrays_of_the_wrong_length_are_refused() -> None:
+    """A value array that does not match the cells (e.g. two arrays swapped) never draws a silently wrong map."""
+    cells = gridmod.cell_polygons(triangle_grid()).iloc[:3]
+    with pytest.raises(ValueError, match="one value per cell"):
+        hm.gi_layer(cells, bins=np.array([3, 0, 0]), counts=np.array([1, 2]), communes=["A"] * 3)
+    with pytest.raises(ValueError, match="lon has 2 values and lat 1"):
+        hm.points_layer(lon=np.array([105.6, 105.7]), lat=np.array([20.0]), name="x")

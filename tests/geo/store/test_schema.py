@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from geo import settings
 from geo._errors import ConfigError
-from geo.boundaries import load_communes
 from geo.demo import demo_plan
+from geo.io.layers import load_communes
 from geo.store.schema import SCHEMA_VERSION
 from geo.store.store import Store
 

@@ -9,7 +9,8 @@ import pytest
 
 from geo import settings
 from geo._errors import BoundaryError
-from geo.boundaries import assign_commune, load_communes
+from geo.communes import assign_commune
+from geo.io.layers import load_communes
 
 SQUARE = [[[105.60, 20.00], [105.61, 20.00], [105.61, 20.01], [105.60, 20.01], [105.60, 20.00]]]
 
@@ -96,7 +97,7 @@ def test_bad_files_name_the_file_and_the_problem(tmp_path: Path, content: object
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(BoundaryError, match=r"tệp «khong_co.geojson»: không tìm thấy"):
+    with pytest.raises(BoundaryError, match=r"tệp «khong_co.geojson»: Không tìm thấy tệp"):
         load_communes(tmp_path / "khong_co.geojson")
 
 
