@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import filters
+from ui import errors, filters
 from ui.i18n import LANG_KEY, t
 
 st.set_page_config(page_title="Bản đồ điểm nóng ANTT", page_icon="🗺️", layout="wide")
@@ -32,6 +32,7 @@ pages = [
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
 ]
 navigation = st.navigation(pages)
-st.sidebar.caption(f"**{t('app.title')}** · {t('app.district')}")
-filters.sidebar()
-navigation.run()
+with errors.boundary():
+    st.sidebar.caption(f"**{t('app.title')}** · {t('app.district')}")
+    filters.sidebar()
+    navigation.run()

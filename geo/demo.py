@@ -358,6 +358,17 @@ def incidents_csv(incidents: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
+def read_incidents_csv(path: Path | None = None) -> pd.DataFrame:
+    """Read the demo incidents file that `incidents_csv` writes (default ``data/demo_incidents.csv``).
+
+    Returns the `geo.incidents.DEMO_FILE` columns with the schema's dtypes. This reads only the
+    project's own generated file; incident files from users go through `geo.io.tables`.
+    """
+    frame = pd.read_csv(path or settings.DEMO_INCIDENTS_PATH, dtype=str, keep_default_na=False)
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], format="%Y-%m-%d %H:%M")
+    return incident_schema.typed(frame, incident_schema.DEMO_FILE)
+
+
 def write_demo(out_dir: Path | None = None, *, seed: int = SEED) -> dict[str, Path]:
     """Build the demo data and write it to ``out_dir`` (default ``data/``); return the paths written."""
     out = out_dir or settings.DEMO_COMMUNES_PATH.parent

@@ -6,7 +6,7 @@ from geo import settings
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
 from geo.maps.district import LAYERS, build_map
-from ui import filters, hotspots, loaders, page, widgets
+from ui import filters, hotspots, loaders, page, theme, widgets
 from ui.i18n import fmt_date, fmt_int, lang, t
 
 page.header("nav.map", caption=t("map.caption"))
@@ -29,7 +29,7 @@ layers = st.pills(
     LAYERS + hotspots.LAYERS,
     selection_mode="multi",
     default=["boundaries", "points", "density"],
-    format_func=layer_names.get,
+    format_func=layer_names.__getitem__,
     key="map.layers",
 )
 
@@ -59,7 +59,7 @@ if assets:
                 cell=int(settings.HEAT_CELL_M),
             )
         )
-    widgets.show_map(build, key="hotspot-map", height=640)
+    widgets.show_map(build, key="hotspot-map", height=theme.MAP_HEIGHT)
     if "emerging" in layers:
         hotspots.emerging_caption(flt)
 

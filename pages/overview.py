@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
-from ui import evaluation, filters, loaders, page, widgets
+from ui import evaluation, filters, loaders, page, theme, widgets
 from ui.i18n import fmt_date, fmt_int, t
 
 page.header("nav.overview")
@@ -18,7 +18,9 @@ if result is not None:
             evaluation.card(target)
     with district:
         if page.assets_ready():
-            widgets.show_map(evaluation.verdict_map(result), key="overview-map", height=560)
+            widgets.show_map(
+                evaluation.verdict_map(result), key="overview-map", height=theme.OVERVIEW_MAP_HEIGHT
+            )
         evaluation.verdict_legend()
 
 st.divider()

@@ -8,7 +8,7 @@ from geo.filters import apply_filter
 from geo.plan import marked
 from geo.taxonomy import GROUPS, group_name, offence_name
 from geo.trends import monthly_series, offence_mix, top_communes, weekday_hour
-from ui import filters, loaders, page, trend_charts, widgets
+from ui import filters, loaders, page, theme, trend_charts, widgets
 from ui.i18n import fmt_date, fmt_int, lang, number_format, t
 
 page.header("nav.trends", caption=t("trends.caption"))
@@ -70,7 +70,7 @@ formats = {
     t("trends.col.change"): number_format(signed=True),
     t("trends.col.share_change"): number_format(1, signed=True),
 }
-st.dataframe(widgets.localized(view, formats), hide_index=True, width="stretch", height=320)
+st.dataframe(widgets.localized(view, formats), hide_index=True, width="stretch", height=theme.TABLE_HEIGHT)
 st.markdown(f"**{t('trends.mix_chart')}**")
 st.altair_chart(trend_charts.share_changes(mix), width="stretch")
 
@@ -84,9 +84,9 @@ if flt.communes:
 table["label"] = [star.get(c, c) for c in table["code"]]
 columns = st.columns(3)
 panels = (
-    ("trends.top_rate", "rate", True, "#b2182b", "trends.rate", ""),
-    ("trends.top_rise", "change", True, "#d6604d", "trends.change", "trends.no_rise"),
-    ("trends.top_fall", "change", False, "#4393c3", "trends.change", "trends.no_fall"),
+    ("trends.top_rate", "rate", True, theme.TARGET, "trends.rate", ""),
+    ("trends.top_rise", "change", True, theme.RISE, "trends.change", "trends.no_rise"),
+    ("trends.top_fall", "change", False, theme.FALL, "trends.change", "trends.no_fall"),
 )
 for column, (title, field, largest, colour, axis, empty) in zip(columns, panels, strict=True):
     with column:

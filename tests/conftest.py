@@ -12,6 +12,9 @@ from geo.store.store import Store
 
 # In CI the property tests draw the same examples every run (a red build is then reproducible, and a
 # flaky third-party failure on a random damaged file cannot block a landing); locally they stay random.
+# A bug on a page must fail the tests, not hide behind the page's short error message (ui.errors).
+os.environ["ANTT_RAISE_ERRORS"] = "1"
+
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -54,13 +55,15 @@ def history_section() -> None:
     if active.empty:
         st.caption(t("data.hist.nothing"))
         return
-    labels = {
-        r.batch_id: f"{r.batch_id} — {r.file_name} — {_local(r.created_at)}"
-        for r in active.itertuples(index=False)
+    labels: dict[str, str] = {
+        str(batch): f"{batch} — {name} — {_local(created)}"
+        for batch, name, created in zip(
+            active["batch_id"], active["file_name"], active["created_at"], strict=True
+        )
     }
     with st.form(f"{_PREFIX}hist.form"):
         batch = st.selectbox(
-            t("data.hist.pick"), list(labels), format_func=labels.get, key=f"{_PREFIX}hist.pick"
+            t("data.hist.pick"), list(labels), format_func=labels.__getitem__, key=f"{_PREFIX}hist.pick"
         )
         sure = st.checkbox(t("data.hist.confirm"), key=f"{_PREFIX}hist.sure")
         submitted = st.form_submit_button(t("data.hist.undo_button"), disabled=False)
@@ -118,11 +121,10 @@ def export_section() -> None:
         (left, "incidents", t("data.exp.incidents"), "vu_viec", t("export.sheet.incidents")),
         (right, "communes", t("data.exp.communes"), "theo_xa", t("export.sheet.communes")),
     ):
+        build = partial(_export, url, version, flt, what=what, fmt=fmt, sheet=sheet, language=language)
         column.download_button(
             label,
-            data=lambda what=what, sheet=sheet: _export(
-                url, version, flt, what=what, fmt=fmt, sheet=sheet, language=language
-            ),
+            data=build,
             file_name=f"{stem}_{stamp}.{fmt}",
             mime=_MIME[fmt],
             key=f"{_PREFIX}exp.{what}",

@@ -9,22 +9,14 @@ import streamlit as st
 from branca.element import MacroElement
 from folium.template import Template
 
-from geo import ConfigError, DataError, settings
+from geo import AppError, settings
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation, evaluate
 from geo.maps.district import MapBuild, build_map
-from ui import loaders, widgets
+from ui import loaders, theme, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, t
 
-VERDICT_STYLE: dict[str, tuple[str, str, str]] = {
-    "improving": ("✔", "#1a9850", "#13612f"),
-    "unclear": ("?", "#fdae61", "#8a4b00"),
-    "worsening": ("✖", "#d73027", "#a50f15"),
-    "insufficient": ("○", "#bdbdbd", "#4d4d4d"),
-}
-"""Verdict → (icon, map fill colour, text colour): words, icon and colour together, never colour alone."""
-
-BUFFER_OUTLINE = "#3b3b3b"
-"""Outline colour of the buffer communes on the verdict map (dashed)."""
+VERDICT_STYLE = theme.VERDICT_STYLE
+BUFFER_OUTLINE = theme.BUFFER_OUTLINE
 
 TARGET_KEY = "eval.target"
 """Session-state key of the target picked on the Xã trọng điểm page (mirrored in ``?target=``)."""
@@ -65,7 +57,7 @@ def checked() -> Evaluation | None:
     """Return the evaluation of the stored plan, or show why there is none and return None."""
     try:
         return current()
-    except (ConfigError, DataError) as exc:
+    except AppError as exc:
         st.error(t("eval.error", msg=md(exc)))
         return None
 

@@ -13,7 +13,7 @@ from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation
 from geo.evaluation.effects import WDQ_REASONS
 from geo.maps.district import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
-from ui import evaluation, loaders, widgets
+from ui import evaluation, loaders, theme, widgets
 from ui.i18n import fmt_date, fmt_num, lang, md, number_format, t
 
 _URL_KEY = "eval.target_url"
@@ -32,7 +32,7 @@ def pick(result: Evaluation) -> TargetEvaluation:
     labels = {key: md(target.name) for key, target in by_key.items()}
     labels[result.combined.key] = t("targets.all", n=len(result.targets))
     key = st.segmented_control(
-        t("targets.pick"), options, key=evaluation.TARGET_KEY, format_func=labels.get, required=True
+        t("targets.pick"), options, key=evaluation.TARGET_KEY, format_func=labels.__getitem__, required=True
     )
     key = key if key in options else options[0]
     st.query_params["target"] = key
@@ -156,7 +156,9 @@ def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart 
     colour = alt.Color(
         "series:N",
         title=t("targets.chart_series"),
-        scale=alt.Scale(domain=list(names.values()), range=["#b2182b", "#4d4d4d", "#2166ac", "#2166ac"]),
+        scale=alt.Scale(
+            domain=list(names.values()), range=[theme.TARGET, theme.OTHERS, theme.POINTS, theme.POINTS]
+        ),
         legend=alt.Legend(orient="bottom", labelLimit=260),
     )
     dash = alt.StrokeDash(
@@ -177,11 +179,11 @@ def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart 
     )
     lines = base.mark_line(strokeWidth=2.5)
     start = pd.DataFrame({"start": [pd.Timestamp(result.windows.start)], "label": [t("targets.chart_start")]})
-    rule = alt.Chart(start).mark_rule(color="#111", strokeWidth=2).encode(x="start:T")
+    rule = alt.Chart(start).mark_rule(color=theme.INK, strokeWidth=2).encode(x="start:T")
     text = (
         alt.Chart(start).mark_text(align="left", dx=4, y=8, fontSize=13).encode(x="start:T", text="label:N")
     )
-    return alt.layer(lines, rule, text).properties(height=340)
+    return alt.LayerChart(layer=[lines, rule, text]).properties(height=theme.CHART_HEIGHT)
 
 
 def before_after_maps(target: TargetEvaluation, result: Evaluation) -> None:
@@ -205,7 +207,11 @@ def before_after_maps(target: TargetEvaluation, result: Evaluation) -> None:
                 texts=widgets.map_texts(),
                 outlines=dict.fromkeys(target.areas.buffer, evaluation.BUFFER_OUTLINE),
             )
-            widgets.show_map(evaluation.without_controls(build), key=f"targets-map-{int(after)}", height=460)
+            widgets.show_map(
+                evaluation.without_controls(build),
+                key=f"targets-map-{int(after)}",
+                height=theme.SIDE_MAP_HEIGHT,
+            )
     swatches = " &nbsp; ".join(
         f"{widgets.swatch(colour)} {html.escape(label)}"
         for colour, label in zip(RATE_COLOURS, rate_labels(), strict=True)

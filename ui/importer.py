@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo import ConfigError, DataError, settings
+from geo import AppError, DataError, settings
 from geo.communes import district_outline
 from geo.formatting import format_megabytes
 from geo.io.boundary_import import BOUNDARY_FIELDS, import_boundaries
@@ -105,7 +105,7 @@ def incidents_section() -> None:
         date_format = left.selectbox(
             t("data.inc.date_format"),
             list(DATE_FORMATS),
-            format_func=DATE_FORMATS.get,
+            format_func=DATE_FORMATS.__getitem__,
             key=f"{_PREFIX}inc.date",
         )
         crs = middle.selectbox(
@@ -141,7 +141,7 @@ def incidents_section() -> None:
         checked = _validated(
             table, key, mapping=mapping, date_format=date_format, crs=crs, offence_map=dict(offence_map)
         )
-    except (DataError, ConfigError) as error:
+    except AppError as error:
         _error(error)
         return
     _report(checked)
@@ -299,7 +299,7 @@ def _commit(checked: Validation) -> None:
     try:
         with st.spinner(t("data.inc.writing")):
             outcome = loaders.store().import_incidents(checked)
-    except (DataError, ConfigError) as error:
+    except AppError as error:
         _error(error)
         return
     _done(
@@ -351,7 +351,7 @@ def boundaries_section() -> None:
             previous=communes,
             population_year=int(year),
         )
-    except (DataError, ConfigError) as error:
+    except AppError as error:
         _error(error)
         return
     moved = preview_communes(loaders.store(), checked) if checked.ok else None
@@ -373,7 +373,7 @@ def boundaries_section() -> None:
     if st.button(t("data.bnd.commit", n=len(checked.communes)), type="primary", key=f"{_PREFIX}bnd.commit"):
         try:
             outcome = loaders.store().replace_communes(checked)
-        except (DataError, ConfigError) as error:
+        except AppError as error:
             _error(error)
             return
         _done(

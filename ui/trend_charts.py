@@ -7,9 +7,9 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
+from ui import theme
 from ui.i18n import t
 
-_HEIGHT = 320
 # Ticks on month starts only: Vega's default puts mid-month ticks on short spans, so labels repeat.
 _MONTH_AXIS = alt.Axis(format="%m/%Y", tickCount={"interval": "month", "step": 1}, labelOverlap="greedy")
 
@@ -42,13 +42,13 @@ def monthly_lines(series: pd.DataFrame, *, legend: str, plan_start: date | None 
     if plan_start is not None and series["month"].min() <= pd.Timestamp(plan_start) <= series["month"].max():
         rule = pd.DataFrame({"day": [pd.Timestamp(plan_start)], "label": [t("trends.plan_start")]})
         base = alt.Chart(rule)
-        layers.append(base.mark_rule(strokeDash=[5, 4], color="#b2182b").encode(x="day:T"))
+        layers.append(base.mark_rule(strokeDash=[5, 4], color=theme.TARGET).encode(x="day:T"))
         layers.append(
-            base.mark_text(align="left", dx=4, dy=-6, color="#b2182b", fontSize=12).encode(
+            base.mark_text(align="left", dx=4, dy=-6, color=theme.TARGET, fontSize=12).encode(
                 x="day:T", y=alt.value(8), text="label:N"
             )
         )
-    return alt.layer(*layers).properties(height=_HEIGHT)
+    return alt.LayerChart(layer=layers).properties(height=theme.TREND_CHART_HEIGHT)
 
 
 def share_changes(mix: pd.DataFrame, *, n: int = 10) -> alt.Chart:
@@ -60,7 +60,7 @@ def share_changes(mix: pd.DataFrame, *, n: int = 10) -> alt.Chart:
         .encode(
             y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
             x=alt.X("share_change:Q", title=t("trends.col.share_change")),
-            color=alt.condition(alt.datum.share_change > 0, alt.value("#d6604d"), alt.value("#4393c3")),
+            color=alt.condition(alt.datum.share_change > 0, alt.value(theme.RISE), alt.value(theme.FALL)),
             tooltip=[
                 alt.Tooltip("name:N", title=t("trends.col.offence")),
                 alt.Tooltip("share:Q", title=t("trends.col.share"), format=".1f"),
@@ -90,7 +90,7 @@ def weekday_hour_heatmap(table: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("count:Q", title=t("trends.count")),
             ],
         )
-        .properties(height=230)
+        .properties(height=theme.SMALL_CHART_HEIGHT)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -47,7 +48,7 @@ def localized(view: pd.DataFrame, formats: Mapping[str, Callable[[float], str]])
 
     Only the displayed text changes: sorting and the values a test reads stay numeric.
     """
-    present = {column: fmt for column, fmt in formats.items() if column in view.columns}
+    present: dict[Any, Any] = {column: fmt for column, fmt in formats.items() if column in view.columns}
     return view.style.format(present, na_rep="")
 
 

@@ -17,6 +17,7 @@ from geo import incidents as incident_schema
 from geo import settings
 from geo._errors import ConfigError
 from geo.communes import COLUMNS as COMMUNE_COLUMNS
+from geo.demo import demo_plan, read_incidents_csv
 from geo.io.layers import load_communes
 from geo.plan import Plan
 from geo.store import schema
@@ -93,8 +94,6 @@ class Store:
             engine.dispose()
 
     def _create(self, conn: Connection, *, with_demo: bool) -> None:
-        from geo.demo import demo_plan
-
         t = self.tables
         schema.create(conn, t)
         conn.execute(
@@ -126,7 +125,7 @@ class Store:
     def insert_demo_incidents(self, conn: Connection) -> int:
         """Insert the generated demo incidents as batch `DEMO_BATCH` (inside the caller's transaction)."""
         t = self.tables
-        frame = pd.read_csv(settings.DEMO_INCIDENTS_PATH, dtype=str, keep_default_na=False)
+        frame = read_incidents_csv()
         now = utc_now()
         demo_row = {
             "batch_id": DEMO_BATCH,
@@ -146,9 +145,7 @@ class Store:
         if done.rowcount == 0:
             conn.execute(t.batches.insert(), demo_row)
         records = frame.assign(
-            occurred_at=pd.to_datetime(frame["occurred_at"], format="%Y-%m-%d %H:%M").astype(object),
-            lon=frame["lon"].astype(float),
-            lat=frame["lat"].astype(float),
+            occurred_at=frame["occurred_at"].astype(object),
             address="",
             batch_id=DEMO_BATCH,
             imported_at=now,
@@ -250,8 +247,6 @@ class Store:
         """Return the stored plan."""
         raw = self._meta("plan")
         if raw is None:
-            from geo.demo import demo_plan
-
             return demo_plan()
         return Plan.from_dict(json.loads(raw))
 
