@@ -7,23 +7,20 @@ maps are built on every run from the cached arrays (a `folium.Map` is never cach
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from typing import TypedDict
 
 import folium
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import ConfigError, DataError, settings
-from geo.dates import months_between
+from geo import AppError, settings
 from geo.evaluation.periods import windows_for
 from geo.filters import IncidentFilter, apply_filter
-from geo.hotspots import grid as gridmod
-from geo.hotspots.emerging import CLASSES, Emerging, emerging_hotspots, hot_class_shares
-from geo.hotspots.gistar import gi_star, hot_cells
+from geo.hotspots import series
+from geo.hotspots.emerging import CLASSES, Emerging, hot_class_shares
 from geo.maps import hotspot_layers as hm
 from geo.maps.district import build_map
 from ui import loaders, widgets
@@ -32,31 +29,20 @@ from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
 LAYERS = ("density", "gistar", "emerging")
 """Hotspot layer keys offered next to `geo.maps.district.LAYERS` on /map."""
 
-Args = tuple[date, date, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+class _Plain(TypedDict):
+    start: date
+    end: date
+    groups: tuple[str, ...]
+    offences: tuple[str, ...]
+    communes: tuple[str, ...]
 
 
-@dataclass(frozen=True, eq=False)
-class Frame:
-    """The district's grid: cells as polygons, their flat index and commune."""
-
-    grid: gridmod.Grid
-    cells: gpd.GeoDataFrame
-    ids: np.ndarray
-    communes: pd.Series
-
-
-@dataclass(frozen=True, eq=False)
-class Period:
-    """Grid analytics of one filtered period, per row of `Frame.cells`."""
-
-    counts: np.ndarray
-    density: np.ndarray
-    bins: np.ndarray
-    table: pd.DataFrame
-
-
-def _args(flt: IncidentFilter) -> Args:
-    return flt.start, flt.end, flt.groups, flt.offences, flt.communes
+def _plain(flt: IncidentFilter) -> _Plain:
+    """The filter as plain values, the cache key of the period analytics."""
+    return _Plain(
+        start=flt.start, end=flt.end, groups=flt.groups, offences=flt.offences, communes=flt.communes
+    )
 
 
 def _select(
@@ -66,41 +52,50 @@ def _select(
     return apply_filter(loaders.incidents(), flt)
 
 
+def _select_all(
+    groups: tuple[str, ...], offences: tuple[str, ...], communes: tuple[str, ...]
+) -> pd.DataFrame:
+    """The incidents of the offences and communes chosen, over the whole data span.
+
+    Raises
+    ------
+    geo.DataError
+        When the store holds no incident.
+    """
+    first, last = series.data_span(loaders.incidents())
+    return _select(first, last, groups, offences, communes)
+
+
 @st.cache_data(show_spinner=False, max_entries=2)
-def _frame(url: str, version: str) -> Frame:
-    communes = loaders.communes()
-    grid = gridmod.make_grid(communes)
-    cells = gridmod.cell_polygons(grid)
-    return Frame(grid, cells, cells["cell"].to_numpy(), gridmod.cell_communes(grid, communes))
+def _frame(url: str, version: str) -> series.GridFrame:
+    return series.grid_frame(loaders.communes())
 
 
-def frame() -> Frame:
+def frame() -> series.GridFrame:
     """Return the district grid (cached until the store changes)."""
     return _frame(*loaders.key())
 
 
-def _xy(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    return gridmod.project(incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
-def _period(url: str, version: str, *args: *Args) -> Period:
-    fr = _frame(url, version)
-    start, end, _groups, _offences, communes = args
-    incidents = _select(*args)
-    grid = gridmod.restrict(fr.grid, fr.communes, communes)
-    x, y = _xy(incidents)
-    counts = gridmod.cell_counts(grid, x, y)
-    years = ((end - start).days + 1) / 365.25
-    density = gridmod.density(grid, x, y) / years
-    gi = gi_star(counts, grid.inside)
-    table = hot_cells(grid, counts, gi, fr.communes)
-    return Period(counts.ravel()[fr.ids], density.ravel()[fr.ids], gi.bins.ravel()[fr.ids], table)
+def _period(
+    url: str,
+    version: str,
+    *,
+    start: date,
+    end: date,
+    groups: tuple[str, ...],
+    offences: tuple[str, ...],
+    communes: tuple[str, ...],
+) -> series.Period:
+    args = start, end, groups, offences, communes
+    return series.period_analysis(
+        _frame(url, version), _select(*args), start=start, end=end, communes=communes
+    )
 
 
-def period(flt: IncidentFilter) -> Period:
+def period(flt: IncidentFilter) -> series.Period:
     """Return counts, yearly density and Gi* classes of the filtered period (cached)."""
-    return _period(*loaders.key(), *_args(flt))
+    return _period(*loaders.key(), **_plain(flt))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -108,14 +103,9 @@ def _emerging(
     url: str, version: str, groups: tuple[str, ...], offences: tuple[str, ...], communes: tuple[str, ...]
 ) -> Emerging | str:
     fr = _frame(url, version)
-    times = loaders.incidents()["occurred_at"]
-    first, last = (times.min().date(), times.max().date()) if len(times) else (date.today(), date.today())
-    incidents = _select(first, last, groups, offences, communes)
-    grid = gridmod.restrict(fr.grid, fr.communes, communes)
-    x, y = _xy(incidents)
     try:
-        return emerging_hotspots(grid, x, y, incidents["occurred_at"].to_numpy())
-    except DataError as err:
+        return series.emerging_analysis(fr, _select_all(groups, offences, communes), communes=communes)
+    except AppError as err:
         return err.message
 
 
@@ -144,9 +134,9 @@ def _commune_names() -> dict[str, str]:
     return dict(zip(communes["code"], communes["name"], strict=True))
 
 
-def _names(fr: Frame) -> list[str]:
+def _names(fr: series.GridFrame) -> list[str]:
     names = _commune_names()
-    return [names.get(c, c) for c in fr.communes.reindex(fr.ids).fillna("").to_numpy()]
+    return [names.get(c, c) for c in fr.cell_codes()]
 
 
 def add_layers(fmap: folium.Map, layers: list[str] | tuple[str, ...], flt: IncidentFilter) -> None:
@@ -169,7 +159,7 @@ def add_layers(fmap: folium.Map, layers: list[str] | tuple[str, ...], flt: Incid
     if "emerging" in chosen:
         result = emerging(flt)
         if isinstance(result, Emerging):
-            category = result.category.ravel()[fr.ids]
+            category = fr.per_cell(result.category)
             hm.emerging_layer(fr.cells, category=category, communes=names, texts=words).add_to(fmap)
             legend.append(hm.emerging_legend(words, present=sorted(set(category))))
     if legend:
@@ -185,12 +175,11 @@ def emerging_caption(flt: IncidentFilter) -> None:
         return
     steps = result.steps
     unit = t("hot.unit.month" if steps.months_per_step == 1 else "hot.unit.quarter")
-    end = steps.ends()[-1]
-    last = (pd.Timestamp(end) + pd.offsets.MonthEnd(0)).date()
+    first, last = series.steps_span(steps)
     st.caption(
         t(
             "hot.emerging_caption",
-            start=fmt_date(steps.starts()[0]),
+            start=fmt_date(first),
             end=fmt_date(last),
             steps=steps.count,
             unit=unit,
@@ -237,20 +226,20 @@ def hot_cells_section(flt: IncidentFilter) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _monthly(url: str, version: str, *args: *Args) -> tuple[list[date], np.ndarray]:
-    fr = _frame(url, version)
-    start, end, _groups, _offences, communes = args
-    incidents = _select(*args)
-    grid = gridmod.restrict(fr.grid, fr.communes, communes)
-    months = months_between(start, end)
-    first = months[0]
-    index = (
-        (incidents["occurred_at"].dt.year - first.year) * 12 + incidents["occurred_at"].dt.month - first.month
+def _monthly(
+    url: str,
+    version: str,
+    *,
+    start: date,
+    end: date,
+    groups: tuple[str, ...],
+    offences: tuple[str, ...],
+    communes: tuple[str, ...],
+) -> series.MonthlyDensity:
+    args = start, end, groups, offences, communes
+    return series.monthly_density(
+        _frame(url, version), _select(*args), start=start, end=end, communes=communes
     )
-    layers = gridmod.density(grid, *_xy(incidents), steps=index.to_numpy(), n_steps=len(months))
-    days = np.array([m.days_in_month for m in months], dtype=float)
-    yearly = layers.reshape(len(months), -1)[:, fr.ids] * (365.25 / days)[:, None]
-    return [m.date() for m in months], yearly
 
 
 def _base_map(flt: IncidentFilter, legend: str) -> folium.Map:
@@ -276,7 +265,8 @@ MONTH_KEY = "hot.time.month"
 
 def time_section(flt: IncidentFilter) -> None:
     """A month slider (with a play toggle) stepping the incident and density layers through the period."""
-    months, yearly = _monthly(*loaders.key(), *_args(flt))
+    monthly = _monthly(*loaders.key(), **_plain(flt))
+    months, yearly = monthly.months, monthly.yearly
     if len(months) < 2:
         return
     st.subheader(t("hot.time.header"))
@@ -292,9 +282,8 @@ def time_section(flt: IncidentFilter) -> None:
             st.session_state[MONTH_KEY] = labels[(position + 1) % len(labels)]
         label = st.select_slider(t("hot.time.month"), options=labels, key=MONTH_KEY)
         step = labels.index(label)
-        month_start = months[step]
-        month_end = min(flt.end, (pd.Timestamp(month_start) + pd.offsets.MonthEnd(0)).date())
-        month = _select(max(flt.start, month_start), month_end, flt.groups, flt.offences, flt.communes)
+        first, last = series.month_window(months[step], start=flt.start, end=flt.end)
+        month = _select(first, last, flt.groups, flt.offences, flt.communes)
         fr, words = frame(), texts()
         groups = [
             hm.density_layer(fr.cells, density=yearly[step], communes=_names(fr), texts=words, fmt=fmt_num)
@@ -323,40 +312,50 @@ def time_section(flt: IncidentFilter) -> None:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _compare(
     url: str, version: str, groups: tuple[str, ...], offences: tuple[str, ...], communes: tuple[str, ...]
-) -> tuple[list[date], np.ndarray, np.ndarray]:
+) -> series.Comparison:
     windows = windows_for(loaders.incidents(), loaders.plan())
-    last = windows.after_end - timedelta(days=1)
-    before = _period(
-        url, version, windows.before_start, windows.start - timedelta(days=1), groups, offences, communes
+    return series.compare_periods(
+        _frame(url, version),
+        _select_all(groups, offences, communes),
+        before_start=windows.before_start,
+        start=windows.start,
+        after_end=windows.after_end,
+        before_months=windows.before_months,
+        after_months=windows.after_months,
+        communes=communes,
     )
-    after = _period(url, version, windows.start, last, groups, offences, communes)
-    return [windows.before_start, windows.start, last], before.density, after.density
 
 
 def compare_section(flt: IncidentFilter) -> None:
     """Two density maps side by side: the plan's before and after windows, on the same fixed scale."""
-    plan = loaders.plan()
     try:
-        (first, start, last), before, after = _compare(*loaders.key(), flt.groups, flt.offences, flt.communes)
-    except (DataError, ConfigError) as err:
+        result = _compare(*loaders.key(), flt.groups, flt.offences, flt.communes)
+    except AppError as err:
         st.info(t("error.data", msg=md(err.message)))
         return
     st.subheader(t("hot.compare.header"))
-    months_before = (start.year - first.year) * 12 + start.month - first.month
-    months_after = round((last - start).days / 30.44)
-    st.caption(t("hot.compare.caption", before=months_before, after=months_after, start=fmt_date(plan.start)))
+    st.caption(
+        t(
+            "hot.compare.caption",
+            before=result.before_months,
+            after=result.after_months,
+            start=fmt_date(result.start),
+        )
+    )
     fr, words = frame(), texts()
     names = _names(fr)
     columns = st.columns(2)
     spans = (
-        (first, start - timedelta(days=1), before, "hot.compare.before", "hot-before-map"),
-        (start, last, after, "hot.compare.after", "hot-after-map"),
+        (result.before_start, result.before_last, result.before, "hot.compare.before", "hot-before-map"),
+        (result.start, result.after_last, result.after, "hot.compare.after", "hot-after-map"),
     )
-    for column, (a, b, values, label, key) in zip(columns, spans, strict=True):
+    for column, (a, b, analysis, label, key) in zip(columns, spans, strict=True):
         with column:
             st.markdown(f"**{t(label, start=fmt_date(a), end=fmt_date(b))}**")
             fmap = _base_map(flt, hm.density_legend(words))
-            hm.density_layer(fr.cells, density=values, communes=names, texts=words, fmt=fmt_num).add_to(fmap)
+            hm.density_layer(
+                fr.cells, density=analysis.density, communes=names, texts=words, fmt=fmt_num
+            ).add_to(fmap)
             hm.controls_last(fmap)
             st_folium(fmap, key=key, height=440, use_container_width=True, returned_objects=[])
 

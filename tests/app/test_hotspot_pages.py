@@ -78,7 +78,7 @@ def test_month_slider_steps_without_recomputing(monkeypatch, demo_store: Store):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr("ui.hotspots.gi_star", counting)
+    monkeypatch.setattr("geo.hotspots.series.gi_star", counting)
     st.cache_data.clear()
     at = _app("pages/map.py")
     assert "Diễn biến theo tháng" in _headers(at)
@@ -104,6 +104,9 @@ def test_map_compares_before_and_after_the_plan(demo_store: Store):
     texts = [m.value for m in at.markdown]
     assert f"**Trước: {_day(w.before_start)} – {_day(w.start - one_day)}**" in texts
     assert f"**Sau: {_day(w.start)} – {_day(w.after_end - one_day)}**" in texts
+    # the month counts are the evaluation windows' own, not an estimate from the days
+    caption = f"Mật độ {w.before_months} tháng trước và {w.after_months} tháng từ ngày {_day(w.start)}"
+    assert any(c.value.startswith(caption) for c in at.caption)
 
 
 @pytest.mark.usefixtures("demo_env")
