@@ -43,7 +43,7 @@ lock:
 hooks: $(VENV)/.stamp
 	$(VENV)/bin/pre-commit install
 
-static/vendor/.stamp: package.json package-lock.json scripts/install_assets.py geo/maps/district.py $(VENV)/.stamp
+static/vendor/.stamp: package.json package-lock.json scripts/install_assets.py geo/maps/assets.py $(VENV)/.stamp
 	npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/install_assets.py
 	@touch $@

@@ -211,7 +211,7 @@ def monthly_counts(incidents: pd.DataFrame, windows: Windows, *, codes: list[str
         .groupby(["commune_code", "month"])
         .size()
     )
-    months = np.arange(-windows.before_months, windows.after_months)
+    months = pd.Index(np.arange(-windows.before_months, windows.after_months))
     full = pd.MultiIndex.from_product([codes, months], names=["commune_code", "month"])
     table = observed.reindex(full, fill_value=0).rename("count").reset_index()
     starts = windows.month_starts()
