@@ -9,7 +9,8 @@ import geopandas as gpd
 from pyproj import CRS
 
 from geo import settings
-from geo._errors import BoundaryError, ConfigError
+from geo._errors import ConfigError
+from geo.communes import metric_crs as area_metric_crs
 
 
 def metric_crs(communes: gpd.GeoDataFrame) -> CRS:
@@ -23,16 +24,7 @@ def metric_crs(communes: gpd.GeoDataFrame) -> CRS:
     BoundaryError
         When the frame has no CRS (coordinates cannot be measured without one).
     """
-    if communes.crs is None:
-        raise BoundaryError(
-            "Ranh giới không có hệ tọa độ (CRS): không đo được khoảng cách. "
-            "Hãy lưu tệp kèm hệ tọa độ, ví dụ EPSG:4326."
-        )
-    west, south, east, north = communes.to_crs(settings.CRS_WGS84).total_bounds
-    lon_min, lat_min, lon_max, lat_max = settings.METRIC_CRS_BOUNDS
-    if lon_min <= west and east <= lon_max and lat_min <= south and north <= lat_max:
-        return CRS.from_user_input(settings.CRS_METRIC)
-    return communes.estimate_utm_crs()
+    return area_metric_crs(communes)
 
 
 def neighbours(

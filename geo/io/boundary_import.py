@@ -17,7 +17,7 @@ import shapely
 from geo import settings
 from geo._errors import BoundaryError, DataError
 from geo._validate import Issue, issues_table, sort_issues, value_text
-from geo.communes import COLUMNS, assign_commune, crs_label
+from geo.communes import COLUMNS, assign_commune, codes_from_names, crs_label, name_key
 from geo.io.layers import checked_crs, layer_bytes, read_layer
 from geo.io.parsing import parse_count, parse_number
 from geo.io.tables import header_key
@@ -43,12 +43,44 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "commune code",
         "gso code",
         "id xa",
+        "ma xa phuong",
+        "pcode",
+        "adm3 pcode",
+        "adm2 pcode",
+        "geocode",
+        "unit code",
+        "ward code",
     ),
-    "name": ("ten xa", "ten dvhc", "ten don vi", "ten dv", "ten", "name", "commune", "xa"),
+    "name": (
+        "ten xa",
+        "ten dvhc",
+        "ten don vi",
+        "ten dv",
+        "ten",
+        "name",
+        "commune",
+        "xa",
+        "ten xa phuong",
+        "ten phuong xa",
+        "ward",
+        "ward name",
+        "commune name",
+        "unit name",
+        "neighbourhood",
+        "neighborhood",
+        "name 3",
+        "name 2",
+        "nom",
+        "nombre",
+    ),
     "population": ("dan so", "so dan", "population", "pop", "ds"),
     "population_year": ("nam dan so", "nam", "population year", "year"),
     "kind": ("loai", "cap", "kind", "loai dvhc"),
 }
+
+
+DERIVED_CODE = "(mã tạo từ tên)"
+"""The field name shown when a layer has no code attribute and codes were made from the names."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +98,13 @@ class BoundaryImport:
     source_crs
         The CRS the file was read in.
     field_map
-        Field → attribute of the file used.
+        Field → attribute of the file used (``code`` is `DERIVED_CODE` when codes were made from names).
     offset_m
         Largest distance between the outer edge of the communes and the district outline (metres).
+    matches
+        Stored units matched to the file's units by their normalised name where the codes differ:
+        ``(stored code, stored name, new code, new name)``, for the analyst to confirm; the plan's
+        targets follow these matches when the boundaries are replaced.
     """
 
     file_name: str
@@ -78,6 +114,12 @@ class BoundaryImport:
     source_crs: str
     field_map: dict[str, str] = field(default_factory=dict)
     offset_m: float = float("nan")
+    matches: tuple[tuple[str, str, str, str], ...] = ()
+
+    @property
+    def renamed(self) -> dict[str, str]:
+        """Stored code → new code of the units matched by name (`matches`)."""
+        return {old: new for old, _, new, _ in self.matches}
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -158,6 +200,19 @@ def import_boundaries(
     source_crs = crs_label(frame.crs)
     issues: list[Issue] = []
     field_map = _field_map(frame, fields, name=name)
+    if "code" not in field_map:
+        frame = frame.assign(**{DERIVED_CODE: codes_from_names(frame[field_map["name"]].astype(str))})
+        field_map["code"] = DERIVED_CODE
+        issues.append(
+            Issue(
+                None,
+                field_map["name"],
+                "",
+                "Tệp không có mã đơn vị: đã tạo mã từ tên (vd «Vĩnh Lộc» → «vinhloc»). Nếu có mã chính thức, "
+                "hãy chọn thuộc tính mã.",
+                "warning",
+            )
+        )
     frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)].copy()
     frame = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon", "GeometryCollection"])]
     if frame.empty:
@@ -174,18 +229,60 @@ def import_boundaries(
             )
         if frame.empty:
             raise BoundaryError(
-                f"Không có đơn vị nào nằm trong huyện: kiểm tra hệ tọa độ (đang đọc theo {source_crs}).",
+                f"Không có đơn vị nào nằm trong khu vực hiện tại: kiểm tra hệ tọa độ (đang đọc theo "
+                f"{source_crs}); nếu đây là khu vực khác, hãy nhập như một khu vực mới (không giữ khu vực cũ, "
+                "--new-area).",
                 file=name,
             )
-    communes, row_issues = _attributes(frame, field_map, previous=previous, population_year=population_year)
+    matches = _name_matches(frame, field_map, previous)
+    communes, row_issues = _attributes(
+        frame, field_map, previous=previous, renamed=matches, population_year=population_year
+    )
     issues.extend(row_issues)
     offset = float("nan")
     if outline is not None:
         offset, fit = _alignment(communes, outline)
         issues.extend(fit)
     return BoundaryImport(
-        name, hashlib.sha256(data).hexdigest(), communes, sort_issues(issues), source_crs, field_map, offset
+        name,
+        hashlib.sha256(data).hexdigest(),
+        communes,
+        sort_issues(issues),
+        source_crs,
+        field_map,
+        offset,
+        tuple(matches),
     )
+
+
+def _name_matches(
+    frame: gpd.GeoDataFrame, field_map: dict[str, str], previous: gpd.GeoDataFrame | None
+) -> list[tuple[str, str, str, str]]:
+    """Match stored units whose code is not in the file to the file's new codes by normalised name."""
+    if previous is None or previous.empty:
+        return []
+    new_codes = [_code(v) for v in frame[field_map["code"]]]
+    new_names = [" ".join(str(v or "").split()) for v in frame[field_map["name"]]]
+    unmatched_new = {c for c in new_codes if c} - set(previous["code"])
+    exact: dict[str, list[tuple[str, str]]] = {}
+    loose: dict[str, list[tuple[str, str]]] = {}
+    for code, text in zip(new_codes, new_names, strict=True):
+        if code in unmatched_new:
+            exact.setdefault(name_key(text, marks=True), []).append((code, text))
+            loose.setdefault(name_key(text), []).append((code, text))
+    matches = []
+    taken: set[str] = set()
+    for old_code, old_name in zip(previous["code"], previous["name"], strict=True):
+        if old_code in new_codes:
+            continue
+        # With diacritics first (Vĩnh Hùng is not Vĩnh Hưng), then without, only when unambiguous.
+        found = exact.get(name_key(old_name, marks=True), [])
+        if len(found) != 1:
+            found = loose.get(name_key(old_name), [])
+        if len(found) == 1 and found[0][0] not in taken:
+            taken.add(found[0][0])
+            matches.append((str(old_code), str(old_name), *found[0]))
+    return matches
 
 
 def _field_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | None, *, name: str) -> dict[str, str]:
@@ -215,7 +312,14 @@ def _field_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | None, *, nam
         guess = next((c for c in columns if _looks_like_codes(frame[c])), None)
         if guess is not None:
             chosen["code"] = guess
+    if "name" not in chosen:
+        guess = next((c for c in columns if c not in chosen.values() and _looks_like_names(frame[c])), None)
+        if guess is not None:
+            chosen["name"] = guess
+    # Without a code attribute the codes are made from the names (the caller says so).
     missing = [BOUNDARY_FIELDS[k] for k in ("code", "name") if k not in chosen]
+    if "name" in chosen:
+        missing = []
     if missing:
         raise BoundaryError(
             f"Không tìm thấy thuộc tính cho: {', '.join(missing)}. Các thuộc tính: {', '.join(columns)}. "
@@ -223,6 +327,16 @@ def _field_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str] | None, *, nam
             file=name,
         )
     return chosen
+
+
+def _looks_like_names(values: pd.Series) -> bool:
+    """A column of distinct words (not numbers): the units' names in a file whose header is unknown."""
+    text = values.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    if not len(text) or not text.is_unique:
+        return False
+    numeric = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").notna()
+    return bool(numeric.mean() < 0.2) and bool(text.str.contains(r"[^\W\d_]", regex=True).all())
 
 
 def _looks_like_codes(values: pd.Series) -> bool:
@@ -278,12 +392,16 @@ def _attributes(
     field_map: dict[str, str],
     *,
     previous: gpd.GeoDataFrame | None,
+    renamed: list[tuple[str, str, str, str]],
     population_year: int | None,
 ) -> tuple[gpd.GeoDataFrame, list[Issue]]:
     issues: list[Issue] = []
     old = (
         {} if previous is None else dict(zip(previous["code"], previous.itertuples(index=False), strict=True))
     )
+    # A stored unit matched by name lends its population to the file's unit under the new code.
+    for old_code, _, new_code, _ in renamed:
+        old[new_code] = old[old_code]
     records = []
     geometry_name = frame.geometry.name
     for values in frame.to_dict("records"):
@@ -327,7 +445,7 @@ def _record(
     code = _code(get("code"))
     if not code:
         issues.append(
-            Issue(row, field_map["code"], "", "Thiếu mã xã: mỗi vùng cần mã đơn vị hành chính (GSO).")
+            Issue(row, field_map["code"], "", "Thiếu mã đơn vị: mỗi vùng cần một mã (mã GSO ở Việt Nam).")
         )
         return None
     raw_name = " ".join(str(get("name") or "").split())
@@ -356,9 +474,12 @@ def _record(
                 )
             )
         else:
-            message = "Thiếu dân số (cần để tính tỷ lệ trên 1.000 dân): thêm thuộc tính dân số hoặc chọn cột."
-            issues.append(Issue(row, field_map.get("population", ""), code, message))
-            return None
+            pop_value = 0
+            message = (
+                "Chưa có dân số: tỷ lệ trên 1.000 dân của đơn vị này chưa tính được. Nhập bảng dân số (trang "
+                "Dữ liệu, hoặc python -m geo import population TỆP)."
+            )
+            issues.append(Issue(row, field_map.get("population", ""), code, message, "warning"))
     census = get("population_year")
     census_year = int(parse_number(census)) if census not in (None, "") else None
     fallback = int(old[code].population_year) if code in old else 0
@@ -379,9 +500,12 @@ def _code(value: Any) -> str:
     if isinstance(value, float):
         if not np.isfinite(value):
             return ""
-        value = int(value)
+        if value.is_integer():
+            value = int(value)
+    # Codes are kept exactly as written (a numeric 35 stays "35"); only a spreadsheet's float 15349.0
+    # is read back as the integer it was.
     text = str(value).strip()
-    return text.zfill(5) if text.isdigit() and len(text) < 5 else text
+    return "" if text.lower() in ("nan", "none", "null") else text
 
 
 def _kind(value: Any, name: str) -> str:

@@ -165,7 +165,7 @@ def _read_geojson(data: bytes, *, name: str, declared: bool) -> gpd.GeoDataFrame
     ]
     try:
         return gpd.GeoDataFrame.from_features(clean, crs=source_crs)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.GEOSException) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError) as exc:
         raise BoundaryError(f"Hình học không đọc được: {exc}", file=name) from exc
 
 

@@ -105,7 +105,7 @@ def test_a_shapefile_without_prj_needs_a_crs(
 
 def test_the_wrong_crs_is_caught(layer: gpd.GeoDataFrame, outline: shapely.Geometry, tmp_path: Path) -> None:
     data = _shapefile_zip(layer, tmp_path, prj=False)
-    with pytest.raises(BoundaryError, match="Không có đơn vị nào nằm trong huyện"):
+    with pytest.raises(BoundaryError, match=r"Không có đơn vị nào nằm trong khu vực hiện tại.*khu vực mới"):
         import_boundaries(data, name="xa.zip", crs="EPSG:5896", outline=outline)
     with pytest.raises(BoundaryError, match="Hệ tọa độ «EPSG:999999» không xác định"):
         import_boundaries(data, name="xa.zip", crs="EPSG:999999")
@@ -129,7 +129,8 @@ def test_invalid_geometries_are_repaired_and_reported(outline: shapely.Geometry)
     assert result.communes["kind"].tolist() == ["thi_tran"]
 
 
-def test_population_is_carried_over_or_required(outline: shapely.Geometry, demo: gpd.GeoDataFrame) -> None:
+def test_population_is_carried_over_or_optional(outline: shapely.Geometry, demo: gpd.GeoDataFrame) -> None:
+    """Real boundary files rarely carry population: the stored one is kept, or the unit has none yet."""
     frame = demo[["code", "name", "geometry"]].rename(columns={"code": "MA", "name": "TEN"})
     data = frame.to_json().encode()
     kept = import_boundaries(data, name="x.geojson", outline=outline, previous=demo)
@@ -137,9 +138,50 @@ def test_population_is_carried_over_or_required(outline: shapely.Geometry, demo:
     assert kept.communes["population"].tolist() == demo["population"].tolist()
     assert len(kept.issues) == 13
     assert {i.severity for i in kept.issues} == {"warning"}
-    refused = import_boundaries(data, name="x.geojson", outline=outline)
-    assert not refused.ok
-    assert "Thiếu dân số" in refused.issues[0].message
+    without = import_boundaries(data, name="x.geojson", outline=outline)
+    assert without.ok
+    assert without.communes["population"].tolist() == [0] * 13
+    assert all("Chưa có dân số" in i.message and i.severity == "warning" for i in without.issues)
+
+
+def test_codes_are_kept_exactly_as_given() -> None:
+    """A numeric code 35 stays "35" (never "00035"); "035" stays "035"; 15349.0 is the integer it was."""
+    squares = [Polygon([(x, 0), (x + 1, 0), (x + 1, 1), (x, 1)]) for x in range(3)]
+    frame = gpd.GeoDataFrame(
+        {"code": [35, "035", 15349.0], "name": ["A", "B", "C"], "population": [1, 2, 3]},
+        geometry=squares,
+        crs=4326,
+    )
+    result = import_boundaries(frame.to_json().encode(), name="x.geojson")
+    assert result.ok
+    assert sorted(result.communes["code"]) == ["035", "15349", "35"]
+
+
+def test_names_without_codes_get_codes_from_the_names() -> None:
+    """Real commune layers may have names written without spaces and no code at all."""
+    squares = [Polygon([(x, 0), (x + 1, 0), (x + 1, 1), (x, 1)]) for x in range(3)]
+    frame = gpd.GeoDataFrame(
+        {"TenXaPhuong": ["XãVĩnhLộc", "PhườngTâyĐô", "BiệnThượng"]}, geometry=squares, crs=4326
+    )
+    result = import_boundaries(frame.to_json().encode(), name="x.geojson")
+    assert result.ok
+    assert result.field_map["name"] == "TenXaPhuong"
+    assert sorted(result.communes["code"]) == ["bienthuong", "taydo", "vinhloc"]
+    assert any("không có mã" in i.message for i in result.issues)
+
+
+def test_new_codes_are_matched_to_stored_units_by_name(demo: gpd.GeoDataFrame) -> None:
+    """Same units, other codes and spellings: matched by normalised name, population carried over."""
+    frame = demo[["name", "geometry"]].assign(
+        MA=[f"X{i:02d}" for i in range(len(demo))],
+        TEN=[n.replace(" ", "") for n in demo["name"]],
+    )[["MA", "TEN", "geometry"]]
+    result = import_boundaries(frame.to_json().encode(), name="x.geojson", previous=demo)
+    assert result.ok
+    assert len(result.matches) == 13
+    renamed = result.renamed
+    assert renamed["15379"] == f"X{list(demo['code']).index('15379'):02d}"
+    assert result.communes["population"].sum() == demo["population"].sum()
 
 
 def test_features_outside_the_district_are_dropped_and_repeats_merged(
@@ -175,7 +217,9 @@ def test_field_mapping_and_unreadable_files(layer: gpd.GeoDataFrame, tmp_path: P
     renamed = layer.rename(columns={"MaXa": "A", "TenXa": "B", "DanSo": "C"}).to_crs(4326)
     data = renamed.to_json().encode()
     with pytest.raises(BoundaryError, match="Không tìm thấy thuộc tính cho: Tên xã"):
-        import_boundaries(data, name="x.geojson")
+        import_boundaries(renamed[["A", "C", "geometry"]].to_json().encode(), name="x.geojson")
+    guessed = import_boundaries(data, name="x.geojson")
+    assert guessed.field_map["name"] == "B"
     mapped = import_boundaries(data, name="x.geojson", fields={"code": "A", "name": "B", "population": "C"})
     assert mapped.communes["population"].sum() == layer["DanSo"].sum()
     with pytest.raises(BoundaryError, match="Không có thuộc tính «Z»"):
