@@ -36,8 +36,23 @@ class Plan:
     after_months: int = 12
     note: str = field(default="")
 
+    @classmethod
+    def unset(cls) -> Plan:
+        """Return the plan of a store that has none yet (no targets: nothing to evaluate)."""
+        return cls(name="", start=date(1970, 1, 1), targets=())
+
+    @property
+    def is_set(self) -> bool:
+        """True once a plan with targets has been saved."""
+        return bool(self.targets)
+
     def validate(self, commune_codes: set[str] | None = None) -> Plan:
         """Return the plan itself, or raise `ConfigError` naming what is wrong."""
+        if not self.targets and not self.name:
+            raise ConfigError(
+                "Chưa đặt kế hoạch: chọn ngày bắt đầu và các đơn vị trọng điểm (trang Xã trọng điểm, hoặc "
+                "python -m geo plan set --targets … --start …)."
+            )
         if not self.targets:
             raise ConfigError("Kế hoạch phải có ít nhất một xã trọng điểm.")
         if len(set(self.targets)) != len(self.targets):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +19,8 @@ from geo.communes import assign_commune
 from geo.dates import now_local
 from geo.io.boundary_import import BoundaryImport, Reassignment, reassign
 from geo.io.incident_import import Validation
+from geo.io.population_import import PopulationImport
+from geo.plan import Plan
 from geo.store.schema import DEMO_BATCH, bump_revision, meta_value, utc_now
 
 if TYPE_CHECKING:
@@ -68,12 +70,19 @@ class ImportOutcome:
 
 @dataclass(frozen=True)
 class BoundaryOutcome:
-    """What a boundary replacement changed."""
+    """What a boundary replacement changed.
+
+    ``renamed_targets`` are plan targets that follow their unit to a new code (matched by name);
+    ``cleared_targets`` are targets the new boundaries no longer hold: they leave the plan (with a
+    warning to the user) rather than block the replacement.
+    """
 
     batch_id: str
     communes: int
     changed: int
     outside: int
+    renamed_targets: tuple[str, ...] = ()
+    cleared_targets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,22 +252,22 @@ def replace_communes(store: Store, boundaries: BoundaryImport, *, user: str = ""
 
     The previous boundaries are kept for undo.
 
+    The plan's targets follow units matched by name to a new code (`BoundaryImport.renamed`);
+    targets the new boundaries do not hold are removed from the plan, in the same transaction.
+
     Raises
     ------
     DataError
         The boundary file has errors.
-    ConfigError
-        The plan's target communes are missing from the new boundaries.
     """
     if not boundaries.ok:
         raise DataError("Tệp ranh giới còn lỗi: không thay ranh giới.", file=boundaries.file_name)
     communes = boundaries.communes
-    missing = sorted(set(store.plan().targets) - set(communes["code"]))
-    if missing:
-        raise ConfigError(
-            f"Ranh giới mới thiếu xã trọng điểm của kế hoạch ({', '.join(missing)}): "
-            "sửa kế hoạch hoặc tệp trước."
-        )
+    plan = store.plan()
+    renamed = {old: new for old, new in boundaries.renamed.items() if old in plan.targets}
+    targets = tuple(renamed.get(code, code) for code in plan.targets)
+    kept = tuple(code for code in targets if code in set(communes["code"]))
+    cleared = tuple(code for code in targets if code not in kept)
     t = store.tables
     batch_id = new_batch_id()
     now = utc_now()
@@ -270,6 +279,8 @@ def replace_communes(store: Store, boundaries: BoundaryImport, *, user: str = ""
                 [{**{str(k): v for k, v in r.items()}, "batch_id": batch_id} for r in old.to_dict("records")],
             )
         store.write_communes(conn, communes)
+        if renamed or cleared:
+            _save_targets(store, conn, plan, kept)
         changed, outside = _reassign_all(store, conn, communes)
         conn.execute(
             t.batches.insert(),
@@ -286,7 +297,84 @@ def replace_communes(store: Store, boundaries: BoundaryImport, *, user: str = ""
             },
         )
         bump_revision(conn, store.tables)
-    return BoundaryOutcome(batch_id, len(communes), changed, outside)
+    return BoundaryOutcome(
+        batch_id, len(communes), changed, outside, tuple(f"{o}→{n}" for o, n in renamed.items()), cleared
+    )
+
+
+@dataclass(frozen=True)
+class PopulationOutcome:
+    """What a population table changed."""
+
+    batch_id: str
+    updated: int
+    unchanged: int
+
+
+def update_population(store: Store, population: PopulationImport, *, user: str = "") -> PopulationOutcome:
+    """Write the checked population figures of the stored units as one batch (undoable).
+
+    Raises
+    ------
+    DataError
+        The table has errors or matches no unit.
+    """
+    if not population.ok:
+        raise DataError("Bảng dân số còn lỗi: không ghi gì.", file=population.file_name)
+    if population.table.empty:
+        raise DataError("Bảng dân số không khớp đơn vị nào đã nhập.", file=population.file_name)
+    t = store.tables
+    batch_id = new_batch_id()
+    with store.engine.begin() as conn:
+        old = pd.read_sql(sa.select(*(c for c in t.communes.c if c.name != "geom")), conn)
+        current = {
+            str(r["code"]): (int(r["population"]), int(r["population_year"])) for r in old.to_dict("records")
+        }
+        figures = {
+            str(r["code"]): (int(r["population"]), int(r["population_year"] or 0))
+            for r in population.table.to_dict("records")
+        }
+        changed = {
+            code: (pop, year or current[code][1])
+            for code, (pop, year) in figures.items()
+            if code in current and (pop, year or current[code][1]) != current[code]
+        }
+        conn.execute(
+            t.commune_history.insert(),
+            [{**{str(k): v for k, v in r.items()}, "batch_id": batch_id} for r in old.to_dict("records")],
+        )
+        for code, (pop, year) in changed.items():
+            conn.execute(
+                t.communes.update()
+                .where(t.communes.c.code == code)
+                .values(population=pop, population_year=year)
+            )
+        conn.execute(
+            t.batches.insert(),
+            {
+                "batch_id": batch_id,
+                "kind": "population",
+                "file_name": population.file_name,
+                "sha256": population.sha256,
+                "accepted": len(figures),
+                "updated": len(changed),
+                "rejected": len(population.errors),
+                "created_at": utc_now(),
+                "user_name": user,
+            },
+        )
+        bump_revision(conn, store.tables)
+    return PopulationOutcome(batch_id, len(changed), len(figures) - len(changed))
+
+
+def _save_targets(store: Store, conn: Connection, plan: Plan, targets: tuple[str, ...]) -> None:
+    """Write the plan with new targets inside the caller's transaction (history kept by the plan itself)."""
+    updated = replace(plan, targets=targets)
+    conn.execute(
+        store.tables.meta.update()
+        .where(store.tables.meta.c.key == "plan")
+        .values(value=json.dumps(updated.to_dict(), ensure_ascii=False))
+    )
 
 
 def _reassign_all(
@@ -339,7 +427,7 @@ def undo(store: Store, batch_id: str, *, user: str = "") -> UndoOutcome:
             raise ConfigError("Lô dữ liệu minh họa không hoàn tác được: nhập dữ liệu thật sẽ thay nó.")
         if batch["undone_at"] is not None:
             raise ConfigError(f"Lô «{batch_id}» đã được hoàn tác lúc {batch['undone_at']:%d/%m/%Y %H:%M}.")
-        if batch["kind"] == "boundaries":
+        if batch["kind"] in _UNIT_KINDS:
             outcome = _undo_boundaries(store, conn, batch)
         else:
             outcome = _undo_incidents(store, conn, batch)
@@ -348,11 +436,16 @@ def undo(store: Store, batch_id: str, *, user: str = "") -> UndoOutcome:
     return outcome
 
 
-def _later_active(store: Store, conn: Connection, batch: Any, *, kind: str) -> list[str]:
+_UNIT_KINDS = ("boundaries", "population")
+"""Batch kinds that change the units (their previous rows are kept in commune_history)."""
+
+
+def _later_active(store: Store, conn: Connection, batch: Any, *, kind: str | tuple[str, ...]) -> list[str]:
     t = store.tables.batches
+    kinds = (kind,) if isinstance(kind, str) else kind
     rows = conn.execute(
         sa.select(t.c.batch_id).where(
-            t.c.kind == kind,
+            t.c.kind.in_(kinds),
             t.c.undone_at.is_(None),
             sa.or_(
                 t.c.created_at > batch["created_at"],
@@ -406,10 +499,11 @@ def _undo_incidents(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
 
 def _undo_boundaries(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
     t = store.tables
-    later = _later_active(store, conn, batch, kind="boundaries")
+    later = _later_active(store, conn, batch, kind=_UNIT_KINDS)
     if later:
         raise ConfigError(
-            f"Đã thay ranh giới lần nữa sau lô này ({', '.join(later)}): hãy hoàn tác lô đó trước."
+            f"Ranh giới hoặc dân số đã được thay lần nữa sau lô này ({', '.join(later)}): hãy hoàn tác lô đó "
+            "trước."
         )
     old = pd.read_sql(
         sa.select(*(c for c in t.commune_history.c if c.name != "batch_id")).where(
@@ -417,16 +511,12 @@ def _undo_boundaries(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
         ),
         conn,
     )
-    missing = sorted(set(_plan_targets(store, conn)) - set(old["code"]))
-    if missing:
-        raise ConfigError(f"Ranh giới cũ thiếu xã trọng điểm của kế hoạch hiện tại ({', '.join(missing)}).")
+    plan = store.plan()
+    if plan.is_set and set(plan.targets) - set(old["code"]):
+        # The earlier boundaries lack some of today's targets: they leave the plan, never a deadlock.
+        _save_targets(store, conn, plan, tuple(c for c in plan.targets if c in set(old["code"])))
     conn.execute(t.communes.delete())
     conn.execute(t.communes.insert(), [{str(k): v for k, v in r.items()} for r in old.to_dict("records")])
     communes = store.communes_in(conn)
     changed, _ = _reassign_all(store, conn, communes)
-    return UndoOutcome(batch["batch_id"], "boundaries", 0, changed)
-
-
-def _plan_targets(store: Store, conn: Connection) -> tuple[str, ...]:
-    raw = meta_value(conn, store.tables, "plan")
-    return tuple(json.loads(raw)["targets"]) if raw else ()
+    return UndoOutcome(batch["batch_id"], str(batch["kind"]), 0, changed)

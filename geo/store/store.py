@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from geo import incidents as incident_schema
 from geo import settings
 from geo._errors import ConfigError
+from geo.area import DEMO_AREA, Area
 from geo.communes import COLUMNS as COMMUNE_COLUMNS
 from geo.demo import demo_plan, read_incidents_csv
 from geo.io.layers import load_communes
@@ -61,7 +62,10 @@ class Store:
             A SQLAlchemy URL such as ``sqlite:///data/antt.sqlite`` or
             ``postgresql+psycopg://user:password@host/db``.
         demo
-            Fill a new store with the demo incidents; by default only the default store is.
+            What a new store starts with. ``True``: the demo district, its plan and its incidents;
+            ``False``: the demo district and plan without incidents (trials and tests); ``None``
+            (default): the demo for the default store, and for any other URL **no area at all** —
+            the set-up path (boundaries → population → plan → incidents) fills it.
 
         Raises
         ------
@@ -76,8 +80,9 @@ class Store:
             store = cls(_engine(url), url)
             with store.engine.begin() as conn:
                 if not sa.inspect(conn).has_table("meta"):
-                    with_demo = demo if demo is not None else url == f"sqlite:///{settings.DEFAULT_DB_PATH}"
-                    store._create(conn, with_demo=with_demo)
+                    is_default = url == f"sqlite:///{settings.DEFAULT_DB_PATH}"
+                    with_demo = demo if demo is not None else is_default
+                    store._create(conn, with_demo=with_demo, district=demo is not None or is_default)
                 else:
                     version = int(store._meta_in(conn, "schema_version") or "1")
                     if schema.migrate(conn, store.tables, from_version=version):
@@ -93,18 +98,20 @@ class Store:
         if engine is not None:
             engine.dispose()
 
-    def _create(self, conn: Connection, *, with_demo: bool) -> None:
+    def _create(self, conn: Connection, *, with_demo: bool, district: bool) -> None:
         t = self.tables
         schema.create(conn, t)
-        conn.execute(
-            t.meta.insert(),
-            [
-                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-                {"key": "revision", "value": "1"},
-                {"key": "is_demo", "value": "1" if with_demo else "0"},
+        meta = [
+            {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+            {"key": "revision", "value": "1"},
+            {"key": "is_demo", "value": "1" if with_demo else "0"},
+        ]
+        if district:
+            meta += [
                 {"key": "plan", "value": json.dumps(demo_plan().to_dict(), ensure_ascii=False)},
-            ],
-        )
+                {"key": "area", "value": json.dumps(DEMO_AREA.to_dict(), ensure_ascii=False)},
+            ]
+        conn.execute(t.meta.insert(), meta)
         conn.execute(
             t.offences.insert(),
             [
@@ -118,7 +125,8 @@ class Store:
                 for o in load_offences()
             ],
         )
-        self.write_communes(conn, load_communes(settings.DEMO_COMMUNES_PATH))
+        if district:
+            self.write_communes(conn, load_communes(settings.DEMO_COMMUNES_PATH))
         if with_demo:
             self.insert_demo_incidents(conn)
 
@@ -244,11 +252,24 @@ class Store:
         return frame
 
     def plan(self) -> Plan:
-        """Return the stored plan."""
+        """Return the stored plan (`Plan.unset` while the store has none)."""
         raw = self._meta("plan")
         if raw is None:
-            return demo_plan()
+            return Plan.unset()
         return Plan.from_dict(json.loads(raw))
+
+    def area(self) -> Area:
+        """Return the study area's settings (name, unit word, metric CRS)."""
+        raw = self._meta("area")
+        if raw is None:  # a store made before areas had settings
+            return DEMO_AREA if self.is_demo() else Area()
+        return Area.from_dict(json.loads(raw))
+
+    def save_area(self, area: Area) -> None:
+        """Validate and save the study area's settings (one transaction)."""
+        area.validate()
+        with self.engine.begin() as conn:
+            self.set_meta(conn, "area", json.dumps(area.to_dict(), ensure_ascii=False))
 
     def stats(self) -> dict[str, Any]:
         """Return counts for the status line: incidents, communes, first and last incident time."""

@@ -35,6 +35,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 def test_import_prints_the_report_as_json_and_exits_by_what_was_imported(
     store_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    Store.open(store_url, demo=False)  # the district, no incidents
     code, out = run(capsys, "import", "incidents", MESSY, "--db", store_url, "--dry-run", "--json")
     data = json.loads(out)
     assert code == 0
@@ -72,6 +73,7 @@ def test_import_prints_the_report_as_json_and_exits_by_what_was_imported(
 
 def test_mapping_flags_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    Store.open(url, demo=False)
     us = tmp_path / "us.csv"
     us.write_text("No,When,What,X,Y\n1,01/25/2024 9:30 PM,Theft,105.6163,20.06\n", encoding="utf-8")
     code, out = run(capsys, "import", "incidents", str(us), "--db", url, "--json", "--map", "occurred_at=When",
@@ -106,6 +108,7 @@ def test_a_rejected_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_boundaries_and_exports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    Store.open(url, demo=False)
     run(capsys, "import", "incidents", MESSY, "--db", url)
     code, out = run(
         capsys, "import", "boundaries", str(DATA / "ranh_gioi_vn2000.geojson"), "--db", url, "--json"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
 from geo._errors import ConfigError, DataError
 from geo.demo import read_outline
@@ -158,12 +160,65 @@ def test_boundary_replacement_reassigns_incidents_and_undo_restores(store_url: s
     assert store.incidents()["commune_code"].tolist() == codes
 
 
-def test_boundaries_without_the_plan_targets_are_refused(store_url: str) -> None:
+def test_boundaries_without_a_target_clear_it_from_the_plan_and_undo_never_deadlocks(store_url: str) -> None:
+    """Replacing boundaries that no longer hold a target removes it from the plan (a warning), in one step."""
     store = Store.open(store_url, demo=False)
     boundaries = import_boundaries(DATA / "ranh_gioi_vn2000.geojson")
     smaller = boundaries.communes[boundaries.communes["code"] != "15379"]
     partial = import_boundaries(smaller.to_json().encode(), name="thieu.geojson")
-    before = store.version()
-    with pytest.raises(ConfigError, match="thiếu xã trọng điểm của kế hoạch \\(15379\\)"):
-        store.replace_communes(partial)
-    assert store.version() == before
+    outcome = store.replace_communes(partial)
+    assert outcome.cleared_targets == ("15379",)
+    assert store.plan().targets == ("15361", "15388")
+    assert "15379" not in set(store.communes()["code"])
+    # The plan now names only units the restored boundaries hold too: undo goes through.
+    store.undo(outcome.batch_id)
+    assert "15379" in set(store.communes()["code"])
+    assert store.plan().targets == ("15361", "15388")
+
+
+def test_targets_follow_their_units_to_new_codes(store_url: str) -> None:
+    """A file with other codes for the same units: matched by name, the plan's targets follow."""
+    store = Store.open(store_url, demo=False)
+    current = store.communes()
+    recoded = current[["name", "population", "geometry"]].assign(code=[f"N{i}" for i in range(len(current))])
+    checked = import_boundaries(recoded.to_json().encode(), name="ma_moi.geojson", previous=current)
+    outcome = store.replace_communes(checked)
+    position = {code: i for i, code in enumerate(current["code"])}
+    assert store.plan().targets == tuple(f"N{position[c]}" for c in ("15361", "15379", "15388"))
+    assert outcome.cleared_targets == ()
+    assert len(outcome.renamed_targets) == 3
+
+
+def test_a_new_store_has_no_area_until_boundaries_are_imported(store_url: str) -> None:
+    """Any area: a store other than the demo starts empty; its first boundaries are taken as they are."""
+    store = Store.open(store_url)
+    assert store.communes().empty
+    assert not store.plan().is_set
+    far = gpd.GeoDataFrame(
+        {"ward": ["Centre", "Harbour"], "pop": [1200, 800]},
+        geometry=[shapely.box(-0.2, 51.4, -0.1, 51.5), shapely.box(-0.1, 51.4, 0.0, 51.5)],
+        crs=4326,
+    )
+    checked = import_boundaries(far.to_json().encode(), name="london.geojson")
+    assert checked.ok
+    store.replace_communes(checked)
+    assert sorted(store.communes()["name"]) == ["Centre", "Harbour"]
+
+
+def test_a_population_table_updates_units_as_one_undoable_batch(store_url: str) -> None:
+    from geo.io.population_import import import_population
+    from geo.store.batches import update_population
+
+    store = Store.open(store_url, demo=False)
+    before = store.communes()[["code", "population", "population_year"]]
+    table = "Tên xã,Dân số,Năm\nVĩnh Hùng,9000,2024\nTT Vĩnh Lộc,10235,2022\n".encode()
+    checked = import_population(table, store.communes(), name="dan_so.csv")
+    assert checked.ok
+    outcome = update_population(store, checked, user="an")
+    assert (outcome.updated, outcome.unchanged) == (1, 1)
+    after = store.communes().set_index("code")
+    assert (after.loc["15379", "population"], after.loc["15379", "population_year"]) == (9000, 2024)
+    kinds = store.batches().set_index("batch_id")["kind"]
+    assert kinds[outcome.batch_id] == "population"
+    store.undo(outcome.batch_id)
+    assert store.communes()[["code", "population", "population_year"]].equals(before)
