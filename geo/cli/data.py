@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
-from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,10 @@ from typing import Any
 import pandas as pd
 
 from geo._errors import ConfigError, DataError
-from geo._validate import Issue
+from geo.cli import setup as setup_cli
+from geo.cli._output import dumps, issue_dicts, pairs
+from geo.formatting import format_number
+from geo.io.boundary_import import DERIVED_CODE
 from geo.io.parsing import DATE_FORMATS
 
 _DB_HELP = "URL kho dữ liệu (mặc định: DATABASE_URL hoặc tệp SQLite trong data/), vd sqlite:///x.sqlite"
@@ -47,8 +48,14 @@ def add_cli(subparsers: Any) -> None:
         "--field", nargs="+", default=[], metavar="TRƯỜNG=THUỘC_TÍNH", help="vd code=MaXa name=TenXa"
     )
     bnd.add_argument("--population-year", type=int, help="năm của số liệu dân số")
+    bnd.add_argument(
+        "--new-area",
+        action="store_true",
+        help="khu vực mới: không cắt theo khu vực đang lưu, không ghép tên với đơn vị cũ",
+    )
     bnd.set_defaults(func=_import_boundaries)
-    for sub in (inc, bnd):
+    pop = setup_cli.add_population_parser(kinds)
+    for sub in (inc, bnd, pop):
         sub.add_argument("--db", help=_DB_HELP)
         sub.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì vào kho")
         sub.add_argument("--user", default="", help="người nhập (ghi vào lịch sử)")
@@ -88,23 +95,9 @@ def _day(text: str) -> date:
     raise argparse.ArgumentTypeError(f"ngày «{text}» không hợp lệ (dd/mm/yyyy)")
 
 
-def _pairs(items: Sequence[str], *, flag: str) -> dict[str, str]:
-    pairs = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"{flag} cần dạng KHÓA=GIÁ_TRỊ, nhận được «{item}».")
-        pairs[key.strip()] = value.strip()
-    return pairs
-
-
-def _issues(issues: Sequence[Issue]) -> list[dict[str, Any]]:
-    return [{"row": i.row, "field": i.field, "value": i.value, "message": i.message} for i in issues]
-
-
 def _emit(data: dict[str, Any], *, as_json: bool, lines: list[str]) -> None:
     if as_json:
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        print(dumps(data))
     else:
         print("\n".join(lines))
 
@@ -117,7 +110,7 @@ def _failure(error: DataError | ConfigError, *, as_json: bool) -> int:
         value = getattr(error, "value", None) or ""
         errors = [{"row": row, "field": field, "value": value, "message": message}]
         data = {"accepted": 0, "updated": 0, "rejected": 0, "errors": errors, "batch_id": None}
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(dumps(data))
     else:
         print(f"Lỗi: {message}", file=sys.stderr)
     return 2
@@ -131,14 +124,19 @@ def _import_incidents(args: argparse.Namespace) -> int:
 
     try:
         store = Store.open(args.db)
+        if store.communes().empty:
+            raise ConfigError(
+                "Kho chưa có ranh giới khu vực: nhập ranh giới trước (python -m geo import boundaries TỆP), "
+                "rồi mới nhập vụ việc."
+            )
         table = read_table(args.file, encoding=args.encoding, sheet=args.sheet)
         checked = validate_incidents(
             table,
             store.communes(),
-            mapping=_pairs(args.map, flag="--map"),
+            mapping=pairs(args.map, flag="--map"),
             date_format=args.date_format,
             crs=args.crs,
-            offence_map=_pairs(args.offence_map, flag="--offence-map"),
+            offence_map=pairs(args.offence_map, flag="--offence-map"),
         )
         preview = plan_import(store, checked)
         data: dict[str, Any] = {
@@ -146,8 +144,8 @@ def _import_incidents(args: argparse.Namespace) -> int:
             "updated": preview.updated,
             "unchanged": preview.unchanged,
             "rejected": checked.rejected,
-            "errors": _issues(checked.errors),
-            "warnings": _issues(checked.warnings),
+            "errors": issue_dicts(checked.errors),
+            "warnings": issue_dicts(checked.warnings),
             "unknown_offences": checked.unknown_offences,
             "batch_id": None,
             "dry_run": args.dry_run,
@@ -183,14 +181,15 @@ def _import_boundaries(args: argparse.Namespace) -> int:
 
     try:
         store = Store.open(args.db)
-        current = store.communes()
+        current = None if args.new_area else store.communes()
+        keep_area = current is not None and not current.empty
         checked = import_boundaries(
             args.file,
             crs=args.crs,
             layer=args.layer,
-            fields=_pairs(args.field, flag="--field"),
-            outline=district_outline(current),
-            previous=current,
+            fields=pairs(args.field, flag="--field"),
+            outline=district_outline(current) if keep_area and current is not None else None,
+            previous=current if keep_area else None,
             population_year=args.population_year,
         )
         errors = [i for i in checked.issues if i.severity == "error"]
@@ -202,23 +201,41 @@ def _import_boundaries(args: argparse.Namespace) -> int:
             "rejected": len({i.row for i in errors}),
             "outside": moved.outside if moved else 0,
             "offset_m": round(checked.offset_m, 1),
+            "codes_from_names": checked.field_map.get("code") == DERIVED_CODE,
+            "matched_by_name": [
+                {"old_code": o, "old_name": on, "new_code": n, "new_name": nn}
+                for o, on, n, nn in checked.matches
+            ],
             "source_crs": checked.source_crs,
-            "errors": _issues(errors),
-            "warnings": _issues(warnings),
+            "errors": issue_dicts(errors),
+            "warnings": issue_dicts(warnings),
             "batch_id": None,
             "dry_run": args.dry_run,
         }
         if checked.ok and not args.dry_run:
             outcome = store.replace_communes(checked, user=args.user)
             data.update(updated=outcome.changed, outside=outcome.outside, batch_id=outcome.batch_id)
+            data.update(
+                cleared_targets=list(outcome.cleared_targets), renamed_targets=list(outcome.renamed_targets)
+            )
     except (DataError, ConfigError) as error:
         return _failure(error, as_json=args.json)
+    unit = store.area().unit_word
+    offset = checked.offset_m
+    fit = f", lệch {format_number(offset, 1)} m so với khu vực đang lưu" if math.isfinite(offset) else ""
     lines = [
-        f"{'Sẽ thay' if args.dry_run else 'Đã thay'} {data['accepted']} xã (hệ tọa độ {data['source_crs']}, lệch "
-        f"{str(data['offset_m']).replace('.', ',')} m so với ranh giới huyện); {data['updated']} vụ việc đổi xã, "
-        f"{data['outside']} vụ nằm ngoài mọi xã.",
+        f"{'Sẽ thay' if args.dry_run else 'Đã thay'} {data['accepted']} {unit} (hệ tọa độ {data['source_crs']}{fit}); "
+        f"{data['updated']} vụ việc đổi {unit}, {data['outside']} vụ nằm ngoài mọi {unit}.",
+        *(
+            f"  ghép theo tên: {m['old_name']} ({m['old_code']}) → {m['new_code']}"
+            for m in data["matched_by_name"]
+        ),
         *(f"  dòng {i['row'] or '-'}: {i['message']}" for i in data["errors"] + data["warnings"]),
     ]
+    if data.get("cleared_targets"):
+        lines.append(
+            f"  Lưu ý: kế hoạch bỏ các đơn vị trọng điểm không còn trong ranh giới: {', '.join(data['cleared_targets'])}."
+        )
     _emit(data, as_json=args.json, lines=lines)
     return 0 if data["accepted"] > 0 else 1
 

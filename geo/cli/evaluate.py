@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from datetime import date, datetime
@@ -16,6 +15,7 @@ import pandas as pd
 from geo import incidents as incident_schema
 from geo._errors import ConfigError, DataError
 from geo._validate import Issue
+from geo.cli._output import dumps
 from geo.evaluation.assess import Evaluation, evaluate
 from geo.evaluation.effects import VERDICTS, WDQ_REASONS
 from geo.formatting import format_number
@@ -213,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     data = result.to_dict()
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(dumps(data))
     else:
         print(format_table(data))
     return 0

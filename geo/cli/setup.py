@@ -1,0 +1,248 @@
+"""Command line of the set-up path: ``python -m geo area|plan …`` and ``import population``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from geo._errors import AppError, ConfigError
+from geo.cli._output import dumps, issue_dicts, pairs
+from geo.plan import Plan
+
+_DB_HELP = "URL kho dữ liệu (mặc định: DATABASE_URL hoặc tệp SQLite trong data/), vd sqlite:///x.sqlite"
+
+
+def add_cli(subparsers: Any) -> None:
+    """Register ``area`` and ``plan``."""
+    area = subparsers.add_parser("area", help="tên khu vực, từ chỉ đơn vị, hệ tọa độ đo đạc")
+    area_cmd = area.add_subparsers(dest="action", required=True)
+    show = area_cmd.add_parser("show", help="xem thiết lập khu vực và các bước còn thiếu")
+    put = area_cmd.add_parser("set", help="đặt tên khu vực, từ chỉ đơn vị, hệ tọa độ đo đạc")
+    put.add_argument("--name", help="tên khu vực, vd «Huyện Vĩnh Lộc, tỉnh Thanh Hóa»")
+    put.add_argument("--unit-word", help="từ chỉ một đơn vị: xã, phường, ward…")
+    put.add_argument("--crs", help="hệ tọa độ phẳng để đo (mặc định: tự chọn theo khu vực), vd EPSG:32648")
+    for sub in (show, put):
+        sub.add_argument("--db", help=_DB_HELP)
+        sub.add_argument("--json", action="store_true", help="in dạng JSON")
+    show.set_defaults(func=_area_show)
+    put.set_defaults(func=_area_set)
+
+    plan = subparsers.add_parser("plan", help="kế hoạch chuyển hóa: ngày bắt đầu, đơn vị trọng điểm")
+    plan_cmd = plan.add_subparsers(dest="action", required=True)
+    pshow = plan_cmd.add_parser("show", help="xem kế hoạch đang lưu")
+    pset = plan_cmd.add_parser("set", help="đặt kế hoạch (kiểm tra theo ranh giới đã nhập)")
+    pset.add_argument("--targets", help="mã các đơn vị trọng điểm, cách nhau bởi dấu phẩy")
+    pset.add_argument("--start", type=_day, help="ngày bắt đầu, YYYY-MM-DD hoặc dd/mm/yyyy")
+    pset.add_argument("--before-months", type=int, help="số tháng trước ngày bắt đầu (mặc định 12)")
+    pset.add_argument("--after-months", type=int, help="số tháng từ ngày bắt đầu (mặc định 12)")
+    pset.add_argument("--name", help="tên kế hoạch")
+    for sub in (pshow, pset):
+        sub.add_argument("--db", help=_DB_HELP)
+        sub.add_argument("--json", action="store_true", help="in dạng JSON")
+    pshow.set_defaults(func=_plan_show)
+    pset.set_defaults(func=_plan_set)
+
+
+def add_population_parser(kinds: Any) -> argparse.ArgumentParser:
+    """Register ``import population`` on the ``import`` subcommands; return its parser."""
+    pop = kinds.add_parser("population", help="nhập bảng dân số (CSV/XLSX: mã hoặc tên đơn vị, dân số, năm)")
+    pop.add_argument("file", type=Path, help="bảng dân số")
+    pop.add_argument("--year", type=int, help="năm của số liệu khi bảng không có cột năm")
+    pop.add_argument("--map", nargs="+", default=[], metavar="TRƯỜNG=CỘT", help="vd name=Tên population=DS")
+    pop.set_defaults(func=_import_population)
+    return pop
+
+
+def _day(text: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"ngày «{text}» không hợp lệ; dùng dạng YYYY-MM-DD hoặc dd/mm/yyyy")
+
+
+def _fail(error: AppError) -> int:
+    print(f"Lỗi: {error}", file=sys.stderr)
+    return 2
+
+
+def steps(store: Any) -> list[dict[str, Any]]:
+    """Return the set-up steps of a store (boundaries → population → plan → incidents), each done or not."""
+    communes = store.communes()
+    known = int((communes["population"] > 0).sum()) if len(communes) else 0
+    plan = store.plan()
+    stats = store.stats()
+    return [
+        {"step": "boundaries", "done": bool(len(communes)), "detail": f"{len(communes)} đơn vị"},
+        {
+            "step": "population",
+            "done": bool(len(communes)) and known == len(communes),
+            "detail": f"{known}/{len(communes)} đơn vị có dân số",
+        },
+        {
+            "step": "plan",
+            "done": plan.is_set,
+            "detail": f"{len(plan.targets)} đơn vị trọng điểm từ {plan.start:%d/%m/%Y}"
+            if plan.is_set
+            else "chưa đặt",
+        },
+        {"step": "incidents", "done": stats["incidents"] > 0, "detail": f"{stats['incidents']} vụ việc"},
+    ]
+
+
+_STEP_WORDS = {
+    "boundaries": "Ranh giới (python -m geo import boundaries TỆP)",
+    "population": "Dân số (python -m geo import population TỆP)",
+    "plan": "Kế hoạch (python -m geo plan set --targets … --start …)",
+    "incidents": "Vụ việc (python -m geo import incidents TỆP)",
+}
+
+
+def _area_show(args: argparse.Namespace) -> int:
+    from geo.communes import crs_label, metric_crs
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db)
+        area = store.area()
+        communes = store.communes()
+        crs = crs_label(metric_crs(communes, named=area.metric_crs or None))
+        data = {**area.to_dict(), "metric_crs_used": crs, "units": len(communes), "steps": steps(store)}
+    except AppError as error:
+        return _fail(error)
+    if args.json:
+        print(dumps(data))
+        return 0
+    print(f"Khu vực: {area.name or '(chưa đặt tên)'} — {len(communes)} {area.unit_word}; đo đạc theo {crs}.")
+    for step in data["steps"]:
+        print(f"  {'✓' if step['done'] else '✗'} {_STEP_WORDS[step['step']]}: {step['detail']}")
+    return 0
+
+
+def _area_set(args: argparse.Namespace) -> int:
+    from geo.communes import metric_crs
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db)
+        area = store.area()
+        area = replace(
+            area,
+            name=area.name if args.name is None else args.name.strip(),
+            unit_word=area.unit_word if args.unit_word is None else args.unit_word.strip(),
+            metric_crs=area.metric_crs if args.crs is None else args.crs.strip(),
+        )
+        if area.metric_crs:
+            metric_crs(store.communes(), named=area.metric_crs)  # refuses a geographic or unknown CRS
+        store.save_area(area)
+    except AppError as error:
+        return _fail(error)
+    print(dumps(area.to_dict()) if args.json else f"Đã lưu khu vực: {area.name} ({area.unit_word}).")
+    return 0
+
+
+def _plan_dict(plan: Plan, names: dict[str, str]) -> dict[str, Any]:
+    data = plan.to_dict()
+    data["is_set"] = plan.is_set
+    data["target_names"] = [names.get(code, code) for code in plan.targets]
+    if not plan.is_set:
+        data["start"] = None
+    return data
+
+
+def _plan_show(args: argparse.Namespace) -> int:
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db)
+        plan = store.plan()
+        communes = store.communes()
+    except AppError as error:
+        return _fail(error)
+    names = dict(zip(communes["code"], communes["name"], strict=True))
+    if args.json:
+        print(dumps(_plan_dict(plan, names)))
+    elif not plan.is_set:
+        print("Chưa đặt kế hoạch: python -m geo plan set --targets MÃ1,MÃ2 --start YYYY-MM-DD")
+    else:
+        targets = ", ".join(f"{names.get(c, c)} ({c})" for c in plan.targets)
+        print(
+            f"{plan.name}: bắt đầu {plan.start:%d/%m/%Y}; trọng điểm: {targets}; "
+            f"{plan.before_months} tháng trước, {plan.after_months} tháng sau."
+        )
+    return 0
+
+
+def _plan_set(args: argparse.Namespace) -> int:
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db)
+        current = store.plan()
+        targets = tuple(c.strip() for c in (args.targets or "").split(",") if c.strip())
+        start = args.start or (current.start if current.is_set else None)
+        if start is None or not (targets or current.targets):
+            missing = [f for f, v in (("--targets", targets or current.targets), ("--start", start)) if not v]
+            raise ConfigError(f"Kho chưa có kế hoạch: cần {' và '.join(missing)}.")
+        plan = Plan(
+            name=args.name or current.name or "Kế hoạch chuyển hóa",
+            start=start,
+            targets=targets or current.targets,
+            before_months=args.before_months or current.before_months,
+            after_months=args.after_months or current.after_months,
+            note=current.note,
+        )
+        store.save_plan(plan)
+        communes = store.communes()
+    except AppError as error:
+        return _fail(error)
+    names = dict(zip(communes["code"], communes["name"], strict=True))
+    print(dumps(_plan_dict(plan, names)) if args.json else f"Đã lưu kế hoạch «{plan.name}».")
+    return 0
+
+
+def _import_population(args: argparse.Namespace) -> int:
+    from geo.io.population_import import import_population
+    from geo.store.batches import update_population
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db)
+        communes = store.communes()
+        if communes.empty:
+            raise ConfigError(
+                "Kho chưa có ranh giới: nhập ranh giới trước (python -m geo import boundaries TỆP)."
+            )
+        checked = import_population(
+            args.file, communes, mapping=pairs(args.map, flag="--map"), year=args.year, max_bytes=sys.maxsize
+        )
+        data: dict[str, Any] = {
+            "accepted": len(checked.table),
+            "updated": 0,
+            "rejected": len({i.row for i in checked.errors}),
+            "missing": list(checked.missing),
+            "errors": issue_dicts(checked.errors),
+            "warnings": issue_dicts(tuple(i for i in checked.issues if i.severity == "warning")),
+            "batch_id": None,
+            "dry_run": args.dry_run,
+        }
+        if checked.ok and len(checked.table) and not args.dry_run:
+            outcome = update_population(store, checked, user=args.user)
+            data.update(updated=outcome.updated, batch_id=outcome.batch_id)
+    except AppError as error:
+        return _fail(error)
+    if args.json:
+        print(dumps(data))
+    else:
+        verb = "Sẽ ghi" if args.dry_run or not checked.ok else "Đã ghi"
+        print(
+            f"{verb} dân số của {data['accepted']} đơn vị ({data['updated']} thay đổi); {data['rejected']} dòng lỗi."
+        )
+        for issue in data["errors"] + data["warnings"]:
+            print(f"  dòng {issue['row'] or '-'}, «{issue['value']}»: {issue['message']}")
+    return 0 if checked.ok and data["accepted"] else 1

@@ -1,0 +1,108 @@
+"""Setting up another area from the command line: boundaries → population → plan → incidents → evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo.cli.main import main
+from geo.store.store import Store
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _wards(folder: Path) -> Path:
+    """Nine square wards near Lyon (UTM 31N), numeric codes written 1..9, no population."""
+    boxes = [shapely.box(4.80 + 0.02 * (i % 3), 45.74 + 0.02 * (i // 3), 4.82 + 0.02 * (i % 3), 45.76 + 0.02 * (i // 3))
+             for i in range(9)]  # fmt: skip
+    layer = gpd.GeoDataFrame({"ward_code": list(range(1, 10)), "ward": [f"Quartier {i}" for i in range(1, 10)]},
+                             geometry=boxes, crs=4326)  # fmt: skip
+    path = folder / "wards.geojson"
+    path.write_text(layer.to_json(), encoding="utf-8")
+    return path
+
+
+def _incidents(folder: Path) -> Path:
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(1500):
+        ward = int(rng.integers(0, 9))
+        day = pd.Timestamp("2022-01-01") + pd.Timedelta(days=int(rng.integers(0, 3 * 365)))
+        if ward == 0 and day >= pd.Timestamp("2023-06-01") and rng.random() < 0.6:
+            continue  # the target ward falls after the start
+        lon = 4.80 + 0.02 * (ward % 3) + 0.02 * rng.random()
+        lat = 45.74 + 0.02 * (ward // 3) + 0.02 * rng.random()
+        rows.append(
+            {"ID": f"L{i}", "Date": day.strftime("%d/%m/%Y"), "Crime type": "Theft", "X": lon, "Y": lat}
+        )
+    path = folder / "crimes.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_an_area_on_another_continent_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'lyon.sqlite'}"
+    code, out, _ = run(capsys, "area", "show", "--db", url, "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["units"] == 0
+    assert [s["done"] for s in shown["steps"]] == [False, False, False, False]
+
+    code, _, err = run(capsys, "import", "incidents", str(_incidents(tmp_path)), "--db", url)
+    assert code == 2
+    assert "chưa có ranh giới" in err
+
+    code, out, _ = run(capsys, "import", "boundaries", str(_wards(tmp_path)), "--db", url, "--json")
+    data = json.loads(out)  # valid JSON: no NaN even without an outline to compare with
+    assert code == 0, data
+    assert data["accepted"] == 9
+    assert data["offset_m"] is None
+    assert sorted(Store.open(url).communes()["code"], key=int) == [str(i) for i in range(1, 10)]
+
+    code, out, _ = run(capsys, "area", "set", "--db", url, "--name", "Lyon 7e", "--unit-word", "quartier")
+    assert code == 0
+    code, out, _ = run(capsys, "area", "show", "--db", url, "--json")
+    shown = json.loads(out)
+    assert shown["metric_crs_used"] == "EPSG:32631"  # UTM 31N, chosen from the area, not Vietnam's 48N
+    assert shown["unit_word"] == "quartier"
+
+    table = tmp_path / "pop.csv"
+    table.write_text(
+        "ward,population\n" + "".join(f"QUARTIER {i},{1000 * i}\n" for i in range(1, 10)), encoding="utf-8"
+    )
+    code, out, _ = run(capsys, "import", "population", str(table), "--db", url, "--year", "2021", "--json")
+    assert code == 0, out
+    assert json.loads(out)["updated"] == 9
+    assert Store.open(url).communes()["population"].sum() == 45_000
+
+    code, out, _ = run(capsys, "import", "incidents", str(_incidents(tmp_path)), "--db", url, "--json",
+                       "--offence-map", "Theft=trom_cap_tai_san")  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out)["rejected"] == 0
+
+    code, out, _ = run(capsys, "plan", "show", "--db", url, "--json")
+    assert json.loads(out)["is_set"] is False
+    code, out, err = run(capsys, "plan", "set", "--db", url, "--targets", "1", "--start", "2023-06-01",
+                         "--name", "Plan Lyon", "--json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["target_names"] == ["Quartier 1"]
+    code, _, err = run(capsys, "plan", "set", "--db", url, "--targets", "99")
+    assert code == 2
+    assert "99" in err
+
+    code, out, err = run(capsys, "evaluate", "--db", url, "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert [t["code"] for t in result["targets"]] == ["1"]
+    assert result["targets"][0]["after"] < result["targets"][0]["before"]
+    assert "NaN" not in out
