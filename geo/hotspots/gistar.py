@@ -22,7 +22,7 @@ from scipy import ndimage, stats
 
 from geo import settings
 from geo._errors import ConfigError
-from geo.hotspots.grid import Grid, unproject
+from geo.hotspots.grid import Grid
 
 BIN_LEVELS: tuple[tuple[float, int], ...] = ((0.10, 1), (0.05, 2), (0.01, 3))
 """(alpha, |Gi_Bin|) pairs: 90, 95 and 99 % confidence."""
@@ -275,7 +275,7 @@ def hot_cells(
     flat_bins = result.bins.ravel()
     cells = np.flatnonzero(flat_bins > 0)
     xs, ys = grid.centres()
-    lon, lat = unproject(xs.ravel()[cells], ys.ravel()[cells])
+    lon, lat = grid.unproject(xs.ravel()[cells], ys.ravel()[cells])
     codes = communes.reindex(cells).fillna("").astype(str).to_numpy()
     frame = pd.DataFrame(
         {

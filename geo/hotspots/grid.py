@@ -1,4 +1,4 @@
-"""Square analysis grid in metres (EPSG:32648) clipped to the district: cell counts and kernel density.
+"""Square analysis grid in metres (the area's metric CRS) clipped to the area: cell counts and kernel density.
 
 The grid is the common frame of the hotspot analytics (DESIGN.md §6): counts per cell feed the
 Getis-Ord Gi* statistic (`geo.hotspots.gistar`) and the space-time cube (`geo.hotspots.emerging`); the kernel
@@ -21,11 +21,12 @@ from scipy.signal import fftconvolve
 
 from geo import settings
 from geo._errors import ConfigError, DataError
+from geo.communes import metric_crs
 
 
 @dataclass(frozen=True, eq=False)
 class Grid:
-    """A square grid in EPSG:32648; row 0 is the southernmost row, column 0 the westernmost.
+    """A square grid in a metric CRS; row 0 is the southernmost row, column 0 the westernmost.
 
     Attributes
     ----------
@@ -38,7 +39,9 @@ class Grid:
     inside
         Boolean array (ny, nx): the cell overlaps the district.
     outline
-        The district outline in EPSG:32648.
+        The district outline in `crs`.
+    crs
+        The metric CRS of the grid (EPSG:32648 for Thanh Hóa; the area's UTM zone elsewhere).
     """
 
     x0: float
@@ -48,6 +51,7 @@ class Grid:
     ny: int
     inside: np.ndarray
     outline: shapely.Geometry
+    crs: str = settings.CRS_METRIC
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -63,6 +67,14 @@ class Grid:
     def cell_km2(self) -> float:
         """The area of one cell in km²."""
         return self.cell_m * self.cell_m / 1e6
+
+    def project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return WGS 84 longitudes and latitudes in the grid's metres."""
+        return project(lon, lat, crs=self.crs)
+
+    def unproject(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the longitudes and latitudes of points in the grid's metres."""
+        return unproject(x, y, crs=self.crs)
 
     def centres(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the x and y (metres) of every cell centre as (ny, nx) arrays."""
@@ -85,8 +97,10 @@ def _transformer(source: str, target: str) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(source, target, always_xy=True)
 
 
-def project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Project WGS 84 longitudes and latitudes to EPSG:32648 metres.
+def project(
+    lon: np.ndarray, lat: np.ndarray, *, crs: str = settings.CRS_METRIC
+) -> tuple[np.ndarray, np.ndarray]:
+    """Project WGS 84 longitudes and latitudes to metres of ``crs`` (default EPSG:32648).
 
     Examples
     --------
@@ -94,29 +108,36 @@ def project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> round(float(x[0]))
     500000
     """
-    x, y = _transformer(settings.CRS_WGS84, settings.CRS_METRIC).transform(
+    x, y = _transformer(settings.CRS_WGS84, crs).transform(
         np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     )
     return np.asarray(x), np.asarray(y)
 
 
-def unproject(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return WGS 84 longitudes and latitudes of EPSG:32648 coordinates (the inverse of `project`)."""
-    lon, lat = _transformer(settings.CRS_METRIC, settings.CRS_WGS84).transform(
+def unproject(
+    x: np.ndarray, y: np.ndarray, *, crs: str = settings.CRS_METRIC
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return WGS 84 longitudes and latitudes of coordinates in ``crs`` (the inverse of `project`)."""
+    lon, lat = _transformer(crs, settings.CRS_WGS84).transform(
         np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     )
     return np.asarray(lon), np.asarray(lat)
 
 
-def make_grid(communes: gpd.GeoDataFrame, *, cell_m: float = settings.GRID_CELL_M) -> Grid:
+def make_grid(
+    communes: gpd.GeoDataFrame, *, cell_m: float = settings.GRID_CELL_M, crs: str | None = None
+) -> Grid:
     """Build the grid of ``cell_m`` cells covering the union of ``communes``.
 
     Parameters
     ----------
     communes
-        Commune polygons with a CRS (any; they are projected to EPSG:32648).
+        Commune polygons with a CRS (any; they are projected to the metric CRS).
     cell_m
         Side of a cell in metres.
+    crs
+        The metric CRS; default: the area's (`geo.communes.metric_crs`), so a 250 m cell is 250 m
+        anywhere on Earth.
 
     Returns
     -------
@@ -127,7 +148,8 @@ def make_grid(communes: gpd.GeoDataFrame, *, cell_m: float = settings.GRID_CELL_
         raise DataError("Ranh giới xã chưa có hệ tọa độ (CRS): hãy gán CRS trước khi lập lưới.")
     if not cell_m > 0:
         raise ConfigError(f"Kích thước ô lưới phải lớn hơn 0 m (nhận {cell_m}).")
-    outline = shapely.union_all(communes.to_crs(settings.CRS_METRIC).geometry.to_numpy())
+    crs = crs or metric_crs(communes).to_string()
+    outline = shapely.union_all(communes.to_crs(crs).geometry.to_numpy())
     if outline.is_empty:
         raise DataError("Không có ranh giới xã nào để lập lưới.")
     minx, miny, maxx, maxy = outline.bounds
@@ -141,7 +163,9 @@ def make_grid(communes: gpd.GeoDataFrame, *, cell_m: float = settings.GRID_CELL_
     )
     shapely.prepare(outline)
     overlap = shapely.intersects(outline, boxes) & ~shapely.touches(outline, boxes)
-    return Grid(x0=x0, y0=y0, cell_m=cell_m, nx=nx, ny=ny, inside=np.asarray(overlap), outline=outline)
+    return Grid(
+        x0=x0, y0=y0, cell_m=cell_m, nx=nx, ny=ny, inside=np.asarray(overlap), outline=outline, crs=crs
+    )
 
 
 def cell_counts(grid: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -246,7 +270,7 @@ def cell_polygons(grid: Grid, *, clip: bool = True) -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame(
         {"cell": rows * grid.nx + cols, "row": rows, "col": cols, "whole": whole},
         geometry=boxes,
-        crs=settings.CRS_METRIC,
+        crs=grid.crs,
     )
     return frame.to_crs(settings.CRS_WGS84)
 
@@ -257,7 +281,7 @@ def cell_communes(grid: Grid, communes: gpd.GeoDataFrame) -> pd.Series:
     A cell is given to the commune that contains its centre; border cells whose centre lies outside
     every commune go to the commune nearest to the centre.
     """
-    metric = communes.to_crs(settings.CRS_METRIC)
+    metric = communes.to_crs(grid.crs)
     xs, ys = grid.centres()
     rows, cols = np.nonzero(grid.inside)
     cx, cy = xs[rows, cols], ys[rows, cols]

@@ -171,8 +171,8 @@ def years(start: date, end: date) -> float:
     return ((end - start).days + 1) / DAYS_PER_YEAR
 
 
-def _xy(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    return gridmod.project(incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
+def _xy(grid: gridmod.Grid, incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return grid.project(incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
 
 
 def period_analysis(
@@ -208,7 +208,7 @@ def period_analysis(
         One value per cell of ``frame.cells``, and the hot-cell table.
     """
     grid = gridmod.restrict(frame.grid, frame.communes, communes)
-    x, y = _xy(incidents)
+    x, y = _xy(grid, incidents)
     counts = gridmod.cell_counts(grid, x, y)
     density = gridmod.density(grid, x, y) / years(start, end)
     gi = gi_star(counts, grid.inside, permutations=permutations, seed=seed)
@@ -260,7 +260,7 @@ def monthly_density(
     grid = gridmod.restrict(frame.grid, frame.communes, communes)
     months = months_between(start, end)
     index = month_index(incidents["occurred_at"], months[0].date())
-    x, y = _xy(incidents)
+    x, y = _xy(grid, incidents)
     layers = gridmod.density(grid, x, y, steps=index, n_steps=len(months))
     days = np.array([m.days_in_month for m in months], dtype=float)
     yearly = layers.reshape(len(months), -1)[:, frame.ids] * (DAYS_PER_YEAR / days)[:, None]
@@ -360,7 +360,7 @@ def emerging_analysis(
         When the incidents span too few time steps (`geo.hotspots.emerging.choose_steps`).
     """
     grid = gridmod.restrict(frame.grid, frame.communes, communes)
-    x, y = _xy(incidents)
+    x, y = _xy(grid, incidents)
     return emerging_hotspots(grid, x, y, incidents["occurred_at"].to_numpy())
 
 

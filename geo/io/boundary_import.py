@@ -17,7 +17,7 @@ import shapely
 from geo import settings
 from geo._errors import BoundaryError, DataError
 from geo._validate import Issue, issues_table, sort_issues, value_text
-from geo.communes import COLUMNS, assign_commune, codes_from_names, crs_label, name_key
+from geo.communes import COLUMNS, assign_commune, codes_from_names, crs_label, metric_crs, name_key
 from geo.io.layers import checked_crs, layer_bytes, read_layer
 from geo.io.parsing import parse_count, parse_number
 from geo.io.tables import header_key
@@ -380,9 +380,14 @@ def _polygons(geometry: shapely.Geometry) -> shapely.Geometry:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
+def _outline_frame(outline: shapely.Geometry) -> gpd.GeoSeries:
+    return gpd.GeoSeries([outline], crs=settings.CRS_WGS84)
+
+
 def _within(frame: gpd.GeoDataFrame, outline: shapely.Geometry) -> tuple[gpd.GeoDataFrame, int]:
-    metric = frame.to_crs(settings.CRS_METRIC)
-    area = gpd.GeoSeries([outline], crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC).iloc[0].buffer(1000)
+    crs = metric_crs(gpd.GeoDataFrame(geometry=_outline_frame(outline)))
+    metric = frame.to_crs(crs)
+    area = _outline_frame(outline).to_crs(crs).iloc[0].buffer(1000)
     keep = shapely.contains(area, shapely.point_on_surface(metric.geometry.to_numpy()))
     return frame[keep], int((~keep).sum())
 
@@ -515,9 +520,10 @@ def _kind(value: Any, name: str) -> str:
 
 def _alignment(communes: gpd.GeoDataFrame, outline: shapely.Geometry) -> tuple[float, list[Issue]]:
     """Measure how far the communes' outer edge strays from the district outline, and their overlaps."""
-    metric = communes.to_crs(settings.CRS_METRIC).geometry
+    crs = metric_crs(communes)
+    metric = communes.to_crs(crs).geometry
     union = shapely.union_all(metric.to_numpy())
-    target = gpd.GeoSeries([outline], crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC).iloc[0]
+    target = _outline_frame(outline).to_crs(crs).iloc[0]
     offset = float(shapely.hausdorff_distance(union.boundary, target.boundary, densify=0.25))
     issues = []
     if offset > settings.BOUNDARY_ALIGN_WARN_M:

@@ -20,7 +20,7 @@ from geo import incidents as incident_schema
 from geo import settings
 from geo._errors import DataError
 from geo._validate import Issue, issues_table, sort_issues, value_text
-from geo.communes import crs_label, district_outline
+from geo.communes import crs_label, district_outline, metric_crs
 from geo.dates import now_local
 from geo.io.assignment import check_communes
 from geo.io.export import FORMULA_START
@@ -390,8 +390,9 @@ def _locate(
     x = pd.to_numeric(frame["x"], errors="coerce").to_numpy(dtype=float)
     y = pd.to_numeric(frame["y"], errors="coerce").to_numpy(dtype=float)
     lon, lat = _to_wgs84(source_crs, x, y)
-    metric = Transformer.from_crs(settings.CRS_WGS84, settings.CRS_METRIC, always_xy=True)
-    area = shapely.buffer(_to_metric(outline), tolerance_m)
+    crs = _area_crs(outline)
+    metric = Transformer.from_crs(settings.CRS_WGS84, crs, always_xy=True)
+    area = shapely.buffer(_to_metric(outline, crs), tolerance_m)
     shapely.prepare(area)
 
     def inside(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
@@ -455,17 +456,25 @@ def _to_wgs84(source: CRS, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np
     return lon, lat
 
 
-def _to_metric(geometry: shapely.Geometry) -> shapely.Geometry:
-    return gpd.GeoSeries([geometry], crs=settings.CRS_WGS84).to_crs(settings.CRS_METRIC).iloc[0]
+def _area_crs(outline: shapely.Geometry) -> CRS:
+    """The metric CRS of the area (UTM 48N in Vietnam, the local UTM zone elsewhere)."""
+    if outline is None or outline.is_empty:
+        return CRS.from_user_input(settings.CRS_METRIC)
+    return metric_crs(gpd.GeoDataFrame(geometry=[outline], crs=settings.CRS_WGS84))
+
+
+def _to_metric(geometry: shapely.Geometry, crs: CRS) -> shapely.Geometry:
+    return gpd.GeoSeries([geometry], crs=settings.CRS_WGS84).to_crs(crs).iloc[0]
 
 
 def _distance_km(outline: shapely.Geometry, lon: np.ndarray, lat: np.ndarray, mask: np.ndarray) -> np.ndarray:
     out = np.full(len(lon), np.nan)
     if not mask.any():
         return out
-    metric = Transformer.from_crs(settings.CRS_WGS84, settings.CRS_METRIC, always_xy=True)
+    crs = _area_crs(outline)
+    metric = Transformer.from_crs(settings.CRS_WGS84, crs, always_xy=True)
     mx, my = metric.transform(lon[mask], lat[mask])
-    out[mask] = shapely.distance(_to_metric(outline), shapely.points(mx, my)) / 1000
+    out[mask] = shapely.distance(_to_metric(outline, crs), shapely.points(mx, my)) / 1000
     return out
 
 

@@ -175,3 +175,22 @@ def test_restrict_limits_the_study_area_to_some_communes():
     assert not east_only.inside[:, :2].any()
     assert gridmod.restrict(grid, codes, []) is grid
     assert grid.n_inside == 16  # the input is unchanged
+
+
+def test_the_grid_is_measured_in_the_areas_own_utm_zone() -> None:
+    """Outside Vietnam's zone the cells are square metres of the local UTM zone, not of UTM 48N."""
+    import geopandas as gpd
+    import shapely
+
+    lyon = gpd.GeoDataFrame({"code": ["1"]}, geometry=[shapely.box(4.80, 45.74, 4.86, 45.78)], crs=4326)
+    grid = gridmod.make_grid(lyon, cell_m=250.0)
+    assert grid.crs == "EPSG:32631"
+    cells = gridmod.cell_polygons(grid, clip=False).to_crs(grid.crs)
+    assert cells.area.round(3).unique().tolist() == [62_500.0]
+    x, y = grid.project(np.array([4.83]), np.array([45.76]))
+    lon, lat = grid.unproject(x, y)
+    assert (round(float(lon[0]), 6), round(float(lat[0]), 6)) == (4.83, 45.76)
+    vinh_loc = gridmod.make_grid(
+        gpd.GeoDataFrame({"code": ["1"]}, geometry=[shapely.box(105.6, 20.0, 105.7, 20.1)], crs=4326)
+    )
+    assert vinh_loc.crs == "EPSG:32648"
