@@ -113,3 +113,113 @@ class LegendControl(MacroElement):
         self.legend_html = legend_html
         self.css_class = css_class
         self.position = position
+
+
+class FittedLabels(MacroElement):
+    """Unit names drawn in the browser only where they fit at the current zoom.
+
+    ``rows`` are ``[lat, lon, text, target, dlon, dlat]`` in priority order (targets first): a point
+    inside the unit, its name, 1 for a target, and the unit's width and height in degrees. On every
+    ``zoomend``, ``moveend`` and ``resize`` the labels are placed greedily in that order. A label shows
+    when, targets excepted, its unit spans on screen at least ``fit`` times the label's width (wide or
+    tall), and when its box, at its point or moved a little within its unit (up, down, left, right),
+    lies wholly in view and ``gap`` pixels clear of every label already placed. The other names stay
+    on the unit's hover tooltip.
+
+    The text travels as JSON and is written with ``textContent``, so a name is never read as HTML.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var units = {{ this.rows|tojson }};
+            var gap = {{ this.gap|tojson }}, fit = {{ this.fit|tojson }};
+            var group = L.layerGroup().addTo(map);
+            var sizes = null, markers = [], shown = [];
+            function css(r) { return r[3] ? "antt-label target" : "antt-label"; }
+            function measure() {
+                var box = L.DomUtil.create("div", "", map.getContainer());
+                box.style.cssText = "position:absolute;left:0;top:0;visibility:hidden;pointer-events:none";
+                var spans = units.map(function (r) {
+                    var div = L.DomUtil.create("div", css(r), box);
+                    div.style.position = "absolute";
+                    var span = L.DomUtil.create("span", "", div);
+                    span.textContent = r[2];
+                    return span;
+                });
+                var out = spans.map(function (s) {
+                    var b = s.getBoundingClientRect();
+                    return [Math.ceil(b.width) + 2, Math.ceil(b.height) + 2];
+                });
+                L.DomUtil.remove(box);
+                return out;
+            }
+            function marker(i) {
+                if (!markers[i]) {
+                    var r = units[i], span = document.createElement("span");
+                    span.textContent = r[2];
+                    markers[i] = L.marker([r[0], r[1]], {interactive: false, keyboard: false, icon: L.divIcon({
+                        className: css(r), html: span, iconSize: sizes[i],
+                        iconAnchor: [sizes[i][0] / 2, sizes[i][1] / 2]})});
+                }
+                return markers[i];
+            }
+            function free(b, placed) {
+                for (var j = 0; j < placed.length; j++) {
+                    var o = placed[j];
+                    if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) { return false; }
+                }
+                return true;
+            }
+            function spot(r, w, h, view, placed) {
+                var p = map.latLngToContainerPoint([r[0], r[1]]);
+                var q = map.latLngToContainerPoint([r[0] + r[5], r[1] + r[4]]);
+                var uw = Math.abs(q.x - p.x), uh = Math.abs(q.y - p.y);
+                if (!r[3] && Math.max(uw, uh) < fit * w) { return null; }
+                var dy = h + 2 * gap, dx = w / 4;
+                var moves = [[0, 0]];
+                if (uh / 2 >= dy + h / 2) { moves.push([0, -dy], [0, dy]); }
+                if (uw / 4 >= dx) { moves.push([-dx, 0], [dx, 0]); }
+                for (var k = 0; k < moves.length; k++) {
+                    var x = p.x + moves[k][0], y = p.y + moves[k][1];
+                    var b = [x - w / 2 - gap, y - h / 2 - gap, x + w / 2 + gap, y + h / 2 + gap];
+                    if (x >= w / 2 && y >= h / 2 && x <= view.x - w / 2 && y <= view.y - h / 2 && free(b, placed)) {
+                        placed.push(b);
+                        return L.point(x, y);
+                    }
+                }
+                return null;
+            }
+            function place() {
+                var view = map.getSize();
+                if (!view.x || !view.y) { return; }
+                if (!sizes || (units.length && !sizes[0][0])) {
+                    sizes = measure(); markers = []; shown = []; group.clearLayers();
+                }
+                var placed = [];
+                units.forEach(function (r, i) {
+                    var at = sizes[i][0] ? spot(r, sizes[i][0], sizes[i][1], view, placed) : null;
+                    if (at) {
+                        marker(i).setLatLng(map.containerPointToLatLng(at));
+                        if (!shown[i]) { group.addLayer(markers[i]); }
+                    } else if (shown[i]) {
+                        group.removeLayer(markers[i]);
+                    }
+                    shown[i] = !!at;
+                });
+            }
+            map.on("zoomend moveend resize", place);
+            place();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[object]], *, gap: float = 2.0, fit: float = 0.6) -> None:
+        super().__init__()
+        self._name = "FittedLabels"
+        self.rows = rows
+        self.gap = gap
+        self.fit = fit

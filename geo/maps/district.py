@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +18,17 @@ from folium.template import Template
 
 from geo import settings
 from geo.aggregate import RATE_BREAKS, class_labels, grid_cells, rate_class, rate_per_1000
-from geo.maps.controls import LEGEND_SCRIPT, LegendControl, MetricScale, WeightedPoints
+from geo.communes import metric_crs
+from geo.formatting import format_number
+from geo.maps.controls import LEGEND_SCRIPT, FittedLabels, LegendControl, MetricScale, WeightedPoints
 from geo.plan import marked
 from geo.taxonomy import offence_name
 
 RATE_COLOURS: tuple[str, ...] = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
 """Choropleth colours, one per class of `geo.aggregate.RATE_BREAKS` (light = low)."""
+
+NO_RATE_COLOUR = "#dddddd"
+"""Fill of a unit without population (no rate)."""
 
 TARGET_COLOUR = "#b2182b"
 BOUNDARY_COLOUR = "#4d4d4d"
@@ -31,9 +37,23 @@ LAYERS = ("boundaries", "choropleth", "points", "heat")
 """Map layer keys, in drawing order."""
 
 
-def rate_labels() -> list[str]:
-    """Return the legend label of each choropleth class, one per `RATE_COLOURS` ("0–10" … "≥ 40")."""
-    return class_labels((0, *RATE_BREAKS))
+def rate_colours(breaks: Sequence[float] = RATE_BREAKS) -> tuple[str, ...]:
+    """Return the colour of each class of ``breaks`` (spread over `RATE_COLOURS`, light = low).
+
+    Examples
+    --------
+    >>> rate_colours((5.0,))
+    ('#fff5eb', '#7f2704')
+    """
+    if len(breaks) + 1 > len(RATE_COLOURS):
+        raise ValueError(f"at most {len(RATE_COLOURS) - 1} rate breaks")
+    picks = np.round(np.linspace(0, len(RATE_COLOURS) - 1, len(breaks) + 1)).astype(int)
+    return tuple(RATE_COLOURS[i] for i in picks)
+
+
+def rate_labels(breaks: Sequence[float] = RATE_BREAKS, *, lang: str | None = None) -> list[str]:
+    """Return the legend label of each choropleth class, one per `rate_colours` ("0–10" … "≥ 40")."""
+    return class_labels((0, *breaks), lang=lang)
 
 
 class _Legend(LegendControl):
@@ -49,7 +69,7 @@ class _Legend(LegendControl):
         .antt-legend i { display: inline-block; width: 16px; height: 12px; margin-right: 6px; vertical-align: -1px;
             border: 1px solid #999; }
         .antt-legend .swatch-line { height: 0; border: 0; border-top: 3px solid; width: 18px; vertical-align: 3px; }
-        .antt-label { font-size: 12px; font-weight: 600; color: #222; text-align: center; white-space: nowrap;
+        .antt-label { display: flex; align-items: center; justify-content: center; font-size: 12px; font-weight: 600; color: #222; text-align: center; white-space: nowrap;
             text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }
         .antt-label.target span { color: #7a0019; font-size: 13px; font-weight: 800; text-shadow: none;
             background: rgba(255,255,255,0.9); border: 1px solid {{ this.target_colour }}; border-radius: 3px;
@@ -78,6 +98,7 @@ class MapTexts:
     incidents_unit: str = "vụ"
     approximate: str = "Ranh giới gần đúng, không phải ranh giới chính thức"
     aggregated: str = "Nhiều vụ việc: gộp theo ô {cell} m trên máy chủ"
+    no_population: str = "chưa có dân số"
 
 
 @dataclass(frozen=True)
@@ -114,7 +135,7 @@ def _label_points(communes: gpd.GeoDataFrame) -> np.ndarray:
 def _features(communes: gpd.GeoDataFrame, props: pd.DataFrame) -> dict[str, Any]:
     geoms = shapely.set_precision(communes.geometry.to_numpy(), 10**-settings.COORD_DECIMALS)
     features = []
-    for geom, (_, row) in zip(geoms, props.iterrows(), strict=True):
+    for geom, (_, row) in zip(geoms, props[list(FEATURE_PROPERTIES)].iterrows(), strict=True):
         features.append(
             {"type": "Feature", "properties": row.to_dict(), "geometry": shapely.geometry.mapping(geom)}
         )
@@ -134,6 +155,7 @@ def build_map(
     tile_url: str = settings.TILE_URL,
     fills: dict[str, str] | None = None,
     outlines: dict[str, str] | None = None,
+    breaks: Sequence[float] = RATE_BREAKS,
 ) -> MapBuild:
     """Build the hotspot map for already-filtered incidents.
 
@@ -159,14 +181,19 @@ def build_map(
         Optional basemap URL template; empty for none (offline).
     fills, outlines
         Optional fill and outline colours per commune code (used by verdict maps).
+    breaks
+        Choropleth class breaks (at most four, increasing), the same for every period a page compares:
+        `geo.aggregate.rate_breaks` of the whole data span.
     """
     texts = texts or MapTexts()
     fmap = _base(communes, tile_url=tile_url)
-    props = _properties(communes, incidents, targets=targets, days=days)
+    props = _properties(communes, incidents, targets=targets, days=days, lang=lang, texts=texts)
     collection = _features(communes, props)
-    tooltip = ["label", "count", "rate"], [texts.commune, texts.incidents_unit, texts.choropleth]
+    tooltip = ["label", "count", "rate_text"], [texts.commune, texts.incidents_unit, texts.choropleth]
     if "choropleth" in layers:
-        _choropleth_layer(collection, props, name=texts.choropleth, tooltip=tooltip).add_to(fmap)
+        _choropleth_layer(collection, props, breaks=breaks, name=texts.choropleth, tooltip=tooltip).add_to(
+            fmap
+        )
     heat_cells = 0
     if "heat" in layers and len(incidents):
         heat, heat_cells = _heat_layer(incidents, name=texts.heat)
@@ -180,9 +207,16 @@ def build_map(
         _boundary_layer(
             collection, fills=fills or {}, outlines=outlines or {}, name=texts.boundaries, tooltip=tooltip
         ).add_to(fmap)
-        _label_layer(communes, props, targets=targets, name=texts.commune).add_to(fmap)
+        FittedLabels(label_rows(communes, targets=targets)).add_to(fmap)
     legend = _legend_html(
-        layers, texts, mode=mode, has_targets=bool(targets), approximate=bool(communes["approximate"].any())
+        layers,
+        texts,
+        mode=mode,
+        has_targets=bool(targets),
+        approximate=bool(communes["approximate"].any()),
+        breaks=breaks,
+        lang=lang,
+        no_rate=bool(props["rate"].isna().any()),
     )
     _Legend(legend).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
@@ -211,29 +245,50 @@ def _base(communes: gpd.GeoDataFrame, *, tile_url: str) -> folium.Map:
 
 
 def _properties(
-    communes: gpd.GeoDataFrame, incidents: pd.DataFrame, *, targets: tuple[str, ...], days: int
+    communes: gpd.GeoDataFrame,
+    incidents: pd.DataFrame,
+    *,
+    targets: tuple[str, ...],
+    days: int,
+    lang: str = "vi",
+    texts: MapTexts | None = None,
 ) -> pd.DataFrame:
-    """Return each commune's escaped label, count, yearly rate per 1,000 residents and target flag."""
+    """Return each commune's escaped label, count, yearly rate per 1,000 residents and target flag.
+
+    ``rate`` is NaN where the population is unknown; ``rate_text`` is the rate as the tooltip shows it
+    (the language's decimal mark, or "chưa có dân số").
+    """
+    texts = texts or MapTexts()
     counts = incidents.groupby("commune_code").size() if len(incidents) else pd.Series(dtype=int)
     count = communes["code"].map(counts).fillna(0).astype(int)
-    rate = rate_per_1000(count, communes["population"], days=days)
+    population = pd.to_numeric(communes["population"], errors="coerce")
+    rate = rate_per_1000(count, population.fillna(0), days=days).round(1)
     return pd.DataFrame(
         {
             "code": communes["code"].to_numpy(),
             "label": [html.escape(str(n)) for n in communes["name"]],
             "count": count.to_numpy(),
-            "rate": [None if np.isnan(r) else round(float(r), 1) for r in rate],
+            "rate": rate.to_numpy(),
+            "rate_text": [
+                html.escape(texts.no_population) if np.isnan(r) else format_number(float(r), 1, lang=lang)
+                for r in rate
+            ],
             "target": communes["code"].isin(targets).to_numpy(),
         }
     )
 
 
+FEATURE_PROPERTIES = ("code", "label", "count", "rate_text", "target")
+"""The properties each unit's GeoJSON feature carries (what styles and tooltips read)."""
+
+
 def _choropleth_layer(
-    collection: dict[str, Any], props: pd.DataFrame, *, name: str, tooltip: Tooltip
+    collection: dict[str, Any], props: pd.DataFrame, *, breaks: Sequence[float], name: str, tooltip: Tooltip
 ) -> folium.GeoJson:
+    colours = rate_colours(breaks)
     colour_of = {
-        row["code"]: (RATE_COLOURS[rate_class(row["rate"])] if row["rate"] is not None else "#dddddd")
-        for row in props.to_dict("records")
+        code: NO_RATE_COLOUR if np.isnan(rate) else colours[rate_class(rate, breaks)]
+        for code, rate in zip(props["code"], props["rate"], strict=True)
     }
     return folium.GeoJson(
         collection,
@@ -243,6 +298,7 @@ def _choropleth_layer(
             "fillOpacity": 0.75,
             "color": "#ffffff",
             "weight": 0.5,
+            "className": "antt-rate",
         },
         tooltip=folium.GeoJsonTooltip(fields=tooltip[0], aliases=tooltip[1]),
     )
@@ -319,26 +375,57 @@ def _boundary_layer(
     )
 
 
-def _label_layer(
-    communes: gpd.GeoDataFrame, props: pd.DataFrame, *, targets: tuple[str, ...], name: str
-) -> folium.FeatureGroup:
-    """Return the commune names at a point inside each commune; targets bold with their mark."""
-    labels = folium.FeatureGroup(name=html.escape(name), control=False)
-    for (x, y), code, label in zip(_label_points(communes), props["code"], props["label"], strict=True):
-        css = "antt-label target" if code in targets else "antt-label"
-        folium.Marker(
-            [round(float(y), 5), round(float(x), 5)],
-            icon=folium.DivIcon(
-                html=f'<div class="{css}"><span>{marked(label, target=code in targets)}</span></div>',
-                icon_size=(160, 20),
-                icon_anchor=(80, 10),
-            ),
-        ).add_to(labels)
-    return labels
+def label_rows(communes: gpd.GeoDataFrame, *, targets: tuple[str, ...] = ()) -> list[list[Any]]:
+    """Return the data of `geo.maps.controls.FittedLabels`: one row per unit, in placement priority.
+
+    Each row is ``[lat, lon, text, target, dlon, dlat]``: a point inside the unit (5 decimals), its
+    name (with the target mark; plain text, not HTML), 1 for a target else 0, and the unit's width and
+    height in degrees.
+    Targets come first, then larger units (areas within 1% of the largest count as equal), then more
+    populous ones, then by code.
+    """
+    if communes.empty:
+        return []
+    metric = communes.to_crs(metric_crs(communes))
+    points = gpd.GeoSeries(metric.geometry.representative_point(), crs=metric.crs).to_crs(settings.CRS_WGS84)
+    xy = shapely.get_coordinates(points.to_numpy())
+    bounds = communes.geometry.bounds
+    area = metric.geometry.area.to_numpy()
+    order = pd.DataFrame(
+        {
+            "target": ~communes["code"].isin(targets).to_numpy(),
+            "area": -np.round(area / max(float(area.max()), 1.0), 2),
+            "population": -pd.to_numeric(communes["population"], errors="coerce").fillna(0).to_numpy(),
+            "code": communes["code"].astype(str).to_numpy(),
+        }
+    ).sort_values(["target", "area", "population", "code"], kind="stable")
+    rows: list[list[Any]] = []
+    for i in order.index:
+        code = communes["code"].iloc[i]
+        is_target = code in targets
+        rows.append(
+            [
+                round(float(xy[i, 1]), 5),
+                round(float(xy[i, 0]), 5),
+                marked(str(communes["name"].iloc[i]), target=is_target),
+                int(is_target),
+                round(float(bounds["maxx"].iloc[i] - bounds["minx"].iloc[i]), 5),
+                round(float(bounds["maxy"].iloc[i] - bounds["miny"].iloc[i]), 5),
+            ]
+        )
+    return rows
 
 
 def _legend_html(
-    layers: tuple[str, ...], texts: MapTexts, *, mode: str, has_targets: bool, approximate: bool
+    layers: tuple[str, ...],
+    texts: MapTexts,
+    *,
+    mode: str,
+    has_targets: bool,
+    approximate: bool,
+    breaks: Sequence[float] = RATE_BREAKS,
+    lang: str | None = None,
+    no_rate: bool = False,
 ) -> str:
     esc = html.escape
     parts: list[str] = []
@@ -353,8 +440,10 @@ def _legend_html(
         )
     if "choropleth" in layers:
         parts.append(f"<div style='margin-top:4px'><b>{esc(texts.choropleth)}</b></div>")
-        for colour, span in zip(RATE_COLOURS, rate_labels(), strict=True):
+        for colour, span in zip(rate_colours(breaks), rate_labels(breaks, lang=lang), strict=True):
             parts.append(f'<div><i style="background:{colour}"></i>{esc(span)}</div>')
+        if no_rate:
+            parts.append(f'<div><i style="background:{NO_RATE_COLOUR}"></i>{esc(texts.no_population)}</div>')
     if "points" in layers and mode != "none":
         parts.append(
             f'<div><i style="background:{POINT_COLOUR};border-radius:50%;width:12px"></i>{esc(texts.points)}</div>'
