@@ -103,6 +103,27 @@ IMPORT_PREVIEW_ROWS
 BOUNDARY_ALIGN_WARN_M
     An imported boundary set whose outer edge strays further than this from the district outline is
     reported (wrong CRS or wrong district).
+BCRYPT_ROUNDS
+    Cost factor of new password hashes (``ANTT_BCRYPT_ROUNDS``, default 12: about 0.25 s a check on
+    one core of a 2-core machine; the tests use 4).
+PASSWORD_MIN_LENGTH
+    Fewest characters of a new password (bcrypt reads at most 72 bytes, which is the upper limit).
+LOGIN_FREE_FAILURES
+    Consecutive failed logins of one name answered at once; from then on each attempt must wait.
+LOGIN_DELAY_S
+    Wait after the first slowed failure, doubled after each further one.
+LOGIN_LOCK_AFTER
+    Consecutive failed logins that lock the name for `LOGIN_LOCK_MINUTES` (again after each
+    further failure until a success or `LOGIN_FORGET_MINUTES` of quiet).
+LOGIN_LOCK_MINUTES
+    How long a locked name stays locked (``users reset`` unlocks it at once).
+LOGIN_FORGET_MINUTES
+    Failures older than this (and not locked) are forgotten.
+SESSION_IDLE_MINUTES
+    A logged-in session without any interaction for this long ends (``ANTT_SESSION_IDLE_MIN``).
+PROXY_USER_KEY
+    Optional (``ANTT_PROXY_USER_KEY``): the ``st.user`` key that Streamlit fills from a reverse proxy's
+    header (``server.trustedUserHeaders``); the name it holds logs in as that user of the store.
 """
 
 from __future__ import annotations
@@ -167,6 +188,22 @@ IMPORT_MAX_BYTES: Final = int(float(os.environ.get("ANTT_IMPORT_MAX_MB", "50")) 
 IMPORT_EARLIEST_DATE: Final = date(2000, 1, 1)
 IMPORT_PREVIEW_ROWS: Final = 20
 BOUNDARY_ALIGN_WARN_M: Final = 1000.0
+
+# Accounts, login and sessions (issue 11).
+BCRYPT_ROUNDS: Final = int(os.environ.get("ANTT_BCRYPT_ROUNDS", "12"))
+PASSWORD_MIN_LENGTH: Final = 8
+LOGIN_FREE_FAILURES: Final = 3
+LOGIN_DELAY_S: Final = 5
+LOGIN_LOCK_AFTER: Final = 5
+LOGIN_LOCK_MINUTES: Final = 15
+LOGIN_FORGET_MINUTES: Final = 30
+SESSION_IDLE_MINUTES: Final = float(os.environ.get("ANTT_SESSION_IDLE_MIN", "30"))
+PROXY_USER_KEY: Final = os.environ.get("ANTT_PROXY_USER_KEY", "")
+
+
+def require_login() -> bool:
+    """Return True when ``ANTT_REQUIRE_LOGIN=1`` asks for a login on localhost too (always beyond it)."""
+    return os.environ.get("ANTT_REQUIRE_LOGIN", "") == "1"
 
 
 def database_url() -> str:

@@ -10,6 +10,7 @@ from geo import demo
 from geo.cli import data as data_cli
 from geo.cli import evaluate as evaluation_cli
 from geo.cli import setup as setup_cli
+from geo.cli import users as users_cli
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.set_defaults(func=_cmd_demo)
     evaluation_cli.add_cli(sub)
     data_cli.add_cli(sub)
+    users_cli.add_cli(sub)
     setup_cli.add_cli(sub)
     return parser
 

@@ -12,11 +12,13 @@ from sqlalchemy.engine import Connection
 
 from geo._errors import ConfigError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the table layout; `migrate` brings older stores up to it.
 
 History: 1 — the first SQLite layout; 2 — incident address, batch kind / undo / unchanged count,
-history tables for undo, PostGIS geometry columns with GiST indexes.
+history tables for undo, PostGIS geometry columns with GiST indexes; 3 — ``users`` (accounts with
+bcrypt hashes, roles, failed-login counters) and ``audit`` (append-only: the database itself refuses
+to update, delete or truncate its rows).
 """
 
 DEMO_BATCH = "demo"
@@ -57,6 +59,8 @@ class Tables:
     incidents: sa.Table
     incident_history: sa.Table
     commune_history: sa.Table
+    users: sa.Table
+    audit: sa.Table
     postgis: bool
 
 
@@ -174,9 +178,49 @@ def tables(*, postgis: bool) -> Tables:
         sa.Column("code", sa.String(16), nullable=False),
         *_commune_columns(),
     )
+    users, audit = _account_tables(metadata)
     return Tables(
-        metadata, meta, communes, offences, batches, incidents, incident_history, commune_history, postgis
+        metadata,
+        meta,
+        communes,
+        offences,
+        batches,
+        incidents,
+        incident_history,
+        commune_history,
+        users,
+        audit,
+        postgis,
     )
+
+
+def _account_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
+    """Return the ``users`` and ``audit`` tables (schema version 3)."""
+    users = sa.Table(
+        "users",
+        metadata,
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("role", sa.String(16), nullable=False),
+        sa.Column("password_hash", sa.Text, nullable=False),
+        sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.Column("must_change", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.Column("last_login_at", sa.DateTime, nullable=True),
+        sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("last_failure_at", sa.DateTime, nullable=True),
+        sa.Column("locked_until", sa.DateTime, nullable=True),
+    )
+    audit = sa.Table(
+        "audit",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("at", sa.DateTime, nullable=False, index=True),
+        sa.Column("user_name", sa.Text, nullable=False),
+        sa.Column("action", sa.String(32), nullable=False, index=True),
+        sa.Column("detail", sa.Text, nullable=False),
+    )
+    return users, audit
 
 
 def is_postgres(conn: Connection) -> bool:
@@ -189,6 +233,7 @@ def create(conn: Connection, schema: Tables) -> None:
     if schema.postgis:
         _postgis(conn)
     schema.metadata.create_all(conn)
+    _append_only(conn, "audit")
 
 
 def _postgis(conn: Connection) -> None:
@@ -257,4 +302,36 @@ def _generated(expression: str) -> str:
     return f"GENERATED ALWAYS AS ({expression}) STORED"
 
 
-_MIGRATIONS: dict[int, Callable[[Connection, Tables], None]] = {2: _to_v2}
+def _to_v3(conn: Connection, schema: Tables) -> None:
+    """Version 3: accounts (``users``) and the append-only ``audit`` table."""
+    schema.users.create(conn, checkfirst=True)
+    schema.audit.create(conn, checkfirst=True)
+    _append_only(conn, "audit")
+
+
+def _append_only(conn: Connection, table: str) -> None:
+    """Make the database refuse to change or remove rows of ``table`` (inserts only)."""
+    message = f"{table} is append-only"
+    if is_postgres(conn):
+        for statement in (
+            f"CREATE OR REPLACE FUNCTION antt_{table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$",
+            f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}",
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION antt_{table}_append_only()",
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION antt_{table}_append_only()",
+        ):
+            conn.execute(sa.text(statement))
+        return
+    for event in ("UPDATE", "DELETE"):
+        conn.execute(
+            sa.text(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
+        )
+
+
+_MIGRATIONS: dict[int, Callable[[Connection, Tables], None]] = {2: _to_v2, 3: _to_v3}
