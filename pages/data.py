@@ -2,19 +2,35 @@
 
 import streamlit as st
 
-from ui import data_admin, importer, page
+from ui import data_admin, importer, page, setup
 from ui.i18n import t
 
 page.header("nav.data", caption=t("data.caption"))
 importer.flash()
 importer.localize_uploaders()
-incidents, boundaries, history, export = st.tabs(
-    [t("data.tab.incidents"), t("data.tab.boundaries"), t("data.tab.history"), t("data.tab.export")]
+incomplete = bool(setup.missing_steps())
+if incomplete:
+    setup.steps_section()
+incidents, boundaries, population, area, history, export = st.tabs(
+    [
+        t("data.tab.incidents"),
+        t("data.tab.boundaries"),
+        t("data.tab.population"),
+        t("data.tab.setup"),
+        t("data.tab.history"),
+        t("data.tab.export"),
+    ]
 )
+with area:
+    if not incomplete:
+        setup.steps_section()
+    setup.area_section()
 with incidents:
     importer.incidents_section()
 with boundaries:
     importer.boundaries_section()
+with population:
+    setup.population_section()
 with history:
     data_admin.history_section()
 with export:

@@ -18,6 +18,8 @@ KEY_OFFENCES = f"{_PREFIX}offences"
 KEY_COMMUNES = f"{_PREFIX}communes"
 KEY_VALUE = f"{_PREFIX}value"
 KEY_INIT = f"{_PREFIX}init"
+KEY_SEEN = f"{_PREFIX}seen"
+"""The store version the filters were last checked against (pages follow the store)."""
 URL_KEYS = ("from", "to", "group", "offence", "commune")
 
 
@@ -46,6 +48,27 @@ def _reset() -> None:
     st.session_state[KEY_COMMUNES] = []
 
 
+def _follow_store(names: dict[str, str], first: date, last: date) -> None:
+    """After an import, undo or boundary change, keep the filters meaningful for the new data.
+
+    A period that no longer meets the data (e.g. the demo period after the first real import) is
+    reset to the default; communes that no longer exist are dropped. A period that still overlaps
+    the data is the analyst's choice and stays.
+    """
+    version = loaders.key()[1]
+    seen = st.session_state.get(KEY_SEEN)
+    st.session_state[KEY_SEEN] = version
+    if seen is None or seen == version:
+        return  # the first run keeps what a shared link asked for
+    seeded = st.session_state.get(KEY_PERIOD)
+    ends = [d for d in seeded if isinstance(d, date)] if isinstance(seeded, tuple | list) else []
+    if len(ends) == 2 and (ends[1] < first or ends[0] > last):
+        flt = _default()
+        st.session_state[KEY_PERIOD] = (flt.start, flt.end)
+    chosen = st.session_state.get(KEY_COMMUNES, [])
+    st.session_state[KEY_COMMUNES] = [c for c in chosen if c in names]
+
+
 def sidebar() -> IncidentFilter:
     """Draw the filters in the sidebar, store the result for pages and mirror it in the URL."""
     communes = loaders.communes()
@@ -54,6 +77,7 @@ def sidebar() -> IncidentFilter:
     _initialise(set(names))
     first = incidents["occurred_at"].min().date() if len(incidents) else date(2000, 1, 1)
     last = incidents["occurred_at"].max().date() if len(incidents) else date.today()
+    _follow_store(names, first, last)
     current = st.session_state.get(KEY_VALUE) or _default()
     # A shared link may carry a period outside the data (e.g. before the first incident): widen the
     # calendar to include it, or Streamlit refuses the seeded value with a traceback.

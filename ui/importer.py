@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import math
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -90,6 +92,9 @@ def _upload(label: str, types: list[str], key: str, help_text: str | None = None
 
 def incidents_section() -> None:
     """Upload an incident file, check every row, show the report and preview, and commit on request."""
+    if loaders.communes().empty:
+        st.info(t("data.inc.no_area"))
+        return
     upload = _upload(
         t("data.inc.upload"),
         ["csv", "txt", "xlsx", "geojson", "json"],
@@ -316,8 +321,11 @@ def _commit(checked: Validation) -> None:
 def boundaries_section() -> None:
     """Upload official commune boundaries, preview them against the current ones, and replace on request."""
     communes = loaders.communes()
-    kind = t("data.bnd.approximate") if communes["approximate"].any() else t("data.bnd.official")
-    st.caption(t("data.bnd.hint", kind=kind))
+    if communes.empty:
+        st.caption(t("data.bnd.hint_new"))
+    else:
+        kind = t("data.bnd.approximate") if communes["approximate"].any() else t("data.bnd.official")
+        st.caption(t("data.bnd.hint", kind=kind))
     upload = _upload(t("data.bnd.upload"), ["geojson", "json", "zip", "gpkg"], f"{_PREFIX}bnd.file")
     if upload is None:
         return
@@ -331,13 +339,15 @@ def boundaries_section() -> None:
         key=f"{_PREFIX}bnd.crs",
     )
     layer = middle.text_input(t("data.bnd.layer"), key=f"{_PREFIX}bnd.layer").strip() or None
+    known_year = int(communes["population_year"].max()) if len(communes) else 0
     year = right.number_input(
         t("data.bnd.year"),
         min_value=1990,
         max_value=2100,
-        value=int(communes["population_year"].max()),
+        value=known_year if known_year >= 1990 else date.today().year,
         key=f"{_PREFIX}bnd.year",
     )
+    new_area = communes.empty or st.checkbox(t("data.bnd.new_area"), key=f"{_PREFIX}bnd.new_area")
     try:
         attributes = [str(c) for c in read_layer(data, name=name, layer=layer).columns if c != "geometry"]
         fields = _boundary_fields(attributes, hashlib.sha256(data).hexdigest()[:12])
@@ -347,8 +357,8 @@ def boundaries_section() -> None:
             layer=layer,
             crs=crs or None,
             fields=fields,
-            outline=district_outline(communes),
-            previous=communes,
+            outline=None if new_area else district_outline(communes),
+            previous=None if new_area else communes,
             population_year=int(year),
         )
     except AppError as error:
@@ -358,15 +368,34 @@ def boundaries_section() -> None:
     cols = st.columns(5)
     cols[0].metric(t("data.bnd.communes"), fmt_int(len(checked.communes)))
     cols[1].metric(t("data.bnd.source_crs"), checked.source_crs)
-    cols[2].metric(t("data.bnd.offset"), f"{fmt_int(checked.offset_m)} m")
+    offset = checked.offset_m
+    cols[2].metric(t("data.bnd.offset"), f"{fmt_int(offset)} m" if math.isfinite(offset) else "—")
     cols[3].metric(t("data.bnd.changed"), fmt_int(moved.changed) if moved else "—")
     cols[4].metric(t("data.bnd.outside"), fmt_int(moved.outside) if moved else "—")
     if checked.issues:
         st.subheader(t("data.bnd.issues", n=len(checked.issues)))
         _issue_table(checked.report(lang=lang()))
+    if checked.matches:
+        st.subheader(t("data.bnd.matches", n=len(checked.matches)))
+        st.caption(t("data.bnd.matches_hint"))
+        st.table(
+            pd.DataFrame(
+                checked.matches,
+                columns=[
+                    t("data.bnd.old_code"),
+                    t("data.bnd.old_name"),
+                    t("data.bnd.new_code"),
+                    t("data.bnd.new_name"),
+                ],
+            ).astype(str),
+            hide_index=True,
+        )
+    lost = set(loaders.plan().targets) - set(checked.renamed) - set(checked.communes["code"])
+    if checked.ok and lost:
+        st.warning(t("data.bnd.targets_cleared", codes=md(", ".join(sorted(lost)))))
     if len(checked.communes):
         st.caption(t("data.bnd.preview"))
-        st.pyplot(preview_figure(checked.communes, communes), clear_figure=True)
+        st.pyplot(preview_figure(checked.communes, None if new_area else communes), clear_figure=True)
     if not checked.ok:
         st.error(t("data.bnd.blocked"))
         return
@@ -376,14 +405,15 @@ def boundaries_section() -> None:
         except AppError as error:
             _error(error)
             return
-        _done(
-            t(
-                "data.bnd.done",
-                batch=outcome.batch_id,
-                changed=fmt_int(outcome.changed),
-                outside=fmt_int(outcome.outside),
-            )
+        message = t(
+            "data.bnd.done",
+            batch=outcome.batch_id,
+            changed=fmt_int(outcome.changed),
+            outside=fmt_int(outcome.outside),
         )
+        if outcome.cleared_targets:
+            message += " " + t("data.bnd.targets_cleared", codes=md(", ".join(outcome.cleared_targets)))
+        _done(message)
 
 
 def _boundary_fields(attributes: list[str], file_key: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
+from geo.area import Area
 from geo.plan import Plan
 from geo.store.store import Store
 
@@ -37,6 +38,11 @@ def _plan(url: str, version: str) -> Plan:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def _area(url: str, version: str) -> Area:
+    return _store(url).area()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _is_demo(url: str, version: str) -> bool:
     return _store(url).is_demo()
 
@@ -60,6 +66,11 @@ def communes() -> gpd.GeoDataFrame:
 def plan() -> Plan:
     """Return the transformation plan (cached until the store changes)."""
     return _plan(*key())
+
+
+def area() -> Area:
+    """Return the study area's settings: its name and the word for its units (cached until the store changes)."""
+    return _area(*key())
 
 
 def is_demo() -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from geo import ConfigError
+from geo import AppError
+from geo.dates import shift_months
 from geo.plan import Plan
 from ui import loaders
 from ui.i18n import fmt_date, md, t
@@ -17,18 +20,27 @@ def plan_form() -> None:
     plan = loaders.plan()
     communes = loaders.communes()
     names = dict(zip(communes["code"], communes["name"], strict=True))
-    st.markdown(
-        t(
-            "plan.current",
-            name=md(plan.name),
-            start=fmt_date(plan.start),
-            targets=md(", ".join(names.get(code, code) for code in plan.targets)),
+    if plan.is_set:
+        st.markdown(
+            t(
+                "plan.current",
+                name=md(plan.name),
+                start=fmt_date(plan.start),
+                targets=md(", ".join(names.get(code, code) for code in plan.targets)),
+            )
         )
-    )
+        default_start = plan.start
+    else:
+        st.info(t("plan.none"))
+        incidents = loaders.incidents()
+        last = incidents["occurred_at"].max().date() if len(incidents) else date.today()
+        default_start = shift_months(last, -12)
     st.caption(t("plan.help"))
     with st.form(f"{_PREFIX}form"):
-        name = st.text_input(t("plan.name"), value=plan.name, key=f"{_PREFIX}name")
-        start = st.date_input(t("plan.start"), value=plan.start, format="DD/MM/YYYY", key=f"{_PREFIX}start")
+        name = st.text_input(t("plan.name"), value=plan.name or t("plan.default_name"), key=f"{_PREFIX}name")
+        start = st.date_input(
+            t("plan.start"), value=default_start, format="DD/MM/YYYY", key=f"{_PREFIX}start"
+        )
         targets = st.multiselect(
             t("plan.targets"),
             sorted(names, key=lambda code: names[code]),
@@ -57,7 +69,7 @@ def plan_form() -> None:
     )
     try:
         loaders.store().save_plan(new)
-    except ConfigError as exc:
+    except AppError as exc:
         st.error(md(exc))
         return
     st.success(t("plan.saved"))

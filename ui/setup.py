@@ -1,0 +1,126 @@
+"""Streamlit glue of the set-up path on /data: what is done and missing, area settings, population tables."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from geo import AppError
+from geo.io.population_import import import_population
+from geo.store.batches import update_population
+from ui import loaders
+from ui.i18n import fmt_int, lang, md, t
+
+_PREFIX = "setup."
+_FLASH = f"{_PREFIX}flash"
+STEPS = ("boundaries", "population", "plan", "incidents")
+"""The set-up path, in the order a new area goes through it."""
+
+
+def missing_steps() -> list[str]:
+    """Return the set-up steps the store still lacks (empty once the area is fully set up)."""
+    communes = loaders.communes()
+    done = {
+        "boundaries": not communes.empty,
+        "population": not communes.empty and bool((communes["population"] > 0).all()),
+        "plan": loaders.plan().is_set,
+        "incidents": not loaders.incidents().empty,
+    }
+    return [step for step in STEPS if not done[step]]
+
+
+def steps_section() -> None:
+    """Show the set-up path — boundaries → population → plan → incidents — with what each still needs."""
+    communes = loaders.communes()
+    known = int((communes["population"] > 0).sum()) if len(communes) else 0
+    plan = loaders.plan()
+    details = {
+        "boundaries": t(
+            "setup.detail.boundaries", n=fmt_int(len(communes)), unit=md(loaders.area().unit_word)
+        ),
+        "population": t("setup.detail.population", known=fmt_int(known), n=fmt_int(len(communes))),
+        "plan": t("setup.detail.plan", n=len(plan.targets), start=f"{plan.start:%d/%m/%Y}")
+        if plan.is_set
+        else t("setup.detail.no_plan"),
+        "incidents": t("setup.detail.incidents", n=fmt_int(len(loaders.incidents()))),
+    }
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+    missing = missing_steps()
+    st.subheader(t("setup.header"))
+    st.caption(t("setup.caption") if missing else t("setup.complete"))
+    for number, step in enumerate(STEPS, start=1):
+        mark = "✅" if step not in missing else "⬜"
+        st.markdown(f"{mark} **{number}. {t(f'setup.step.{step}')}** — {details[step]}")
+        if step in missing and step == missing[0]:
+            st.caption(t(f"setup.how.{step}"))
+
+
+def area_section() -> None:
+    """A small form for the area's name and the word for its units."""
+    area = loaders.area()
+    with st.form(f"{_PREFIX}area"):
+        name = st.text_input(t("setup.area.name"), value=area.name, max_chars=200)
+        word = st.text_input(t("setup.area.unit_word"), value=area.unit_word, max_chars=40)
+        saved = st.form_submit_button(t("setup.area.save"))
+    if saved:
+        try:
+            loaders.store().save_area(replace(area, name=name.strip(), unit_word=word.strip()))
+        except AppError as error:
+            st.error(t("error.data", msg=md(error)))
+            return
+        st.session_state[_FLASH] = t("setup.area.saved")
+        st.rerun()
+
+
+def population_section() -> None:
+    """Upload a population table (code or name, population, year), check it, show the report, write it."""
+    communes = loaders.communes()
+    st.caption(t("setup.pop.hint"))
+    if communes.empty:
+        st.info(t("setup.pop.no_area"))
+        return
+    upload = st.file_uploader(t("setup.pop.upload"), type=["csv", "txt", "xlsx"], key=f"{_PREFIX}pop.file")
+    if upload is None:
+        return
+    year = st.number_input(
+        t("setup.pop.year"), min_value=1990, max_value=2100, value=None, key=f"{_PREFIX}pop.year"
+    )
+    try:
+        checked = import_population(
+            upload.getvalue(), communes, name=upload.name, year=int(year) if year else None
+        )
+    except AppError as error:
+        st.error(t("error.data", msg=md(error)))
+        return
+    cols = st.columns(3)
+    cols[0].metric(t("setup.pop.matched"), fmt_int(len(checked.table)))
+    cols[1].metric(t("setup.pop.rejected"), fmt_int(len({i.row for i in checked.errors})))
+    cols[2].metric(t("setup.pop.missing"), fmt_int(len(checked.missing)))
+    if checked.issues:
+        st.dataframe(checked.report(lang=lang()).astype(str), hide_index=True, width="stretch")
+    if len(checked.table):
+        view = pd.DataFrame(
+            {
+                t("col.code"): checked.table["code"],
+                t("col.commune"): checked.table["name"],
+                t("setup.pop.population"): [fmt_int(v) for v in checked.table["population"]],
+                t("setup.pop.year"): checked.table["population_year"].astype(str),
+            }
+        )
+        st.dataframe(view, hide_index=True, width="stretch")
+    if not checked.ok:
+        st.error(t("setup.pop.blocked"))
+        return
+    if st.button(t("setup.pop.commit", n=len(checked.table)), type="primary", key=f"{_PREFIX}pop.commit"):
+        try:
+            outcome = update_population(loaders.store(), checked)
+        except AppError as error:
+            st.error(t("error.data", msg=md(error)))
+            return
+        st.session_state[_FLASH] = t("setup.pop.done", n=fmt_int(outcome.updated), batch=outcome.batch_id)
+        st.session_state.pop(f"{_PREFIX}pop.file", None)
+        st.rerun()
