@@ -43,7 +43,7 @@ for col, label, mask in (
 ):
     current, previous = int(table.loc[mask, "count"].sum()), int(table.loc[mask, "previous"].sum())
     col.metric(
-        t(label),
+        t(label, n=len(plan.targets), unit=loaders.area().unit_word),
         fmt_int(current),
         delta=f"{current - previous:+d} {t('overview.vs_last_year', n=fmt_int(previous))}",
         delta_color="inverse",
