@@ -46,6 +46,7 @@ if assets:
         days=flt.days,
         lang=lang(),
         texts=widgets.map_texts(),
+        breaks=widgets.rate_breaks(flt),
     )
     hotspots.add_layers(build.map, layers, flt)
     if build.points_mode == "points":

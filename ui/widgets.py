@@ -1,7 +1,8 @@
-"""Reusable display pieces: the map component and the per-commune table."""
+"""Reusable display pieces: the map component, its class breaks and the per-commune table."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -10,9 +11,19 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit_folium import st_folium
 
+from geo.aggregate import span_rate_breaks
+from geo.filters import IncidentFilter, apply_filter
 from geo.maps.district import MapBuild, MapTexts
 from geo.plan import marked
-from ui.i18n import number_format, t
+from geo.taxonomy import fold
+from ui import loaders
+from ui.i18n import fmt_int, md, number_format, t
+
+TABLE_PAGE_ROWS = 25
+"""Rows per page of a long per-commune table."""
+
+TABLE_PAGED_ABOVE = 30
+"""A per-commune table longer than this gets a name search and pages (shorter ones show whole)."""
 
 
 def map_texts() -> MapTexts:
@@ -27,7 +38,31 @@ def map_texts() -> MapTexts:
         incidents_unit=t("map.unit"),
         approximate=t("map.approximate"),
         aggregated=t("map.aggregated"),
+        no_population=t("map.no_population"),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _rate_breaks(
+    url: str, version: str, groups: tuple[str, ...], offences: tuple[str, ...]
+) -> tuple[float, ...]:
+    incidents = loaders.incidents()
+    if len(incidents) and (groups or offences):
+        times = pd.to_datetime(incidents["occurred_at"])
+        whole = IncidentFilter(
+            start=times.min().date(), end=times.max().date(), groups=groups, offences=offences
+        )
+        incidents = apply_filter(incidents, whole)
+    return span_rate_breaks(incidents, loaders.communes())
+
+
+def rate_breaks(flt: IncidentFilter) -> tuple[float, ...]:
+    """Return the choropleth's class breaks for the offences of ``flt`` (cached until the store changes).
+
+    Chosen once from every unit's rate over the whole data span (`geo.aggregate.span_rate_breaks`),
+    whatever the filter's dates and communes, so a colour means the same rate in every period.
+    """
+    return _rate_breaks(*loaders.key(), flt.groups, flt.offences)
 
 
 def swatch(colour: str, *, border: str = "1px solid #999") -> str:
@@ -52,11 +87,47 @@ def localized(view: pd.DataFrame, formats: Mapping[str, Callable[[float], str]])
     return view.style.format(present, na_rep="")
 
 
-def commune_table(table: pd.DataFrame, *, targets: tuple[str, ...], show_code: bool = True) -> None:
+def _page_of(table: pd.DataFrame, *, key: str) -> pd.DataFrame | None:
+    """Draw the name search and page selector of a long table; return the rows to show (None: no match)."""
+    search_key, page_key = f"{key}.search", f"{key}.page"
+    left, right = st.columns([3, 1])
+    with left:
+        query = st.text_input(
+            t("table.search"), key=search_key, on_change=lambda: st.session_state.update({page_key: 1})
+        )
+    folded = fold(query)
+    if folded:
+        table = table[[folded in fold(str(name)) for name in table["name"]]]
+    if table.empty:
+        st.info(t("table.no_match", query=md(query.strip())))
+        return None
+    pages = math.ceil(len(table) / TABLE_PAGE_ROWS)
+    if int(st.session_state.get(page_key, 1)) > pages:
+        st.session_state[page_key] = pages
+    with right:
+        page = int(st.number_input(t("table.page"), min_value=1, max_value=pages, step=1, key=page_key))
+    first = (page - 1) * TABLE_PAGE_ROWS
+    shown = table.iloc[first : first + TABLE_PAGE_ROWS]
+    st.caption(
+        t("table.rows", first=fmt_int(first + 1), last=fmt_int(first + len(shown)), n=fmt_int(len(table)))
+    )
+    return shown
+
+
+def commune_table(
+    table: pd.DataFrame, *, targets: tuple[str, ...], show_code: bool = True, key: str = "communes"
+) -> None:
     """Show the per-commune counts (from `geo.aggregate.commune_counts`) with translated headers.
 
-    Every commune is shown without an inner scroll bar; ``show_code=False`` hides the GSO code (meeting view).
+    Up to `TABLE_PAGED_ABOVE` rows every commune is shown without an inner scroll bar; a longer table
+    gets a search by name (without diacritics: `geo.taxonomy.fold`) and pages of `TABLE_PAGE_ROWS`
+    rows, its widgets keyed under ``key``. ``show_code=False`` hides the GSO code (meeting view).
     """
+    if len(table) > TABLE_PAGED_ABOVE:
+        page = _page_of(table, key=key)
+        if page is None:
+            return
+        table = page
     view = pd.DataFrame(
         {
             t("col.commune"): [

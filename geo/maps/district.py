@@ -126,12 +126,6 @@ def _popup(row: Any, communes_by_code: dict[str, str], lang: str) -> str:
     return "<br>".join(parts)
 
 
-def _label_points(communes: gpd.GeoDataFrame) -> np.ndarray:
-    metric = communes.to_crs(settings.CRS_METRIC)
-    points = gpd.GeoSeries(metric.geometry.representative_point(), crs=settings.CRS_METRIC)
-    return shapely.get_coordinates(points.to_crs(settings.CRS_WGS84).to_numpy())
-
-
 def _features(communes: gpd.GeoDataFrame, props: pd.DataFrame) -> dict[str, Any]:
     geoms = shapely.set_precision(communes.geometry.to_numpy(), 10**-settings.COORD_DECIMALS)
     features = []
