@@ -55,6 +55,10 @@ def current() -> Evaluation:
 
 def checked() -> Evaluation | None:
     """Return the evaluation of the stored plan, or show why there is none and return None."""
+    if not loaders.plan().is_set:
+        # Not an error: a new area has no plan until the analyst sets one (the set-up path).
+        st.info(t("plan.none"))
+        return None
     try:
         return current()
     except AppError as exc:

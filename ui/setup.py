@@ -53,7 +53,7 @@ def steps_section() -> None:
     st.subheader(t("setup.header"))
     st.caption(t("setup.caption") if missing else t("setup.complete"))
     for number, step in enumerate(STEPS, start=1):
-        mark = "✅" if step not in missing else "⬜"
+        mark = "✔" if step not in missing else "○"
         st.markdown(f"{mark} **{number}. {t(f'setup.step.{step}')}** — {details[step]}")
         if step in missing and step == missing[0]:
             st.caption(t(f"setup.how.{step}"))

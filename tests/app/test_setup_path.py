@@ -40,7 +40,7 @@ def test_a_new_store_walks_the_set_up_path(new_store: str) -> None:
     assert "Thiết lập khu vực" in [h.value for h in at.subheader]
     text = _texts(at)
     for step in ("1. Ranh giới", "2. Dân số", "3. Kế hoạch", "4. Vụ việc"):
-        assert f"⬜ **{step}**" in text
+        assert f"○ **{step}**" in text
     assert "Kho chưa có ranh giới khu vực" in text  # the incident tab says what to do first
     assert "Chưa thiết lập khu vực" in "\n".join(str(c.value) for c in at.sidebar.caption)
 
@@ -52,7 +52,7 @@ def test_a_new_store_walks_the_set_up_path(new_store: str) -> None:
     assert not at.exception, at.exception
     store = Store.open(new_store)
     assert len(store.communes()) == 13
-    assert "✅ **1. Ranh giới**" in _texts(at)
+    assert "✔ **1. Ranh giới**" in _texts(at)
 
     table = "Tên xã,Dân số,Năm\n" + "".join(
         f"{name},{1000 + i},2024\n" for i, name in enumerate(store.communes()["name"])
@@ -63,8 +63,8 @@ def test_a_new_store_walks_the_set_up_path(new_store: str) -> None:
     assert not at.exception, at.exception
     assert (Store.open(new_store).communes()["population"] >= 1000).all()
     text = _texts(at)
-    assert "✅ **2. Dân số**" in text
-    assert "⬜ **3. Kế hoạch**" in text
+    assert "✔ **2. Dân số**" in text
+    assert "○ **3. Kế hoạch**" in text
 
     # Every page is there now, and none shows a traceback on a store with no plan and no incidents.
     for page in ("pages/overview.py", "pages/map.py", "pages/trends.py", "pages/targets.py"):
