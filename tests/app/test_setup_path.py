@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,14 @@ def test_a_new_store_walks_the_set_up_path(new_store: str) -> None:
     for page in ("pages/overview.py", "pages/map.py", "pages/trends.py", "pages/targets.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
+    assert any("Chưa có kế hoạch" in i.value for i in at.info)  # /targets, the plan step
+
+    at.date_input(key="plan.start").set_value(date(2024, 1, 1))
+    at.multiselect(key="plan.targets").set_value(["15379"])
+    next(b for b in at.button if b.label == "Lưu kế hoạch").click().run()
+    assert not at.exception, at.exception
+    assert Store.open(new_store).plan().targets == ("15379",)
+    at.switch_page("pages/data.py").run()
+    text = _texts(at)
+    assert "✔ **3. Kế hoạch**" in text
+    assert "○ **4. Vụ việc**" in text

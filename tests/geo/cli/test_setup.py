@@ -106,3 +106,34 @@ def test_an_area_on_another_continent_end_to_end(tmp_path: Path, capsys: pytest.
     assert [t["code"] for t in result["targets"]] == ["1"]
     assert result["targets"][0]["after"] < result["targets"][0]["before"]
     assert "NaN" not in out
+
+
+def test_vietnamese_units_without_codes_and_names_without_spaces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Real commune layers may carry only names such as "XãVĩnhLộc": codes come from the names."""
+    demo = gpd.read_file(Path(__file__).resolve().parents[3] / "data" / "demo_communes.geojson")
+    layer = gpd.GeoDataFrame(
+        {
+            "TenXa": [
+                ("Xã" if k == "xa" else "") + n.replace(" ", "")
+                for k, n in zip(demo["kind"], demo["name"], strict=True)
+            ]
+        },
+        geometry=demo.geometry,
+        crs=demo.crs,
+    )
+    path = tmp_path / "xa.geojson"
+    path.write_text(layer.to_json(), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    code, out, _ = run(capsys, "import", "boundaries", str(path), "--db", url, "--json")
+    data = json.loads(out)
+    assert code == 0, data
+    assert data["codes_from_names"] is True
+    codes = set(Store.open(url).communes()["code"])
+    assert {"vinhhung", "vinhhung-2", "vinhloc", "vinhthinh"} <= codes  # Vĩnh Hùng and Vĩnh Hưng fold alike
+    table = tmp_path / "ds.csv"
+    table.write_text("Xã,Dân số\nVĩnh Thịnh,7400\nThị trấn Vĩnh Lộc,10235\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", "population", str(table), "--db", url, "--year", "2022", "--json")
+    assert code == 0, out
+    assert json.loads(out)["updated"] == 2
