@@ -114,6 +114,9 @@ def assign_commune(communes: gpd.GeoDataFrame, lon: Any, lat: Any) -> pd.Series:
     return codes.astype(str)
 
 
+CODE_MAX_LENGTH = 16
+"""Longest unit code the store keeps (GSO codes have 5 digits; international codes are short too)."""
+
 _UNIT_PREFIXES = ("thị trấn", "thị xã", "phường", "xã", "tt", "tx", "p", "x", "ward", "commune", "township")
 """Unit words that may precede a name, longest first when matched."""
 
@@ -174,7 +177,8 @@ def codes_from_names(names: pd.Series) -> pd.Series:
     seen: dict[str, int] = {}
     codes = []
     for name in names:
-        key = name_key(name) or "unit"
+        # At most CODE_MAX_LENGTH characters, the suffix of a repeat included.
+        key = (name_key(name) or "unit")[: CODE_MAX_LENGTH - 4]
         seen[key] = seen.get(key, 0) + 1
         codes.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
     return pd.Series(codes, index=names.index, dtype=object)

@@ -17,7 +17,15 @@ import shapely
 from geo import settings
 from geo._errors import BoundaryError, DataError
 from geo._validate import Issue, issues_table, sort_issues, value_text
-from geo.communes import COLUMNS, assign_commune, codes_from_names, crs_label, metric_crs, name_key
+from geo.communes import (
+    CODE_MAX_LENGTH,
+    COLUMNS,
+    assign_commune,
+    codes_from_names,
+    crs_label,
+    metric_crs,
+    name_key,
+)
 from geo.io.layers import checked_crs, layer_bytes, read_layer
 from geo.io.parsing import parse_count, parse_number
 from geo.io.tables import header_key
@@ -451,6 +459,16 @@ def _record(
     if not code:
         issues.append(
             Issue(row, field_map["code"], "", "Thiếu mã đơn vị: mỗi vùng cần một mã (mã GSO ở Việt Nam).")
+        )
+        return None
+    if len(code) > CODE_MAX_LENGTH:
+        issues.append(
+            Issue(
+                row,
+                field_map["code"],
+                value_text(code),
+                f"Mã đơn vị dài quá {CODE_MAX_LENGTH} ký tự: chọn thuộc tính mã khác (vd mã GSO).",
+            )
         )
         return None
     raw_name = " ".join(str(get("name") or "").split())
