@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,11 @@ def add_cli(subparsers: Any) -> None:
         "--map", nargs="+", default=[], metavar="TRƯỜNG=CỘT", help="ánh xạ cột, vd occurred_at=Ngày"
     )
     inc.add_argument(
-        "--offence-map", nargs="+", default=[], metavar="TÊN=MÃ", help="ánh xạ tội danh lạ sang mã"
+        "--offence-map",
+        nargs="+",
+        default=[],
+        metavar="TÊN=MÃ|TỆP",
+        help="ánh xạ tội danh lạ sang mã: cặp TÊN=MÃ, hoặc tệp CSV/XLSX hai cột value,code",
     )
     inc.add_argument("--encoding", help="bảng mã của CSV (mặc định tự nhận: utf-8, cp1258, cp1252)")
     inc.add_argument("--sheet", help="trang tính của tệp XLSX (mặc định trang đầu)")
@@ -116,6 +121,19 @@ def _failure(error: DataError | ConfigError, *, as_json: bool) -> int:
     return 2
 
 
+def _offence_map(items: Sequence[str]) -> dict[str, str]:
+    """Return the ``--offence-map`` pairs, reading any item without ``=`` as a mapping file."""
+    from geo.io.offences import read_offence_map
+
+    mapping: dict[str, str] = {}
+    for item in items:
+        if "=" in item:
+            mapping.update(pairs([item], flag="--offence-map"))
+        else:
+            mapping.update(read_offence_map(Path(item)))
+    return mapping
+
+
 def _import_incidents(args: argparse.Namespace) -> int:
     from geo.io.incident_import import validate_incidents
     from geo.io.tables import read_table
@@ -136,7 +154,7 @@ def _import_incidents(args: argparse.Namespace) -> int:
             mapping=pairs(args.map, flag="--map"),
             date_format=args.date_format,
             crs=args.crs,
-            offence_map=pairs(args.offence_map, flag="--offence-map"),
+            offence_map=_offence_map(args.offence_map),
         )
         preview = plan_import(store, checked)
         data: dict[str, Any] = {
@@ -244,6 +262,7 @@ def _export(args: argparse.Namespace) -> int:
     from geo.aggregate import commune_counts
     from geo.filters import IncidentFilter, apply_filter, default_filter
     from geo.io.export import commune_table, export_bytes, incident_table
+    from geo.store import audit
     from geo.store.store import Store
     from geo.words import word
 
@@ -269,6 +288,9 @@ def _export(args: argparse.Namespace) -> int:
             )
             tables = {word("export.sheet.communes", args.lang): commune_table(counts, lang=args.lang)}
         payload = export_bytes(tables, fmt=args.fmt)
+        rows = len(chosen) if args.what == "incidents" else len(communes)
+        detail = {"what": args.what, "format": args.fmt, "rows": rows, **audit.describe_filter(flt)}
+        audit.record(store, user="", action="export", detail=detail)
     except (DataError, ConfigError) as error:
         return _failure(error, as_json=False)
     if args.out is None:

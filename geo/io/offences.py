@@ -7,10 +7,12 @@ import math
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from geo._errors import DataError
 from geo._validate import value_text as _short
+from geo.io.tables import header_key, read_table
 from geo.taxonomy import Offence, fold, load_offences
 
 # Spelling variants and short forms seen in police reports, folded (see `_key`).
@@ -154,3 +156,49 @@ def parse_offence(
         value=_short(value),
         **where,
     )
+
+
+def read_offence_map(source: bytes | Path, *, name: str | None = None) -> dict[str, str]:
+    """Read an offence mapping file (CSV or XLSX, columns ``value,code``) into value → taxonomy code.
+
+    The ``code`` may also be written as a taxonomy name or article (anything `offence_code`
+    recognises). Headers in Vietnamese are accepted too ("giá trị", "tên trong tệp" / "mã").
+
+    Raises
+    ------
+    DataError
+        The file cannot be read, lacks the two columns, or names codes the taxonomy does not have
+        (every such row is listed).
+    """
+    table = read_table(source, name=name)
+    keys = [header_key(c) for c in table.columns]
+    value_at = next((i for i, k in enumerate(keys) if k in _MAP_VALUE_HEADERS), 0 if len(keys) >= 2 else None)
+    code_at = next((i for i, k in enumerate(keys) if k in _MAP_CODE_HEADERS), 1 if len(keys) >= 2 else None)
+    if value_at is None or code_at is None or value_at == code_at:
+        raise DataError(
+            "Tệp ánh xạ tội danh cần hai cột: value (tên trong sổ) và code (mã tội danh).", file=table.name
+        )
+    mapping: dict[str, str] = {}
+    bad: list[str] = []
+    for row, number in zip(table.rows, table.row_numbers, strict=True):
+        value = _short(row[value_at] if value_at < len(row) else "").strip()
+        target = _short(row[code_at] if code_at < len(row) else "").strip()
+        if not value and not target:
+            continue
+        code = offence_code(target) if target else None
+        if not value or code is None:
+            bad.append(f"dòng {number}: «{value}» → «{target}»")
+            continue
+        mapping[value] = code
+    if bad:
+        listed = "; ".join(bad[:5]) + ("…" if len(bad) > 5 else "")
+        raise DataError(
+            f"{len(bad)} dòng ánh xạ không dùng được (mã tội danh không có trong danh mục hoặc thiếu tên): "
+            f"{listed}.",
+            file=table.name,
+        )
+    return mapping
+
+
+_MAP_VALUE_HEADERS = ("value", "gia tri", "ten trong tep", "ten trong so", "ten", "name", "toi danh")
+_MAP_CODE_HEADERS = ("code", "ma", "ma toi danh", "offence code", "offense code")

@@ -39,21 +39,27 @@ REQUIRED = ("occurred_at", "offence", "lon", "lat")
 GEOMETRY_X = "geometry.x"
 GEOMETRY_Y = "geometry.y"
 
+ROW_NUMBER_HEADERS = ("stt", "tt", "so tt", "so thu tu", "no", "no.", "nr", "#", "row", "s no", "sr no")
+"""Headers of a row-number column ("STT", "No."): never an incident id (the next month restarts at 1)."""
+
 # Folded header spellings (see `header_key`) → field, most specific first.
 _HEADERS: dict[str, tuple[str, ...]] = {
     "incident_id": ("ma vu", "ma vu viec", "so vu", "so hieu vu viec", "ma so", "ma ho so", "so ho so", "id",
                     "incident id", "ma"),
     "occurred_at": ("ngay xay ra", "ngay gio xay ra", "thoi gian xay ra", "ngay gio", "ngay vu viec",
-                    "ngay phat hien", "thoi gian", "ngay", "date", "datetime", "occurred at", "occurred"),
+                    "ngay phat hien", "ngay tiep nhan", "thoi diem xay ra", "thoi gian", "ngay", "thang",
+                    "date", "datetime", "occurred at", "occurred", "date occurred", "month"),
     "time": ("gio xay ra", "gio", "time"),
     "offence": ("toi danh loai vu viec", "toi danh", "loai vu viec", "loai vu", "loai toi pham",
                 "hanh vi vi pham", "hanh vi", "ma toi danh", "loai", "offence", "offense", "offence code",
-                "crime type", "crime", "offense type", "offence type", "category", "type"),
+                "crime type", "crime", "offense type", "offence type", "category", "type",
+                "ten toi danh", "loai vi pham", "hanh vi vi pham phap luat"),
     "lon": (GEOMETRY_X, "kinh do", "lon", "lng", "long", "longitude", "toa do x", "x"),
     "lat": (GEOMETRY_Y, "vi do", "lat", "latitude", "toa do y", "y"),
     "commune": ("ma xa", "xa phuong thi tran", "xa thi tran", "xa phuong", "ten xa", "xa", "dia ban",
                 "don vi", "commune code", "commune", "ward", "neighbourhood", "neighborhood"),
-    "address": ("dia chi", "dia diem xay ra", "noi xay ra", "dia diem", "address", "location"),
+    "address": ("dia chi", "dia diem xay ra", "noi xay ra", "dia diem", "thon xom to dan pho",
+                "thon xom", "thon", "xom", "to dan pho", "address", "location", "street"),
     "description": ("mo ta", "tom tat noi dung", "tom tat", "noi dung", "dien bien", "ghi chu",
                     "description"),
     "status": ("trang thai", "ket qua xu ly", "ket qua giai quyet", "ket qua", "tinh trang", "status"),
@@ -339,6 +345,14 @@ def map_columns(
                 file=file,
                 field=field,
                 value=column,
+            )
+        if field == "incident_id" and header_key(actual) in ROW_NUMBER_HEADERS:
+            raise DataError(
+                f"Cột «{actual}» là số thứ tự dòng, không phải mã vụ: tháng sau lại bắt đầu từ 1 nên sẽ ghi đè "
+                "vụ cũ. Bỏ chọn cột mã vụ: hệ thống tạo mã ổn định từ nội dung của dòng.",
+                file=file,
+                field=field,
+                value=actual,
             )
         chosen[field] = actual
         used.add(actual)

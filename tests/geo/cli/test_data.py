@@ -207,3 +207,39 @@ def test_sigkill_in_the_middle_of_a_large_import_leaves_the_store_as_it_was(
     close_all()
     after = db.read_bytes() if db else _snapshot(store_url)
     assert after == before
+
+
+def test_an_offence_mapping_file_maps_every_listed_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Real ledgers have hundreds of offence names: a value,code file maps them at once."""
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    Store.open(url, demo=False)
+    ledger = tmp_path / "so.csv"
+    ledger.write_text(
+        "STT,Ngày tiếp nhận,Hành vi,Kinh độ,Vĩ độ\n"
+        "1,05/01/2024,Trộm xe máy,105.6163,20.06\n"
+        "2,06/01/2024,Đánh nhau gây thương tích,105.6163,20.06\n"
+        "3,07/01/2024,Đánh bạc,105.6163,20.06\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "anh_xa.csv"
+    mapping.write_text(
+        "value,code\nTrộm xe máy,trom_cap_tai_san\nĐánh nhau gây thương tích,Cố ý gây thương tích\n",
+        encoding="utf-8",
+    )
+    code, out = run(
+        capsys, "import", "incidents", str(ledger), "--db", url, "--json", "--offence-map", str(mapping)
+    )
+    data = json.loads(out)
+    assert code == 0, data
+    assert (data["accepted"], data["rejected"]) == (3, 0)
+    ids = Store.open(url).incidents()["incident_id"]
+    assert not set(ids) & {"1", "2", "3"}  # STT is never an id
+    wrong = tmp_path / "sai.csv"
+    wrong.write_text("value,code\nTrộm xe máy,khong_co_ma\n", encoding="utf-8")
+    code, out = run(
+        capsys, "import", "incidents", str(ledger), "--db", url, "--json", "--offence-map", str(wrong)
+    )
+    assert code == 2
+    assert "dòng 2: «Trộm xe máy» → «khong_co_ma»" in json.loads(out)["errors"][0]["message"]

@@ -183,3 +183,25 @@ def test_map_columns_applies_the_analysts_choices_and_names_what_is_missing() ->
         map_columns(columns, mapping={"occurred_at": "Ngày"})
     with pytest.raises(DataError, match="Trường «when» không có"):
         map_columns(columns, mapping={"when": "Hôm"})
+
+
+def test_a_row_number_column_is_never_an_incident_id() -> None:
+    """STT restarts at 1 every month: taken as an id it would overwrite last month's incidents."""
+    columns = ("STT", "Ngày tiếp nhận", "Tội danh", "Kinh độ", "Vĩ độ", "Thôn/Xóm/Tổ dân phố")
+    chosen = map_columns(columns)
+    assert "incident_id" not in chosen
+    assert (chosen["occurred_at"], chosen["address"]) == ("Ngày tiếp nhận", "Thôn/Xóm/Tổ dân phố")
+    with pytest.raises(DataError, match="số thứ tự dòng, không phải mã vụ"):
+        map_columns(columns, mapping={"incident_id": "STT"})
+
+
+def test_english_ledger_headers_are_recognised() -> None:
+    chosen = map_columns(("Month", "Crime type", "Longitude", "Latitude", "Ward", "Location"))
+    assert chosen == {
+        "occurred_at": "Month",
+        "offence": "Crime type",
+        "lon": "Longitude",
+        "lat": "Latitude",
+        "commune": "Ward",
+        "address": "Location",
+    }
