@@ -137,7 +137,7 @@ def test_boundaries_preview_replace_and_undo(fresh_store: str) -> None:
     _upload(at, 1, DATA / "ranh_gioi_vn2000.geojson")
     metrics = _metrics(at)
     assert (metrics["Số xã"], metrics["Hệ tọa độ của tệp"]) == ("13", "EPSG:5897")
-    assert metrics["Lệch so với ranh giới huyện"].endswith(" m")
+    assert metrics["Lệch so với khu vực đang lưu"].endswith(" m")
     replace = next(b for b in at.button if b.label.startswith("Thay ranh giới"))
     replace.click().run()
     assert not at.exception, at.exception
