@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -250,8 +251,9 @@ def class_labels(edges: Sequence[float], *, lang: str | None = None) -> list[str
     return [f"{low}–{high}" for low, high in itertools.pairwise(text)] + [f"≥ {text[-1]}"]
 
 
-_TO_METRIC = Transformer.from_crs(settings.CRS_WGS84, settings.CRS_METRIC, always_xy=True)
-_TO_WGS84 = Transformer.from_crs(settings.CRS_METRIC, settings.CRS_WGS84, always_xy=True)
+@lru_cache(maxsize=8)
+def _transformer(source: str, target: str) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def grid_cells(
@@ -259,8 +261,9 @@ def grid_cells(
     *,
     cell_m: float = settings.HEAT_CELL_M,
     max_cells: int = settings.HEAT_MAX_CELLS,
+    crs: str = settings.CRS_METRIC,
 ) -> pd.DataFrame:
-    """Aggregate incidents into square cells of ``cell_m`` metres (EPSG:32648).
+    """Aggregate incidents into square cells of ``cell_m`` metres of ``crs`` (the area's metric CRS).
 
     Returns
     -------
@@ -270,7 +273,9 @@ def grid_cells(
     """
     if incidents.empty:
         return pd.DataFrame({"lon": [], "lat": [], "count": []})
-    x, y = _TO_METRIC.transform(incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
+    x, y = _transformer(settings.CRS_WGS84, crs).transform(
+        incidents["lon"].to_numpy(), incidents["lat"].to_numpy()
+    )
     x0 = np.floor(x.min() / cell_m) * cell_m
     y0 = np.floor(y.min() / cell_m) * cell_m
     nx = int((x.max() - x0) // cell_m) + 1
@@ -280,7 +285,9 @@ def grid_cells(
     counts = hist[ix, iy].astype(int)
     order = np.argsort(-counts, kind="stable")[:max_cells]
     ix, iy, counts = ix[order], iy[order], counts[order]
-    lon, lat = _TO_WGS84.transform(x0 + (ix + 0.5) * cell_m, y0 + (iy + 0.5) * cell_m)
+    lon, lat = _transformer(crs, settings.CRS_WGS84).transform(
+        x0 + (ix + 0.5) * cell_m, y0 + (iy + 0.5) * cell_m
+    )
     return pd.DataFrame(
         {
             "lon": np.round(lon, settings.COORD_DECIMALS),

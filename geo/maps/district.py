@@ -190,12 +190,19 @@ def build_map(
         )
     heat_cells = 0
     if "heat" in layers and len(incidents):
-        heat, heat_cells = _heat_layer(incidents, name=texts.heat)
+        heat, heat_cells = _heat_layer(incidents, name=texts.heat, crs=metric_crs(communes).to_string())
         heat.add_to(fmap)
     mode, markers = "none", 0
     if "points" in layers and len(incidents):
         names = dict(zip(communes["code"], communes["name"], strict=True))
-        points, mode, markers = _points_layer(incidents, names, texts=texts, lang=lang, points_max=points_max)
+        points, mode, markers = _points_layer(
+            incidents,
+            names,
+            texts=texts,
+            lang=lang,
+            points_max=points_max,
+            crs=metric_crs(communes).to_string(),
+        )
         points.add_to(fmap)
     if "boundaries" in layers or fills or outlines:
         _boundary_layer(
@@ -298,9 +305,9 @@ def _choropleth_layer(
     )
 
 
-def _heat_layer(incidents: pd.DataFrame, *, name: str) -> tuple[folium.plugins.HeatMap, int]:
+def _heat_layer(incidents: pd.DataFrame, *, name: str, crs: str) -> tuple[folium.plugins.HeatMap, int]:
     """Return the heat layer of server-side cells (never raw points) and how many cells it holds."""
-    cells = grid_cells(incidents)
+    cells = grid_cells(incidents, crs=crs)
     peak = float(cells["count"].max())
     data = np.column_stack([cells["lat"], cells["lon"], np.round(cells["count"] / peak, 3)]).tolist()
     layer = folium.plugins.HeatMap(
@@ -316,7 +323,7 @@ def _heat_layer(incidents: pd.DataFrame, *, name: str) -> tuple[folium.plugins.H
 
 
 def _points_layer(
-    incidents: pd.DataFrame, names: dict[str, str], *, texts: MapTexts, lang: str, points_max: int
+    incidents: pd.DataFrame, names: dict[str, str], *, texts: MapTexts, lang: str, points_max: int, crs: str
 ) -> tuple[WeightedPoints, str, int]:
     """Return the clustered incidents (one marker each up to ``points_max``, else cells), the mode and markers."""
     if len(incidents) <= points_max:
@@ -327,7 +334,7 @@ def _points_layer(
         rows = [[float(a), float(b), 1, i] for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
     else:
         mode = "cells"
-        cells = grid_cells(incidents)
+        cells = grid_cells(incidents, crs=crs)
         popups = []
         rows = [
             [float(a), float(b), int(c), -1]
