@@ -10,10 +10,11 @@ import streamlit as st
 
 from geo import ConfigError
 from geo.aggregate import commune_counts
+from geo.auth.roles import Permission
 from geo.filters import IncidentFilter, apply_filter
 from geo.io.export import commune_table, export_bytes, incident_table
 from geo.store.store import DEMO_BATCH, Store
-from ui import filters, loaders, widgets
+from ui import auth, filters, loaders, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, number_format, t
 
 _PREFIX = "data."
@@ -50,7 +51,7 @@ def history_section() -> None:
     )
     counts = {t(key): number_format() for key in ("data.inc.new", "data.inc.updated", "data.inc.rejected")}
     st.dataframe(widgets.localized(view, counts), hide_index=True, width="stretch")
-    active = batches[~undone & (batches["batch_id"] != DEMO_BATCH)]
+    active = batches[~undone & (batches["batch_id"] != DEMO_BATCH) & batches["kind"].map(auth.may_undo)]
     st.subheader(t("data.hist.undo"))
     if active.empty:
         st.caption(t("data.hist.nothing"))
@@ -70,7 +71,7 @@ def history_section() -> None:
     if not (submitted and sure and batch):
         return
     try:
-        outcome = loaders.store().undo(batch)
+        outcome = loaders.store().undo(batch, user=auth.user_name())
     except ConfigError as error:
         st.error(md(error))
         return
@@ -101,6 +102,8 @@ def _export(
 
 def export_section() -> None:
     """Offer the incidents matching the sidebar filters, and their per-commune table, as CSV or XLSX."""
+    if not auth.allowed(Permission.EXPORT):
+        return
     flt = filters.current()
     matched = apply_filter(loaders.incidents(), flt)
     st.markdown(
@@ -121,7 +124,14 @@ def export_section() -> None:
         (left, "incidents", t("data.exp.incidents"), "vu_viec", t("export.sheet.incidents")),
         (right, "communes", t("data.exp.communes"), "theo_xa", t("export.sheet.communes")),
     ):
-        build = partial(_export, url, version, flt, what=what, fmt=fmt, sheet=sheet, language=language)
+        rows = len(matched) if what == "incidents" else len(loaders.communes())
+        build = auth.audited(
+            partial(_export, url, version, flt, what=what, fmt=fmt, sheet=sheet, language=language),
+            what=what,
+            fmt=fmt,
+            flt=flt,
+            rows=rows,
+        )
         column.download_button(
             label,
             data=build,

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import AppError, DataError, settings
+from geo.auth.roles import Permission
 from geo.communes import district_outline
 from geo.formatting import format_megabytes
 from geo.io.boundary_import import BOUNDARY_FIELDS, import_boundaries
@@ -22,7 +23,7 @@ from geo.io.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
 from geo.maps.previews import preview_figure
 from geo.store.batches import plan_import, preview_communes
 from geo.taxonomy import load_offences, offence_name
-from ui import loaders
+from ui import auth, loaders
 from ui.i18n import fmt_int, lang, md, t
 
 _PREFIX = "data."
@@ -92,6 +93,8 @@ def _upload(label: str, types: list[str], key: str, help_text: str | None = None
 
 def incidents_section() -> None:
     """Upload an incident file, check every row, show the report and preview, and commit on request."""
+    if not auth.allowed(Permission.IMPORT):
+        return
     if loaders.communes().empty:
         st.info(t("data.inc.no_area"))
         return
@@ -303,7 +306,7 @@ def _commit(checked: Validation) -> None:
         return
     try:
         with st.spinner(t("data.inc.writing")):
-            outcome = loaders.store().import_incidents(checked)
+            outcome = loaders.store().import_incidents(checked, user=auth.user_name())
     except AppError as error:
         _error(error)
         return
@@ -320,6 +323,8 @@ def _commit(checked: Validation) -> None:
 
 def boundaries_section() -> None:
     """Upload official commune boundaries, preview them against the current ones, and replace on request."""
+    if not auth.allowed(Permission.BOUNDARIES):
+        return
     communes = loaders.communes()
     if communes.empty:
         st.caption(t("data.bnd.hint_new"))
@@ -401,7 +406,7 @@ def boundaries_section() -> None:
         return
     if st.button(t("data.bnd.commit", n=len(checked.communes)), type="primary", key=f"{_PREFIX}bnd.commit"):
         try:
-            outcome = loaders.store().replace_communes(checked)
+            outcome = loaders.store().replace_communes(checked, user=auth.user_name())
         except AppError as error:
             _error(error)
             return

@@ -7,9 +7,10 @@ from datetime import date
 import streamlit as st
 
 from geo import AppError
+from geo.auth.roles import Permission
 from geo.dates import shift_months
 from geo.plan import Plan
-from ui import loaders
+from ui import auth, loaders
 from ui.i18n import fmt_date, md, t
 
 _PREFIX = "plan."
@@ -35,6 +36,8 @@ def plan_form() -> None:
         incidents = loaders.incidents()
         last = incidents["occurred_at"].max().date() if len(incidents) else date.today()
         default_start = shift_months(last, -12)
+    if not auth.can(Permission.PLAN):  # viewers read the plan, analysts change it
+        return
     st.caption(t("plan.help"))
     with st.form(f"{_PREFIX}form"):
         name = st.text_input(t("plan.name"), value=plan.name or t("plan.default_name"), key=f"{_PREFIX}name")
@@ -68,7 +71,7 @@ def plan_form() -> None:
         note=note,
     )
     try:
-        loaders.store().save_plan(new)
+        loaders.store().save_plan(new, user=auth.user_name())
     except AppError as exc:
         st.error(md(exc))
         return

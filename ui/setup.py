@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from geo import AppError
+from geo.auth.roles import Permission
 from geo.io.population_import import import_population
 from geo.store.batches import update_population
-from ui import loaders
+from ui import auth, loaders
 from ui.i18n import fmt_int, lang, md, t
 
 _PREFIX = "setup."
@@ -61,6 +62,8 @@ def steps_section() -> None:
 
 def area_section() -> None:
     """A small form for the area's name and the word for its units."""
+    if not auth.allowed(Permission.SETTINGS):
+        return
     area = loaders.area()
     with st.form(f"{_PREFIX}area"):
         name = st.text_input(t("setup.area.name"), value=area.name, max_chars=200)
@@ -68,7 +71,9 @@ def area_section() -> None:
         saved = st.form_submit_button(t("setup.area.save"))
     if saved:
         try:
-            loaders.store().save_area(replace(area, name=name.strip(), unit_word=word.strip()))
+            loaders.store().save_area(
+                replace(area, name=name.strip(), unit_word=word.strip()), user=auth.user_name()
+            )
         except AppError as error:
             st.error(t("error.data", msg=md(error)))
             return
@@ -78,6 +83,8 @@ def area_section() -> None:
 
 def population_section() -> None:
     """Upload a population table (code or name, population, year), check it, show the report, write it."""
+    if not auth.allowed(Permission.BOUNDARIES):
+        return
     communes = loaders.communes()
     st.caption(t("setup.pop.hint"))
     if communes.empty:
@@ -117,7 +124,7 @@ def population_section() -> None:
         return
     if st.button(t("setup.pop.commit", n=len(checked.table)), type="primary", key=f"{_PREFIX}pop.commit"):
         try:
-            outcome = update_population(loaders.store(), checked)
+            outcome = update_population(loaders.store(), checked, user=auth.user_name())
         except AppError as error:
             st.error(t("error.data", msg=md(error)))
             return

@@ -146,6 +146,17 @@ def _detail(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"value": value}
 
 
+def describe_filter(flt: Any) -> dict[str, Any]:
+    """Return the filter of an export (a `geo.filters.IncidentFilter`) as audit details."""
+    return {
+        "from": flt.start.isoformat(),
+        "to": flt.end.isoformat(),
+        "groups": list(flt.groups),
+        "offences": list(flt.offences),
+        "communes": list(flt.communes),
+    }
+
+
 def summary(detail: Mapping[str, Any]) -> str:
     """Return ``detail`` as one line ``key=value, …`` (lists joined by ``;``) for tables and the console."""
     parts = []

@@ -21,6 +21,7 @@ from geo.io.boundary_import import BoundaryImport, Reassignment, reassign
 from geo.io.incident_import import Validation
 from geo.io.population_import import PopulationImport
 from geo.plan import Plan
+from geo.store import audit
 from geo.store.schema import DEMO_BATCH, bump_revision, meta_value, utc_now
 
 if TYPE_CHECKING:
@@ -177,6 +178,9 @@ def import_incidents(store: Store, validation: Validation, *, user: str = "") ->
                 "user_name": user,
             },
         )
+        audit.write(
+            conn, t, user=user, action="import", detail={"batch": batch_id, "file": validation.file_name}
+        )
         bump_revision(conn, store.tables)
     return ImportOutcome(
         batch_id,
@@ -296,6 +300,9 @@ def replace_communes(store: Store, boundaries: BoundaryImport, *, user: str = ""
                 "user_name": user,
             },
         )
+        audit.write(
+            conn, t, user=user, action="boundaries", detail={"batch": batch_id, "units": len(communes)}
+        )
         bump_revision(conn, store.tables)
     return BoundaryOutcome(
         batch_id, len(communes), changed, outside, tuple(f"{o}→{n}" for o, n in renamed.items()), cleared
@@ -362,6 +369,9 @@ def update_population(store: Store, population: PopulationImport, *, user: str =
                 "created_at": utc_now(),
                 "user_name": user,
             },
+        )
+        audit.write(
+            conn, t, user=user, action="population", detail={"batch": batch_id, "units": len(changed)}
         )
         bump_revision(conn, store.tables)
     return PopulationOutcome(batch_id, len(changed), len(figures) - len(changed))
@@ -432,6 +442,7 @@ def undo(store: Store, batch_id: str, *, user: str = "") -> UndoOutcome:
         else:
             outcome = _undo_incidents(store, conn, batch)
         conn.execute(t.batches.update().where(t.batches.c.batch_id == batch_id).values(undone_at=utc_now()))
+        audit.write(conn, t, user=user, action="undo", detail={"batch": batch_id, "kind": batch["kind"]})
         bump_revision(conn, store.tables)
     return outcome
 

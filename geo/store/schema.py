@@ -247,8 +247,8 @@ def _postgis(conn: Connection) -> None:
         ) from exc
 
 
-def migrate(conn: Connection, schema: Tables, *, from_version: int) -> list[int]:
-    """Bring a store from ``from_version`` up to `SCHEMA_VERSION`; return the versions applied.
+def migrate(conn: Connection, schema: Tables, *, from_version: int, until: int = SCHEMA_VERSION) -> list[int]:
+    """Bring a store from ``from_version`` up to `SCHEMA_VERSION` (or ``until``); return the versions applied.
 
     Raises
     ------
@@ -261,14 +261,12 @@ def migrate(conn: Connection, schema: Tables, *, from_version: int) -> list[int]
             f"({SCHEMA_VERSION}): hãy cập nhật chương trình."
         )
     applied = []
-    for version in range(from_version + 1, SCHEMA_VERSION + 1):
+    for version in range(from_version + 1, until + 1):
         _MIGRATIONS[version](conn, schema)
         applied.append(version)
     if applied:
         conn.execute(
-            schema.meta.update()
-            .where(schema.meta.c.key == "schema_version")
-            .values(value=str(SCHEMA_VERSION))
+            schema.meta.update().where(schema.meta.c.key == "schema_version").values(value=str(until))
         )
     return applied
 

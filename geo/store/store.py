@@ -21,7 +21,7 @@ from geo.communes import COLUMNS as COMMUNE_COLUMNS
 from geo.demo import demo_plan, read_incidents_csv
 from geo.io.layers import load_communes
 from geo.plan import Plan
-from geo.store import schema
+from geo.store import audit, schema
 from geo.store.schema import DEMO_BATCH, SCHEMA_VERSION, Tables, utc_now
 from geo.taxonomy import group_of, load_offences
 
@@ -265,11 +265,12 @@ class Store:
             return DEMO_AREA if self.is_demo() else Area()
         return Area.from_dict(json.loads(raw))
 
-    def save_area(self, area: Area) -> None:
-        """Validate and save the study area's settings (one transaction)."""
+    def save_area(self, area: Area, *, user: str = "") -> None:
+        """Validate and save the study area's settings (one transaction, audited)."""
         area.validate()
         with self.engine.begin() as conn:
             self.set_meta(conn, "area", json.dumps(area.to_dict(), ensure_ascii=False))
+            audit.write(conn, self.tables, user=user, action="area", detail=area.to_dict())
 
     def stats(self) -> dict[str, Any]:
         """Return counts for the status line: incidents, communes, first and last incident time."""
@@ -286,11 +287,12 @@ class Store:
         return {"incidents": int(n), "communes": int(communes), "first": first, "last": last}
 
     # -- writing (each one transaction) ------------------------------------------------------
-    def save_plan(self, plan: Plan) -> None:
-        """Validate ``plan`` against the stored communes and save it (one transaction)."""
+    def save_plan(self, plan: Plan, *, user: str = "") -> None:
+        """Validate ``plan`` against the stored communes and save it (one transaction, audited)."""
         plan.validate(set(self.communes()["code"]))
         with self.engine.begin() as conn:
             self.set_meta(conn, "plan", json.dumps(plan.to_dict(), ensure_ascii=False))
+            audit.write(conn, self.tables, user=user, action="plan", detail=plan.to_dict())
 
     def import_incidents(self, validation: Validation, *, user: str = "") -> ImportOutcome:
         """Write the accepted rows of a checked file as one batch (see `geo.store.batches.import_incidents`)."""

@@ -27,8 +27,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(store_url: str) -> Iterator[str]:
-    """Run the dashboard (`python -m ui.serve`) on ``store_url``; yield its base URL; stop it afterwards."""
+def serve(store_url: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run the dashboard (`python -m ui.serve`) on ``store_url`` (and ``env``); yield its base URL; stop it."""
     if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail("static/vendor is missing: run `make deps` (npm assets) before the browser tests")
     port = _free_port()
@@ -36,7 +36,7 @@ def serve(store_url: str) -> Iterator[str]:
         [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT,
-        env={**os.environ, "ANTT_DATABASE_URL": store_url},
+        env={**os.environ, "ANTT_DATABASE_URL": store_url, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from geo.store import audit
-from geo.store.schema import SCHEMA_VERSION
+from geo.store import audit, schema
 from geo.store.store import Store, close_all
 
 
@@ -87,21 +87,83 @@ def _as_version_2(store: Store) -> None:
 
 
 def test_a_version_2_store_gets_users_and_an_append_only_audit(store_url: str) -> None:
-    old = Store.open(store_url, demo=True)
-    incidents, revision = len(old.incidents()), old.version()
-    _as_version_2(old)
+    # The v3 step alone (later steps have their own tests; test_schema migrates a v1 store to the end).
+    store = Store.open(store_url, demo=True)
+    incidents = len(store.incidents())
+    _as_version_2(store)
     close_all()
-    engine = sa.create_engine(store_url)
-    with engine.connect() as conn:
+    store = Store(sa.create_engine(store_url), store_url)
+    with store.engine.begin() as conn:
         assert not sa.inspect(conn).has_table("users")
-    engine.dispose()
-    store = Store.open(store_url)
-    assert store.schema_version() == SCHEMA_VERSION == 3
-    assert len(store.incidents()) == incidents
-    assert store.version() != revision
+        assert schema.migrate(conn, store.tables, from_version=2, until=3) == [3]
     with store.engine.connect() as conn:
+        assert schema.meta_value(conn, store.tables, "schema_version") == "3"
         assert {"users", "audit"} <= set(sa.inspect(conn).get_table_names())
+    assert len(store.incidents()) == incidents
     audit.record(store, user="lan", action="login")
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit"))
-    assert Store.open(store_url).schema_version() == SCHEMA_VERSION
+    assert [e.user for e in audit.entries(store)] == ["lan"]
+    store.engine.dispose()
+
+
+def test_every_write_to_the_store_is_audited_in_its_own_transaction(store: Store) -> None:
+    from dataclasses import replace
+
+    from geo.demo import read_outline
+    from geo.io.boundary_import import import_boundaries
+    from geo.io.incident_import import validate_incidents
+    from geo.io.tables import read_table
+
+    data = Path(__file__).resolve().parents[2] / "data"
+    checked = validate_incidents(
+        read_table(data / "vu_viec_lon_xon.csv"), store.communes(), now=datetime(2026, 11, 27)
+    )
+    imported = store.import_incidents(checked, user="an")
+    boundaries = import_boundaries(
+        data / "ranh_gioi_vn2000.geojson", outline=read_outline(), previous=store.communes()
+    )
+    replaced = store.replace_communes(boundaries, user="boss")
+    store.undo(replaced.batch_id, user="boss")
+    store.undo(imported.batch_id, user="an")
+    store.save_plan(replace(store.plan(), name="Kế hoạch mới"), user="an")
+    store.save_area(replace(store.area(), name="Huyện thử"), user="boss")
+    entries = list(reversed(audit.entries(store)))
+    assert [(e.user, e.action) for e in entries] == [
+        ("an", "import"),
+        ("boss", "boundaries"),
+        ("boss", "undo"),
+        ("an", "undo"),
+        ("an", "plan"),
+        ("boss", "area"),
+    ]
+    assert entries[0].detail == {"batch": imported.batch_id, "file": "vu_viec_lon_xon.csv"}
+    assert entries[1].detail == {"batch": replaced.batch_id, "units": 13}
+    assert entries[2].detail == {"batch": replaced.batch_id, "kind": "boundaries"}
+    assert entries[4].detail["name"] == "Kế hoạch mới"
+    assert entries[5].detail["name"] == "Huyện thử"
+
+
+def test_a_refused_write_leaves_no_entry(store: Store) -> None:
+    from dataclasses import replace
+
+    from geo._errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        store.undo("no-such-batch", user="an")
+    with pytest.raises(ConfigError):
+        store.save_plan(replace(store.plan(), targets=("99999",)), user="an")
+    assert audit.entries(store) == []
+
+
+def test_an_export_from_the_command_line_is_audited(store: Store, tmp_path: Path) -> None:
+    from geo.cli.main import main
+
+    out = tmp_path / "vu_viec.csv"
+    assert main(["export", "incidents", "--db", store.url, "--out", str(out), "--group", "ma_tuy"]) == 0
+    entry = audit.entries(store, action="export")[0]
+    assert entry.user == audit.system_user()
+    assert entry.detail["what"] == "incidents"
+    assert entry.detail["groups"] == ["ma_tuy"]
+    assert entry.detail["rows"] == 0
+    assert entry.detail["format"] == "csv"

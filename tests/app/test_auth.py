@@ -1,0 +1,386 @@
+"""Login and roles through the router (ANTT_REQUIRE_LOGIN=1): the gate, the page list per role, the audit."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import settings
+from geo.auth import users
+from geo.store import audit
+from geo.store.schema import utc_now
+from geo.store.store import Store, close_all
+from ui.auth import APP_PATHS
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+PASSWORDS = {"boss": "mật khẩu quản trị", "an": "mật khẩu phân tích", "lan": "mật khẩu lãnh đạo"}
+LOGIN = ["", *APP_PATHS]  # the login form (or the account page) only, at every address of the app
+ANALYSIS = ["", "map", "trends", "targets"]  # the overview is the default page: url ""
+
+
+@pytest.fixture
+def store(demo_store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A copy of the demo store with an admin, an analyst and a viewer; login required on localhost."""
+    path = tmp_path / "antt.sqlite"
+    shutil.copy(demo_store_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setattr(settings, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setenv("ANTT_DATABASE_URL", url)
+    monkeypatch.setenv("ANTT_REQUIRE_LOGIN", "1")
+    users.forget_unknown()
+    opened = Store.open(url)
+    for name, role in (("boss", "admin"), ("an", "analyst"), ("lan", "viewer")):
+        users.add_user(opened, name, PASSWORDS[name], role, by="test")
+    yield opened
+    users.forget_unknown()
+    close_all()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _pages(at: AppTest) -> list[str]:
+    """The url paths of the pages the router registered for this session."""
+    return [str(info.get("url_pathname", "")) for info in at._registered_pages.values()]
+
+
+def _files(at: AppTest) -> list[str]:
+    """The page files (pages/*.py) the router registered: none before login."""
+    return [str(info["script_path"]) for info in at._registered_pages.values() if info.get("script_path")]
+
+
+def _login(at: AppTest, name: str, password: str | None = None) -> AppTest:
+    at.text_input(key="auth.name").input(name)
+    at.text_input(key="auth.password").input(PASSWORDS.get(name, "") if password is None else password)
+    next(b for b in at.button if b.label == "Đăng nhập").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "error", "success")
+        for e in at.get(kind)
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_an_anonymous_visitor_sees_only_the_login_form_and_no_data(store: Store) -> None:
+    at = _app()
+    assert [t.value for t in at.title] == ["Đăng nhập"]
+    assert _pages(at) == LOGIN
+    assert _files(at) == []
+    assert [i.label for i in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+    assert at.text_input(key="auth.password").proto.type == at.text_input(key="auth.password").proto.PASSWORD
+    for kind in ("dataframe", "table", "metric", "multiselect", "download_button", "tabs"):
+        assert len(at.get(kind)) == 0, kind
+    assert "vụ việc" not in _texts(at)
+    assert "Vĩnh Lộc" not in _texts(at)
+    with pytest.raises(ValueError, match="Known pages"):
+        at.switch_page("pages/map.py")
+    with pytest.raises(ValueError, match="Known pages"):
+        at.switch_page("pages/data.py")
+
+
+def test_a_wrong_password_is_refused_recorded_and_then_slowed(store: Store) -> None:
+    at = _app()
+    _login(at, "lan", "sai mật khẩu")
+    assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu."]
+    assert _pages(at) == LOGIN
+    _login(at, "ghost", "sai mật khẩu")
+    assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu."]  # no hint the name is unknown
+    _login(at, "lan", "sai nữa")
+    _login(at, "lan", "sai lần ba")
+    assert any("vui lòng chờ" in w.value for w in at.warning)
+    _login(at, "lan")  # even the right password waits now
+    assert [e.value for e in at.error] == ["Đăng nhập sai nhiều lần: vui lòng chờ 5 giây rồi thử lại."]
+    assert _pages(at) == LOGIN
+    failed = audit.entries(store, action="login_failed")
+    assert [(e.user, e.detail["reason"]) for e in reversed(failed)] == [
+        ("lan", "password"),
+        ("ghost", "unknown"),
+        ("lan", "password"),
+        ("lan", "password"),
+        ("lan", "wait"),
+    ]
+
+
+def test_a_locked_account_says_so(store: Store) -> None:
+    start = utc_now() - timedelta(minutes=1)
+    for seconds in (0, 1, 2, 8, 20):
+        users.authenticate(store, "an", "wrong", now=start + timedelta(seconds=seconds))
+    at = _login(_app(), "an")
+    assert at.error[0].value.startswith("Tài khoản tạm khóa vì đăng nhập sai nhiều lần: thử lại sau 15 phút")
+
+
+def test_a_viewer_gets_every_analysis_page_but_no_import_export_or_admin(store: Store) -> None:
+    at = _login(_app(), "lan")
+    assert at.title[0].value == "Tổng quan"
+    assert _pages(at) == [*ANALYSIS, "account"]
+    assert "Đang đăng nhập: **lan** (lãnh đạo (chỉ xem))" in [c.value for c in at.sidebar.caption]
+    for page in ("pages/data.py", "pages/admin.py"):
+        with pytest.raises(ValueError, match="Known pages"):
+            at.switch_page(page)
+    at.switch_page("pages/targets.py").run()
+    assert not at.exception, at.exception
+    assert "plan.form" not in str([f.key for f in at.get("form")])
+    assert not any(b.label == "Lưu kế hoạch" for b in at.button)
+    assert [e.action for e in audit.entries(store, user="lan")] == ["login"]
+
+
+def test_an_analyst_imports_and_exports_but_does_not_administer(store: Store) -> None:
+    at = _login(_app(), "an")
+    assert _pages(at) == [*ANALYSIS, "data", "account"]
+    with pytest.raises(ValueError, match="Known pages"):
+        at.switch_page("pages/admin.py")
+    at.switch_page("pages/data.py").run()
+    assert at.title[0].value == "Dữ liệu"
+    labels = [tab.label for tab in at.tabs]
+    assert "Nhập vụ việc" in labels
+    assert "Xuất dữ liệu" in labels
+    refused = [
+        i.value for i in at.info if i.value.startswith("Vai trò của bạn (cán bộ phân tích) không được")
+    ]
+    assert len(refused) == 3  # boundaries, population, area settings: admins only
+    assert len(at.get("download_button")) == 2
+    at.file_uploader[0].set_value(("vu_viec.csv", (DATA / "vu_viec_lon_xon.csv").read_bytes(), "")).run()
+    next(b for b in at.button if b.key == "data.inc.commit").click().run()
+    assert not at.exception, at.exception
+    batches = store.batches()
+    assert batches.iloc[0]["user_name"] == "an"
+    entry = audit.entries(store, action="import")[0]
+    assert entry.user == "an"
+    assert entry.detail["file"] == "vu_viec.csv"
+
+
+def test_an_admin_sees_users_and_the_audit_log(store: Store) -> None:
+    at = _login(_app(), "boss")
+    assert _pages(at) == [*ANALYSIS, "data", "account", "admin"]
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Quản trị"
+    assert [tab.label for tab in at.tabs] == ["Tài khoản", "Nhật ký hoạt động"]
+    accounts = at.dataframe[0].value
+    assert accounts["Tên đăng nhập"].tolist() == ["an", "boss", "lan"]
+    assert accounts["Vai trò"].tolist() == ["cán bộ phân tích", "quản trị viên", "lãnh đạo (chỉ xem)"]
+    log = at.dataframe[1].value
+    assert log.iloc[0]["Hoạt động"] == "Đăng nhập"
+    assert log.iloc[0]["Người thực hiện"] == "boss"
+    assert "Thêm tài khoản" in log["Hoạt động"].tolist()
+    assert any(b.label == "Tải nhật ký (Excel)" for b in at.get("download_button"))
+
+
+def test_an_admin_adds_and_changes_accounts_on_the_page(store: Store) -> None:
+    at = _login(_app(), "boss")
+    at.switch_page("pages/admin.py").run()
+    at.text_input(key="admin.add.name").input("minh")
+    at.selectbox(key="admin.add.role").set_value(users.Role.ANALYST)
+    at.text_input(key="admin.add.password").input("ngắn")
+    at.text_input(key="admin.add.again").input("ngắn")
+    next(b for b in at.button if b.label == "Thêm tài khoản").click().run()
+    assert [e.value for e in at.error] == ["Mật khẩu cần ít nhất 8 ký tự."]
+    at.text_input(key="admin.add.name").input("minh")
+    at.selectbox(key="admin.add.role").set_value(users.Role.ANALYST)
+    at.text_input(key="admin.add.password").input("mật khẩu của minh")
+    at.text_input(key="admin.add.again").input("mật khẩu của minh")
+    next(b for b in at.button if b.label == "Thêm tài khoản").click().run()
+    assert not at.exception, at.exception
+    assert "Đã thêm tài khoản «minh» (cán bộ phân tích)." in [s.value for s in at.success]
+    added = users.get_user(store, "minh")
+    assert added is not None
+    assert added.role is users.Role.ANALYST
+    at.selectbox(key="admin.edit.name").set_value("boss")
+    at.radio(key="admin.edit.action").set_value("disable")
+    next(b for b in at.button if b.label == "Thực hiện").click().run()
+    assert any("quản trị viên cuối cùng" in e.value for e in at.error)
+    at.selectbox(key="admin.edit.name").set_value("lan")
+    at.radio(key="admin.edit.action").set_value("disable")
+    next(b for b in at.button if b.label == "Thực hiện").click().run()
+    assert not users.get_user(store, "lan").active  # type: ignore[union-attr]
+    assert [(e.user, e.action) for e in audit.entries(store, limit=2)] == [
+        ("boss", "user_disable"),
+        ("boss", "user_add"),
+    ]
+
+
+def test_logout_and_the_idle_timeout_end_the_session(store: Store) -> None:
+    at = _login(_app(), "an")
+    at.sidebar.button(key="auth.logout").click().run()
+    assert _pages(at) == LOGIN
+    assert "Đã đăng xuất." in [i.value for i in at.info]
+    at = _login(at, "an")
+    assert _pages(at)[0] == ""
+    at.session_state["auth.seen"] = utc_now() - timedelta(minutes=31)
+    at.run()
+    assert _pages(at) == LOGIN
+    assert any("sau 30 phút không thao tác" in i.value for i in at.info)
+    reasons = [e.detail["reason"] for e in audit.entries(store, action="logout")]
+    assert reasons == ["idle", "user"]
+
+
+def test_a_disabled_account_is_logged_out_at_its_next_click(store: Store) -> None:
+    at = _login(_app(), "lan")
+    users.set_active(store, "lan", False, by="boss")
+    at.run()
+    assert _pages(at) == LOGIN
+
+
+def test_after_a_reset_the_user_must_change_the_password_first(store: Store) -> None:
+    users.reset_password(store, "lan", "mật khẩu tạm thời", by="boss")
+    at = _login(_app(), "lan", "mật khẩu tạm thời")
+    assert _pages(at) == LOGIN  # the account page only, as the default page
+    assert at.title[0].value == "Tài khoản"
+    assert any("đặt lại" in w.value for w in at.warning)
+    at.text_input(key="auth.pw.old").input("mật khẩu tạm thời")
+    at.text_input(key="auth.pw.new").input("mật khẩu mới của lan")
+    at.text_input(key="auth.pw.again").input("mật khẩu khác")
+    next(b for b in at.button if b.label == "Đổi mật khẩu").click().run()
+    assert [e.value for e in at.error] == ["Hai lần nhập mật khẩu mới không khớp."]
+    at.text_input(key="auth.pw.old").input("sai")
+    at.text_input(key="auth.pw.new").input("mật khẩu mới của lan")
+    at.text_input(key="auth.pw.again").input("mật khẩu mới của lan")
+    next(b for b in at.button if b.label == "Đổi mật khẩu").click().run()
+    assert [e.value for e in at.error] == ["Mật khẩu hiện tại không đúng."]
+    at.text_input(key="auth.pw.old").input("mật khẩu tạm thời")
+    at.text_input(key="auth.pw.new").input("mật khẩu mới của lan")
+    at.text_input(key="auth.pw.again").input("mật khẩu mới của lan")
+    next(b for b in at.button if b.label == "Đổi mật khẩu").click().run()
+    assert not at.exception, at.exception
+    assert _pages(at) == [*ANALYSIS, "account"]
+    assert audit.entries(store, limit=1)[0].action == "password_change"
+
+
+def test_the_login_page_in_english(store: Store) -> None:
+    at = _app()
+    at.radio(key="ui.lang").set_value("en").run()
+    assert at.title[0].value == "Log in"
+    _login_en = [i.label for i in at.text_input]
+    assert _login_en == ["User name", "Password"]
+
+
+def test_without_an_admin_nobody_can_log_in(
+    demo_store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "antt.sqlite"
+    shutil.copy(demo_store_url.removeprefix("sqlite:///"), path)
+    monkeypatch.setenv("ANTT_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("ANTT_REQUIRE_LOGIN", "1")
+    at = _app()
+    assert at.error[0].value.startswith("Chưa có tài khoản quản trị nào")
+    assert len(at.text_input) == 0
+    close_all()
+
+
+def test_identity_from_a_reverse_proxy(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # AppTest's st.user holds {"email": "test@example.com"}, as a proxy header mapped to "email" would.
+    monkeypatch.setattr(settings, "PROXY_USER_KEY", "email")
+    at = _app()
+    assert _pages(at) == LOGIN
+    assert "«test@example.com»" in at.error[0].value
+    users.add_user(store, "test@example.com", "mật khẩu qua proxy", "viewer", by="boss")
+    at = _app()
+    assert _pages(at) == ANALYSIS  # no account page: the proxy owns passwords and sessions
+    assert not any(b.key == "auth.logout" for b in at.sidebar.button)
+    at.run()
+    logins = audit.entries(store, user="test@example.com", action="login")
+    assert [e.detail for e in logins] == [{"via": "proxy"}]
+
+
+def test_on_localhost_without_the_setting_nobody_logs_in(demo_env: str) -> None:
+    at = _app()
+    assert at.title[0].value == "Tổng quan"
+    assert "admin" in _pages(at)
+    assert "account" not in _pages(at)
+
+
+def test_a_download_is_recorded_with_what_which_filter_and_how_many_rows(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    from geo.filters import IncidentFilter
+    from ui import auth
+
+    flt = IncidentFilter(
+        date(2024, 1, 1), date(2024, 6, 30), groups=("ma_tuy",), offences=(), communes=("15388",)
+    )
+    monkeypatch.delenv("ANTT_REQUIRE_LOGIN")  # on localhost: the person at the machine
+    build = auth.audited(lambda: b"data", what="incidents", fmt="xlsx", flt=flt, rows=42)
+    assert audit.entries(store, action="export") == []
+    assert build() == b"data"
+    entries = audit.entries(store, action="export")
+    assert len(entries) == 1
+    assert entries[0].user == "local"
+    assert entries[0].detail == {
+        "what": "incidents",
+        "format": "xlsx",
+        "rows": 42,
+        "from": "2024-01-01",
+        "to": "2024-06-30",
+        "groups": ["ma_tuy"],
+        "offences": [],
+        "communes": ["15388"],
+    }
+
+
+def test_the_launcher_reads_the_address_from_the_command_line_the_environment_or_the_config(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui import serve
+
+    monkeypatch.delenv("STREAMLIT_SERVER_ADDRESS", raising=False)
+    assert serve.listen_address(["--server.port", "1", "--server.address", "0.0.0.0"]) == "0.0.0.0"
+    assert serve.listen_address(["--server.address=10.1.2.3"]) == "10.1.2.3"
+    assert serve.listen_address([]) == "127.0.0.1"  # .streamlit/config.toml
+    monkeypatch.setenv("STREAMLIT_SERVER_ADDRESS", "192.168.1.9")
+    assert serve.listen_address([]) == "192.168.1.9"
+
+
+def test_the_launcher_refuses_the_network_while_no_admin_exists(
+    store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ui import serve
+
+    assert serve.refusal("127.0.0.1") is None
+    assert serve.refusal("0.0.0.0") is None  # the store has an admin
+    with store.engine.begin() as conn:  # no account at all, as in a store from before accounts
+        conn.execute(store.tables.users.delete())
+    message = serve.refusal("0.0.0.0")
+    assert message is not None
+    assert message.startswith("Không mở máy chủ trên địa chỉ 0.0.0.0")
+    assert "python -m geo users add TÊN --role admin" in message
+    assert "Not serving on *" in (serve.refusal(None, lang="en") or "")
+    monkeypatch.setattr("sys.argv", ["ui.serve", "--server.address", "0.0.0.0"])
+    assert serve.main() == 2
+    assert "chưa có tài khoản quản trị" in capsys.readouterr().err
+
+
+def test_python_m_ui_serve_stops_at_once_on_the_network_without_an_admin(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    Store.open(url, demo=False)
+    close_all()
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.serve", "--server.address", "0.0.0.0", "--server.port", "1"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "ANTT_DATABASE_URL": url, "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "chưa có tài khoản quản trị" in result.stderr
