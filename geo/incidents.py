@@ -6,6 +6,8 @@ names its columns from here, so a new field is added in one place.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 STORED = (
@@ -18,6 +20,7 @@ STORED = (
     "description",
     "status",
     "address",
+    "precision",
 )
 """Fields an import writes for each incident (the store adds ``batch_id`` and ``imported_at``)."""
 
@@ -38,13 +41,14 @@ FRAME = (
     "description",
     "status",
     "batch_id",
+    "precision",
 )
 """Columns of the incidents frame the pages and analyses read (`geo.store.Store.incidents`)."""
 
 DETAILS = (*FRAME, "address", "imported_at")
 """Columns of the incidents frame with details (exports)."""
 
-VALIDATED = (*FRAME[:-1], "address", "source_row")
+VALIDATED = (*(c for c in FRAME if c != "batch_id"), "address", "source_row")
 """Columns of an importer's accepted rows: the frame without a batch, with the address and the file row."""
 
 ANALYSIS = ("incident_id", "occurred_at", "offence_code", "offence_group", "lon", "lat", "commune_code")
@@ -62,7 +66,7 @@ DEMO_FILE = (
 )
 """Columns of the demo data file ``data/demo_incidents.csv``, in order."""
 
-TEXT = ("incident_id", "offence_code", "offence_group", "commune_code", "description", "status")
+TEXT = ("incident_id", "offence_code", "offence_group", "commune_code", "description", "status", "precision")
 """Text columns of the frame (never missing: empty text instead)."""
 
 
@@ -84,3 +88,23 @@ def typed(frame: pd.DataFrame, columns: tuple[str, ...] = FRAME) -> pd.DataFrame
         elif column in ("lon", "lat"):
             out[column] = out[column].astype(float)
     return out.reset_index(drop=True)
+
+
+def covered_until(incidents: pd.DataFrame) -> date | None:
+    """Return the last day the incidents cover: a month-only record covers its whole month.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"occurred_at": pd.to_datetime(["2020-10-03", "2020-11-01"]),
+    ...                       "precision": ["day", "month"]})
+    >>> covered_until(frame)
+    datetime.date(2020, 11, 30)
+    """
+    if incidents.empty:
+        return None
+    times = pd.to_datetime(incidents["occurred_at"])
+    if "precision" in incidents:
+        monthly = (incidents["precision"] == "month").to_numpy()
+        times = times.where(~monthly, times + pd.offsets.MonthEnd(0))
+    last = times.max()
+    return None if pd.isna(last) else last.date()

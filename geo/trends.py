@@ -94,8 +94,13 @@ def offence_mix(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekday_hour(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Count incidents by weekday (rows 0 = Monday … 6 = Sunday) and hour of day (columns 0 … 23)."""
-    times = incidents["occurred_at"]
+    """Count incidents by weekday (rows 0 = Monday … 6 = Sunday) and hour of day (columns 0 … 23).
+
+    Only incidents whose time is known to the minute count: a date without a time is not at midnight,
+    and a month-only record has no weekday.
+    """
+    timed = incidents if "precision" not in incidents else incidents[incidents["precision"] == "minute"]
+    times = timed["occurred_at"]
     counts = np.zeros((7, 24), dtype=int)
     np.add.at(counts, (times.dt.weekday.to_numpy(), times.dt.hour.to_numpy()), 1)
     return pd.DataFrame(

@@ -10,6 +10,7 @@ import pandas as pd
 
 from geo._errors import ConfigError, DataError
 from geo.dates import complete_data_end, shift_months
+from geo.incidents import covered_until
 from geo.plan import Plan
 
 
@@ -169,7 +170,8 @@ def windows_for(incidents: pd.DataFrame, plan: Plan, *, through: date | None = N
     if times.empty or times.isna().all():
         raise DataError("Không có vụ việc nào có thời gian hợp lệ để đánh giá.", field="occurred_at")
     first = times.min().date()
-    last = through or times.max().date()
+    # A month of month-only records counts as complete (geo.incidents.covered_until).
+    last = through or covered_until(incidents) or times.max().date()
     return plan_windows(plan, data_start=first, data_end=complete_data_end(last))
 
 

@@ -28,9 +28,9 @@ from geo.io.offences import parse_offence
 from geo.io.parsing import (
     date_order,
     guess_date_order,
-    parse_date,
     parse_degrees,
     parse_number,
+    parse_when,
 )
 from geo.io.tables import RawTable, map_columns
 from geo.taxonomy import group_of
@@ -248,6 +248,7 @@ _AUTO_IDS = (
 _RECORD_KEYS = (
     "incident_id",
     "occurred_at",
+    "precision",
     "offence_code",
     "x",
     "y",
@@ -327,7 +328,12 @@ def _parse_row(
                 Issue(number, columns["incident_id"], "", "Thiếu mã vụ: mỗi vụ việc cần một mã riêng.")
             )
     when = _with_time(cell(row, "occurred_at"), cell(row, "time"))
-    attempt("occurred_at", "occurred_at", parse_date, when, order=order, now=now)
+    try:
+        record["occurred_at"], record["precision"] = parse_when(
+            when, order=order, now=now, row=number, field=columns["occurred_at"]
+        )
+    except DataError as error:
+        problems.append(Issue.from_error(error))
     attempt("offence_code", "offence", parse_offence, cell(row, "offence"), mapping=offence_map)
     coordinate = parse_number if projected else parse_degrees
     attempt("x", "lon", coordinate, cell(row, "lon"))

@@ -181,6 +181,84 @@ def parse_date(
     return parsed
 
 
+PRECISIONS = ("minute", "day", "month")
+"""How precisely an incident's time is known: to the minute, to the day, or only its month."""
+
+_MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_ONLY = (
+    re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})"),  # 2019-05 (police.uk "Month")
+    re.compile(r"(?P<m>\d{1,2})[-/.](?P<y>\d{4})"),  # 05/2019
+    re.compile(
+        r"(?:tháng|thang|th|t)\s*\.?\s*(?P<m>\d{1,2})\s*(?:[-/.,]|năm|nam)?\s*(?P<y>\d{4})"
+    ),  # tháng 5/2019, T5/2019
+    re.compile(r"(?P<name>[a-z]{3})[a-z]*\.?,?\s+(?P<y>\d{4})"),  # May 2019
+    re.compile(r"(?P<y>\d{4})\s+(?P<name>[a-z]{3})[a-z]*"),  # 2019 May
+)
+
+
+def parse_when(
+    value: object,
+    *,
+    order: str = "dmy",
+    now: datetime | None = None,
+    file: str | None = None,
+    row: int | None = None,
+    field: str | None = None,
+) -> tuple[datetime, str]:
+    """Parse an incident's time and say how precisely it is known (one of `PRECISIONS`).
+
+    Month-only values (``2019-05``, ``05/2019``, ``tháng 5/2019``, ``T5/2019``, ``May 2019``) give the
+    first day of the month with precision ``"month"``: such a record counts in its month, never on a
+    day. A date without a time is ``"day"``; with a time, ``"minute"``.
+
+    Raises
+    ------
+    DataError
+        As `parse_date`; a month-only value in a month that has not begun yet is in the future.
+
+    Examples
+    --------
+    >>> parse_when("tháng 5/2019", now=datetime(2025, 1, 1))
+    (datetime.datetime(2019, 5, 1, 0, 0), 'month')
+    >>> parse_when("2019-05", now=datetime(2025, 1, 1))
+    (datetime.datetime(2019, 5, 1, 0, 0), 'month')
+    >>> parse_when("05/01/2024", now=datetime(2025, 1, 1))
+    (datetime.datetime(2024, 1, 5, 0, 0), 'day')
+    >>> parse_when("05/01/2024 14:30", now=datetime(2025, 1, 1))
+    (datetime.datetime(2024, 1, 5, 14, 30), 'minute')
+    """
+    at = _At(file, row, field, _short(value))
+    if isinstance(value, str):
+        month = _month_only(" ".join(value.lower().split()), at=at)
+        if month is not None:
+            limit = now or now_local()
+            if month > limit:
+                raise at.error(f"Tháng ở tương lai (sau {limit:%m/%Y}): kiểm tra lại tháng, năm.")
+            earliest = datetime.combine(settings.IMPORT_EARLIEST_DATE, time())
+            if month < earliest.replace(day=1):
+                raise at.error(f"Tháng quá xa trong quá khứ (trước {earliest:%m/%Y}): kiểm tra lại năm.")
+            return month, "month"
+    parsed = parse_date(value, order=order, now=now, file=file, row=row, field=field)
+    return parsed, "day" if parsed.time() == time() else "minute"
+
+
+def _month_only(text: str, *, at: _At) -> datetime | None:
+    for pattern in _MONTH_ONLY:
+        found = pattern.fullmatch(text)
+        if found is None:
+            continue
+        if "name" in found.groupdict() and found["name"] is not None:
+            if found["name"] not in _MONTHS_EN:
+                continue
+            month = _MONTHS_EN.index(found["name"]) + 1
+        else:
+            month = int(found["m"])
+        if not 1 <= month <= 12:
+            raise at.error(f"Tháng {month} không tồn tại.")
+        return datetime(int(found["y"]), month, 1)
+    return None
+
+
 def _to_datetime(value: object, *, order: str, at: _At) -> datetime:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise at.error("Thiếu ngày xảy ra: mỗi vụ việc cần có ngày (vd 05/01/2024).", value="")

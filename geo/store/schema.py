@@ -12,13 +12,13 @@ from sqlalchemy.engine import Connection
 
 from geo._errors import ConfigError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the table layout; `migrate` brings older stores up to it.
 
 History: 1 — the first SQLite layout; 2 — incident address, batch kind / undo / unchanged count,
 history tables for undo, PostGIS geometry columns with GiST indexes; 3 — ``users`` (accounts with
 bcrypt hashes, roles, failed-login counters) and ``audit`` (append-only: the database itself refuses
-to update, delete or truncate its rows).
+to update, delete or truncate its rows).; 4 — the precision of each incident's time (minute, day or month).
 """
 
 DEMO_BATCH = "demo"
@@ -74,6 +74,7 @@ def _incident_columns() -> list[sa.Column]:
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("status", sa.Text, nullable=False),
         sa.Column("address", sa.Text, nullable=False, server_default=""),
+        sa.Column("precision", sa.String(8), nullable=False, server_default="minute"),
     ]
 
 
@@ -307,6 +308,17 @@ def _to_v3(conn: Connection, schema: Tables) -> None:
     _append_only(conn, "audit")
 
 
+def _to_v4(conn: Connection, schema: Tables) -> None:
+    """Version 4: how precisely each incident's time is known (minute, day or month)."""
+    inspector = sa.inspect(conn)
+    for table in ("incidents", "incident_history"):
+        # A table an earlier step created from today's layout has the column already.
+        if "precision" not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.execute(
+                sa.text(f"ALTER TABLE {table} ADD COLUMN precision VARCHAR(8) NOT NULL DEFAULT 'minute'")
+            )
+
+
 def _append_only(conn: Connection, table: str) -> None:
     """Make the database refuse to change or remove rows of ``table`` (inserts only)."""
     message = f"{table} is append-only"
@@ -332,4 +344,4 @@ def _append_only(conn: Connection, table: str) -> None:
         )
 
 
-_MIGRATIONS: dict[int, Callable[[Connection, Tables], None]] = {2: _to_v2, 3: _to_v3}
+_MIGRATIONS: dict[int, Callable[[Connection, Tables], None]] = {2: _to_v2, 3: _to_v3, 4: _to_v4}

@@ -78,3 +78,15 @@ def test_top_rises_and_falls_never_list_the_other_sign() -> None:
     assert list(top_communes(table, column="change", largest=True, signed=True)["code"]) == ["a", "d"]
     assert list(top_communes(table, column="change", largest=False, signed=True)["code"]) == ["b"]
     assert list(top_communes(table, column="change", largest=False, n=2)["code"]) == ["b", "c"]
+
+
+def test_weekday_hour_counts_only_times_known_to_the_minute() -> None:
+    frame = pd.DataFrame(
+        {
+            "occurred_at": pd.to_datetime(["2024-01-01 14:30", "2024-01-01 00:00", "2024-01-01 00:00"]),
+            "precision": ["minute", "day", "month"],
+        }
+    )
+    table = weekday_hour(frame)
+    assert int(table.to_numpy().sum()) == 1
+    assert table.loc[0, 14] == 1

@@ -75,13 +75,13 @@ def test_mapping_flags_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     Store.open(url, demo=False)
     us = tmp_path / "us.csv"
-    us.write_text("No,When,What,X,Y\n1,01/25/2024 9:30 PM,Theft,105.6163,20.06\n", encoding="utf-8")
+    us.write_text("Ref,When,What,X,Y\nR1,01/25/2024 9:30 PM,Theft,105.6163,20.06\n", encoding="utf-8")
     code, out = run(capsys, "import", "incidents", str(us), "--db", url, "--json", "--map", "occurred_at=When",
-                    "offence=What", "incident_id=No")  # fmt: skip
+                    "offence=What", "incident_id=Ref")  # fmt: skip
     assert code == 1
     assert "tháng/ngày/năm (Mỹ)" in json.loads(out)["errors"][0]["message"]
     code, out = run(capsys, "import", "incidents", str(us), "--db", url, "--date-format", "mm/dd/yyyy",
-                    "--map", "occurred_at=When", "offence=What", "incident_id=No")  # fmt: skip
+                    "--map", "occurred_at=When", "offence=What", "incident_id=Ref")  # fmt: skip
     assert code == 0
     assert "Đã nhập 1 vụ mới" in out
     assert Store.open(url).incidents()["occurred_at"].iloc[0].isoformat() == "2024-01-25T21:30:00"

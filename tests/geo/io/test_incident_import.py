@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -314,3 +314,37 @@ def test_odd_but_valid_spreadsheets_are_read(communes: gpd.GeoDataFrame) -> None
     book.save(buffer)
     result = validate_incidents(read_table(buffer.getvalue(), name="x.xlsx"), communes, now=NOW)
     assert [(i.row, i.field) for i in result.errors] == [(3, "Ngày xảy ra"), (4, "Kinh độ")]
+
+
+def test_month_only_dates_are_kept_with_their_precision() -> None:
+    """Published and internal ledgers often give only the month: such a record counts in its month."""
+    from geo.evaluation.periods import windows_for
+    from geo.incidents import covered_until
+    from geo.plan import Plan
+
+    communes = load_communes(geo_settings.DEMO_COMMUNES_PATH)
+    rows = "".join(
+        f"M{i},{when},trom_cap_tai_san,105.6163,20.06\n"
+        for i, when in enumerate(
+            ["2019-05", "05/2019", "tháng 6/2019", "T7/2019", "Aug 2019", "15/08/2019 10:00"]
+        )
+    )
+    table = read_table(("incident_id,occurred_at,offence,lon,lat\n" + rows).encode(), name="thang.csv")
+    checked = validate_incidents(table, communes, now=datetime(2025, 1, 1))
+    assert not checked.errors, checked.errors
+    got = checked.incidents.set_index("incident_id")
+    assert got["precision"].tolist() == ["month", "month", "month", "month", "month", "minute"]
+    assert got.loc["M2", "occurred_at"] == pd.Timestamp("2019-06-01")
+    # The last month of month-only records is complete: the data end is 31/08/2019, not 15/08/2019.
+    assert covered_until(checked.incidents) == date(2019, 8, 31)
+    windows = windows_for(checked.incidents, Plan(name="x", start=date(2019, 7, 1), targets=("15349",)))
+    assert windows.after_end == date(2019, 9, 1)
+
+
+def test_a_month_that_has_not_begun_is_in_the_future() -> None:
+    communes = load_communes(geo_settings.DEMO_COMMUNES_PATH)
+    table = read_table(
+        b"incident_id,occurred_at,offence,lon,lat\n1,2025-02,trom_cap_tai_san,105.6163,20.06\n", name="t.csv"
+    )
+    checked = validate_incidents(table, communes, now=datetime(2025, 1, 15))
+    assert "Tháng ở tương lai" in checked.errors[0].message

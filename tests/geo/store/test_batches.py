@@ -222,3 +222,15 @@ def test_a_population_table_updates_units_as_one_undoable_batch(store_url: str) 
     assert kinds[outcome.batch_id] == "population"
     store.undo(outcome.batch_id)
     assert store.communes()[["code", "population", "population_year"]].equals(before)
+
+
+def test_the_precision_of_each_time_is_stored_and_read_back(store_url: str) -> None:
+    from geo.io.incident_import import validate_incidents
+    from geo.io.tables import read_table
+
+    store = Store.open(store_url, demo=False)
+    csv = "incident_id,occurred_at,offence,lon,lat\nA,2024-05,trom_cap_tai_san,105.6163,20.06\nB,03/05/2024,danh_bac,105.6163,20.06\n"
+    checked = validate_incidents(read_table(csv.encode(), name="m.csv"), store.communes())
+    store.import_incidents(checked)
+    got = store.incidents().set_index("incident_id")["precision"].to_dict()
+    assert got == {"A": "month", "B": "day"}
