@@ -315,7 +315,7 @@ def _to_v4(conn: Connection, schema: Tables) -> None:
         # A table an earlier step created from today's layout has the column already.
         if "precision" not in {c["name"] for c in inspector.get_columns(table)}:
             conn.execute(
-                sa.text(f"ALTER TABLE {table} ADD COLUMN precision VARCHAR(8) NOT NULL DEFAULT 'minute'")
+                sa.text(f"ALTER TABLE {table} ADD COLUMN \"precision\" VARCHAR(8) NOT NULL DEFAULT 'minute'")
             )
 
 
