@@ -65,6 +65,17 @@ CONFIDENCE_LEVEL
     Confidence level of every interval in the evaluation (RES, WDD, panel model, trend).
 CHANGE_FLAT_PCT
     Changes smaller than this (in %) are described to leaders as "about the same".
+POWER
+    Power at which the smallest detectable fall of every verdict is stated (with the 5% level of
+    `CONFIDENCE_LEVEL`).
+MAX_DETECTABLE_FALL
+    A comparison that could only detect a fall larger than this (a fraction: 0.5 = 50%) is judged
+    "insufficient": too noisy to be useful (``ANTT_MAX_DETECTABLE_FALL``).
+RANDOMISATION_MAX
+    Randomisation inference compares every way to assign the plan to as many units while there are
+    at most this many per start date, else a seeded sample of this many.
+RANDOMISATION_SEED
+    Seed of that sample, so the same data always gives the same p-value.
 TREND_MONTHS_BEFORE
     Months before the plan's start used by the interrupted time series (as far as the data
     reaches; at least the plan's before window): a 12-month pre-trend is too noisy to extrapolate.
@@ -171,6 +182,10 @@ NEIGHBOUR_TOLERANCE_M: Final = 30.0
 CONFIDENCE_LEVEL: Final = 0.95
 TREND_MONTHS_BEFORE: Final = 36
 CHANGE_FLAT_PCT: Final = 2.5
+POWER: Final = 0.8
+MAX_DETECTABLE_FALL: Final = float(os.environ.get("ANTT_MAX_DETECTABLE_FALL", "0.5"))
+RANDOMISATION_MAX: Final = 5000
+RANDOMISATION_SEED: Final = 20230526
 
 # Hotspot analytics (issue 5)
 KDE_SUBCELLS: Final = 2

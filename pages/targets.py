@@ -15,6 +15,9 @@ if result is not None:
     icon = evaluation.VERDICT_STYLE[item.verdict][0]
     st.markdown(f"### {t('targets.verdict', icon=icon, verdict=evaluation.verdict_word(item.verdict))}")
     st.markdown(evaluation.change_sentence(item))
+    reason = evaluation.reason_sentence(item)
+    if reason:
+        st.markdown(reason)
     names = result.names
     st.caption(
         t(
@@ -31,6 +34,8 @@ if result is not None:
         st.caption(t("targets.outside", n=fmt_int(result.outside["total"])))
 
     st.subheader(t("targets.indicators"))
+    evidence.calibrated(target)
+    st.markdown(f"**{t('calib.cli_descriptive')}**")
     evidence.indicators(target, result)
     st.subheader(t("targets.table"))
     evidence.group_table(target)

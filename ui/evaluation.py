@@ -11,6 +11,7 @@ from folium.template import Template
 
 from geo import AppError, settings
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation, evaluate
+from geo.evaluation.effects import p_text
 from geo.maps.district import MapBuild, build_map
 from ui import loaders, theme, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, t
@@ -91,6 +92,23 @@ def change_sentence(item: Assessment) -> str:
     )
 
 
+def reason_sentence(item: Assessment) -> str:
+    """Return why a verdict is *Chưa đủ dữ liệu*, or how large a fall the data could detect when *Chưa rõ*."""
+    e = item.effect
+    fall = fmt_int(100 * e.detectable_fall) if e else ""
+    if item.verdict == "insufficient":
+        return t(
+            f"calib.reason.{item.reason}",
+            total=fmt_int(item.counts["t0"] + item.counts["t1"]),
+            min=settings.MIN_COUNT_FOR_VERDICT,
+            fall=fall,
+            max=fmt_int(100 * settings.MAX_DETECTABLE_FALL),
+        )
+    if item.verdict == "unclear" and e is not None:
+        return t("calib.power", fall=fall)
+    return ""
+
+
 def _card_html(target: TargetEvaluation) -> str:
     item = target.overall
     icon, fill, ink = VERDICT_STYLE[item.verdict]
@@ -98,6 +116,9 @@ def _card_html(target: TargetEvaluation) -> str:
         buffer = t("card.buffer", change=change_phrase(item.change_pct("d")))
     else:
         buffer = t("card.no_buffer")
+    reason = reason_sentence(item)
+    if reason:
+        buffer = f"{reason} {buffer}"
     return (
         f'<div class="antt-card" data-verdict="{item.verdict}" style="border-left:12px solid {fill};'
         f'background:#fafafa;border-radius:6px;padding:10px 16px;margin-bottom:4px">'
@@ -131,6 +152,7 @@ def headline(evaluation: Evaluation) -> None:
         if (names := groups.get(key))
     ]
     combined = evaluation.combined.overall
+    inference = combined.inference
     together = t(
         "headline.together",
         n=len(evaluation.targets),
@@ -138,6 +160,8 @@ def headline(evaluation: Evaluation) -> None:
         control=change_phrase(combined.change_pct("c")),
         meaning=t(f"meaning.{combined.verdict}"),
     )
+    if inference is not None and inference.heterogeneity is not None and inference.heterogeneity < 0.05:
+        together = f"{together} {t('calib.heterogeneity', p=p_text(inference.heterogeneity, lang()))}"
     _, fill, ink = VERDICT_STYLE[combined.verdict]
     st.markdown(
         f'<div class="antt-headline" data-verdict="{combined.verdict}" style="border-left:12px solid {fill};'

@@ -10,11 +10,11 @@ import streamlit as st
 
 from geo import settings
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation
-from geo.evaluation.effects import WDQ_REASONS
+from geo.evaluation.effects import WDQ_REASONS, p_text
 from geo.maps.district import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
 from ui import evaluation, loaders, theme, widgets
-from ui.i18n import fmt_date, fmt_num, lang, md, number_format, t
+from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
 
 _URL_KEY = "eval.target_url"
 
@@ -44,6 +44,60 @@ def _ci(lo: float | None, hi: float | None, digits: int = 2) -> str:
     if lo is None or hi is None:
         return ""
     return t("targets.ci", lo=fmt_num(lo, digits), hi=fmt_num(hi, digits))
+
+
+def _p(value: float | None) -> str:
+    return p_text(value, lang())
+
+
+def randomisation_sentence(item: Assessment) -> str:
+    """Return the permutation test in words ("Trong 26 cách giao kế hoạch cho 1 xã bất kỳ, …")."""
+    inference, e = item.inference, item.effect
+    ri = inference.randomisation if inference else None
+    if ri is None or e is None:
+        return ""
+    key = "calib.randomisation" if e.ratio <= 1 else "calib.randomisation_up"
+    text = t(key, ways=fmt_int(ri.assignments), k=ri.chosen, larger=fmt_int(ri.larger), p=_p(ri.p_value))
+    if ri.dates > 1:
+        text += " " + t("calib.randomisation_dates", n=ri.dates - 1)
+    return text
+
+
+def calibrated(target: TargetEvaluation) -> None:
+    """Draw the figures the verdict rests on: the calibrated rate ratio, power, buffer, pre-trend, permutations."""
+    item = target.overall
+    inference, e = item.inference, item.effect
+    cols = st.columns(3)
+    cols[0].metric(
+        t("calib.ratio"), fmt_num(e.ratio, 2) if e else t("targets.undefined"), help=t("calib.ratio_help")
+    )
+    if e is not None:
+        cols[0].caption(f"{_ci(e.lo, e.hi)} · {_p(e.p_value)}", help=t("calib.ci_help"))
+        cols[0].caption(t("calib.power", fall=fmt_int(100 * e.detectable_fall)), help=t("calib.power_help"))
+        cols[0].caption(t("calib.model_ci", lo=fmt_num(e.model_lo, 2), hi=fmt_num(e.model_hi, 2)))
+    buffer = inference.buffer if inference else None
+    cols[1].metric(
+        t("calib.buffer"),
+        fmt_num(buffer.ratio, 2) if buffer else t("targets.undefined"),
+        help=t("calib.buffer_help"),
+    )
+    cols[1].caption(
+        f"{_ci(buffer.lo, buffer.hi)} · {_p(buffer.p_value)}" if buffer else t("calib.buffer_none")
+    )
+    pre = inference.pretrend if inference else None
+    cols[2].metric(
+        t("calib.pretrend"),
+        fmt_num(pre.ratio, 2) if pre else t("targets.undefined"),
+        help=t("calib.pretrend_help"),
+    )
+    cols[2].caption(f"{_ci(pre.lo, pre.hi)} · {_p(pre.p_value)}" if pre else t("calib.pretrend_none"))
+    notes = [randomisation_sentence(item)]
+    if inference is not None and inference.between is not None:
+        notes.append(t("calib.between", sd=fmt_int(100 * inference.between.sd)))
+    if inference is not None and inference.heterogeneity is not None and inference.heterogeneity < 0.05:
+        notes.append(t("calib.heterogeneity", p=_p(inference.heterogeneity)))
+    notes.append(t("calib.association"))
+    st.caption(" ".join(note for note in notes if note), help=t("calib.randomisation_help"))
 
 
 def indicators(target: TargetEvaluation, result: Evaluation) -> None:

@@ -13,16 +13,18 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import incidents as incident_schema
+from geo import settings
 from geo._errors import ConfigError, DataError
 from geo._validate import Issue
 from geo.cli._output import dumps
 from geo.evaluation.assess import Evaluation, evaluate
-from geo.evaluation.effects import VERDICTS, WDQ_REASONS
+from geo.evaluation.effects import VERDICTS, WDQ_REASONS, p_text
 from geo.formatting import format_number
 from geo.io.boundary_import import import_boundaries
 from geo.io.incident_import import validate_incidents
 from geo.io.tables import read_table
 from geo.plan import Plan
+from geo.words import word
 
 _MAX_LISTED = 5
 
@@ -158,8 +160,50 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:+.0f}%".replace("-", "−")
 
 
+def _p(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return "< 0,001" if value < 0.001 else format_number(value, 3)
+
+
+def _reason(item: dict[str, Any]) -> str:
+    """Return why a verdict is *Chưa đủ dữ liệu*, in words (empty for the other verdicts)."""
+    reason = item.get("verdict_reason") or ""
+    if not reason:
+        return ""
+    return word(
+        f"calib.reason.{reason}",
+        total=item["before"] + item["after"],
+        min=settings.MIN_COUNT_FOR_VERDICT,
+        fall=_fmt(item["detectable_fall_pct"], 0),
+        max=format_number(100 * settings.MAX_DETECTABLE_FALL),
+    )
+
+
+def _randomisation(item: dict[str, Any]) -> str:
+    ri = item.get("randomisation")
+    if not ri or item.get("rate_ratio") is None:
+        return ""
+    key = "calib.randomisation" if item["rate_ratio"] <= 1 else "calib.randomisation_up"
+    text = word(
+        key,
+        ways=format_number(ri["assignments"]),
+        k=ri["chosen"],
+        larger=ri["larger"],
+        p=p_text(item["randomisation_p"]),
+    )
+    if ri["dates"] > 1:
+        text += " " + word("calib.randomisation_dates", n=ri["dates"] - 1)
+    return text
+
+
 def format_table(data: dict[str, Any]) -> str:
-    """Return the Vietnamese plain-text table of an evaluation's JSON object."""
+    """Return the Vietnamese plain-text table of an evaluation's JSON object.
+
+    The verdicts come first with the calibrated rate ratio they rest on, its p-value and the smallest
+    fall the data could detect; the figures behind them (buffer, the months before the plan, the
+    permutation test) follow, then the descriptive RES, WDD and WDQ.
+    """
     windows = data["plan"]["windows"]
 
     def day(text: str) -> str:
@@ -171,32 +215,61 @@ def format_table(data: dict[str, Any]) -> str:
         f"sau: {day(windows['after'][0])} – {day(windows['after'][1])}",
         "",
         f"{'Xã':<28}{'Trước':>7}{'Sau':>7}{'Thay đổi':>10}{'Đối chứng':>11}  "
-        f"{'RES (KTC 95%)':<22}{'WDD':>8}  Kết luận",
+        f"{word('calib.cli_header'):<22}{word('calib.cli_p'):>8}{word('calib.cli_power'):>14}  Kết luận",
     ]
-    for item in [*data["targets"], data["combined"]]:
-        ci = item["res_ci"]
-        res = f"{_fmt(item['res'])} ({_fmt(ci[0])}–{_fmt(ci[1])})" if ci else "—"
+    items = [*data["targets"], data["combined"]]
+    for item in items:
+        ci = item["rate_ratio_ci"]
+        ratio = f"{_fmt(item['rate_ratio'])} ({_fmt(ci[0])}–{_fmt(ci[1])})" if ci else "—"
+        power = "—" if item["detectable_fall_pct"] is None else f"−{item['detectable_fall_pct']:.0f}%"
         lines.append(
             f"{item['name'][:27]:<28}{item['before']:>7}{item['after']:>7}{_pct(item['change_pct']):>10}"
-            f"{_pct(item['control_change_pct']):>11}  {res:<22}{_fmt(item['wdd'], 1):>8}  "
+            f"{_pct(item['control_change_pct']):>11}  {ratio:<22}{_p(item['rate_ratio_p']):>8}{power:>14}  "
             f"{VERDICTS[item['verdict']][0]}"
         )
+    lines.append("")
+    for item in items:
+        details = [text for text in (_reason(item), _randomisation(item)) if text]
+        if item.get("buffer_ratio") is not None:
+            lo, hi = item["buffer_ratio_ci"]
+            details.append(
+                f"{word('calib.buffer')}: "
+                + word("calib.buffer_value", ratio=_fmt(item["buffer_ratio"]), lo=_fmt(lo), hi=_fmt(hi))
+            )
+        if item.get("pretrend_ratio") is not None:
+            details.append(
+                f"{word('calib.pretrend')}: "
+                + word(
+                    "calib.pretrend_value",
+                    ratio=_fmt(item["pretrend_ratio"]),
+                    p=p_text(item["pretrend_ratio_p"]),
+                )
+            )
+        if item.get("heterogeneity_p") is not None and item["heterogeneity_p"] < 0.05:
+            details.append(word("calib.heterogeneity", p=p_text(item["heterogeneity_p"])))
+        if details:
+            lines.append(f"{item['name']}: " + " ".join(t if t.endswith(".") else t + "." for t in details))
+    lines += ["", word("calib.cli_descriptive")]
+    for item in items:
+        res_ci = item["res_ci"]
+        res = f"{_fmt(item['res'])} ({_fmt(res_ci[0])}–{_fmt(res_ci[1])})" if res_ci else "—"
+        wdq = _fmt(item["wdq"]) if item["wdq"] is not None else WDQ_REASONS[item["wdq_note"]][0]
+        lines.append(f"  {item['name'][:27]:<28}RES {res:<20} WDD {_fmt(item['wdd'], 1):>8}   WDQ {wdq}")
     combined = data["combined"]
     if combined.get("panel_rate_ratio") is not None:
         lo, hi = combined["panel_ci"]
         lines.append(
-            f"\nMô hình bảng (ba xã so với các xã còn lại): tỉ số tỉ lệ {_fmt(combined['panel_rate_ratio'])} "
+            f"  Mô hình bảng (ba xã so với các xã còn lại): tỉ số tỉ lệ {_fmt(combined['panel_rate_ratio'])} "
             f"(KTC 95% {_fmt(lo)}–{_fmt(hi)}); dưới 1 là giảm."
         )
-    for item in data["targets"]:
-        if item["wdq"] is None:
-            lines.append(f"WDQ {item['name']}: {WDQ_REASONS[item['wdq_note']][0]}.")
     outside = data["outside"]
     lines.append(
         f"Vụ việc nằm ngoài mọi xã: {outside['total']} "
         f"(trong giai đoạn trước {outside['before']}, sau {outside['after']})."
     )
+    lines.append(word("calib.cli_note"))
     lines.append("RES > 1: xã trọng điểm giảm so với đối chứng. WDD < 0: số vụ được ngăn chặn.")
+    lines.append(word("calib.association"))
     return "\n".join(lines)
 
 

@@ -11,12 +11,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import settings
+from geo.evaluation.calibration import Design, Effect, Inference, infer
 from geo.evaluation.effects import (
     WDD,
     WDQ,
     Interval,
+    calibrated_verdict,
     relative_effect_size,
-    verdict,
     weighted_displacement_difference,
     weighted_displacement_quotient,
 )
@@ -50,6 +51,12 @@ class Assessment:
         Window lengths in years, for the rates.
     has_buffer
         Whether the target has any buffer commune (WDQ is not defined without one).
+    inference
+        The calibrated model behind the verdict (`geo.evaluation.calibration`); ``None`` when it
+        could not be fitted.
+    verdict, reason
+        The verdict key (`geo.evaluation.effects.calibrated_verdict`) and, for ``insufficient``,
+        why (a key of `geo.evaluation.effects.INSUFFICIENT_REASONS`).
     """
 
     counts: dict[str, int]
@@ -58,10 +65,12 @@ class Assessment:
     years_before: float
     years_after: float
     has_buffer: bool = True
+    inference: Inference | None = None
     res: Interval | None = field(init=False)
     wdd: WDD = field(init=False)
     wdq: WDQ = field(init=False)
     verdict: str = field(init=False)
+    reason: str = field(init=False)
 
     def __post_init__(self) -> None:
         n = self.counts
@@ -78,7 +87,21 @@ class Assessment:
             "wdq",
             weighted_displacement_quotient(target, control, buffer, has_buffer=self.has_buffer),
         )
-        object.__setattr__(self, "verdict", verdict(res, total=n["t0"] + n["t1"]))
+        e = self.effect
+        key, reason = calibrated_verdict(
+            e.ratio if e else None,
+            e.lo if e else None,
+            e.hi if e else None,
+            total=n["t0"] + n["t1"],
+            detectable_fall=e.detectable_fall if e else None,
+        )
+        object.__setattr__(self, "verdict", key)
+        object.__setattr__(self, "reason", reason)
+
+    @property
+    def effect(self) -> Effect | None:
+        """The calibrated rate ratio (target relative to its comparison units), if estimable."""
+        return self.inference.effect if self.inference else None
 
     def change_pct(self, area: str = "t") -> float | None:
         """Return the time-weighted % change of an area (``"t"``, ``"d"`` or ``"c"``)."""
@@ -194,7 +217,48 @@ def _assessment_dict(item: Assessment) -> dict[str, Any]:
         "wdq": _num(item.wdq.value, 3),
         "wdq_note": item.wdq.reason,
         "verdict": item.verdict,
+        "verdict_reason": item.reason,
+    } | _inference_dict(item.inference)
+
+
+def _ratio_dict(prefix: str, value: Effect | None) -> dict[str, Any]:
+    return {
+        prefix: _num(value.ratio) if value else None,
+        f"{prefix}_ci": [_num(value.lo), _num(value.hi)] if value else None,
+        f"{prefix}_p": _num(value.p_value, 6) if value else None,
     }
+
+
+def _inference_dict(inference: Inference | None) -> dict[str, Any]:
+    """The calibrated figures of one assessment (issue 12), ``null`` where not estimable."""
+    e = inference.effect if inference else None
+    ri = inference.randomisation if inference else None
+    between = inference.between if inference else None
+    data: dict[str, Any] = _ratio_dict("rate_ratio", e)
+    data |= {
+        "rate_ratio_model_ci": [_num(e.model_lo), _num(e.model_hi)] if e else None,
+        "df": e.df if e else None,
+        "detectable_fall_pct": _num(100 * e.detectable_fall, 1) if e else None,
+        "between_unit_sd": _num(between.sd) if between else None,
+        "randomisation_p": _num(ri.p_value, 6) if ri else None,
+        "randomisation": (
+            {
+                "larger": ri.larger,
+                "assignments": ri.assignments,
+                "units": ri.units,
+                "chosen": ri.chosen,
+                "dates": ri.dates,
+                "sampled": ri.sampled,
+            }
+            if ri
+            else None
+        ),
+        "method": inference.method if inference else None,
+    }
+    data |= _ratio_dict("buffer_ratio", inference.buffer if inference else None)
+    data |= _ratio_dict("pretrend_ratio", inference.pretrend if inference else None)
+    data["heterogeneity_p"] = _num(inference.heterogeneity, 6) if inference else None
+    return data
 
 
 def _target_dict(target: TargetEvaluation, names: dict[str, str]) -> dict[str, Any]:
@@ -241,7 +305,13 @@ def period_counts(incidents: pd.DataFrame, windows: Windows) -> pd.DataFrame:
     return frame.groupby(["commune_code", "offence_group", "period"]).size().rename("count").reset_index()
 
 
-def _assess(table: pd.DataFrame, areas: Areas, population: dict[str, float], windows: Windows) -> Assessment:
+def _assess(
+    table: pd.DataFrame,
+    areas: Areas,
+    population: dict[str, float],
+    windows: Windows,
+    inference: Inference | None = None,
+) -> Assessment:
     counts: dict[str, int] = {}
     people: dict[str, float] = {}
     for label, codes in (("t", areas.targets), ("d", areas.buffer), ("c", areas.control)):
@@ -256,6 +326,7 @@ def _assess(table: pd.DataFrame, areas: Areas, population: dict[str, float], win
         years_before=windows.before_days / 365.25,
         years_after=windows.after_days / 365.25,
         has_buffer=bool(areas.buffer),
+        inference=inference,
     )
 
 
@@ -319,12 +390,41 @@ def evaluate(
     }
     per_target, combined_areas = evaluation_areas(communes, plan.targets)
     groups = sorted(table["offence_group"].unique().tolist())
-    trend_monthly = monthly_counts(incidents, trend_windows, codes=codes) if models else None
     has_population = any(value > 0 for value in population.values())
+    monthly_all = monthly_counts(incidents, trend_windows, codes=codes)
+    trend_monthly = monthly_all if models else None
+    design = Design((-windows.before_months, 0), (0, windows.after_months))
+    buffers = {areas.key: areas.buffer for areas in per_target}
+
+    def inferred(monthly: pd.DataFrame) -> dict[str, Inference]:
+        found, together = infer(
+            monthly,
+            design,
+            targets=plan.targets,
+            buffers=buffers,
+            population=population if has_population else None,
+        )
+        return found | {ALL: together}
+
+    inference = inferred(monthly_all)
+    by_group_inference = {
+        group: inferred(
+            monthly_counts(
+                incidents[incidents["offence_group"].astype(str) == group], trend_windows, codes=codes
+            )
+        )
+        for group in groups
+    }
 
     def build(areas: Areas, name: str, *, with_panel: bool) -> TargetEvaluation:
         by_group = {
-            group: _assess(table[table["offence_group"] == group], areas, population, windows)
+            group: _assess(
+                table[table["offence_group"] == group],
+                areas,
+                population,
+                windows,
+                by_group_inference[group].get(areas.key),
+            )
             for group in groups
         }
         trend = panel = None
@@ -344,7 +444,7 @@ def evaluate(
             key=areas.key,
             name=name,
             areas=areas,
-            overall=_assess(table, areas, population, windows),
+            overall=_assess(table, areas, population, windows, inference.get(areas.key)),
             by_group=by_group,
             trend=trend,
             panel=panel,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from scipy import stats
 
 from geo import settings
+from geo.formatting import format_number
+from geo.words import word
 
 VERDICTS: dict[str, tuple[str, str]] = {
     "improving": ("Cải thiện", "Improving"),
@@ -218,3 +220,62 @@ def verdict(res: Interval | None, *, total: int, min_count: int = settings.MIN_C
     if res.hi < 1:
         return "worsening"
     return "unclear"
+
+
+INSUFFICIENT_REASONS = ("few_incidents", "not_estimable", "low_power")
+"""Why a verdict is *Chưa đủ dữ liệu*: too few incidents, no model possible, too little power."""
+
+
+def calibrated_verdict(
+    ratio: float | None,
+    lo: float | None,
+    hi: float | None,
+    *,
+    total: int,
+    detectable_fall: float | None,
+    min_count: int = settings.MIN_COUNT_FOR_VERDICT,
+    max_fall: float = settings.MAX_DETECTABLE_FALL,
+) -> tuple[str, str]:
+    """Return the verdict key and, for ``insufficient``, its reason (issue 12).
+
+    The verdict reads the calibrated interval of the rate ratio (target relative to its comparison
+    units; below 1 a fall): ``improving`` when it lies entirely below 1, ``worsening`` entirely
+    above 1, ``unclear`` when it contains 1. ``insufficient`` when the target had fewer than
+    ``min_count`` incidents, the model could not be fitted, or the smallest fall the comparison
+    could detect (80% power, 5% level) is larger than ``max_fall``.
+
+    Examples
+    --------
+    >>> calibrated_verdict(0.6, 0.45, 0.8, total=500, detectable_fall=0.3)
+    ('improving', '')
+    >>> calibrated_verdict(0.9, 0.7, 1.15, total=500, detectable_fall=0.3)
+    ('unclear', '')
+    >>> calibrated_verdict(0.6, 0.2, 1.8, total=500, detectable_fall=0.7)
+    ('insufficient', 'low_power')
+    """
+    if total < min_count:
+        return "insufficient", "few_incidents"
+    if ratio is None or lo is None or hi is None or detectable_fall is None:
+        return "insufficient", "not_estimable"
+    if detectable_fall > max_fall:
+        return "insufficient", "low_power"
+    if hi < 1:
+        return "improving", ""
+    if lo > 1:
+        return "worsening", ""
+    return "unclear", ""
+
+
+def p_text(value: float | None, lang: str = "vi") -> str:
+    """Return a p-value in words: ``p = 0,016``, ``p < 0,001``, or a dash when unknown.
+
+    Examples
+    --------
+    >>> p_text(0.01574), p_text(0.00002), p_text(0.4, "en")
+    ('p = 0,016', 'p < 0,001', 'p = 0.400')
+    """
+    if value is None or not math.isfinite(value):
+        return "—"
+    if value < 0.001:
+        return word("calib.p_small", lang)
+    return word("calib.p", lang, p=format_number(value, 3, lang=lang))

@@ -119,9 +119,11 @@ def _vi(value: float) -> str:
 
 def test_targets_page_shows_the_evidence_for_each_target(demo_env: str, demo_store_url: str) -> None:
     hung = next(t for t in _engine(demo_store_url).targets if t.key == "15379")
-    res = hung.overall.res
+    res, effect = hung.overall.res, hung.overall.effect
     assert res is not None
-    assert res.lo > 1  # the demo's designed improvement
+    assert effect is not None
+    assert effect.hi < 1  # the demo's designed improvement, on the calibrated interval
+    assert res.lo > 1
     at = _app("pages/targets.py")
     assert at.title[0].value == "Xã trọng điểm"
     assert any("Kết luận: ? **Chưa rõ**" in m.value for m in at.markdown)
@@ -130,13 +132,22 @@ def test_targets_page_shows_the_evidence_for_each_target(demo_env: str, demo_sto
     assert any("Kết luận: ✔ **Cải thiện**" in m.value for m in at.markdown)
     assert at.query_params["target"] == "15379"
     labels = [m.label for m in at.metric]
-    assert labels[:4] == [
+    assert labels[:7] == [
+        "Tỉ số so với xã đối chứng",
+        "Xã giáp ranh so với xã đối chứng",
+        "Trước kế hoạch",
         "RES (hiệu quả tương đối)",
         "WDD (số vụ chênh lệch)",
         "WDQ (lan tỏa hay dồn sang)",
         "Mô hình bảng (cả 3 xã)",
     ]
-    assert at.metric[0].value == _vi(res.estimate)
+    # Every statistic explains itself on hover.
+    assert all(m.help for m in at.metric[:3])
+    assert at.metric[0].value == _vi(effect.ratio)
+    assert any(f"KTC 95%: {_vi(effect.lo)} – {_vi(effect.hi)}" in c.value for c in at.caption)
+    assert any(f"mức giảm từ {round(100 * effect.detectable_fall)}%" in c.value for c in at.caption)
+    assert any("trong 26 cách" in c.value.lower() for c in at.caption)
+    assert at.metric[3].value == _vi(res.estimate)
     assert any(f"KTC 95%: {_vi(res.lo)} – {_vi(res.hi)}" in c.value for c in at.caption)
     table = at.dataframe[0].value
     assert len(table) == 5
@@ -154,7 +165,8 @@ def test_link_from_a_card_opens_that_target(demo_env: str, demo_store_url: str) 
     assert any("Kết luận: ✖ **Xấu đi**" in m.value for m in at.markdown)
     at.segmented_control(key="eval.target").set_value("all").run()
     assert any("Kết luận: ? **Chưa rõ**" in m.value for m in at.markdown)
-    assert at.metric[3].value == _vi(panel.rate_ratio)
+    assert at.metric[6].value == _vi(panel.rate_ratio)
+    assert any("khác nhau rõ rệt" in c.value for c in at.caption)
 
 
 def test_plan_settings_are_saved_and_used_by_pages_and_cli(fresh_store: str, capsys) -> None:

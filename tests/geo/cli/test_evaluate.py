@@ -12,6 +12,7 @@ from geo import settings
 from geo.cli.main import main
 from geo.communes import assign_commune
 from geo.io.layers import load_communes
+from tests.geo._contracts import CALIBRATED_KEYS
 from tests.geo._contracts import TARGET_KEYS as KEYS
 
 DEMO_VERDICTS = {"15361": "unclear", "15379": "improving", "15388": "worsening"}
@@ -58,8 +59,17 @@ def test_demo_store_verdicts_as_json(capsys, demo_store_url):
     assert code == 0
     data = json.loads(out)
     assert {t["code"]: t["verdict"] for t in data["targets"]} == DEMO_VERDICTS
-    assert all(set(t) >= KEYS for t in data["targets"])
-    assert KEYS | {"panel_rate_ratio", "panel_ci"} <= set(data["combined"])
+    assert all(set(t) >= KEYS | CALIBRATED_KEYS for t in data["targets"])
+    assert KEYS | CALIBRATED_KEYS | {"panel_rate_ratio", "panel_ci"} <= set(data["combined"])
+    by_code = {t["code"]: t for t in data["targets"]}
+    # Vĩnh Long's designed −10% is below what the data can detect, and the output says how much could be.
+    assert 10 < by_code["15361"]["detectable_fall_pct"] < 50
+    assert by_code["15361"]["rate_ratio_ci"][0] < 1 < by_code["15361"]["rate_ratio_ci"][1]
+    assert by_code["15379"]["rate_ratio_ci"][1] < 1
+    assert by_code["15388"]["rate_ratio_ci"][0] > 1
+    assert all(t["buffer_ratio_ci"] is not None for t in data["targets"])
+    assert all(t["pretrend_ratio_p"] > 0.05 for t in data["targets"])
+    assert data["combined"]["heterogeneity_p"] < 0.001
     assert data["plan"]["start"] == "2023-05-26"
     assert data["outside"]["total"] == 0
 
@@ -67,7 +77,17 @@ def test_demo_store_verdicts_as_json(capsys, demo_store_url):
 def test_demo_store_table_in_vietnamese(capsys, demo_store_url):
     code, out, _ = _run(capsys, "--db", demo_store_url)
     assert code == 0
-    for words in ("Vĩnh Hùng", "Cải thiện", "Chưa rõ", "Xấu đi", "Vụ việc nằm ngoài mọi xã: 0"):
+    for words in (
+        "Vĩnh Hùng",
+        "Cải thiện",
+        "Chưa rõ",
+        "Xấu đi",
+        "Vụ việc nằm ngoài mọi xã: 0",
+        "Phát hiện từ",
+        "Trong 26 cách giao kế hoạch cho 1 xã bất kỳ",
+        "Xã giáp ranh so với xã đối chứng",
+        "không chứng minh kế hoạch là nguyên nhân",
+    ):
         assert words in out
 
 

@@ -65,12 +65,15 @@ def test_evaluate_counts_areas_and_verdicts():
     assert result.combined.areas.buffer == ("A", "C", "D")
     assert result.combined.areas.control == ("A", "C", "D")
     assert b.overall.counts == {"t0": 200, "t1": 100, "d0": 200, "d1": 200, "c0": 100, "c1": 100}
-    assert b.overall.verdict == "improving"
+    # Three comparison communes cannot tell a real fall from ordinary differences between communes.
+    assert (b.overall.verdict, b.overall.reason) == ("insufficient", "low_power")
+    assert b.overall.effect is not None
+    assert b.overall.effect.detectable_fall > settings.MAX_DETECTABLE_FALL
     assert b.overall.change_pct("t") == pytest.approx(
         (100 * 365 / 366 - 200) / 200 * 100
     )  # 2024 is a leap year
     assert b.overall.rate("t") == pytest.approx(200 / (365 / 365.25))
-    assert e.overall.verdict == "worsening"
+    assert e.overall.verdict == "insufficient"
     assert result.outside == {"before": 7, "after": 0, "total": 7}
     assert set(b.by_group) == {"ttxh", "ma_tuy"}
     assert sum(g.counts["t0"] for g in b.by_group.values()) == 200
@@ -81,7 +84,8 @@ def test_evaluate_to_dict_has_the_cli_keys_and_verdict_words():
     data = evaluate(incidents, _district(), PLAN, models=True).to_dict()
     assert set(data["targets"][0]) >= TARGET_KEYS
     assert TARGET_KEYS | {"panel_rate_ratio", "panel_ci"} <= set(data["combined"])
-    assert [t["verdict"] for t in data["targets"]] == ["improving", "insufficient"]
+    assert [t["verdict"] for t in data["targets"]] == ["insufficient", "insufficient"]
+    assert [t["verdict_reason"] for t in data["targets"]] == ["low_power", "few_incidents"]
     assert data["plan"]["windows"]["before"] == ["2022-06-01", "2023-05-31"]
     assert (
         data["combined"]["panel_ci"][0]
@@ -111,3 +115,56 @@ def test_evaluate_does_not_mutate_inputs():
     evaluate(incidents, communes, PLAN, models=False)
     pd.testing.assert_frame_equal(incidents, before[0])
     pd.testing.assert_frame_equal(communes, before[1])
+
+
+def _grid() -> gpd.GeoDataFrame:
+    """Sixteen 2 km squares in a 4 × 4 grid, named A … P row by row; targets F and P."""
+    squares = [
+        box(
+            600_000 + 2000 * (i % 4),
+            2_200_000 + 2000 * (i // 4),
+            602_000 + 2000 * (i % 4),
+            2_202_000 + 2000 * (i // 4),
+        )
+        for i in range(16)
+    ]
+    codes = [chr(ord("A") + i) for i in range(16)]
+    frame = gpd.GeoDataFrame(
+        {"code": codes, "name": [f"Xã {c}" for c in codes], "population": [1000] * 16},
+        geometry=squares,
+        crs=settings.CRS_METRIC,
+    )
+    return frame.to_crs(settings.CRS_WGS84)
+
+
+def test_evaluate_grid_with_known_answers():
+    """Sixteen communes: F halves, P rises 60%, the rest steady; the calibrated verdicts see both."""
+    counts = dict.fromkeys("ABCDEGHIJKLMNO", (120, 120)) | {"F": (200, 100), "P": (150, 240)}
+    plan = Plan(name="Thử", start=date(2023, 6, 1), targets=("F", "P"))
+    result = evaluate(_incidents(counts), _grid(), plan, models=False)
+    f, p = result.targets
+    assert f.areas.buffer == ("A", "B", "C", "E", "G", "I", "J", "K")
+    assert p.areas.buffer == ("K", "L", "O")
+    assert (f.overall.verdict, p.overall.verdict) == ("improving", "worsening")
+    fe, pe = f.overall.effect, p.overall.effect
+    assert fe is not None
+    assert pe is not None
+    assert fe.hi < 1 < pe.lo
+    assert fe.ratio == pytest.approx(0.5 * 365 / 366, rel=0.02)
+    assert fe.detectable_fall < settings.MAX_DETECTABLE_FALL
+    inference = f.overall.inference
+    assert inference is not None
+    assert inference.buffer is not None
+    assert inference.buffer.lo < 1 < inference.buffer.hi
+    together = result.combined.overall.inference
+    assert together is not None
+    assert together.heterogeneity is not None
+    assert together.heterogeneity < 0.001
+    assert together.randomisation is not None
+    assert together.randomisation.assignments == 120  # C(16, 2)
+    data = result.to_dict()
+    first = data["targets"][0]
+    assert first["rate_ratio_ci"][1] < 1
+    assert first["detectable_fall_pct"] < 50
+    assert first["buffer_ratio_ci"][0] < 1 < first["buffer_ratio_ci"][1]
+    assert first["pretrend_ratio"] is None  # no month before the before window

@@ -96,3 +96,23 @@ def test_wdq_not_defined_cases(target, control, buffer, has_buffer, reason):
     wdq = weighted_displacement_quotient(target, control, buffer, has_buffer=has_buffer)
     assert wdq.value is None
     assert wdq.reason == reason
+
+
+def test_calibrated_verdict_reads_the_calibrated_interval_and_power():
+    from geo.evaluation.effects import calibrated_verdict, p_text
+
+    assert calibrated_verdict(1.4, 1.1, 1.8, total=300, detectable_fall=0.3) == ("worsening", "")
+    assert calibrated_verdict(0.6, 0.45, 0.8, total=10, detectable_fall=0.3) == (
+        "insufficient",
+        "few_incidents",
+    )
+    assert calibrated_verdict(None, None, None, total=300, detectable_fall=None) == (
+        "insufficient",
+        "not_estimable",
+    )
+    assert calibrated_verdict(0.6, 0.45, 0.8, total=300, detectable_fall=0.3, max_fall=0.2) == (
+        "insufficient",
+        "low_power",
+    )
+    assert p_text(None) == "—"
+    assert p_text(float("nan")) == "—"
