@@ -11,6 +11,7 @@ from typing import Any
 
 from geo._errors import AppError, ConfigError
 from geo.cli._output import dumps, issue_dicts, pairs
+from geo.formatting import format_number
 from geo.plan import Plan
 
 _DB_HELP = "URL kho dữ liệu (mặc định: DATABASE_URL hoặc tệp SQLite trong data/), vd sqlite:///x.sqlite"
@@ -78,7 +79,11 @@ def steps(store: Any) -> list[dict[str, Any]]:
     plan = store.plan()
     stats = store.stats()
     return [
-        {"step": "boundaries", "done": bool(len(communes)), "detail": f"{len(communes)} đơn vị"},
+        {
+            "step": "boundaries",
+            "done": bool(len(communes)),
+            "detail": f"{format_number(len(communes))} đơn vị",
+        },
         {
             "step": "population",
             "done": bool(len(communes)) and known == len(communes),
@@ -91,7 +96,11 @@ def steps(store: Any) -> list[dict[str, Any]]:
             if plan.is_set
             else "chưa đặt",
         },
-        {"step": "incidents", "done": stats["incidents"] > 0, "detail": f"{stats['incidents']} vụ việc"},
+        {
+            "step": "incidents",
+            "done": stats["incidents"] > 0,
+            "detail": f"{format_number(stats['incidents'])} vụ việc",
+        },
     ]
 
 
