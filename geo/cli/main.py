@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from geo import demo
 from geo.cli import data as data_cli
 from geo.cli import evaluate as evaluation_cli
+from geo.cli import init as init_cli
 from geo.cli import setup as setup_cli
 from geo.cli import users as users_cli
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation_cli.add_cli(sub)
     data_cli.add_cli(sub)
     users_cli.add_cli(sub)
+    init_cli.add_cli(sub)
     setup_cli.add_cli(sub)
     return parser
 

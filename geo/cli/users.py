@@ -61,9 +61,10 @@ def add_cli(subparsers: Any) -> None:
 
 
 def _store(args: argparse.Namespace) -> Any:
+    """Open the store: ``--db`` names an existing one (``python -m geo init`` makes a new one)."""
     from geo.store.store import Store
 
-    return Store.open(args.db)
+    return Store.open(args.db, create=args.db is None)
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -53,7 +53,7 @@ class Store:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, url: str | None = None, *, demo: bool | None = None) -> Store:
+    def open(cls, url: str | None = None, *, demo: bool | None = None, create: bool = True) -> Store:
         """Open (creating or migrating if needed) the store at ``url`` (default: `settings.database_url`).
 
         Parameters
@@ -66,20 +66,27 @@ class Store:
             ``False``: the demo district and plan without incidents (trials and tests); ``None``
             (default): the demo for the default store, and for any other URL **no area at all** —
             the set-up path (boundaries → population → plan → incidents) fills it.
+        create
+            ``False``: a store that does not exist yet is an error, not a new empty store (the command
+            line's ``--db``: a mistyped path must not silently become a new store; ``geo init`` creates).
 
         Raises
         ------
         ConfigError
-            The URL is not valid, the server cannot be reached, PostGIS cannot be enabled, or the
-            store was made by a newer version.
+            The URL is not valid, the server cannot be reached, PostGIS cannot be enabled, the store
+            was made by a newer version, or (``create=False``) there is no store at the URL.
         """
         url = _driver(url or settings.database_url())
+        if not create and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+            raise _missing(url)
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             store = cls(_engine(url), url)
             with store.engine.begin() as conn:
                 if not sa.inspect(conn).has_table("meta"):
+                    if not create:
+                        raise _missing(url)
                     is_default = url == f"sqlite:///{settings.DEFAULT_DB_PATH}"
                     with_demo = demo if demo is not None else is_default
                     store._create(conn, with_demo=with_demo, district=demo is not None or is_default)
@@ -344,6 +351,13 @@ def _driver(url: str) -> str:
         if url.startswith(scheme):
             return "postgresql+psycopg://" + url.removeprefix(scheme)
     return url
+
+
+def _missing(url: str) -> ConfigError:
+    return ConfigError(
+        f"Không có kho dữ liệu ở «{_safe_url(url)}» (hoặc đó không phải kho của chương trình): hãy kiểm tra lại "
+        f"đường dẫn. Muốn tạo kho mới ở đó: python -m geo init --db {_safe_url(url)}"
+    )
 
 
 def _safe_url(url: str) -> str:

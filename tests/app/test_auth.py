@@ -384,3 +384,61 @@ def test_python_m_ui_serve_stops_at_once_on_the_network_without_an_admin(tmp_pat
     )
     assert result.returncode == 2
     assert "chưa có tài khoản quản trị" in result.stderr
+
+
+def test_an_admin_resets_a_password_changes_a_role_and_filters_the_log(store: Store) -> None:
+    at = _login(_app(), "boss")
+    at.switch_page("pages/admin.py").run()
+
+    def apply(name: str, action: str, **values: object) -> None:
+        at.selectbox(key="admin.edit.name").set_value(name)
+        at.radio(key="admin.edit.action").set_value(action)
+        if "role" in values:
+            at.selectbox(key="admin.edit.role").set_value(values["role"])
+        if "password" in values:
+            at.text_input(key="admin.edit.password").input(str(values["password"]))
+        next(b for b in at.button if b.label == "Thực hiện").click().run()
+        assert not at.exception, at.exception
+
+    apply("lan", "role", role=users.Role.ANALYST)
+    assert users.get_user(store, "lan").role is users.Role.ANALYST  # type: ignore[union-attr]
+    apply("lan", "reset", password="lan")
+    assert [e.value for e in at.error] == ["Mật khẩu cần ít nhất 8 ký tự."]
+    apply("lan", "reset", password="mật khẩu tạm của lan")
+    assert "Đã cập nhật tài khoản «lan»." in [s.value for s in at.success]
+    apply("an", "disable")
+    apply("an", "enable")
+    for seconds in (0, 1, 2, 8, 20):
+        users.authenticate(store, "minh", "x", now=utc_now() + timedelta(seconds=seconds))
+    start = utc_now()
+    for seconds in (0, 1, 2, 8, 20):
+        users.authenticate(store, "an", "wrong", now=start + timedelta(seconds=seconds))
+    at.run()
+    status = dict(
+        zip(at.dataframe[0].value["Tên đăng nhập"], at.dataframe[0].value["Trạng thái"], strict=True)
+    )
+    assert status["lan"] == "chờ đổi mật khẩu"
+    assert status["an"].startswith("tạm khóa đến ")
+    assert status["boss"] == "đang hoạt động"
+    at.selectbox(key="admin.log.action").set_value("user_role").run()
+    log = at.dataframe[1].value
+    assert log["Hoạt động"].tolist() == ["Đổi vai trò"]
+    assert log["Chi tiết"].tolist() == ["name=lan, role=analyst"]
+    at.selectbox(key="admin.log.action").set_value("").run()
+    at.text_input(key="admin.log.user").input("GHOST").run()
+    assert "Nhật ký chưa có mục nào khớp." in [i.value for i in at.info]
+
+
+def test_the_log_download_is_itself_recorded(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import admin
+
+    monkeypatch.delenv("ANTT_REQUIRE_LOGIN")
+    captured = {}
+    monkeypatch.setattr(admin.st, "download_button", lambda *a, **k: captured.update(k))
+    monkeypatch.setattr(admin.st, "dataframe", lambda *a, **k: None)
+    admin.audit_section()
+    data = captured["data"]()
+    assert data.startswith(b"PK")  # an XLSX workbook
+    entry = audit.entries(store, action="export")[0]
+    assert entry.user == "local"
+    assert entry.detail == {"what": "audit", "action": "*", "user": "*", "rows": 3}
