@@ -20,6 +20,7 @@ from geo.io.incident_import import CRS_CHOICES, Validation, validate_incidents
 from geo.io.layers import read_layer
 from geo.io.parsing import DATE_FORMATS
 from geo.io.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
+from geo.io.template import ledger_template
 from geo.maps.previews import preview_figure
 from geo.store.batches import plan_import, preview_communes
 from geo.taxonomy import load_offences, offence_name
@@ -98,6 +99,13 @@ def incidents_section() -> None:
     if loaders.communes().empty:
         st.info(t("data.inc.no_area"))
         return
+    st.download_button(
+        t("data.inc.template"),
+        data=lambda: ledger_template(loaders.communes()),
+        file_name="mau_so_vu_viec.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{_PREFIX}inc.template",
+    )
     upload = _upload(
         t("data.inc.upload"),
         ["csv", "txt", "xlsx", "geojson", "json"],

@@ -47,6 +47,30 @@ def add_cli(subparsers: Any) -> None:
     pshow.set_defaults(func=_plan_show)
     pset.set_defaults(func=_plan_set)
 
+    tpl = subparsers.add_parser(
+        "template", help="ghi mẫu sổ vụ việc (Excel, danh sách chọn tội danh và đơn vị)"
+    )
+    tpl.add_argument("--out", type=Path, default=Path("mau_so_vu_viec.xlsx"), help="tệp ghi ra")
+    tpl.add_argument("--db", help=_DB_HELP)
+    tpl.set_defaults(func=_template)
+
+
+def _template(args: argparse.Namespace) -> int:
+    from geo.io.template import ledger_template
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db)
+        data = ledger_template(store.communes())
+        args.out.write_bytes(data)
+    except AppError as error:
+        return _fail(error)
+    except OSError as error:
+        print(f"Lỗi: không ghi được tệp «{args.out}» ({error.strerror}).", file=sys.stderr)
+        return 2
+    print(f"Đã ghi mẫu sổ vụ việc vào {args.out}.")
+    return 0
+
 
 def add_population_parser(kinds: Any) -> argparse.ArgumentParser:
     """Register ``import population`` on the ``import`` subcommands; return its parser."""

@@ -61,7 +61,9 @@ def test_the_page_shows_tabs_history_and_exports(fresh_store: str) -> None:
     assert history["Mã lô"].tolist() == ["demo"]
     assert history["Loại"].tolist() == ["Minh họa"]
     assert any("vụ việc từ" in m.value for m in at.markdown)
-    assert len(at.get("download_button")) == 2
+    downloads = [d.label for d in at.get("download_button")]
+    assert len(downloads) == 3
+    assert downloads[0].startswith("Tải mẫu sổ vụ việc")
 
 
 def test_importing_the_messy_file_reports_every_problem_then_commits(fresh_store: str) -> None:
