@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from geo import settings
 from geo.area import Area
+from geo.incidents import covered_until
 from geo.plan import Plan
 from geo.store.store import Store
 
@@ -71,6 +74,15 @@ def plan() -> Plan:
 def area() -> Area:
     """Return the study area's settings: its name and the word for its units (cached until the store changes)."""
     return _area(*key())
+
+
+def coverage() -> tuple[date, date] | None:
+    """Return the first day and the last day the incidents cover (a month-only record covers its month)."""
+    frame = incidents()
+    last = covered_until(frame)
+    if last is None:
+        return None
+    return frame["occurred_at"].min().date(), last
 
 
 def is_demo() -> bool:

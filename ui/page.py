@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo import settings
 from ui import loaders
-from ui.i18n import t
+from ui.i18n import fmt_date, t
 
 
 def header(title_key: str, *, caption: str | None = None) -> None:
@@ -14,6 +14,9 @@ def header(title_key: str, *, caption: str | None = None) -> None:
     st.title(t(title_key))
     if caption:
         st.caption(caption)
+    span = loaders.coverage()
+    if span is not None:
+        st.caption(t("page.coverage", start=fmt_date(span[0]), end=fmt_date(span[1])))
     if loaders.is_demo():
         st.warning(f"**{t('banner.demo')}**. {t('banner.demo_detail')}", icon="⚠️")
 
