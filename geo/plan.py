@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from geo import settings
 from geo._errors import ConfigError
 
 
@@ -27,6 +28,14 @@ class Plan:
         Window lengths before and from the start.
     note
         Free text shown with the plan (e.g. that the demo targets are illustrative).
+    selection
+        How the targets were chosen (`SELECTIONS`): ``"counts"`` because their incidents were high,
+        ``"other"`` for reasons that do not depend on their recent counts, ``""`` not recorded.
+        Targets chosen on high counts tend to fall back by themselves (regression to the mean), so
+        their baseline spans `geo.settings.SELECTED_BASELINE_MONTHS` (issue 12).
+    primary
+        The primary outcome of every verdict: ``"all"`` incidents (the default) or one offence
+        group code; the other rows are exploratory (false-discovery-rate adjusted).
     """
 
     name: str
@@ -35,11 +44,32 @@ class Plan:
     before_months: int = 12
     after_months: int = 12
     note: str = field(default="")
+    selection: str = ""
+    primary: str = "all"
 
     @classmethod
     def unset(cls) -> Plan:
         """Return the plan of a store that has none yet (no targets: nothing to evaluate)."""
         return cls(name="", start=date(1970, 1, 1), targets=())
+
+    @property
+    def baseline_months(self) -> int:
+        """Months of the before window the evaluation uses.
+
+        ``before_months``, or at least `geo.settings.SELECTED_BASELINE_MONTHS` when the targets were
+        chosen because their counts were high (``selection == "counts"``).
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> from datetime import date
+        >>> plan = Plan(name="x", start=date(2023, 5, 26), targets=("a",))
+        >>> plan.baseline_months, replace(plan, selection="counts").baseline_months
+        (12, 24)
+        """
+        if self.selection == "counts":
+            return max(self.before_months, settings.SELECTED_BASELINE_MONTHS)
+        return self.before_months
 
     @property
     def is_set(self) -> bool:
@@ -61,6 +91,13 @@ class Plan:
             unknown = [c for c in self.targets if c not in commune_codes]
             if unknown:
                 raise ConfigError(f"Mã xã trọng điểm không có trong ranh giới: {', '.join(unknown)}.")
+        if self.selection not in SELECTIONS:
+            raise ConfigError(
+                f"Cách chọn xã trọng điểm «{self.selection}» không hợp lệ; dùng một trong: "
+                f"{', '.join(repr(s) for s in SELECTIONS)}."
+            )
+        if not self.primary:
+            raise ConfigError("Chỉ tiêu chính của kế hoạch không được để trống (mặc định: all).")
         for label, months in (("trước", self.before_months), ("sau", self.after_months)):
             if not 1 <= months <= 60:
                 raise ConfigError(f"Số tháng giai đoạn {label} phải từ 1 đến 60 (đang là {months}).")
@@ -84,9 +121,15 @@ class Plan:
                 before_months=int(data.get("before_months", 12)),
                 after_months=int(data.get("after_months", 12)),
                 note=str(data.get("note", "")),
+                selection=str(data.get("selection", "")),
+                primary=str(data.get("primary", "all")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"Kế hoạch không hợp lệ: {exc}") from exc
+
+
+SELECTIONS = ("", "counts", "other")
+"""How the targets were chosen: not recorded, on their high counts, for other reasons."""
 
 
 TARGET_MARK = "★ "

@@ -76,6 +76,10 @@ RANDOMISATION_MAX
     at most this many per start date, else a seeded sample of this many.
 RANDOMISATION_SEED
     Seed of that sample, so the same data always gives the same p-value.
+SELECTED_BASELINE_MONTHS
+    Baseline (before window) of a plan whose targets were chosen because their counts were high:
+    the selection year's chance excess then weighs at most half (regression to the mean;
+    docs/verdicts.md compares it with a baseline before the selection year).
 TREND_MONTHS_BEFORE
     Months before the plan's start used by the interrupted time series (as far as the data
     reaches; at least the plan's before window): a 12-month pre-trend is too noisy to extrapolate.
@@ -186,6 +190,7 @@ POWER: Final = 0.8
 MAX_DETECTABLE_FALL: Final = float(os.environ.get("ANTT_MAX_DETECTABLE_FALL", "0.5"))
 RANDOMISATION_MAX: Final = 5000
 RANDOMISATION_SEED: Final = 20230526
+SELECTED_BASELINE_MONTHS: Final = 24
 
 # Hotspot analytics (issue 5)
 KDE_SUBCELLS: Final = 2

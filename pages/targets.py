@@ -11,13 +11,14 @@ result = evaluation.checked()
 
 if result is not None:
     target = evidence.pick(result)
-    item = target.overall
+    item = target.primary
     icon = evaluation.VERDICT_STYLE[item.verdict][0]
     st.markdown(f"### {t('targets.verdict', icon=icon, verdict=evaluation.verdict_word(item.verdict))}")
     st.markdown(evaluation.change_sentence(item))
     reason = evaluation.reason_sentence(item)
     if reason:
         st.markdown(reason)
+    st.caption(evaluation.baseline_note(result))
     names = result.names
     st.caption(
         t(
@@ -53,3 +54,4 @@ if result is not None:
 
 with st.expander(t("plan.header"), expanded=result is None):
     plan_form()
+    evaluation.selection_form()

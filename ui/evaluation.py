@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -10,10 +11,13 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geo import AppError, settings
+from geo.auth.roles import Permission
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation, evaluate
 from geo.evaluation.effects import p_text
 from geo.maps.district import MapBuild, build_map
-from ui import loaders, theme, widgets
+from geo.plan import SELECTIONS
+from geo.taxonomy import group_name
+from ui import auth, loaders, theme, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, t
 
 VERDICT_STYLE = theme.VERDICT_STYLE
@@ -110,7 +114,7 @@ def reason_sentence(item: Assessment) -> str:
 
 
 def _card_html(target: TargetEvaluation) -> str:
-    item = target.overall
+    item = target.primary
     icon, fill, ink = VERDICT_STYLE[item.verdict]
     if item.has_buffer:
         buffer = t("card.buffer", change=change_phrase(item.change_pct("d")))
@@ -145,13 +149,13 @@ def headline(evaluation: Evaluation) -> None:
     """Draw the headline for the targets together and the comparison period."""
     groups: dict[str, list[str]] = {}
     for target in evaluation.targets:
-        groups.setdefault(target.overall.verdict, []).append(target.name)
+        groups.setdefault(target.primary.verdict, []).append(target.name)
     parts = [
         t("headline.group", n=len(names), names=", ".join(names), verdict=verdict_word(key).lower())
         for key in VERDICT_STYLE
         if (names := groups.get(key))
     ]
-    combined = evaluation.combined.overall
+    combined = evaluation.combined.primary
     inference = combined.inference
     together = t(
         "headline.together",
@@ -171,6 +175,7 @@ def headline(evaluation: Evaluation) -> None:
         unsafe_allow_html=True,
     )
     w = evaluation.windows
+    st.caption(baseline_note(evaluation))
     st.caption(
         t(
             "headline.period",
@@ -184,6 +189,59 @@ def headline(evaluation: Evaluation) -> None:
     )
 
 
+def baseline_note(evaluation: Evaluation) -> str:
+    """Return how the baseline was chosen and, unless the plan says otherwise, the regression-to-the-mean caveat."""
+    plan, w = evaluation.plan, evaluation.windows
+    if plan.selection == "counts":
+        return t(
+            "calib.rtm_counts",
+            months=w.before_months,
+            start=fmt_date(w.before_start),
+            end=fmt_date(w.start - pd.Timedelta(days=1)),
+        )
+    if plan.selection == "other":
+        return t("calib.rtm_other", months=w.before_months)
+    return t("calib.rtm_unknown", months=settings.SELECTED_BASELINE_MONTHS)
+
+
+def selection_form() -> None:
+    """Draw how the targets were chosen and the primary outcome, saved into the plan (analysts only)."""
+    plan = loaders.plan()
+    if not plan.is_set or not auth.can(Permission.PLAN):
+        return
+    st.markdown(f"**{t('calib.settings')}**")
+    groups = sorted(loaders.incidents()["offence_group"].dropna().astype(str).unique().tolist())
+    outcomes = ["all", *groups]
+    with st.form("eval.settings"):
+        selection = st.radio(
+            t("calib.selection_label"),
+            list(SELECTIONS),
+            index=list(SELECTIONS).index(plan.selection),
+            format_func=lambda key: t(f"calib.selection.{key or 'unknown'}"),
+            help=t(
+                "calib.selection_help", months=settings.SELECTED_BASELINE_MONTHS, before=plan.before_months
+            ),
+            key="eval.selection",
+        )
+        primary = st.selectbox(
+            t("calib.primary_label"),
+            outcomes,
+            index=outcomes.index(plan.primary) if plan.primary in outcomes else 0,
+            format_func=lambda key: t("calib.primary_all") if key == "all" else group_name(key, lang=lang()),
+            key="eval.primary",
+        )
+        submitted = st.form_submit_button(t("calib.save"))
+    if not submitted:
+        return
+    try:
+        loaders.store().save_plan(replace(plan, selection=selection, primary=primary), user=auth.user_name())
+    except AppError as exc:
+        st.error(md(exc))
+        return
+    st.success(t("calib.saved"))
+    st.rerun()
+
+
 def window_incidents(evaluation: Evaluation, *, after: bool) -> pd.DataFrame:
     """Return the incidents of the before or after window."""
     incidents = loaders.incidents()
@@ -195,7 +253,7 @@ def window_incidents(evaluation: Evaluation, *, after: bool) -> pd.DataFrame:
 
 def verdict_map(evaluation: Evaluation) -> MapBuild:
     """Build the district map with each target filled by its verdict and the buffers outlined."""
-    fills = {target.key: VERDICT_STYLE[target.overall.verdict][1] for target in evaluation.targets}
+    fills = {target.key: VERDICT_STYLE[target.primary.verdict][1] for target in evaluation.targets}
     outlines = dict.fromkeys(evaluation.combined.areas.buffer, BUFFER_OUTLINE)
     build = build_map(
         loaders.communes(),

@@ -65,7 +65,7 @@ def randomisation_sentence(item: Assessment) -> str:
 
 def calibrated(target: TargetEvaluation) -> None:
     """Draw the figures the verdict rests on: the calibrated rate ratio, power, buffer, pre-trend, permutations."""
-    item = target.overall
+    item = target.primary
     inference, e = item.inference, item.effect
     cols = st.columns(3)
     cols[0].metric(
@@ -102,30 +102,34 @@ def calibrated(target: TargetEvaluation) -> None:
 
 def indicators(target: TargetEvaluation, result: Evaluation) -> None:
     """Draw RES, WDD, WDQ, the panel model and the trend, each with its interval and one-line meaning."""
-    item = target.overall
+    item = target.primary
     cols = st.columns(4)
     res = item.res
-    cols[0].metric(t("targets.res"), fmt_num(res.estimate, 2) if res else t("targets.undefined"))
+    cols[0].metric(
+        t("targets.res"),
+        fmt_num(res.estimate, 2) if res else t("targets.undefined"),
+        help=t("calib.res_hover"),
+    )
     cols[0].caption(f"{_ci(res.lo, res.hi) if res else ''}  \n{t('targets.res_help')}")
     wdd = item.wdd
-    cols[1].metric(t("targets.wdd"), fmt_num(wdd.value, 0))
+    cols[1].metric(t("targets.wdd"), fmt_num(wdd.value, 0), help=t("calib.wdd_hover"))
     cols[1].caption(
         f"{_ci(wdd.lo, wdd.hi, 0)}  \n{t('targets.wdd_help', se=fmt_num(wdd.se, 1), z=fmt_num(wdd.z, 2))}"
     )
     wdq = item.wdq
     if wdq.value is None:
         reason = WDQ_REASONS[wdq.reason][0 if lang() == "vi" else 1]
-        cols[2].metric(t("targets.wdq"), t("targets.undefined"))
+        cols[2].metric(t("targets.wdq"), t("targets.undefined"), help=t("calib.wdq_hover"))
         cols[2].caption(f"{reason}  \n{t('targets.wdq_help')}")
     else:
-        cols[2].metric(t("targets.wdq"), fmt_num(wdq.value, 2))
+        cols[2].metric(t("targets.wdq"), fmt_num(wdq.value, 2), help=t("calib.wdq_hover"))
         cols[2].caption(t("targets.wdq_help"))
     panel = result.combined.panel
     label = t("targets.panel", n=len(result.targets))
     if panel is None:
-        cols[3].metric(label, t("targets.panel_none"))
+        cols[3].metric(label, t("targets.panel_none"), help=t("calib.panel_hover"))
     else:
-        cols[3].metric(label, fmt_num(panel.rate_ratio, 2))
+        cols[3].metric(label, fmt_num(panel.rate_ratio, 2), help=t("calib.panel_hover"))
         method = t(f"targets.method.{panel.method}")
         cols[3].caption(f"{_ci(panel.lo, panel.hi)}  \n{t('targets.panel_help', method=method)}")
     trend = target.trend
@@ -147,7 +151,7 @@ def indicators(target: TargetEvaluation, result: Evaluation) -> None:
 
 
 def _row(label: str, item: Assessment) -> dict[str, object]:
-    res = item.res
+    e = item.effect
     return {
         t("col.group"): label,
         t("col.before"): item.counts["t0"],
@@ -156,8 +160,9 @@ def _row(label: str, item: Assessment) -> dict[str, object]:
         t("col.control_change"): item.change_pct("c"),
         t("col.rate_before"): item.rate("t"),
         t("col.rate_after"): item.rate("t", after=True),
-        t("col.res"): res.estimate if res else None,
-        t("col.res_ci"): f"{fmt_num(res.lo, 2)} – {fmt_num(res.hi, 2)}" if res else "",
+        t("calib.col_ratio"): e.ratio if e else None,
+        t("calib.col_ratio_ci"): f"{fmt_num(e.lo, 2)} – {fmt_num(e.hi, 2)}" if e else "",
+        t("calib.q"): item.q_value,
         t(
             "col.verdict"
         ): f"{evaluation.VERDICT_STYLE[item.verdict][0]} {evaluation.verdict_word(item.verdict)}",
@@ -165,7 +170,11 @@ def _row(label: str, item: Assessment) -> dict[str, object]:
 
 
 def group_table(target: TargetEvaluation) -> None:
-    """Draw before/after counts, rates, RES and verdict for each offence group and for all together."""
+    """Draw before/after counts, rates, the rate ratio and verdict per offence group and for all together.
+
+    The plan's primary outcome is the verdict; the other rows are exploratory, their clear verdicts
+    held to a false-discovery-rate adjusted q below 0.05.
+    """
     rows = [_row(group_name(group, lang=lang()), item) for group, item in target.by_group.items()]
     rows.append(_row(t("targets.all_groups"), target.overall))
     percent = number_format(1, signed=True, suffix="%")
@@ -178,9 +187,24 @@ def group_table(target: TargetEvaluation) -> None:
         t("col.control_change"): percent,
         t("col.rate_before"): decimal,
         t("col.rate_after"): decimal,
-        t("col.res"): number_format(2),
+        t("calib.col_ratio"): number_format(2),
+        t("calib.q"): number_format(3),
     }
-    st.dataframe(widgets.localized(view, formats), hide_index=True, width="stretch")
+    helps = {
+        t("calib.col_ratio"): t("calib.ratio_help"),
+        t("calib.col_ratio_ci"): t("calib.ci_help"),
+        t("calib.q"): t("calib.q_help"),
+    }
+    st.dataframe(
+        widgets.localized(view, formats),
+        hide_index=True,
+        width="stretch",
+        column_config={name: st.column_config.Column(help=text) for name, text in helps.items()},
+    )
+    primary = (
+        t("calib.primary_all") if target.primary_key == "all" else group_name(target.primary_key, lang=lang())
+    )
+    st.caption(t("calib.exploratory", primary=primary), help=t("calib.q_help"))
 
 
 def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart | None:

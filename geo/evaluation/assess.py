@@ -17,6 +17,7 @@ from geo.evaluation.effects import (
     WDQ,
     Interval,
     calibrated_verdict,
+    false_discovery_rate,
     relative_effect_size,
     weighted_displacement_difference,
     weighted_displacement_quotient,
@@ -54,6 +55,9 @@ class Assessment:
     inference
         The calibrated model behind the verdict (`geo.evaluation.calibration`); ``None`` when it
         could not be fitted.
+    q_value
+        For an exploratory row (an offence group that is not the plan's primary outcome): the
+        false-discovery-rate adjusted p-value; a clear verdict then also needs ``q_value < 0.05``.
     verdict, reason
         The verdict key (`geo.evaluation.effects.calibrated_verdict`) and, for ``insufficient``,
         why (a key of `geo.evaluation.effects.INSUFFICIENT_REASONS`).
@@ -66,6 +70,7 @@ class Assessment:
     years_after: float
     has_buffer: bool = True
     inference: Inference | None = None
+    q_value: float | None = None
     res: Interval | None = field(init=False)
     wdd: WDD = field(init=False)
     wdq: WDQ = field(init=False)
@@ -95,6 +100,9 @@ class Assessment:
             total=n["t0"] + n["t1"],
             detectable_fall=e.detectable_fall if e else None,
         )
+        alpha = 1 - settings.CONFIDENCE_LEVEL
+        if key in {"improving", "worsening"} and self.q_value is not None and self.q_value >= alpha:
+            key = "unclear"
         object.__setattr__(self, "verdict", key)
         object.__setattr__(self, "reason", reason)
 
@@ -135,6 +143,9 @@ class TargetEvaluation:
         start and the after window (``None`` when it cannot be fitted).
     panel
         The panel model (targets together only; ``None`` otherwise or when not estimable).
+    primary_key
+        The plan's primary outcome (``"all"`` or an offence group): `primary` is its assessment,
+        the one the verdict cards show; the other offence groups are exploratory.
     """
 
     key: str
@@ -144,6 +155,12 @@ class TargetEvaluation:
     by_group: dict[str, Assessment]
     trend: TrendResult | None = None
     panel: PanelResult | None = None
+    primary_key: str = ALL
+
+    @property
+    def primary(self) -> Assessment:
+        """The assessment of the plan's primary outcome (all incidents, or one offence group)."""
+        return self.by_group.get(self.primary_key, self.overall) if self.primary_key != ALL else self.overall
 
 
 @dataclass(frozen=True)
@@ -218,6 +235,7 @@ def _assessment_dict(item: Assessment) -> dict[str, Any]:
         "wdq_note": item.wdq.reason,
         "verdict": item.verdict,
         "verdict_reason": item.reason,
+        "q_value": _num(item.q_value, 6),
     } | _inference_dict(item.inference)
 
 
@@ -267,6 +285,8 @@ def _target_dict(target: TargetEvaluation, names: dict[str, str]) -> dict[str, A
     data["buffer"] = [{"code": code, "name": names.get(code, code)} for code in target.areas.buffer]
     data["control"] = [{"code": code, "name": names.get(code, code)} for code in target.areas.control]
     data["by_group"] = {group: _assessment_dict(item) for group, item in target.by_group.items()}
+    data["primary"] = target.primary_key
+    data["primary_verdict"] = target.primary.verdict
     trend = target.trend
     data["trend"] = (
         {
@@ -282,6 +302,10 @@ def _target_dict(target: TargetEvaluation, names: dict[str, str]) -> dict[str, A
         else None
     )
     return data
+
+
+def _p_value(inference: Inference | None) -> float | None:
+    return inference.effect.p_value if inference is not None and inference.effect is not None else None
 
 
 def period_counts(incidents: pd.DataFrame, windows: Windows) -> pd.DataFrame:
@@ -310,7 +334,9 @@ def _assess(
     areas: Areas,
     population: dict[str, float],
     windows: Windows,
+    *,
     inference: Inference | None = None,
+    q_value: float | None = None,
 ) -> Assessment:
     counts: dict[str, int] = {}
     people: dict[str, float] = {}
@@ -327,6 +353,7 @@ def _assess(
         years_after=windows.after_days / 365.25,
         has_buffer=bool(areas.buffer),
         inference=inference,
+        q_value=q_value,
     )
 
 
@@ -377,8 +404,9 @@ def evaluate(
         population = dict(zip(codes, values.tolist(), strict=True))
     else:
         population = dict.fromkeys(codes, 0.0)
-    windows = windows_for(incidents, plan, through=through)
-    trend_plan = replace(plan, before_months=max(plan.before_months, settings.TREND_MONTHS_BEFORE))
+    baseline = replace(plan, before_months=plan.baseline_months)
+    windows = windows_for(incidents, baseline, through=through)
+    trend_plan = replace(plan, before_months=max(baseline.before_months, settings.TREND_MONTHS_BEFORE))
     trend_windows = windows_for(incidents, trend_plan, through=through)
     table = period_counts(incidents, windows)
     outside_rows = table[~table["commune_code"].isin(codes)]
@@ -416,6 +444,14 @@ def evaluate(
         for group in groups
     }
 
+    # Offence groups other than the primary outcome are exploratory: one false-discovery-rate family
+    # over the targets' cells, one over the targets-together cells.
+    q_values: dict[tuple[str, str], float | None] = {}
+    for keys in ([areas.key for areas in per_target], [ALL]):
+        cells = [(key, group) for key in keys for group in groups if group != plan.primary]
+        p_values = [_p_value(by_group_inference[group].get(key)) for key, group in cells]
+        q_values |= dict(zip(cells, false_discovery_rate(p_values), strict=True))
+
     def build(areas: Areas, name: str, *, with_panel: bool) -> TargetEvaluation:
         by_group = {
             group: _assess(
@@ -423,7 +459,8 @@ def evaluate(
                 areas,
                 population,
                 windows,
-                by_group_inference[group].get(areas.key),
+                inference=by_group_inference[group].get(areas.key),
+                q_value=q_values.get((areas.key, group)),
             )
             for group in groups
         }
@@ -444,10 +481,11 @@ def evaluate(
             key=areas.key,
             name=name,
             areas=areas,
-            overall=_assess(table, areas, population, windows, inference.get(areas.key)),
+            overall=_assess(table, areas, population, windows, inference=inference.get(areas.key)),
             by_group=by_group,
             trend=trend,
             panel=panel,
+            primary_key=plan.primary,
         )
 
     return Evaluation(

@@ -84,8 +84,7 @@ class PanelFit:
     free
         Per unit, whether the model gives it no term of its own (non-target units).
     buffer
-        Per unit, the other terms that explain free units' changes: the buffer terms it belongs to
-        (indicators) and, with ``level``, its centred baseline level.
+        Per unit, the buffer terms it belongs to (indicator matrix, units × buffer terms).
     method, alpha
         ``"negative_binomial"`` or ``"poisson"``; the dispersion (0 for Poisson).
     """
@@ -109,21 +108,6 @@ def _offset(codes: pd.Series, days: pd.Series, population: Mapping[str, float] |
         people = codes.map(lambda code: float(population.get(code, 0) or 0)).to_numpy(dtype=float)
         offset = offset + np.log(np.where(people > 0, people, 1.0))
     return offset
-
-
-def _baseline_level(
-    rows: pd.DataFrame, units: Sequence[str], design: Design, population: Mapping[str, float] | None
-) -> np.ndarray:
-    """Return each unit's baseline rate, log and centred on the units' mean (per resident if known)."""
-    before = rows[rows["month"] < design.before[1]]
-    counts = (
-        before.groupby(before["commune_code"].astype(str))["count"].sum().reindex(list(units), fill_value=0)
-    )
-    value = np.log(counts.to_numpy(dtype=float) + 0.5)
-    if population is not None:
-        people = np.array([float(population.get(code, 0) or 0) for code in units])
-        value = value - np.log(np.where(people > 0, people, 1.0))
-    return value - value.mean()
 
 
 def _irls(
@@ -166,7 +150,6 @@ def fit_panel(
     targets: Mapping[str, Sequence[str]],
     buffers: Mapping[str, Sequence[str]] | None = None,
     population: Mapping[str, float] | None = None,
-    level: bool = False,
 ) -> PanelFit | None:
     """Fit the count model over every unit and the months of ``design``.
 
@@ -183,11 +166,6 @@ def fit_panel(
         Buffer term name → its units (non-target units only).
     population
         Residents per unit (the offset).
-    level
-        Add a term ``level``: the after-start change as a linear function of each unit's baseline
-        rate (log, centred). When targets were chosen because their counts were high, part of their
-        excess is chance and comes back down by itself (regression to the mean); units that were
-        high at baseline show how much, and the targets' effects are net of it.
 
     Returns
     -------
@@ -216,12 +194,6 @@ def fit_panel(
     buffers = {name: members for name, members in buffers.items() if members}
     groups = {**{name: list(members) for name, members in targets.items()}, **buffers}
     term_columns = [codes.isin(members).to_numpy() * is_after for members in groups.values()]
-    baseline = _baseline_level(rows, units, design, population)
-    if level:
-        groups["level"] = []
-        term_columns.append(
-            codes.map(dict(zip(units, baseline, strict=True))).to_numpy(dtype=float) * is_after
-        )
     term_names = tuple(groups)
     unit_fe = pd.get_dummies(pd.Categorical(codes, categories=units), drop_first=True, dtype=float)
     month_fe = pd.get_dummies(rows["month"], drop_first=True, dtype=float)
@@ -255,8 +227,6 @@ def fit_panel(
     var = var + sums[("v", 1.0)].to_numpy() / sums[("mu", 1.0)].to_numpy() ** 2
     membership = np.array([[code in members for members in buffers.values()] for code in units], dtype=float)
     membership = membership.reshape(len(units), len(buffers))
-    if level:
-        membership = np.column_stack([membership, baseline])
     return PanelFit(
         terms=term_names,
         params=params[:k],
@@ -573,7 +543,6 @@ def infer(
     buffers: Mapping[str, Sequence[str]],
     population: Mapping[str, float] | None = None,
     between: BetweenUnits | None = None,
-    level: bool = False,
 ) -> tuple[dict[str, Inference], Inference]:
     """Return the calibrated inference of every target and of the targets together.
 
@@ -590,8 +559,6 @@ def infer(
         Target → its buffer units (non-target neighbours).
     population
         Residents per unit.
-    level
-        Net of regression to the mean: see `fit_panel` (for targets chosen on their counts).
     between
         A known between-unit variation to use instead of estimating it (benchmarks: the ceiling
         of what the data could show).
@@ -615,7 +582,6 @@ def infer(
                 targets=own,
                 buffers=buffer,
                 population=population,
-                level=level,
             )
             for shift in shifts
         ]
@@ -631,9 +597,7 @@ def infer(
     outside = {str(c) for c in monthly["commune_code"].unique()} - set(targets) - set(all_buffer)
     union = {"buffer": all_buffer} if all_buffer and len(outside) >= 2 else {}
     fits = [
-        fit_panel(
-            monthly, design.shifted(shift), targets=own, buffers=union, population=population, level=level
-        )
+        fit_panel(monthly, design.shifted(shift), targets=own, buffers=union, population=population)
         for shift in shifts
     ]
     combined = _inference(
@@ -673,7 +637,7 @@ def _inference(
     between = (known or between_variance(usable)) if real is not None else None
     if real is None or between is None:
         return Inference(effect=None, randomisation=ri, method=real.method if real else "")
-    targets = [name for name in real.terms if name not in ("buffer", "level")]
+    targets = [name for name in real.terms if name != "buffer"]
     weights = {code: 1.0} if code is not None else {name: 1 / len(targets) for name in targets}
     placebo = fits[1] if len(fits) > 1 else None
     pretrend = None

@@ -95,7 +95,7 @@ def weighted_displacement_difference(
     target: Pair,
     control: Pair,
     buffer: Pair = (0, 0),
-    control_buffer: Pair = (0, 0),
+    control_buffer: Pair | None = None,
     *,
     scale_control: bool = True,
     weight: float = 1.0,
@@ -105,7 +105,10 @@ def weighted_displacement_difference(
     Wheeler & Ratcliffe (2018): the variance is the sum of the eight counts. Communes differ in
     size, so by default the control's change is scaled to the target's baseline (ΔC·T₀/C₀) and
     the control buffer's to the buffer's baseline (ΔDC·D₀/DC₀), each variance by the square of
-    its factor. Without a control buffer (``dc0 = dc1 = 0``) ΔDC is 0.
+    its factor. Without a control buffer (``control_buffer=None``) the control itself, scaled to
+    the buffer's baseline (ΔC·D₀/C₀), is the buffer's baseline (issue 12): a district-wide fall
+    is then no "prevented" incident in the buffer. Its counts then enter twice, so their variance
+    is scaled by ``(T₀ + D₀)²/C₀²``.
 
     Parameters
     ----------
@@ -128,27 +131,33 @@ def weighted_displacement_difference(
     >>> w = weighted_displacement_difference(t, c, d, dc, scale_control=False)
     >>> w.value, round(w.se, 1), round(w.z, 2)
     (-118.0, 39.6, -2.98)
+    >>> round(weighted_displacement_difference((100, 90), (400, 360), (200, 180)).value, 6)
+    0.0
     """
-    (t0, t1), (c0, c1), (d0, d1), (dc0, dc1) = target, control, buffer, control_buffer
-    k_control = 1.0
-    k_buffer = 1.0
-    if scale_control:
-        k_control = t0 / c0 if c0 > 0 else math.nan
-        k_buffer = d0 / dc0 if dc0 > 0 else 1.0
-    value = (
-        (weight * t1 - t0)
-        - k_control * (weight * c1 - c0)
-        + (weight * d1 - d0)
-        - k_buffer * (weight * dc1 - dc0)
-    )
-    variance = (
-        t0
-        + weight**2 * t1
-        + k_control**2 * (c0 + weight**2 * c1)
-        + d0
-        + weight**2 * d1
-        + k_buffer**2 * (dc0 + weight**2 * dc1)
-    )
+    (t0, t1), (c0, c1), (d0, d1) = target, control, buffer
+    delta_c = weight * c1 - c0
+    k_control = (t0 / c0 if c0 > 0 else math.nan) if scale_control else 1.0
+    if control_buffer is None:
+        k_buffer = (d0 / c0 if c0 > 0 else math.nan) if scale_control else 1.0
+        k_buffer = k_buffer if d0 + d1 > 0 else 0.0
+        value = (weight * t1 - t0) - k_control * delta_c + (weight * d1 - d0) - k_buffer * delta_c
+        variance = (
+            t0 + weight**2 * t1 + (k_control + k_buffer) ** 2 * (c0 + weight**2 * c1) + d0 + weight**2 * d1
+        )
+    else:
+        dc0, dc1 = control_buffer
+        k_buffer = (d0 / dc0 if dc0 > 0 else 1.0) if scale_control else 1.0
+        value = (
+            (weight * t1 - t0) - k_control * delta_c + (weight * d1 - d0) - k_buffer * (weight * dc1 - dc0)
+        )
+        variance = (
+            t0
+            + weight**2 * t1
+            + k_control**2 * (c0 + weight**2 * c1)
+            + d0
+            + weight**2 * d1
+            + k_buffer**2 * (dc0 + weight**2 * dc1)
+        )
     se = math.sqrt(variance) if variance > 0 else math.nan
     z_value = value / se if se > 0 else math.nan
     z = _z()
@@ -279,3 +288,25 @@ def p_text(value: float | None, lang: str = "vi") -> str:
     if value < 0.001:
         return word("calib.p_small", lang)
     return word("calib.p", lang, p=format_number(value, 3, lang=lang))
+
+
+def false_discovery_rate(p_values: list[float | None]) -> list[float | None]:
+    """Return Benjamini–Hochberg adjusted p-values (q-values); ``None`` stays ``None``.
+
+    Used for the exploratory rows (offence groups): with 3 targets × 4 groups, some cell is "clear"
+    by chance in most worlds without an effect; a q-value below 0.05 keeps the expected share of
+    false discoveries among the clear cells at 5%.
+
+    Examples
+    --------
+    >>> false_discovery_rate([0.01, 0.02, None, 0.03, 0.5])
+    [0.04, 0.04, None, 0.04, 0.5]
+    """
+    known = [(p, i) for i, p in enumerate(p_values) if p is not None and math.isfinite(p)]
+    out: list[float | None] = [None] * len(p_values)
+    m = len(known)
+    running = 1.0
+    for rank, (p, i) in reversed(list(enumerate(sorted(known), start=1))):
+        running = min(running, p * m / rank)
+        out[i] = round(min(running, 1.0), 12)
+    return out

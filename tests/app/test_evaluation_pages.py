@@ -195,3 +195,27 @@ def test_a_plan_outside_the_data_is_reported_not_raised(fresh_store: str) -> Non
     targets = _app("pages/targets.py")
     assert any("nằm ngoài dữ liệu" in e.value for e in targets.error)
     assert targets.expander[0].label == "Cài đặt kế hoạch"
+
+
+def test_overview_says_how_the_baseline_guards_against_regression_to_the_mean(demo_env: str) -> None:
+    at = _app()
+    assert any("hồi quy về trung bình" in c.value for c in at.caption)
+    # Vĩnh Long's designed −10% is too small for these data: the card says how large a fall could be seen.
+    assert "Chỉ phát hiện chắc được mức giảm từ" in _cards(at)["Vĩnh Long"]
+
+
+def test_evaluation_settings_are_saved_and_change_the_baseline(fresh_store: str, capsys) -> None:
+    at = _app("pages/targets.py")
+    at.radio(key="eval.selection").set_value("counts")
+    at.selectbox(key="eval.primary").set_value("all")
+    next(b for b in at.button if b.label == "Lưu cách đánh giá").click().run()
+    assert not at.exception, at.exception
+    saved = Store.open(fresh_store).plan()
+    assert (saved.selection, saved.primary) == ("counts", "all")
+    overview = _app()
+    assert any("Mốc so sánh: 24 tháng trước kế hoạch" in c.value for c in overview.caption)
+    assert main(["evaluate", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["plan"]["selection"] == "counts"
+    assert data["plan"]["windows"]["before_months"] == 24
+    assert data["plan"]["windows"]["before"][0] == "2021-05-26"

@@ -168,3 +168,32 @@ def test_evaluate_grid_with_known_answers():
     assert first["detectable_fall_pct"] < 50
     assert first["buffer_ratio_ci"][0] < 1 < first["buffer_ratio_ci"][1]
     assert first["pretrend_ratio"] is None  # no month before the before window
+
+
+def test_offence_groups_are_exploratory_and_the_primary_outcome_is_the_verdict():
+    counts = dict.fromkeys("ABCDEGHIJKLMNO", (120, 120)) | {"F": (200, 100), "P": (150, 240)}
+    plan = Plan(name="Thử", start=date(2023, 6, 1), targets=("F", "P"), primary="ttxh")
+    result = evaluate(_incidents(counts), _grid(), plan, models=False)
+    f = result.targets[0]
+    assert f.primary is f.by_group["ttxh"]
+    assert f.by_group["ttxh"].q_value is None  # the primary outcome is not adjusted
+    q = f.by_group["ma_tuy"].q_value
+    assert q is not None
+    assert f.by_group["ma_tuy"].effect is not None
+    assert q >= f.by_group["ma_tuy"].effect.p_value
+    data = result.to_dict()
+    assert (data["targets"][0]["primary"], data["targets"][0]["primary_verdict"]) == (
+        "ttxh",
+        f.primary.verdict,
+    )
+    assert data["targets"][0]["by_group"]["ma_tuy"]["q_value"] == pytest.approx(q, abs=1e-6)
+
+
+def test_targets_chosen_on_counts_get_the_longer_baseline_where_the_data_reach():
+    counts = dict.fromkeys("ABCDEGHIJKLMNO", (120, 120)) | {"F": (200, 100), "P": (150, 240)}
+    plan = Plan(name="Thử", start=date(2023, 6, 1), targets=("F", "P"), selection="counts")
+    result = evaluate(_incidents(counts), _grid(), plan, models=False)
+    # The data hold only 12 months before the start: the window says it was shortened.
+    assert result.windows.requested_before_months == settings.SELECTED_BASELINE_MONTHS
+    assert result.windows.before_months == 12
+    assert result.windows.shortened

@@ -208,3 +208,25 @@ def test_between_variance_and_effect_arithmetic():
     flat = effect(0.0, 0.0, 0.0, 10)
     assert math.isnan(flat.p_value)
     assert flat.detectable_fall == 0.0
+
+
+def test_targets_chosen_on_high_counts_regress_and_a_longer_baseline_halves_it():
+    """Units alike but for yearly swings; the three highest of the year before are "targets".
+
+    With the selection year as the baseline they "fall" with no plan at all (regression to the mean);
+    a 24-month baseline (`geo.settings.SELECTED_BASELINE_MONTHS`) roughly halves that.
+    """
+    units = [f"u{i:02d}" for i in range(18)]
+    bias: dict[int, list[float]] = {12: [], 24: []}
+    for seed in range(5):
+        monthly = world(seed=200 + seed, sigma=0.3, units=units)
+        last_year = monthly[(monthly["month"] >= -12) & (monthly["month"] < 0)]
+        chosen = last_year.groupby("commune_code")["count"].sum().nlargest(3).index.tolist()
+        for months, found in bias.items():
+            _, together = infer(monthly, Design((-months, 0), (0, 12)), targets=chosen, buffers={})
+            assert together.effect is not None
+            found.append(math.log(together.effect.ratio))
+    short, long = np.mean(bias[12]), np.mean(bias[24])
+    assert short < -0.2
+    assert short < long < 0
+    assert abs(long) < 0.75 * abs(short)

@@ -116,3 +116,18 @@ def test_calibrated_verdict_reads_the_calibrated_interval_and_power():
     )
     assert p_text(None) == "—"
     assert p_text(float("nan")) == "—"
+
+
+def test_wdd_judges_the_buffer_against_the_control_scaled_to_it():
+    """Every area falls 10% with no plan effect: nothing was prevented (issue 12, item 6)."""
+    from geo.evaluation.effects import weighted_displacement_difference
+
+    wdd = weighted_displacement_difference((300, 270), (1000, 900), (500, 450))
+    assert wdd.value == pytest.approx(0.0)
+    assert wdd.lo < 0 < wdd.hi
+    # The control's counts enter twice (for the target and for the buffer): (T0 + D0)/C0 = 0.8.
+    assert wdd.se == pytest.approx((300 + 270 + 0.8**2 * 1900 + 500 + 450) ** 0.5)
+    # Without a buffer the buffer terms vanish.
+    alone = weighted_displacement_difference((300, 270), (1000, 900))
+    assert alone.value == pytest.approx(0.0)
+    assert alone.se == pytest.approx((300 + 270 + 0.3**2 * 1900) ** 0.5)
