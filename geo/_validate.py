@@ -85,3 +85,32 @@ def issues_table(issues: Iterable[Issue], *, lang: str = "vi") -> pd.DataFrame:
         for i in issues
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+class CheckedFile:
+    """What every checked file offers from its ``issues``: the errors, the warnings, a verdict, a report.
+
+    Mixed into the frozen dataclasses of the importers (`geo.io.incident_import.Validation`,
+    `geo.io.boundary_import.BoundaryImport`, `geo.io.population_import.PopulationImport`).
+    """
+
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        """Issues that refuse a row (or the whole file)."""
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """Issues that keep the row but need the analyst's attention."""
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing refuses a row."""
+        return not self.errors
+
+    def report(self, lang: str = "vi") -> pd.DataFrame:
+        """Return the issues as a table with column names and severities in ``lang`` (page and exports)."""
+        return issues_table(self.issues, lang=lang)

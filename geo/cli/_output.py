@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 from collections.abc import Sequence
@@ -52,3 +53,19 @@ def pairs(items: Sequence[str], *, flag: str) -> dict[str, str]:
 def issue_dicts(issues: Sequence[Issue]) -> list[dict[str, Any]]:
     """Return issues as the plain dicts of the ``--json`` output (row, field, value, message)."""
     return [{"row": i.row, "field": i.field, "value": i.value, "message": i.message} for i in issues]
+
+
+def day_argument(text: str) -> date:
+    """Parse a command-line date written dd/mm/yyyy or yyyy-mm-dd (an argparse ``type``).
+
+    Examples
+    --------
+    >>> day_argument("26/05/2023"), day_argument("2023-05-26")
+    (datetime.date(2023, 5, 26), datetime.date(2023, 5, 26))
+    """
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"ngày «{text}» không hợp lệ; dùng dạng dd/mm/yyyy hoặc YYYY-MM-DD")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo._errors import ConfigError, DataError
 from geo.cli import setup as setup_cli
-from geo.cli._output import dumps, issue_dicts, pairs
+from geo.cli._output import day_argument, dumps, issue_dicts, pairs
 from geo.formatting import format_number
 from geo.io.boundary_import import DERIVED_CODE
 from geo.io.parsing import DATE_FORMATS
@@ -71,8 +71,8 @@ def add_cli(subparsers: Any) -> None:
     exp.add_argument("--db", help=_DB_HELP)
     exp.add_argument("--format", choices=["csv", "xlsx"], default="csv", dest="fmt")
     exp.add_argument("--out", type=Path, help="tệp ghi ra (mặc định: in CSV ra màn hình)")
-    exp.add_argument("--from", dest="start", type=_day, help="từ ngày dd/mm/yyyy")
-    exp.add_argument("--to", dest="end", type=_day, help="đến ngày dd/mm/yyyy")
+    exp.add_argument("--from", dest="start", type=day_argument, help="từ ngày dd/mm/yyyy")
+    exp.add_argument("--to", dest="end", type=day_argument, help="đến ngày dd/mm/yyyy")
     exp.add_argument("--group", nargs="+", default=[], help="nhóm vụ việc (ttxh, ma_tuy, te_nan, mau_thuan)")
     exp.add_argument("--offence", nargs="+", default=[], help="mã tội danh")
     exp.add_argument("--commune", nargs="+", default=[], help="mã xã")
@@ -89,15 +89,6 @@ def add_cli(subparsers: Any) -> None:
     und.add_argument("--user", default="", help="người hoàn tác")
     und.add_argument("--json", action="store_true", help="in dạng JSON")
     und.set_defaults(func=_undo)
-
-
-def _day(text: str) -> date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"ngày «{text}» không hợp lệ (dd/mm/yyyy)")
 
 
 def _emit(data: dict[str, Any], *, as_json: bool, lines: list[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from geo import incidents as incident_schema
 from geo import settings
 from geo._errors import ConfigError, DataError
 from geo._validate import Issue
-from geo.cli._output import dumps
+from geo.cli._output import day_argument, dumps
 from geo.evaluation.assess import Evaluation, evaluate
 from geo.evaluation.effects import VERDICTS, WDQ_REASONS, p_text
 from geo.formatting import format_number
@@ -77,15 +77,6 @@ def read_incidents(path: Path, communes: gpd.GeoDataFrame) -> pd.DataFrame:
     return checked.incidents[_FRAME_COLUMNS].copy()
 
 
-def _date(text: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"ngày «{text}» không hợp lệ; dùng dạng YYYY-MM-DD hoặc dd/mm/yyyy")
-
-
 def _months(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"số tháng «{text}» không hợp lệ; dùng số nguyên từ 1 đến 60")
@@ -109,7 +100,7 @@ def add_cli(subparsers: Any) -> None:
         "--incidents", type=Path, help="tệp vụ việc (CSV, XLSX, GeoJSON), đọc và kiểm tra như khi nhập"
     )
     parser.add_argument("--targets", help="mã các xã trọng điểm, cách nhau bởi dấu phẩy")
-    parser.add_argument("--start", type=_date, help="ngày bắt đầu kế hoạch (YYYY-MM-DD)")
+    parser.add_argument("--start", type=day_argument, help="ngày bắt đầu kế hoạch (YYYY-MM-DD)")
     parser.add_argument("--before-months", type=_months, help="số tháng trước (mặc định 12)")
     parser.add_argument("--after-months", type=_months, help="số tháng sau (mặc định 12)")
     parser.add_argument("--code-field", help="trường mã xã trong tệp ranh giới (mặc định: tự nhận ra)")

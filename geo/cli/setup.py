@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from geo._errors import AppError, ConfigError
-from geo.cli._output import dumps, issue_dicts, pairs
+from geo.cli._output import day_argument, dumps, issue_dicts, pairs
 from geo.formatting import format_number
 from geo.plan import Plan
 
@@ -37,7 +36,7 @@ def add_cli(subparsers: Any) -> None:
     pshow = plan_cmd.add_parser("show", help="xem kế hoạch đang lưu")
     pset = plan_cmd.add_parser("set", help="đặt kế hoạch (kiểm tra theo ranh giới đã nhập)")
     pset.add_argument("--targets", help="mã các đơn vị trọng điểm, cách nhau bởi dấu phẩy")
-    pset.add_argument("--start", type=_day, help="ngày bắt đầu, YYYY-MM-DD hoặc dd/mm/yyyy")
+    pset.add_argument("--start", type=day_argument, help="ngày bắt đầu, YYYY-MM-DD hoặc dd/mm/yyyy")
     pset.add_argument("--before-months", type=int, help="số tháng trước ngày bắt đầu (mặc định 12)")
     pset.add_argument("--after-months", type=int, help="số tháng từ ngày bắt đầu (mặc định 12)")
     pset.add_argument("--name", help="tên kế hoạch")
@@ -80,15 +79,6 @@ def add_population_parser(kinds: Any) -> argparse.ArgumentParser:
     pop.add_argument("--map", nargs="+", default=[], metavar="TRƯỜNG=CỘT", help="vd name=Tên population=DS")
     pop.set_defaults(func=_import_population)
     return pop
-
-
-def _day(text: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"ngày «{text}» không hợp lệ; dùng dạng YYYY-MM-DD hoặc dd/mm/yyyy")
 
 
 def _fail(error: AppError) -> int:

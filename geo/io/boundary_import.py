@@ -16,7 +16,7 @@ import shapely
 
 from geo import settings
 from geo._errors import BoundaryError, DataError
-from geo._validate import Issue, issues_table, sort_issues, value_text
+from geo._validate import CheckedFile, Issue, sort_issues, value_text
 from geo.communes import (
     CODE_MAX_LENGTH,
     COLUMNS,
@@ -92,7 +92,7 @@ DERIVED_CODE = "(mã tạo từ tên)"
 
 
 @dataclass(frozen=True)
-class BoundaryImport:
+class BoundaryImport(CheckedFile):
     """The outcome of checking a boundary file.
 
     Attributes
@@ -128,20 +128,6 @@ class BoundaryImport:
     def renamed(self) -> dict[str, str]:
         """Stored code → new code of the units matched by name (`matches`)."""
         return {old: new for old, _, new, _ in self.matches}
-
-    @property
-    def errors(self) -> tuple[Issue, ...]:
-        """Issues that block replacing the boundaries."""
-        return tuple(i for i in self.issues if i.severity == "error")
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing blocks replacing the boundaries."""
-        return not self.errors
-
-    def report(self, lang: str = "vi") -> pd.DataFrame:
-        """Return the issues as a table with column names and severities in ``lang`` (for the page and exports)."""
-        return issues_table(self.issues, lang=lang)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pyproj.exceptions import CRSError
 from geo import incidents as incident_schema
 from geo import settings
 from geo._errors import DataError
-from geo._validate import Issue, issues_table, sort_issues, value_text
+from geo._validate import CheckedFile, Issue, sort_issues, value_text
 from geo.communes import crs_label, district_outline, metric_crs
 from geo.dates import now_local
 from geo.io.assignment import check_communes
@@ -51,7 +51,7 @@ _PROGRESS_EVERY = 2000
 
 
 @dataclass(frozen=True)
-class Validation:
+class Validation(CheckedFile):
     """The outcome of checking an incident file: accepted rows, and every problem found.
 
     Attributes
@@ -88,23 +88,9 @@ class Validation:
     unknown_offences: dict[str, int] = field(default_factory=dict)
 
     @property
-    def errors(self) -> tuple[Issue, ...]:
-        """Issues that reject a row (or the whole file)."""
-        return tuple(i for i in self.issues if i.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Issue, ...]:
-        """Issues that keep the row but need the analyst's attention."""
-        return tuple(i for i in self.issues if i.severity == "warning")
-
-    @property
     def rejected(self) -> int:
         """Rows not accepted."""
         return self.rows - len(self.incidents)
-
-    def report(self, lang: str = "vi") -> pd.DataFrame:
-        """Return the issues as a table with column names and severities in ``lang`` (for the page and exports)."""
-        return issues_table(self.issues, lang=lang)
 
 
 def validate_incidents(

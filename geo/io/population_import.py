@@ -17,7 +17,7 @@ import pandas as pd
 
 from geo import settings
 from geo._errors import DataError
-from geo._validate import Issue, issues_table, sort_issues, value_text
+from geo._validate import CheckedFile, Issue, sort_issues, value_text
 from geo.communes import name_key
 from geo.io.parsing import parse_count
 from geo.io.tables import RawTable, header_key, read_table
@@ -52,7 +52,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class PopulationImport:
+class PopulationImport(CheckedFile):
     """The outcome of checking a population table.
 
     Attributes
@@ -75,20 +75,6 @@ class PopulationImport:
     issues: tuple[Issue, ...]
     column_map: dict[str, str]
     missing: tuple[str, ...]
-
-    @property
-    def errors(self) -> tuple[Issue, ...]:
-        """Issues that refuse a row."""
-        return tuple(i for i in self.issues if i.severity == "error")
-
-    @property
-    def ok(self) -> bool:
-        """True when every row could be used."""
-        return not self.errors
-
-    def report(self, lang: str = "vi") -> pd.DataFrame:
-        """Return the issues as a table (for the page and exports)."""
-        return issues_table(self.issues, lang=lang)
 
 
 def import_population(
