@@ -132,7 +132,7 @@ def _import_incidents(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=args.db is None)
         if store.communes().empty:
             raise ConfigError(
                 "Kho chưa có ranh giới khu vực: nhập ranh giới trước (python -m geo import boundaries TỆP), "
@@ -189,7 +189,7 @@ def _import_boundaries(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=args.db is None)
         current = None if args.new_area else store.communes()
         keep_area = current is not None and not current.empty
         checked = import_boundaries(
@@ -258,7 +258,7 @@ def _export(args: argparse.Namespace) -> int:
     from geo.words import word
 
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=args.db is None)
         incidents = store.incidents(details=True)
         communes = store.communes()
         base = default_filter(incidents) if len(incidents) else IncidentFilter(date(2000, 1, 1), date.today())
@@ -311,7 +311,7 @@ def _batches(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        frame = Store.open(args.db).batches()
+        frame = Store.open(args.db, create=args.db is None).batches()
     except ConfigError as error:
         return _failure(error, as_json=args.json)
     records = [{str(k): _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
@@ -339,7 +339,7 @@ def _undo(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        outcome = Store.open(args.db).undo(args.batch_id, user=args.user)
+        outcome = Store.open(args.db, create=args.db is None).undo(args.batch_id, user=args.user)
     except ConfigError as error:
         return _failure(error, as_json=args.json)
     data = {

@@ -137,7 +137,7 @@ def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, gpd.GeoDataFrame, Pla
         return incidents, communes, _plan_from(args, None)
     from geo.store.store import Store
 
-    store = Store.open(args.db)
+    store = Store.open(args.db, create=args.db is None)
     return store.incidents(), store.communes(), _plan_from(args, store.plan())
 
 

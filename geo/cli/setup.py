@@ -59,7 +59,7 @@ def _template(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=args.db is None)
         data = ledger_template(store.communes())
         args.out.write_bytes(data)
     except AppError as error:
@@ -131,7 +131,7 @@ def _area_show(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=args.db is None)
         area = store.area()
         communes = store.communes()
         crs = crs_label(metric_crs(communes, named=area.metric_crs or None))
@@ -152,7 +152,7 @@ def _area_set(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=args.db is None)
         area = store.area()
         area = replace(
             area,
@@ -182,7 +182,7 @@ def _plan_show(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=args.db is None)
         plan = store.plan()
         communes = store.communes()
     except AppError as error:
@@ -205,7 +205,7 @@ def _plan_set(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=args.db is None)
         current = store.plan()
         targets = tuple(c.strip() for c in (args.targets or "").split(",") if c.strip())
         start = args.start or (current.start if current.is_set else None)
@@ -235,7 +235,7 @@ def _import_population(args: argparse.Namespace) -> int:
     from geo.store.store import Store
 
     try:
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=args.db is None)
         communes = store.communes()
         if communes.empty:
             raise ConfigError(

@@ -52,6 +52,11 @@ def _incidents(folder: Path) -> Path:
 
 def test_an_area_on_another_continent_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'lyon.sqlite'}"
+    code, _, err = run(capsys, "area", "show", "--db", url)
+    assert code == 2  # a mistyped --db never becomes a new store silently
+    assert "init" in err
+    code, _, _ = run(capsys, "init", "--db", url)
+    assert code == 0
     code, out, _ = run(capsys, "area", "show", "--db", url, "--json")
     assert code == 0
     shown = json.loads(out)
@@ -126,6 +131,7 @@ def test_vietnamese_units_without_codes_and_names_without_spaces(
     path = tmp_path / "xa.geojson"
     path.write_text(layer.to_json(), encoding="utf-8")
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    run(capsys, "init", "--db", url)
     code, out, _ = run(capsys, "import", "boundaries", str(path), "--db", url, "--json")
     data = json.loads(out)
     assert code == 0, data
