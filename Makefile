@@ -76,6 +76,7 @@ demo: $(VENV)/.stamp
 bench: deps
 	$(PY) scripts/bench_map.py
 	$(PY) scripts/bench_hotspots.py
+	$(PY) scripts/bench_verdicts.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache test-artifacts/.coverage*
