@@ -13,7 +13,6 @@ from folium.template import Template
 from geo import AppError, settings
 from geo.auth.roles import Permission
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation, evaluate
-from geo.evaluation.effects import p_text
 from geo.maps.district import MapBuild, build_map
 from geo.plan import SELECTIONS
 from geo.taxonomy import group_name
@@ -165,7 +164,7 @@ def headline(evaluation: Evaluation) -> None:
         meaning=t(f"meaning.{combined.verdict}"),
     )
     if inference is not None and inference.heterogeneity is not None and inference.heterogeneity < 0.05:
-        together = f"{together} {t('calib.heterogeneity', p=p_text(inference.heterogeneity, lang()))}"
+        together = f"{together} {t('calib.heterogeneity_plain')}"
     _, fill, ink = VERDICT_STYLE[combined.verdict]
     st.markdown(
         f'<div class="antt-headline" data-verdict="{combined.verdict}" style="border-left:12px solid {fill};'

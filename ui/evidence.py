@@ -148,6 +148,8 @@ def indicators(target: TargetEvaluation, result: Evaluation) -> None:
                 slope=fmt_num(trend.slope_ratio, 3),
             )
         )
+        if trend.tet_ratio is not None and trend.against_control:
+            st.caption(t("calib.trend_tet"))
 
 
 def _row(label: str, item: Assessment) -> dict[str, object]:
@@ -162,7 +164,7 @@ def _row(label: str, item: Assessment) -> dict[str, object]:
         t("col.rate_after"): item.rate("t", after=True),
         t("calib.col_ratio"): e.ratio if e else None,
         t("calib.col_ratio_ci"): f"{fmt_num(e.lo, 2)} – {fmt_num(e.hi, 2)}" if e else "",
-        t("calib.q"): item.q_value,
+        t("calib.q"): "—" if item.q_value is None else fmt_num(item.q_value, 3),
         t(
             "col.verdict"
         ): f"{evaluation.VERDICT_STYLE[item.verdict][0]} {evaluation.verdict_word(item.verdict)}",
@@ -188,7 +190,6 @@ def group_table(target: TargetEvaluation) -> None:
         t("col.rate_before"): decimal,
         t("col.rate_after"): decimal,
         t("calib.col_ratio"): number_format(2),
-        t("calib.q"): number_format(3),
     }
     helps = {
         t("calib.col_ratio"): t("calib.ratio_help"),

@@ -297,6 +297,8 @@ def _target_dict(target: TargetEvaluation, names: dict[str, str]) -> dict[str, A
             "after_ratio": _num(trend.after_ratio),
             "months_before": int((trend.series["month"] < 0).sum()),
             "method": trend.method,
+            "tet_ratio": _num(trend.tet_ratio),
+            "against_control": trend.against_control,
         }
         if trend
         else None

@@ -17,6 +17,7 @@ from statsmodels.tools.sm_exceptions import (
 )
 
 from geo import settings
+from geo.evaluation.tet import tet_share
 
 _FIT_WARNINGS = (ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning, RuntimeWarning)
 _MIN_ALPHA = 1e-8
@@ -213,6 +214,12 @@ class TrendResult:
         (below 1: fewer than the trend before the plan would have given).
     method
         See `Fit`.
+    tet_ratio
+        How much higher a month is when all of it falls in the Tết season (`geo.evaluation.tet`);
+        ``None`` when no month touches one.
+    against_control
+        Whether the fit followed the control series (its monthly log rate is a regressor, so the
+        counterfactual moves with the control communes).
     """
 
     series: pd.DataFrame
@@ -222,6 +229,8 @@ class TrendResult:
     slope_ci: tuple[float, float]
     after_ratio: float
     method: str
+    tet_ratio: float | None = None
+    against_control: bool = False
 
 
 def _area_rate(monthly: pd.DataFrame, codes: Sequence[str], population: Mapping[str, float] | None) -> tuple:
@@ -241,9 +250,12 @@ def interrupted_time_series(
 ) -> TrendResult | None:
     """Fit the targets' monthly counts with a level and a slope change at the plan's start.
 
-    ``log E[count] = a + b·t + c·After + d·(t·After) + sin/cos(month of year) + log(days)``
-    with t the month number (0 = first month after the start); the month-of-year terms are a
-    yearly harmonic, which captures seasonality with two coefficients instead of eleven.
+    ``log E[count] = a + b·t + c·After + d·(t·After) + sin/cos(month of year) + e·Tết
+    + f·log(control rate) + log(days)`` with t the month number (0 = first month after the start);
+    the month-of-year terms are a yearly harmonic (seasonality with two coefficients instead of
+    eleven), Tết the share of the month in the lunar new year season (it moves by up to a month
+    between years, `geo.evaluation.tet`), and the control series' log rate lets the counterfactual
+    follow whatever moved every commune (issue 12, item 7).
 
     Parameters
     ----------
@@ -252,7 +264,8 @@ def interrupted_time_series(
     targets
         Commune codes summed into the target series.
     control
-        Commune codes summed into the control series shown beside it (not used in the fit).
+        Commune codes summed into the control series, shown beside the target's and used as a
+        regressor when every month has a control incident.
     population
         Residents per commune code, for the rates per 1,000.
 
@@ -268,9 +281,22 @@ def interrupted_time_series(
     after = (t >= 0).astype(float)
     if after.sum() < 3 or (1 - after).sum() < 3 or counts.sum() == 0:
         return None
-    angle = 2 * np.pi * pd.DatetimeIndex(months["month_start"]).month.to_numpy() / 12
-    design = np.column_stack([np.ones(len(t)), t, after, t * after, np.sin(angle), np.cos(angle)])
-    offset = np.log(months["days"].to_numpy(dtype=float))
+    starts = pd.DatetimeIndex(months["month_start"])
+    angle = 2 * np.pi * starts.month.to_numpy() / 12
+    columns = [np.ones(len(t)), t, after, t * after, np.sin(angle), np.cos(angle)]
+    days = months["days"].to_numpy(dtype=float)
+    edges = pd.DatetimeIndex([*starts, starts[-1] + pd.Timedelta(days=float(days[-1]))])
+    tet = tet_share(edges)
+    has_tet = bool(np.ptp(tet) > 0)
+    if has_tet:
+        columns.append(tet)
+    control_y = control_counts.reindex(months.index, fill_value=0).to_numpy(dtype=float)
+    against_control = bool(len(control) and np.all(control_y > 0))
+    if against_control:
+        log_control = np.log(control_y / days)
+        columns.append(log_control - log_control.mean())
+    design = np.column_stack(columns)
+    offset = np.log(days)
     y = counts.reindex(months.index, fill_value=0).to_numpy(dtype=float)
     fit = fit_counts(y, design, offset=offset)
     level, level_lo, level_hi, _ = fit.ratio(2)
@@ -300,4 +326,6 @@ def interrupted_time_series(
             series.loc[after_rows, "fitted"].sum() / series.loc[after_rows, "counterfactual"].sum()
         ),
         method=fit.method,
+        tet_ratio=float(np.exp(fit.params[6])) if has_tet else None,
+        against_control=against_control,
     )

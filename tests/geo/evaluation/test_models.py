@@ -118,3 +118,34 @@ def test_interrupted_time_series_after_ratio_compares_with_the_before_trend():
     assert trend is not None
     assert trend.after_ratio == pytest.approx(0.5, abs=0.02)
     assert trend.series["target_rate"].isna().all()
+
+
+def test_trend_follows_tet_and_the_control_series():
+    """A target that moves with its control, and whose Tết months are 60% busier than the control's."""
+    from geo.evaluation.tet import tet_share
+
+    rng = np.random.default_rng(4)
+    starts = pd.date_range("2021-06-01", periods=37, freq="MS")
+    tet = tet_share(starts)
+    common = np.exp(rng.normal(0, 0.15, 36))  # what moves every commune
+    rows = []
+    for k in range(36):
+        month = k - 24
+        target_mu = 40 * common[k] * 1.6 ** tet[k] * (0.7 if month >= 0 else 1.0)
+        control_mu = 200 * common[k]
+        for code, mu in (("t", target_mu), ("c", control_mu)):
+            rows.append(
+                {
+                    "commune_code": code,
+                    "month": month,
+                    "month_start": starts[k],
+                    "days": 30,
+                    "count": rng.poisson(mu),
+                }
+            )
+    result = interrupted_time_series(pd.DataFrame(rows), targets=["t"], control=["c"])
+    assert result is not None
+    assert result.against_control
+    assert result.tet_ratio is not None
+    assert 1.2 < result.tet_ratio < 2.1
+    assert result.level_ci[0] < 0.7 < result.level_ci[1] < 1
