@@ -46,6 +46,7 @@ if result is not None:
         st.caption(t("targets.trend_none"))
     else:
         st.altair_chart(chart, use_container_width=True)
+    evidence.synthetic_section(target)
     if page.assets_ready():
         st.subheader(t("targets.maps"))
         evidence.before_after_maps(target, result)

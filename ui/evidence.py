@@ -9,8 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
+from geo.dates import shift_months
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation
 from geo.evaluation.effects import WDQ_REASONS, p_text
+from geo.evaluation.synthetic import MAX_PRE_MISFIT, MIN_DONORS
 from geo.maps.district import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
 from ui import evaluation, loaders, theme, widgets
@@ -306,3 +308,65 @@ def caveats() -> None:
     """Draw the caveats: regression to the mean, changes in reporting, the verdict rule."""
     with st.expander(t("targets.caveats"), expanded=True):
         st.markdown(t("targets.caveats_text", min_count=settings.MIN_COUNT_FOR_VERDICT))
+
+
+def synthetic_section(target: TargetEvaluation) -> None:
+    """Draw the cross-check by synthetic control, or say plainly why there is none."""
+    sc = target.synthetic
+    if sc is None:
+        return
+    st.markdown(f"**{t('calib.sc_title')}**", help=t("calib.sc_help"))
+    if sc.reason == "few_donors":
+        st.caption(t("calib.sc_few", n=MIN_DONORS))
+        return
+    if sc.reason == "poor_fit" or sc.ratio is None or sc.p_value is None:
+        st.caption(t("calib.sc_poor", misfit=fmt_int(100 * sc.pre_misfit), max=fmt_int(100 * MAX_PRE_MISFIT)))
+        return
+    names = evaluation.current().names
+    donors = ", ".join(
+        f"{md(names.get(code, code))} {fmt_int(100 * weight)}%"
+        for code, weight in sorted(sc.weights.items(), key=lambda item: -item[1])
+    )
+    n = sc.placebos + 1
+    larger = round(sc.p_value * n) - 1
+    rank = t("calib.sc_rank_top") if larger == 0 else t("calib.sc_rank", k=larger)
+    st.caption(
+        t(
+            "calib.sc_value",
+            ratio=fmt_num(sc.ratio, 2),
+            donors=donors,
+            n=n,
+            placebos=sc.placebos,
+            rank=rank,
+            p=p_text(sc.p_value, lang()),
+        )
+    )
+    names_map = {"target": t("calib.sc_target"), "synthetic": t("calib.sc_synthetic")}
+    start = evaluation.current().windows.start
+    series = sc.series.assign(
+        month_start=[pd.Timestamp(shift_months(start, int(k))) for k in sc.series["month"]]
+    )
+    frame = series.drop(columns="month").melt("month_start", var_name="key", value_name="level")
+    frame["series"] = frame["key"].map(names_map)
+    chart = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("month_start:T", title=t("targets.chart_month"), axis=alt.Axis(format="%m/%Y")),
+            y=alt.Y("level:Q", title=t("calib.sc_axis"), scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "series:N",
+                title=t("targets.chart_series"),
+                scale=alt.Scale(domain=list(names_map.values()), range=[theme.TARGET, theme.OTHERS]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"start": [pd.Timestamp(start)]}))
+        .mark_rule(color=theme.INK)
+        .encode(x="start:T")
+    )
+    st.altair_chart(
+        alt.LayerChart(layer=[chart, rule]).properties(height=theme.CHART_HEIGHT), use_container_width=True
+    )

@@ -25,6 +25,7 @@ from geo.evaluation.effects import (
 from geo.evaluation.models import PanelResult, TrendResult, interrupted_time_series, panel_model
 from geo.evaluation.neighbours import Areas, evaluation_areas
 from geo.evaluation.periods import Windows, month_index, monthly_counts, windows_for
+from geo.evaluation.synthetic import SyntheticControl, synthetic_control
 from geo.plan import Plan
 
 ALL = "all"
@@ -146,6 +147,8 @@ class TargetEvaluation:
     primary_key
         The plan's primary outcome (``"all"`` or an offence group): `primary` is its assessment,
         the one the verdict cards show; the other offence groups are exploratory.
+    synthetic
+        The cross-check by synthetic control (one target only; ``None`` without the models).
     """
 
     key: str
@@ -156,6 +159,7 @@ class TargetEvaluation:
     trend: TrendResult | None = None
     panel: PanelResult | None = None
     primary_key: str = ALL
+    synthetic: SyntheticControl | None = None
 
     @property
     def primary(self) -> Assessment:
@@ -285,6 +289,19 @@ def _target_dict(target: TargetEvaluation, names: dict[str, str]) -> dict[str, A
     data["buffer"] = [{"code": code, "name": names.get(code, code)} for code in target.areas.buffer]
     data["control"] = [{"code": code, "name": names.get(code, code)} for code in target.areas.control]
     data["by_group"] = {group: _assessment_dict(item) for group, item in target.by_group.items()}
+    sc = target.synthetic
+    data["synthetic"] = (
+        {
+            "ratio": _num(sc.ratio),
+            "p_value": _num(sc.p_value),
+            "pre_misfit": _num(sc.pre_misfit),
+            "placebos": sc.placebos,
+            "weights": sc.weights,
+            "reason": sc.reason,
+        }
+        if sc
+        else None
+    )
     data["primary"] = target.primary_key
     data["primary_verdict"] = target.primary.verdict
     trend = target.trend
@@ -488,6 +505,16 @@ def evaluate(
             trend=trend,
             panel=panel,
             primary_key=plan.primary,
+            synthetic=(
+                synthetic_control(
+                    monthly_all,
+                    target=areas.targets[0],
+                    donors=areas.control,
+                    after=(0, windows.after_months),
+                )
+                if models and not with_panel
+                else None
+            ),
         )
 
     return Evaluation(

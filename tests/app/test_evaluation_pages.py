@@ -156,6 +156,12 @@ def test_targets_page_shows_the_evidence_for_each_target(demo_env: str, demo_sto
     assert table.iloc[-1]["Sau"] == after
     assert any("Vĩnh Hòa, Minh Tân, Vĩnh An" in c.value for c in at.caption)
     assert any("Hồi quy về trung bình" in m.value for m in at.markdown)
+    # The synthetic-control cross-check agrees with the verdict.
+    synthetic = hung.synthetic
+    assert synthetic is not None
+    assert synthetic.ratio is not None
+    assert synthetic.ratio < 1
+    assert any(f"bằng {_vi(synthetic.ratio)} lần «xã tổng hợp»" in c.value for c in at.caption)
 
 
 def test_link_from_a_card_opens_that_target(demo_env: str, demo_store_url: str) -> None:
