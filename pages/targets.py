@@ -18,7 +18,7 @@ if result is not None:
     reason = evaluation.reason_sentence(item)
     if reason:
         st.markdown(reason)
-    st.caption(evaluation.baseline_note(result))
+    st.caption(" ".join([evaluation.baseline_note(result), *evaluation.registration_notes(result)]))
     names = result.names
     st.caption(
         t(

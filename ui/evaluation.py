@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -13,8 +14,10 @@ from folium.template import Template
 from geo import AppError, settings
 from geo.auth.roles import Permission
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation, evaluate
+from geo.evaluation.registration import registration
 from geo.maps.district import MapBuild, build_map
 from geo.plan import SELECTIONS
+from geo.store import audit
 from geo.taxonomy import group_name
 from ui import auth, loaders, theme, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, t
@@ -174,7 +177,7 @@ def headline(evaluation: Evaluation) -> None:
         unsafe_allow_html=True,
     )
     w = evaluation.windows
-    st.caption(baseline_note(evaluation))
+    st.caption(" ".join([baseline_note(evaluation), *registration_notes(evaluation)[-1:]]))
     st.caption(
         t(
             "headline.period",
@@ -201,6 +204,47 @@ def baseline_note(evaluation: Evaluation) -> str:
     if plan.selection == "other":
         return t("calib.rtm_other", months=w.before_months)
     return t("calib.rtm_unknown", months=settings.SELECTED_BASELINE_MONTHS)
+
+
+def _setting_value(field: str, value: object, names: dict[str, str]) -> str:
+    if field == "start":
+        return fmt_date(date.fromisoformat(str(value)))
+    if field == "targets":
+        return (
+            ", ".join(names.get(str(code), str(code)) for code in value)
+            if isinstance(value, tuple)
+            else str(value)
+        )
+    if field == "selection":
+        return t(f"calib.selection.{value or 'unknown'}")
+    if field == "primary":
+        return t("calib.primary_all") if value == "all" else group_name(str(value), lang=lang())
+    return str(value)
+
+
+def registration_notes(evaluation: Evaluation) -> list[str]:
+    """Return when the evaluation settings were first saved and every later change, in words."""
+    saves = [
+        (entry.local_time().replace(tzinfo=None), entry.user, entry.detail)
+        for entry in reversed(audit.entries(loaders.store(), action="plan"))
+    ]
+    found = registration(saves)
+    if found is None:
+        return []
+    notes = [t("calib.registered", date=fmt_date(found.time), user=md(found.user))]
+    for revision in found.revisions:
+        changes = "; ".join(
+            t(
+                "calib.change",
+                field=t(f"calib.field.{field}"),
+                old=md(_setting_value(field, old, evaluation.names)),
+                new=md(_setting_value(field, new, evaluation.names)),
+            )
+            for field, (old, new) in revision.changes.items()
+        )
+        key = "calib.revised_after" if revision.after_start else "calib.revised"
+        notes.append(t(key, date=fmt_date(revision.time), user=md(revision.user), changes=changes))
+    return notes
 
 
 def selection_form() -> None:

@@ -225,3 +225,13 @@ def test_evaluation_settings_are_saved_and_change_the_baseline(fresh_store: str,
     assert data["plan"]["selection"] == "counts"
     assert data["plan"]["windows"]["before_months"] == 24
     assert data["plan"]["windows"]["before"][0] == "2021-05-26"
+    # The evaluation settings are registered when first saved; a later change is kept and shown.
+    at = _app("pages/targets.py")
+    assert any("Cách đánh giá lưu lần đầu ngày" in c.value for c in at.caption)
+    at.radio(key="eval.selection").set_value("other")
+    next(b for b in at.button if b.label == "Lưu cách đánh giá").click().run()
+    at = _app("pages/targets.py")
+    assert any(
+        "sau khi kế hoạch đã bắt đầu; trước đó cách chọn xã là Vì số vụ việc đang cao" in c.value
+        for c in at.caption
+    )
