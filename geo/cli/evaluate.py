@@ -236,6 +236,9 @@ def format_table(data: dict[str, Any]) -> str:
                     p=p_text(item["pretrend_ratio_p"]),
                 )
             )
+        sc = item.get("synthetic")
+        if sc and sc.get("ratio") is not None:
+            details.append(f"{word('calib.sc_title')}: {_fmt(sc['ratio'])} ({p_text(sc['p_value'])})")
         if item.get("heterogeneity_p") is not None and item["heterogeneity_p"] < 0.05:
             details.append(word("calib.heterogeneity", p=p_text(item["heterogeneity_p"])))
         if details:

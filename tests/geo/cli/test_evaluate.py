@@ -87,6 +87,7 @@ def test_demo_store_table_in_vietnamese(capsys, demo_store_url):
         "Trong 26 cách giao kế hoạch cho 1 xã bất kỳ",
         "Xã giáp ranh so với xã đối chứng",
         "không chứng minh kế hoạch là nguyên nhân",
+        "Kiểm tra chéo: so với «xã tổng hợp»: 0,62",
     ):
         assert words in out
 
