@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -9,7 +10,6 @@ import streamlit as st
 from geo import AppError
 from geo.auth.roles import Permission
 from geo.dates import shift_months
-from geo.plan import Plan
 from ui import auth, loaders
 from ui.i18n import fmt_date, md, t
 
@@ -62,8 +62,10 @@ def plan_form() -> None:
         submitted = st.form_submit_button(t("plan.save"), type="primary")
     if not submitted:
         return
-    new = Plan(
-        name=name.strip() or plan.name,
+    # replace(): what this form does not show (how the targets were chosen, the primary outcome) is kept.
+    new = replace(
+        plan,
+        name=name.strip() or plan.name or t("plan.default_name"),
         start=start,
         targets=tuple(targets),
         before_months=int(before),

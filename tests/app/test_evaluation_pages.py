@@ -235,3 +235,17 @@ def test_evaluation_settings_are_saved_and_change_the_baseline(fresh_store: str,
         "sau khi kế hoạch đã bắt đầu; trước đó cách chọn xã là Vì số vụ việc đang cao" in c.value
         for c in at.caption
     )
+
+
+def test_saving_the_plan_form_keeps_what_it_does_not_show(fresh_store: str) -> None:
+    """How the targets were chosen and the primary outcome are not on the form: saving it keeps them."""
+    from dataclasses import replace
+
+    store = Store.open(fresh_store)
+    store.save_plan(replace(store.plan(), selection="counts", primary="ttxh"))
+    at = _app("pages/targets.py")
+    at.number_input(key="plan.after").set_value(6)
+    next(b for b in at.button if b.label == "Lưu kế hoạch").click().run()
+    assert not at.exception, at.exception
+    saved = Store.open(fresh_store).plan()
+    assert (saved.after_months, saved.selection, saved.primary) == (6, "counts", "ttxh")
