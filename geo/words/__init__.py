@@ -3,7 +3,7 @@
 The words live in ``vi.toml`` and ``en.toml`` next to this module, one TOML table per area: the key
 ``"filter.period"`` is ``period = "..."`` under ``[filter]``. Keys whose last part holds a dot or a minus
 sign are quoted (``"gi.-1" = "..."`` under ``[hot]`` is ``"hot.gi.-1"``); nested tables work too
-(``[export.incident]``). Both files must hold the same keys with the same ``{name}`` placeholders
+(``[export.incident]``). Both files must hold the same keys with the same ``{name}`` fields
 (tests/geo/test_words.py). New words go here, not in code.
 
 Examples
@@ -33,7 +33,7 @@ def word(key: str, lang: str = "vi", **kwargs: object) -> str:
     """Return the word ``key`` in ``lang``, formatted with ``kwargs`` when any are given.
 
     An unknown ``lang`` falls back to Vietnamese. Without ``kwargs`` the text is returned as written
-    (braces and all), so a word without placeholders never needs escaping.
+    (braces and all), so a word without ``{name}`` fields never needs escaping.
 
     Raises
     ------
