@@ -14,7 +14,8 @@ from geo import AppError, DataError, settings
 from geo.auth.roles import Permission
 from geo.communes import district_outline
 from geo.formatting import format_megabytes
-from geo.io.boundary_import import BOUNDARY_FIELDS, import_boundaries
+from geo.io.boundary_fields import BOUNDARY_FIELDS
+from geo.io.boundary_import import import_boundaries
 from geo.io.export import to_csv
 from geo.io.incident_import import CRS_CHOICES, Validation, validate_incidents
 from geo.io.layers import read_layer
