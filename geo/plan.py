@@ -10,6 +10,7 @@ from typing import Any
 
 from geo import settings
 from geo._errors import ConfigError
+from geo.taxonomy import GROUPS
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,11 @@ class Plan:
                 f"Cách chọn xã trọng điểm «{self.selection}» không hợp lệ; dùng một trong: "
                 f"{', '.join(repr(s) for s in SELECTIONS)}."
             )
-        if not self.primary:
-            raise ConfigError("Chỉ tiêu chính của kế hoạch không được để trống (mặc định: all).")
+        if self.primary not in OUTCOMES:
+            raise ConfigError(
+                f"Chỉ tiêu chính «{self.primary}» không hợp lệ; dùng all (mọi vụ việc) hoặc mã một nhóm "
+                f"tội danh: {', '.join(OUTCOMES[1:])}."
+            )
         for label, months in (("trước", self.before_months), ("sau", self.after_months)):
             if not 1 <= months <= 60:
                 raise ConfigError(f"Số tháng giai đoạn {label} phải từ 1 đến 60 (đang là {months}).")
@@ -127,6 +131,9 @@ class Plan:
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"Kế hoạch không hợp lệ: {exc}") from exc
 
+
+OUTCOMES = ("all", *GROUPS)
+"""Primary outcomes a plan may name: all incidents, or one offence group of the taxonomy."""
 
 SELECTIONS = ("", "counts", "other")
 """How the targets were chosen: not recorded, on their high counts, for other reasons."""

@@ -12,6 +12,7 @@ from geo._errors import AppError, ConfigError
 from geo.cli._output import day_argument, dumps, issue_dicts, pairs
 from geo.formatting import format_number
 from geo.plan import Plan
+from geo.taxonomy import group_name
 
 _DB_HELP = "URL kho dữ liệu (mặc định: DATABASE_URL hoặc tệp SQLite trong data/), vd sqlite:///x.sqlite"
 
@@ -40,6 +41,15 @@ def add_cli(subparsers: Any) -> None:
     pset.add_argument("--before-months", type=int, help="số tháng trước ngày bắt đầu (mặc định 12)")
     pset.add_argument("--after-months", type=int, help="số tháng từ ngày bắt đầu (mặc định 12)")
     pset.add_argument("--name", help="tên kế hoạch")
+    pset.add_argument(
+        "--selection",
+        choices=["counts", "other", "unknown"],
+        help="cách chọn đơn vị trọng điểm: counts (vì số vụ cao: giai đoạn nền dài hơn, tránh hồi quy về trung bình), "
+        "other (vì lý do khác), unknown (chưa ghi)",
+    )
+    pset.add_argument(
+        "--primary", help="chỉ tiêu chính của kết luận: all (mọi vụ việc, mặc định) hoặc mã một nhóm tội danh"
+    )
     for sub in (pshow, pset):
         sub.add_argument("--db", help=_DB_HELP)
         sub.add_argument("--json", action="store_true", help="in dạng JSON")
@@ -196,9 +206,21 @@ def _plan_show(args: argparse.Namespace) -> int:
         targets = ", ".join(f"{names.get(c, c)} ({c})" for c in plan.targets)
         print(
             f"{plan.name}: bắt đầu {plan.start:%d/%m/%Y}; trọng điểm: {targets}; "
-            f"{plan.before_months} tháng trước, {plan.after_months} tháng sau."
+            f"{plan.before_months} tháng trước, {plan.after_months} tháng sau; "
+            f"cách chọn: {_SELECTION_WORDS[plan.selection]}; chỉ tiêu chính: "
+            f"{'mọi vụ việc' if plan.primary == 'all' else group_name(plan.primary)}."
         )
     return 0
+
+
+_SELECTION = {"counts": "counts", "other": "other", "unknown": ""}
+"""``--selection`` word → `Plan.selection` (the empty string, "not recorded", has a word on the command line)."""
+
+_SELECTION_WORDS = {
+    "counts": "vì số vụ cao (giai đoạn nền dài hơn)",
+    "other": "vì lý do khác số vụ",
+    "": "chưa ghi",
+}
 
 
 def _plan_set(args: argparse.Namespace) -> int:
@@ -219,6 +241,8 @@ def _plan_set(args: argparse.Namespace) -> int:
             before_months=args.before_months or current.before_months,
             after_months=args.after_months or current.after_months,
             note=current.note,
+            selection=current.selection if args.selection is None else _SELECTION[args.selection],
+            primary=args.primary or current.primary,
         )
         store.save_plan(plan)
         communes = store.communes()

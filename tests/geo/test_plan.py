@@ -29,7 +29,11 @@ def test_selection_and_primary_round_trip_and_set_the_baseline():
 
 @pytest.mark.parametrize(
     ("changes", "words"),
-    [({"selection": "lucky"}, "Cách chọn"), ({"primary": ""}, "Chỉ tiêu chính")],
+    [
+        ({"selection": "lucky"}, "Cách chọn"),
+        ({"primary": ""}, "Chỉ tiêu chính"),
+        ({"primary": "trom"}, "«trom» không hợp lệ"),
+    ],
 )
 def test_bad_evaluation_settings_are_refused_in_words(changes, words):
     with pytest.raises(ConfigError, match=words):

@@ -104,6 +104,21 @@ def test_an_area_on_another_continent_end_to_end(tmp_path: Path, capsys: pytest.
     code, _, err = run(capsys, "plan", "set", "--db", url, "--targets", "99")
     assert code == 2
     assert "99" in err
+    # How the targets were chosen and the primary outcome are set here too, and kept by later changes.
+    code, out, err = run(
+        capsys, "plan", "set", "--db", url, "--selection", "counts", "--primary", "ttxh", "--json"
+    )
+    assert code == 0, err
+    assert (json.loads(out)["selection"], json.loads(out)["primary"]) == ("counts", "ttxh")
+    code, out, err = run(capsys, "plan", "set", "--db", url, "--name", "Plan Lyon 2", "--json")
+    assert (json.loads(out)["selection"], json.loads(out)["primary"]) == ("counts", "ttxh")
+    code, _, err = run(capsys, "plan", "set", "--db", url, "--primary", "vol")
+    assert code == 2
+    assert "vol" in err
+    code, out, err = run(
+        capsys, "plan", "set", "--db", url, "--selection", "unknown", "--primary", "all", "--json"
+    )
+    assert (json.loads(out)["selection"], json.loads(out)["primary"]) == ("", "all")
 
     code, out, err = run(capsys, "evaluate", "--db", url, "--json")
     assert code == 0, err
