@@ -109,6 +109,10 @@ EMERGING_INFERENCE
     cube). Permutations are too coarse there: the FDR correction over tens of thousands of bins asks
     for p-values far below 1 / (permutations + 1), and the permutation pool holds the hot bins of
     every other step, which hides a hot spot that has weakened but not gone.
+EMERGING_STANDARDISE
+    Each space-time bin's Gi* against the mean and variance of its own time step (``"step"``: an
+    area-wide rise or fall makes no "new" or "intensifying" hot spots) or of the whole cube
+    (``"cube"``, ArcGIS's definition); the map page offers both.
 IMPORT_MAX_BYTES
     Largest file accepted for import (``ANTT_IMPORT_MAX_MB``, default 50 MB); larger uploads are refused.
 IMPORT_EARLIEST_DATE
@@ -202,6 +206,7 @@ EMERGING_MIN_STEPS: Final = 10
 EMERGING_TIME_LAGS: Final = 1
 EMERGING_ALPHA: Final = 0.05
 EMERGING_INFERENCE: Final = "normal"
+EMERGING_STANDARDISE: Final = "step"
 
 # Import of incident and boundary files (issue 4).
 IMPORT_MAX_BYTES: Final = int(float(os.environ.get("ANTT_IMPORT_MAX_MB", "50")) * 1024 * 1024)

@@ -18,6 +18,20 @@ Mann–Kendall test measures the trend of each cell's z-scores, and each cell is
 
 and the cold mirrors (a downward trend intensifies a cold spot). A location that has been cold
 before is oscillating rather than new or consecutive; cells matching nothing are ``none``.
+
+Each bin's Gi* needs a mean and a variance to compare the bin's neighbourhood with. ArcGIS takes
+those of the whole cube (``standardise="cube"``): a bin is hot when its neighbourhood holds more
+than the average bin *of all steps*. Under an area-wide rise or fall that mixes time with space:
+when every place rises by half, the late steps are above the cube's mean almost everywhere, cells
+that were merely above average become "new" or "intensifying" hot spots, and the early steps show
+cold spots that are only the lower level of the past. ``standardise="step"`` (the default here,
+`settings.EMERGING_STANDARDISE`) compares each step with itself: the z-score of a bin of step *t*
+uses the mean and variance of the bins in its own time window (step *t* and the ``time_lags``
+previous steps its neighbourhood reaches), so a hot spot is a place that stands out from the area
+*at that time*, and the trend test measures whether a place's standing grows, not whether the area
+as a whole has more incidents (that is the incident series' job, on /trends). The price: a real
+rise that covers the whole area is not a hot spot in either direction, and the first steps' z-scores
+rest on fewer bins (step 0 has no previous step).
 """
 
 from __future__ import annotations
@@ -31,7 +45,7 @@ import pandas as pd
 from scipy import stats
 
 from geo import settings
-from geo._errors import DataError
+from geo._errors import ConfigError, DataError
 from geo.hotspots.gistar import GiStar, fdr_significant, gi_star
 from geo.hotspots.grid import Grid
 
@@ -53,6 +67,14 @@ CLASSES: tuple[str, ...] = (
     "none",
 )
 """Class codes: ``<pattern>_hot``, ``<pattern>_cold`` and ``none``."""
+
+Standardise = Literal["step", "cube"]
+"""How each bin's Gi* is standardised: against its own time step (``"step"``) or the whole cube
+(``"cube"``, ArcGIS)."""
+
+STANDARDISE: tuple[Standardise, ...] = ("step", "cube")
+"""The two standardisations, the recommended one first."""
+
 
 _SHARE = 0.9  # ArcGIS: "at least ninety percent of the time-step intervals"
 
@@ -248,6 +270,8 @@ class Emerging:
     ----------
     steps
         The time steps of the cube.
+    standardise
+        How the bins' Gi* were standardised (``"step"`` or ``"cube"``).
     counts
         (steps, ny, nx) incidents per bin.
     gi
@@ -261,6 +285,7 @@ class Emerging:
     """
 
     steps: TimeSteps
+    standardise: Standardise
     counts: np.ndarray
     gi: GiStar
     hot_steps: np.ndarray
@@ -268,6 +293,71 @@ class Emerging:
     trend_z: np.ndarray
     trend_p: np.ndarray
     category: np.ndarray
+
+
+def cube_gi_star(
+    cube: np.ndarray,
+    mask: np.ndarray,
+    *,
+    time_lags: int,
+    standardise: Standardise,
+    inference: Literal["permutation", "normal"],
+    permutations: int,
+    seed: int,
+) -> GiStar:
+    """Return the space-time Gi* of every bin (no FDR: the caller corrects over the whole cube).
+
+    Parameters
+    ----------
+    cube
+        (steps, ny, nx) counts.
+    mask
+        (ny, nx) cells that take part.
+    time_lags
+        Previous steps in each bin's neighbourhood.
+    standardise
+        ``"cube"``: one mean and variance for the whole cube (ArcGIS). ``"step"``: the bins of step
+        *t* are compared with the bins of their own window, steps *t* − ``time_lags`` … *t* (the
+        steps their neighbourhood spans), so an area-wide change over time is not a hot spot.
+    inference, permutations, seed
+        As in `geo.hotspots.gistar.gi_star`.
+    """
+    if standardise == "cube":
+        return gi_star(
+            cube,
+            mask,
+            time_lags=time_lags,
+            permutations=permutations,
+            seed=seed,
+            fdr=False,
+            inference=inference,
+        )
+    if standardise != "step":
+        raise ConfigError(
+            f"Cách chuẩn hóa Gi* theo thời gian không hợp lệ: {standardise!r} (step hoặc cube)."
+        )
+    z = np.full(cube.shape, np.nan)
+    p_sim = np.ones(cube.shape)
+    p_value = np.ones(cube.shape)
+    bins = np.zeros(cube.shape, dtype=np.int8)
+    for t in range(cube.shape[0]):
+        first = max(0, t - time_lags)
+        window = gi_star(
+            cube[first : t + 1],
+            mask,
+            time_lags=t - first,
+            permutations=permutations,
+            seed=seed + t,
+            fdr=False,
+            inference=inference,
+        )
+        z[t], p_sim[t], p_value[t], bins[t] = (
+            window.z[-1],
+            window.p_sim[-1],
+            window.p_value[-1],
+            window.bins[-1],
+        )
+    return GiStar(z=z, p_sim=p_sim, p_value=p_value, bins=bins)
 
 
 def emerging_hotspots(
@@ -279,6 +369,7 @@ def emerging_hotspots(
     steps: TimeSteps | None = None,
     time_lags: int = settings.EMERGING_TIME_LAGS,
     alpha: float = settings.EMERGING_ALPHA,
+    standardise: Standardise = settings.EMERGING_STANDARDISE,
     inference: Literal["permutation", "normal"] = settings.EMERGING_INFERENCE,
     permutations: int = settings.GISTAR_PERMUTATIONS,
     seed: int = settings.GISTAR_SEED,
@@ -299,6 +390,10 @@ def emerging_hotspots(
         Previous steps in each bin's neighbourhood.
     alpha
         Significance of a hot / cold bin (FDR-corrected over the cube) and of the trend.
+    standardise
+        ``"step"`` (default): each step's Gi* against that step's own mean and variance, so an
+        area-wide trend makes no hot spots; ``"cube"``: against the whole cube, as ArcGIS does (see
+        the module's docstring for why the default differs).
     inference
         How the bins' p-values are obtained: ``"normal"`` from the z-scores, as ArcGIS does for the
         space-time cube, or ``"permutation"``.
@@ -312,14 +407,14 @@ def emerging_hotspots(
     """
     steps = steps or choose_steps(times)
     cube = cube_counts(grid, x, y, steps.step_of(times), steps.count)
-    gi = gi_star(
+    gi = cube_gi_star(
         cube,
         grid.inside,
         time_lags=time_lags,
+        standardise=standardise,
+        inference=inference,
         permutations=permutations,
         seed=seed,
-        fdr=False,
-        inference=inference,
     )
     inside = grid.inside
     p_active = gi.p_value[:, inside]
@@ -330,6 +425,7 @@ def emerging_hotspots(
     codes = classify(hot, cold, trend_z, trend_p, alpha=alpha)
     return Emerging(
         steps=steps,
+        standardise=standardise,
         counts=cube,
         gi=gi,
         hot_steps=_spread(grid, hot.sum(axis=0), 0),

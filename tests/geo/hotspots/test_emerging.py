@@ -50,7 +50,8 @@ def run_pattern(grid: gridmod.Grid, block: list[float], *, background: float, ha
     """Classify the centre cell when a block around it follows ``block`` over the 20 months.
 
     ``half`` = 1 gives a 3 × 3 block, 2 a 5 × 5 block; with ``add`` the block's values are added to
-    a Poisson background (hot patterns), otherwise they replace it (cold patterns).
+    a Poisson background (hot patterns), otherwise they replace it (cold patterns). The bins are
+    standardised over the whole cube, ArcGIS's definition, which these patterns check.
     """
     rng = np.random.default_rng(7)
     cube = rng.poisson(background, (STEPS, SIZE, SIZE))
@@ -61,7 +62,7 @@ def run_pattern(grid: gridmod.Grid, block: list[float], *, background: float, ha
             cube[step, rows, cols] += int(value)
         else:
             cube[step, rows, cols] = int(value)
-    result = emerging_hotspots(grid, *points_of(grid, cube))
+    result = emerging_hotspots(grid, *points_of(grid, cube), standardise="cube")
     assert result.steps.months_per_step == 1
     assert result.steps.count == STEPS
     return str(result.category[CENTRE])
@@ -237,3 +238,83 @@ def test_demo_targets_hot_spots_fade_in_vinh_hung_and_grow_in_vinh_thinh(demo_st
     shares = hot_class_shares(result, cells, ["15379", "15388"]).set_index("commune_code")
     assert shares.loc["15379", "share"] > 0
     assert shares.loc["15388", "share"] == 0
+
+
+TREND_SIZE = 50  # 2,500 cells, as in the audit
+
+
+@pytest.fixture(scope="module")
+def big_grid() -> gridmod.Grid:
+    """A 50 × 50 grid of 250 m cells, every cell inside."""
+    box = shapely.box(X0, Y0, X0 + TREND_SIZE * 250, Y0 + TREND_SIZE * 250)
+    return gridmod.make_grid(
+        gpd.GeoDataFrame({"code": ["A"]}, geometry=[box], crs="EPSG:32648"), cell_m=250.0
+    )
+
+
+def rising_cube(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A district-wide rise of 50 % over 20 months (Poisson, 2 → 3 a cell a month), two planted clusters.
+
+    A 3 × 3 block around (11, 11) has four times the area's rate in every month (it rises with the
+    area); a 3 × 3 block around (36, 36) has five times the rate in the last three months only.
+    Returns the cube and the mask of the planted blocks with a one-cell margin.
+    """
+    rng = np.random.default_rng(seed)
+    level = 2.0 * (1 + 0.5 * np.arange(STEPS) / (STEPS - 1))
+    rate = np.repeat(level[:, None, None], TREND_SIZE, axis=1).repeat(TREND_SIZE, axis=2)
+    rate[:, 10:13, 10:13] *= 4
+    rate[-3:, 35:38, 35:38] *= 5
+    planted = np.zeros((TREND_SIZE, TREND_SIZE), dtype=bool)
+    planted[9:14, 9:14] = planted[34:39, 34:39] = True
+    return rng.poisson(rate), planted
+
+
+GROWING = ["new_hot", "consecutive_hot", "intensifying_hot"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_area_wide_rise_makes_no_new_hot_spots_when_each_step_is_compared_with_itself(big_grid, seed):
+    cube, planted = rising_cube(seed)
+    points = points_of(big_grid, cube)
+    step = emerging_hotspots(big_grid, *points, standardise="step")
+    assert step.standardise == "step"
+    false = np.isin(step.category, GROWING) & ~planted
+    assert false.sum() <= 3  # ≈ none of the 2,400 unplanted cells
+    assert not np.char.endswith(step.category.astype(str), "_cold").any()
+    # the planted clusters are still found: one hot throughout, one that appeared in the last months
+    assert step.category[11, 11] in {"persistent_hot", "intensifying_hot"}
+    assert step.category[36, 36] == "consecutive_hot"
+    # ArcGIS's whole-cube standardisation reads the rise itself as growing hot spots
+    cube_result = emerging_hotspots(big_grid, *points, standardise="cube")
+    assert (np.isin(cube_result.category, GROWING) & ~planted).sum() >= 10
+    assert cube_result.category[11, 11] == "intensifying_hot"
+
+
+def test_per_step_z_scores_ignore_a_change_of_the_areas_level(grid):
+    """Doubling every cell of a step changes nothing in that step's per-step z-scores (time_lags = 0)."""
+    rng = np.random.default_rng(5)
+    base = rng.poisson(3.0, (SIZE, SIZE))
+    cube = np.stack([base] * 10 + [2 * base] * 10)
+    from geo.hotspots.emerging import cube_gi_star
+
+    kwargs = {"time_lags": 0, "inference": "normal", "permutations": 99, "seed": 1}
+    per_step = cube_gi_star(cube, grid.inside, standardise="step", **kwargs)
+    assert np.allclose(per_step.z[0], per_step.z[-1])
+    whole = cube_gi_star(cube, grid.inside, standardise="cube", **kwargs)
+    assert (whole.z[-1] > whole.z[0]).mean() > 0.9
+
+
+def test_an_unknown_standardisation_is_refused(grid):
+    from geo._errors import ConfigError
+    from geo.hotspots.emerging import cube_gi_star
+
+    with pytest.raises(ConfigError, match="chuẩn hóa"):
+        cube_gi_star(
+            np.zeros((3, SIZE, SIZE)),
+            grid.inside,
+            time_lags=1,
+            standardise="month",  # type: ignore[arg-type]
+            inference="normal",
+            permutations=9,
+            seed=1,
+        )
