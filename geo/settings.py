@@ -85,8 +85,15 @@ TREND_MONTHS_BEFORE
     reaches; at least the plan's before window): a 12-month pre-trend is too noisy to extrapolate.
 KDE_SUBCELLS
     Pixels per grid-cell side on which the kernel density is smoothed before it is averaged per cell
-    (2: 125 m pixels for 250 m cells; within 3 % (median) of 50 m pixels, and 70 monthly layers of
-    the demo take 0.25 s instead of 0.9 s).
+    (4: 62.5 m pixels for 250 m cells; on the demo, edge-corrected, within 1.9 % (median) and 8 %
+    (95th percentile) of 25 m pixels, where 125 m pixels were 3.6 % and 16 %; 70 monthly layers take
+    about 0.3 s instead of 0.1 s, see docs/performance.md).
+KDE_EDGE_CORRECTION
+    Divide the kernel density by the share of each kernel inside the study area, so places on the
+    district's edge are not read too low (`geo.hotspots.grid.density` states what it still misses).
+KDE_EDGE_MIN_SHARE
+    Smallest kernel share the edge correction divides by (0.25: a density is raised at most
+    fourfold, what a right-angled corner needs; a strip narrower than the bandwidth stays too low).
 DENSITY_BREAKS
     Fixed class breaks of the density layer (incidents per km² per year): the same colour means the
     same density at every zoom level, in every period and for every filter.
@@ -197,7 +204,9 @@ RANDOMISATION_SEED: Final = 20230526
 SELECTED_BASELINE_MONTHS: Final = 24
 
 # Hotspot analytics (issue 5)
-KDE_SUBCELLS: Final = 2
+KDE_SUBCELLS: Final = 4
+KDE_EDGE_CORRECTION: Final = True
+KDE_EDGE_MIN_SHARE: Final = 0.25
 DENSITY_BREAKS: Final = (5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0)
 GISTAR_PERMUTATIONS: Final = 9999
 GISTAR_SEED: Final = 20230526

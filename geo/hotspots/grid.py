@@ -191,6 +191,36 @@ def quartic_kernel(*, bandwidth_m: float, pixel_m: float) -> np.ndarray:
     return kernel / kernel.sum()
 
 
+def pixel_mask(grid: Grid, subcells: int) -> np.ndarray:
+    """Return which smoothing pixels (``cell_m / subcells`` metres) lie in the study area.
+
+    A pixel is in when its centre is inside the outline and its cell is one of the grid's
+    (`Grid.inside`, so a grid restricted to some communes is a smaller study area).
+    """
+    pixel = grid.cell_m / subcells
+    xs = grid.x0 + (np.arange(grid.nx * subcells) + 0.5) * pixel
+    ys = grid.y0 + (np.arange(grid.ny * subcells) + 0.5) * pixel
+    px, py = np.meshgrid(xs, ys)
+    shapely.prepare(grid.outline)
+    in_outline = shapely.contains_xy(grid.outline, px, py)
+    in_cells = np.repeat(np.repeat(grid.inside, subcells, axis=0), subcells, axis=1)
+    return np.asarray(in_outline & in_cells)
+
+
+def kernel_share(mask: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Return, for every pixel, the share of a kernel centred there that falls on ``mask`` (0 … 1).
+
+    Examples
+    --------
+    >>> mask = np.ones((5, 5), dtype=bool)
+    >>> share = kernel_share(mask, np.full((3, 3), 1 / 9))
+    >>> round(float(share[2, 2]), 6), round(float(share[0, 2]), 6), round(float(share[0, 0]), 6)
+    (1.0, 0.666667, 0.444444)
+    """
+    share = fftconvolve(mask.astype(float), kernel, mode="same")
+    return np.clip(share, 0.0, 1.0)
+
+
 def density(
     grid: Grid,
     x: np.ndarray,
@@ -200,12 +230,29 @@ def density(
     subcells: int = settings.KDE_SUBCELLS,
     steps: np.ndarray | None = None,
     n_steps: int = 1,
+    edge_correction: bool = settings.KDE_EDGE_CORRECTION,
 ) -> np.ndarray:
     """Return the quartic kernel density of the points, in incidents per km², averaged per cell.
 
     The points are binned on pixels of ``cell_m / subcells`` metres, smoothed with the quartic kernel
     of ``bandwidth_m`` (FFT convolution) and averaged back onto the grid's cells, so the value of a
     cell is the mean density over its area whatever the cell size.
+
+    With ``edge_correction`` (the default) the density at each pixel is divided by the share of the
+    kernel centred there that falls inside the study area (Diggle's correction): without it a place
+    on the district's edge loses the part of its kernel that lies outside, where no incident can be
+    recorded, and reads up to half (on a straight edge) or three quarters (in a corner) too low. A
+    cell's value is then the mean over its pixels inside the study area, so a border cell cut by
+    the outline is not diluted by the land outside either.
+
+    Limits that remain: the correction assumes incidents could occur anywhere inside the outline at
+    the local rate (a river, a forest or a hill inside the district still counts as open ground,
+    and so does the neighbouring district's side of a road on the border, whose incidents are in
+    another ledger); the divisor is floored at ``settings.KDE_EDGE_MIN_SHARE``, so in a strip
+    narrower than the bandwidth the density is still too low; the correction multiplies the noise
+    of the few incidents near the edge along with their density; the kernel is sampled on pixels
+    (``subcells`` per cell side) and the map shows one value per cell, so detail finer than a cell
+    (a single building, one side of a street) is not resolved.
 
     Parameters
     ----------
@@ -222,6 +269,8 @@ def density(
         ignored. With it the result has one layer per step.
     n_steps
         Number of time steps when ``steps`` is given.
+    edge_correction
+        Divide by the share of each kernel inside the study area (see above).
 
     Returns
     -------
@@ -240,13 +289,51 @@ def density(
     flat = (layer[ok] * pny + row[ok]) * pnx + col[ok]
     binned = np.bincount(flat.astype(np.int64), minlength=layers * pny * pnx).reshape(layers, pny, pnx)
     kernel = quartic_kernel(bandwidth_m=bandwidth_m, pixel_m=pixel)
+    mask = pixel_mask(grid, subcells) if edge_correction else None
+    share = None if mask is None else np.maximum(kernel_share(mask, kernel), settings.KDE_EDGE_MIN_SHARE)
+    result = np.zeros((layers, grid.ny, grid.nx))
+    # Layers are smoothed a few at a time: the FFT of every month of a large area at once would
+    # need gigabytes.
+    chunk = max(1, _FFT_PIXELS // (pny * pnx))
+    for first in range(0, layers, chunk):
+        part = binned[first : first + chunk]
+        if part.any():
+            result[first : first + chunk] = _smooth_cells(
+                grid, part, kernel, subcells, mask=mask, share=share
+            )
+    return result[0] if steps is None else result
+
+
+_FFT_PIXELS = 4_000_000
+"""Pixels smoothed in one FFT (a few hundred megabytes of working memory at most)."""
+
+
+def _smooth_cells(
+    grid: Grid,
+    binned: np.ndarray,
+    kernel: np.ndarray,
+    subcells: int,
+    *,
+    mask: np.ndarray | None,
+    share: np.ndarray | None,
+) -> np.ndarray:
+    """Smooth (layers, pny, pnx) pixel counts and return the mean density per cell (per km², 0 outside)."""
+    layers = binned.shape[0]
     smooth = fftconvolve(binned.astype(float), kernel[None, :, :], mode="same", axes=(1, 2))
     # FFT round-off leaves values of ±1e-15 where no kernel reaches; the smallest true share of one
     # incident in a pixel is about 1e-5, so anything below 1e-9 is set to exactly 0.
     smooth[smooth < 1e-9] = 0.0
-    per_cell = smooth.reshape(layers, grid.ny, subcells, grid.nx, subcells).sum(axis=(2, 4))
-    result = per_cell / grid.cell_km2 * grid.inside
-    return result[0] if steps is None else result
+    blocks = (layers, grid.ny, subcells, grid.nx, subcells)
+    if mask is None or share is None:
+        return smooth.reshape(blocks).sum(axis=(2, 4)) / grid.cell_km2 * grid.inside
+    smooth /= share[None]
+    whole = smooth.reshape(blocks).sum(axis=(2, 4)) / grid.cell_km2
+    smooth *= mask[None]
+    n_in = mask.reshape(grid.ny, subcells, grid.nx, subcells).sum(axis=(1, 3))
+    pixel_km2 = grid.cell_km2 / (subcells * subcells)
+    inside = smooth.reshape(blocks).sum(axis=(2, 4)) / (np.maximum(n_in, 1) * pixel_km2)
+    # A border cell none of whose pixel centres is inside keeps the mean over its whole area.
+    return np.where(n_in > 0, inside, whole) * grid.inside
 
 
 def cell_polygons(grid: Grid, *, clip: bool = True) -> gpd.GeoDataFrame:

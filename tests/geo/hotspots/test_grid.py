@@ -194,3 +194,72 @@ def test_the_grid_is_measured_in_the_areas_own_utm_zone() -> None:
         gpd.GeoDataFrame({"code": ["1"]}, geometry=[shapely.box(105.6, 20.0, 105.7, 20.1)], crs=4326)
     )
     assert vinh_loc.crs == "EPSG:32648"
+
+
+def _uniform_in(poly: shapely.Polygon, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points drawn uniformly inside ``poly`` (rejection from its bounding box)."""
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = poly.bounds
+    xs, ys = [], []
+    while sum(len(a) for a in xs) < n:
+        x, y = rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)
+        keep = shapely.contains_xy(poly, x, y)
+        xs.append(x[keep])
+        ys.append(y[keep])
+    return np.concatenate(xs)[:n], np.concatenate(ys)[:n]
+
+
+def test_edge_correction_keeps_uniform_points_uniform_up_to_the_edge():
+    """200,000 points uniform over a 5 km square: the true density is 8,000 per km² everywhere."""
+    grid = gridmod.make_grid(square(5000.0), cell_m=250.0)
+    x, y = _uniform_in(shapely.box(X0, Y0, X0 + 5000, Y0 + 5000), 200_000, seed=4)
+    interior = slice(3, -3)
+    ring = np.zeros(grid.shape, dtype=bool)
+    ring[[0, -1], :] = ring[:, [0, -1]] = True
+
+    corrected = gridmod.density(grid, x, y, bandwidth_m=400.0)
+    middle = corrected[interior, interior].mean()
+    assert middle == pytest.approx(8000, rel=0.02)
+    assert np.abs(corrected[ring] / middle - 1).max() < 0.15
+    assert corrected[0, 0] / middle == pytest.approx(1, abs=0.15)  # a corner too
+
+    raw = gridmod.density(grid, x, y, bandwidth_m=400.0, edge_correction=False)
+    assert raw[interior, interior].mean() == pytest.approx(middle, rel=1e-6)  # the inside is unchanged
+    assert raw[ring].mean() / middle < 0.85
+    assert raw[0, 0] / middle < 0.7
+
+
+def test_edge_correction_follows_the_outline_not_the_grid():
+    """An L-shaped area (the north-east quadrant missing): cells along its inner edges are not low."""
+    poly = shapely.Polygon(
+        [
+            (X0, Y0),
+            (X0 + 4000, Y0),
+            (X0 + 4000, Y0 + 2000),
+            (X0 + 2000, Y0 + 2000),
+            (X0 + 2000, Y0 + 4000),
+            (X0, Y0 + 4000),
+        ]
+    )
+    grid = gridmod.make_grid(
+        gpd.GeoDataFrame({"code": ["A"]}, geometry=[poly], crs="EPSG:32648"), cell_m=250.0
+    )
+    x, y = _uniform_in(poly, 150_000, seed=5)
+    truth = 150_000 / (poly.area / 1e6)
+    corrected = gridmod.density(grid, x, y, bandwidth_m=400.0)
+    raw = gridmod.density(grid, x, y, bandwidth_m=400.0, edge_correction=False)
+    inner_edge = np.zeros(grid.shape, dtype=bool)
+    inner_edge[7, 8:16] = inner_edge[8:16, 7] = True  # the cells just inside the missing quadrant
+    assert np.abs(corrected[grid.inside] / truth - 1).max() < 0.15
+    assert raw[inner_edge].mean() / truth < 0.85
+    assert (corrected[~grid.inside] == 0).all()
+
+
+def test_kernel_share_of_a_half_plane_is_one_half_on_its_edge():
+    kernel = gridmod.quartic_kernel(bandwidth_m=400.0, pixel_m=50.0)
+    mask = np.zeros((41, 41), dtype=bool)
+    mask[:, :20] = True  # columns 0–19 inside; the edge runs between columns 19 and 20
+    share = gridmod.kernel_share(mask, kernel)
+    assert share[20, 10] == pytest.approx(1.0)  # 10 pixels from each edge, beyond the 8-pixel radius
+    assert share[20, 19] + share[20, 20] == pytest.approx(1.0)  # two pixels astride the edge
+    assert share[20, 30] == pytest.approx(0.0, abs=1e-12)
