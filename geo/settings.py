@@ -122,6 +122,22 @@ EMERGING_STANDARDISE
     (``"cube"``, ArcGIS's definition); the map page offers both.
 IMPORT_MAX_BYTES
     Largest file accepted for import (``ANTT_IMPORT_MAX_MB``, default 50 MB); larger uploads are refused.
+    Checked before the file is read (its size on disk, or the upload's length); Streamlit's own
+    upload limit (``server.maxUploadSize`` in ``.streamlit/config.toml``) is the same 50 MB.
+IMPORT_MAX_UNZIPPED_BYTES
+    Largest total uncompressed size of a zip archive (an XLSX workbook, a zipped Shapefile), read
+    from its directory before anything is inflated (``ANTT_IMPORT_MAX_UNZIPPED_MB``, default 200 MB).
+IMPORT_MAX_ZIP_RATIO
+    Largest compression ratio of a zip member over 1 MB uncompressed (spreadsheets compress about
+    5–20 times; a zip bomb thousands of times).
+IMPORT_MAX_ZIP_MEMBERS
+    Most members a zip archive may hold (an XLSX has a few dozen, a zipped Shapefile a handful).
+IMPORT_MAX_ROWS
+    Most rows (empty ones too) a table may have, or features a layer (``ANTT_IMPORT_MAX_ROWS``,
+    default 500,000); an XLSX sheet is checked from its declared dimension before it is read.
+IMPORT_MAX_CELLS
+    Most cells (rows × columns) a table may have (``ANTT_IMPORT_MAX_CELLS``, default 10 million):
+    the bound on the memory a table takes once read.
 IMPORT_EARLIEST_DATE
     Incident dates before this day are rejected as implausible (a mistyped year).
 IMPORT_PREVIEW_ROWS
@@ -219,6 +235,13 @@ EMERGING_STANDARDISE: Final = "step"
 
 # Import of incident and boundary files (issue 4).
 IMPORT_MAX_BYTES: Final = int(float(os.environ.get("ANTT_IMPORT_MAX_MB", "50")) * 1024 * 1024)
+IMPORT_MAX_UNZIPPED_BYTES: Final = int(
+    float(os.environ.get("ANTT_IMPORT_MAX_UNZIPPED_MB", "200")) * 1024 * 1024
+)
+IMPORT_MAX_ZIP_RATIO: Final = 100.0
+IMPORT_MAX_ZIP_MEMBERS: Final = 1000
+IMPORT_MAX_ROWS: Final = int(os.environ.get("ANTT_IMPORT_MAX_ROWS", "500000"))
+IMPORT_MAX_CELLS: Final = int(os.environ.get("ANTT_IMPORT_MAX_CELLS", "10000000"))
 IMPORT_EARLIEST_DATE: Final = date(2000, 1, 1)
 IMPORT_PREVIEW_ROWS: Final = 20
 BOUNDARY_ALIGN_WARN_M: Final = 1000.0

@@ -18,7 +18,7 @@ from geo.io.boundary_fields import BOUNDARY_FIELDS
 from geo.io.boundary_import import import_boundaries
 from geo.io.export import to_csv
 from geo.io.incident_import import CRS_CHOICES, Validation, validate_incidents
-from geo.io.layers import read_layer
+from geo.io.layers import read_layer_file
 from geo.io.parsing import DATE_FORMATS
 from geo.io.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
 from geo.io.template import ledger_template
@@ -363,13 +363,12 @@ def boundaries_section() -> None:
     )
     new_area = communes.empty or st.checkbox(t("data.bnd.new_area"), key=f"{_PREFIX}bnd.new_area")
     try:
-        attributes = [str(c) for c in read_layer(data, name=name, layer=layer).columns if c != "geometry"]
-        fields = _boundary_fields(attributes, hashlib.sha256(data).hexdigest()[:12])
+        # The upload is read once: its attributes for the field choice, then the check itself.
+        layer_file = read_layer_file(data, name=name, layer=layer, crs=crs or None)
+        attributes = [str(c) for c in layer_file.frame.columns if c != "geometry"]
+        fields = _boundary_fields(attributes, layer_file.sha256[:12])
         checked = import_boundaries(
-            data,
-            name=name,
-            layer=layer,
-            crs=crs or None,
+            layer_file,
             fields=fields,
             outline=None if new_area else district_outline(communes),
             previous=None if new_area else communes,

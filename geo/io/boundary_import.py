@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,8 +26,9 @@ from geo.communes import (
     name_key,
 )
 from geo.io.boundary_fields import recognise_fields
-from geo.io.layers import checked_crs, layer_bytes, read_layer
+from geo.io.layers import LayerFile, checked_crs, read_layer_file
 from geo.io.parsing import parse_count, parse_number
+from geo.io.safety import clean_text
 from geo.io.tables import header_key
 
 DERIVED_CODE = "(mã tạo từ tên)"
@@ -94,7 +94,7 @@ class Reassignment:
 
 
 def import_boundaries(
-    source: bytes | Path,
+    source: bytes | Path | LayerFile,
     *,
     name: str | None = None,
     layer: str | None = None,
@@ -103,13 +103,17 @@ def import_boundaries(
     outline: shapely.Geometry | None = None,
     previous: gpd.GeoDataFrame | None = None,
     population_year: int | None = None,
+    max_bytes: int | None = None,
 ) -> BoundaryImport:
     """Read and check a commune boundary file; return the communes in EPSG:4326 with a report.
 
     Parameters
     ----------
     source
-        The file's bytes or path: GeoJSON, zipped Shapefile (with ``.prj``) or GeoPackage.
+        The file's bytes or path: GeoJSON, zipped Shapefile (with ``.prj``) or GeoPackage; or the
+        file already read by `geo.io.layers.read_layer_file` (then ``name``, ``layer``, ``crs`` and
+        ``max_bytes`` were given there), so a page that shows the layer's attributes first reads
+        the upload once.
     name
         The file name (decides the format).
     layer
@@ -124,17 +128,51 @@ def import_boundaries(
         The current communes: their population fills in where the file has none.
     population_year
         Year of the population figures when the file does not say.
+    max_bytes
+        Larger files are refused before they are read (default `geo.settings.IMPORT_MAX_BYTES`).
 
     Raises
     ------
     BoundaryError
-        The file cannot be read, or has no CRS and none was given.
+        The file cannot be read, is too large, has no CRS and none was given, a CRS that cannot be
+        converted to longitude/latitude, or coordinates off the globe. Nothing else: any content
+        gives this error or a report.
     """
-    name = name or (source.name if isinstance(source, Path) else "ranh_gioi")
-    data = layer_bytes(source, name=name)
-    # Read the bytes once: a lone Shapefile or GeoPackage path is read by GDAL from the disk.
-    one_file = isinstance(source, Path) and Path(name).suffix.lower() in (".shp", ".gpkg")
-    frame = checked_crs(read_layer(source if one_file else data, name=name, layer=layer, crs=crs), name=name)
+    read = (
+        source
+        if isinstance(source, LayerFile)
+        else read_layer_file(source, name=name, layer=layer, crs=crs, max_bytes=max_bytes)
+    )
+    name = read.name
+    try:
+        return _checked(
+            read,
+            fields=fields,
+            outline=outline,
+            previous=previous,
+            population_year=population_year,
+        )
+    except MemoryError as exc:
+        raise BoundaryError(
+            "Tệp cần quá nhiều bộ nhớ để kiểm tra: hãy tách thành nhiều tệp nhỏ hơn.", file=name
+        ) from exc
+    except shapely.errors.GEOSException as exc:
+        raise BoundaryError(
+            f"Hình học không xử lý được ({clean_text(str(exc))[:160]}): kiểm tra tệp trong phần mềm GIS.",
+            file=name,
+        ) from exc
+
+
+def _checked(
+    read: LayerFile,
+    *,
+    fields: Mapping[str, str] | None,
+    outline: shapely.Geometry | None,
+    previous: gpd.GeoDataFrame | None,
+    population_year: int | None,
+) -> BoundaryImport:
+    name = read.name
+    frame = checked_crs(read.frame, name=name)
     source_crs = crs_label(frame.crs)
     issues: list[Issue] = []
     field_map = recognise_fields(frame, fields, name=name)
@@ -156,7 +194,8 @@ def import_boundaries(
     if frame.empty:
         raise BoundaryError("Tệp không có vùng (Polygon/MultiPolygon) nào.", file=name)
     frame["__row"] = np.arange(len(frame)) + 1
-    frame, repaired = _repair(frame.to_crs(settings.CRS_WGS84), field_map)
+    frame = _in_degrees(frame, name=name, source_crs=source_crs)
+    frame, repaired = _repair(frame, field_map)
     frame = frame.set_geometry(_single_parts(frame.geometry))
     issues.extend(repaired)
     if outline is not None:
@@ -183,7 +222,7 @@ def import_boundaries(
         issues.extend(fit)
     return BoundaryImport(
         name,
-        hashlib.sha256(data).hexdigest(),
+        read.sha256,
         communes,
         sort_issues(issues),
         source_crs,
@@ -191,6 +230,24 @@ def import_boundaries(
         offset,
         tuple(matches),
     )
+
+
+def _in_degrees(frame: gpd.GeoDataFrame, *, name: str, source_crs: str) -> gpd.GeoDataFrame:
+    """Return ``frame`` in WGS 84; a vertex that lands off the globe (huge or misread coordinates) refuses the file."""
+    converted = frame.to_crs(settings.CRS_WGS84)
+    coordinates, index = shapely.get_coordinates(converted.geometry.to_numpy(), return_index=True)
+    lon, lat = coordinates[:, 0], coordinates[:, 1]
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    if bad.any():
+        row = int(converted["__row"].iloc[int(index[np.flatnonzero(bad)[0]])])
+        raise BoundaryError(
+            f"Tọa độ nằm ngoài trái đất khi đọc theo hệ {source_crs}: kiểm tra hệ tọa độ (mã EPSG) và tọa độ "
+            "của đối tượng này.",
+            file=name,
+            row=row,
+            field="geometry",
+        )
+    return converted
 
 
 def _name_matches(
@@ -375,7 +432,20 @@ def _record(
             )
             issues.append(Issue(row, field_map.get("population", ""), code, message, "warning"))
     census = get("population_year")
-    census_year = int(parse_number(census)) if census not in (None, "") else None
+    census_year = None
+    if census is not None and str(census).strip() not in ("", "nan", "None"):
+        column = field_map.get("population_year", "")
+        try:
+            number = parse_number(census, row=row, field=column)
+        except DataError as error:
+            issues.append(Issue.from_error(error))
+            return None
+        if number != 0 and not 1900 <= number <= 2100:  # 0: not known
+            issues.append(
+                Issue(row, column, value_text(census), "Năm dân số không hợp lệ: ghi năm, vd 2022.")
+            )
+            return None
+        census_year = int(number) or None
     fallback = int(old[code].population_year) if code in old else 0
     return {
         "code": code,

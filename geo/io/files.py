@@ -6,20 +6,34 @@ import unicodedata
 from pathlib import Path
 
 from geo._errors import DataError
+from geo.io.safety import check_size, file_size
 
 
-def read_bytes(source: bytes | Path, *, name: str) -> bytes:
-    """Return the bytes of an upload or a file; a missing or unreadable file is a `DataError`."""
+def read_bytes(source: bytes | Path, *, name: str, max_bytes: int | None = None) -> bytes:
+    """Return the bytes of an upload or a file, refusing one over ``max_bytes`` before reading it.
+
+    Raises
+    ------
+    DataError
+        The file is missing, unreadable, or larger than ``max_bytes`` (its size on disk is checked
+        first, so a large file is never read into memory).
+    """
+    if max_bytes is not None:
+        check_size(file_size(source, name=name), name=name, limit=max_bytes)
     if not isinstance(source, Path):
-        return bytes(source)
+        return source if type(source) is bytes else bytes(source)
     try:
-        return source.read_bytes()
+        data = source.read_bytes()
     except FileNotFoundError as exc:
         raise DataError("Không tìm thấy tệp: kiểm tra đường dẫn.", file=name) from exc
     except IsADirectoryError as exc:
         raise DataError("Đây là thư mục, không phải tệp.", file=name) from exc
     except OSError as exc:
         raise DataError("Không đọc được tệp (không có quyền hoặc tệp đang bị khóa).", file=name) from exc
+    if max_bytes is not None:
+        # A file that grew between the check and the read (or a device that reports no size).
+        check_size(len(data), name=name, limit=max_bytes)
+    return data
 
 
 def decode_text(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str, str]:

@@ -32,6 +32,7 @@ from geo.io.parsing import (
     parse_number,
     parse_when,
 )
+from geo.io.safety import clean_text, usable_crs
 from geo.io.tables import RawTable, map_columns
 from geo.taxonomy import group_of
 
@@ -263,12 +264,21 @@ def _empty(
 
 def _source_crs(crs: str | None, sample: list[Any], *, file: str) -> CRS:
     if crs:
+        shown = clean_text(crs)[:80]
         try:
-            return CRS.from_user_input(crs)
-        except CRSError as exc:
+            chosen = CRS.from_user_input(crs)
+        except (CRSError, ValueError, TypeError) as exc:
             raise DataError(
-                f"Hệ tọa độ «{crs}» không xác định: ghi mã EPSG, ví dụ EPSG:5897.", file=file, value=crs
+                f"Hệ tọa độ «{shown}» không xác định: ghi mã EPSG, ví dụ EPSG:5897.", file=file, value=shown
             ) from exc
+        if not usable_crs(chosen):
+            raise DataError(
+                f"Hệ tọa độ «{shown}» không dùng được (hệ tọa độ cục bộ, hoặc không chuyển được sang kinh "
+                "độ/vĩ độ): ghi mã EPSG, ví dụ EPSG:5897.",
+                file=file,
+                value=shown,
+            )
+        return chosen
     values = []
     for value in sample:
         try:

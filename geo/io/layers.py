@@ -2,30 +2,48 @@
 
 from __future__ import annotations
 
-import io
-import json
+import hashlib
 import tempfile
 import warnings
-import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
+import shapely.geometry
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geo import settings
 from geo._errors import BoundaryError, DataError
 from geo.communes import normalise
-from geo.formatting import format_megabytes
 from geo.io.files import read_bytes
 from geo.io.geojson import parse_document
+from geo.io.safety import (
+    Limits,
+    check_size,
+    clean_text,
+    file_size,
+    open_zip,
+    safe_name,
+    too_many_rows,
+    usable_crs,
+)
+from geo.io.tables import feature_properties, json_cell
 
 SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
 """File name endings of the layer files read."""
 
-_MAX_UNZIPPED = 20
+
+@dataclass(frozen=True)
+class LayerFile:
+    """A layer file as read: its name, the SHA-256 of its bytes and its features (in its own CRS)."""
+
+    name: str
+    sha256: str
+    frame: gpd.GeoDataFrame
 
 
 def read_layer(
@@ -34,9 +52,25 @@ def read_layer(
     name: str | None = None,
     layer: str | None = None,
     crs: str | None = None,
-    max_bytes: int = settings.IMPORT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read the polygon layer of a GeoJSON, zipped Shapefile or GeoPackage file, in its own CRS.
+    """Return the features of `read_layer_file` (same parameters and errors)."""
+    return read_layer_file(source, name=name, layer=layer, crs=crs, max_bytes=max_bytes).frame
+
+
+def read_layer_file(
+    source: bytes | Path,
+    *,
+    name: str | None = None,
+    layer: str | None = None,
+    crs: str | None = None,
+    max_bytes: int | None = None,
+) -> LayerFile:
+    """Read the polygon layer of a GeoJSON, zipped Shapefile or GeoPackage file once, in its own CRS.
+
+    The file is read into memory at most once (a Shapefile or GeoPackage on disk is read by GDAL
+    from the disk, and hashed by streaming); the returned `LayerFile` carries its hash, so a check
+    and an import of the same upload (`geo.io.boundary_import.import_boundaries`) need no second read.
 
     Parameters
     ----------
@@ -49,21 +83,18 @@ def read_layer(
     crs
         The CRS of the coordinates when the file does not say, or says wrongly (e.g. ``"EPSG:5897"``).
     max_bytes
-        Larger files are refused.
+        Larger files are refused (default `geo.settings.IMPORT_MAX_BYTES`), before they are read;
+        the other limits (zip members, features) are `geo.io.safety.Limits`.
 
     Raises
     ------
     BoundaryError
         The file is too large, of another kind, a Shapefile without its sidecar files, holds several
-        layers and none was chosen, holds no polygons, names an unknown CRS, or cannot be read.
+        layers and none was chosen, holds no polygons, NaN or infinite vertices, names an unknown
+        CRS, or cannot be read. Nothing else: any content gives this error or a layer.
     """
-    name = name or (source.name if isinstance(source, Path) else "ranh_gioi")
-    data = layer_bytes(source, name=name)
-    if len(data) > max_bytes:
-        raise BoundaryError(
-            f"Tệp quá lớn ({format_megabytes(len(data))} MB; tối đa {format_megabytes(max_bytes, 0)} MB).",
-            file=name,
-        )
+    name = safe_name(name or (source.name if isinstance(source, Path) else "ranh_gioi"))
+    limits = Limits.of(max_bytes)
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise BoundaryError(
@@ -73,27 +104,61 @@ def read_layer(
         )
     if suffix == ".shp" and not isinstance(source, Path):
         raise BoundaryError("Tải lên Shapefile dạng .zip gồm .shp, .shx, .dbf và .prj.", file=name)
-    if suffix in (".geojson", ".json"):
-        frame = _read_geojson(data, name=name, declared=crs is None)
-    else:
-        with tempfile.TemporaryDirectory(prefix="antt-boundary-") as folder:
-            if isinstance(source, Path) and suffix != ".zip":
-                path = source
-            elif suffix == ".zip":
-                path = _unzip(data, Path(folder), name=name, max_bytes=max_bytes * _MAX_UNZIPPED)
-            else:
-                path = Path(folder) / f"layer{suffix}"
-                path.write_bytes(data)
-            frame = _read(path, name=name, layer=layer)
+    try:
+        frame, digest = _read_any(
+            source, name=name, suffix=suffix, layer=layer, declared=crs is None, limits=limits
+        )
+    except MemoryError as exc:
+        raise BoundaryError(
+            "Tệp cần quá nhiều bộ nhớ để đọc: hãy tách thành nhiều tệp nhỏ hơn.", file=name
+        ) from exc
     if crs:
         try:
             frame = frame.set_crs(CRS.from_user_input(crs), allow_override=True)
-        except CRSError as exc:
+        except (CRSError, ValueError, TypeError) as exc:
             raise BoundaryError(
-                f"Hệ tọa độ «{crs}» không xác định: ghi mã EPSG, vd EPSG:5897.", file=name
+                f"Hệ tọa độ «{clean_text(crs)[:80]}» không xác định: ghi mã EPSG, vd EPSG:5897.", file=name
             ) from exc
     _require_polygons(frame, name=name)
-    return frame
+    _require_finite(frame, name=name)
+    return LayerFile(name, digest, _clean_frame(frame))
+
+
+def _read_any(
+    source: bytes | Path, *, name: str, suffix: str, layer: str | None, declared: bool, limits: Limits
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Read the layer and hash its bytes: GeoJSON from its bytes, a path on disk by GDAL, other bytes from a private copy."""
+    if isinstance(source, Path) and suffix in (".shp", ".gpkg"):
+        # GDAL reads a Shapefile (with its sidecar files) or a GeoPackage from the disk itself.
+        check_size(_size(source, name=name), name=name, limit=limits.max_bytes)
+        frame = _read(source, name=name, layer=layer, limits=limits)
+        return frame, _file_digest(source, name=name)
+    data = layer_bytes(source, name=name, max_bytes=limits.max_bytes)
+    digest = hashlib.sha256(data).hexdigest()
+    if suffix in (".geojson", ".json"):
+        return _read_geojson(data, name=name, declared=declared, limits=limits), digest
+    with tempfile.TemporaryDirectory(prefix="antt-boundary-") as folder:
+        if suffix == ".zip":
+            path = _unzip(data, Path(folder), name=name, limits=limits)
+        else:
+            path = Path(folder) / f"layer{suffix}"
+            path.write_bytes(data)
+        return _read(path, name=name, layer=layer, limits=limits), digest
+
+
+def _file_digest(path: Path, *, name: str) -> str:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise BoundaryError("Không đọc được tệp (không có quyền hoặc tệp đang bị khóa).", file=name) from exc
+
+
+def _size(path: Path, *, name: str) -> int:
+    try:
+        return file_size(path, name=name)
+    except DataError as error:
+        raise BoundaryError(error.message, file=name) from error
 
 
 def checked_crs(frame: gpd.GeoDataFrame, *, name: str) -> gpd.GeoDataFrame:
@@ -108,6 +173,13 @@ def checked_crs(frame: gpd.GeoDataFrame, *, name: str) -> gpd.GeoDataFrame:
     if frame.crs is None:
         raise BoundaryError(
             "Tệp không cho biết hệ tọa độ (Shapefile thiếu .prj?): hãy chọn mã EPSG, vd EPSG:5897 "
+            "(VN-2000 Thanh Hóa) hoặc EPSG:4326.",
+            file=name,
+        )
+    if not usable_crs(frame.crs):
+        raise BoundaryError(
+            f"Hệ tọa độ của tệp không dùng được ({clean_text(str(frame.crs.name))[:80]}): hệ tọa độ cục bộ "
+            "(LOCAL_CS) hoặc không chuyển được sang kinh độ/vĩ độ. Hãy chọn mã EPSG của tệp, vd EPSG:5897 "
             "(VN-2000 Thanh Hóa) hoặc EPSG:4326.",
             file=name,
         )
@@ -136,37 +208,50 @@ def load_communes(path: Path, *, crs: str | None = None, **fields: Any) -> gpd.G
 _POLYGON_TYPES = ("Polygon", "MultiPolygon", "GeometryCollection")
 
 
-def _read_geojson(data: bytes, *, name: str, declared: bool) -> gpd.GeoDataFrame:
+def _read_geojson(data: bytes, *, name: str, declared: bool, limits: Limits) -> gpd.GeoDataFrame:
     try:
-        document = parse_document(data, name=name)
+        document = parse_document(data, name=name, limits=limits)
+        clean: list[dict[str, Any]] = []
+        for row, feature in enumerate(document.features, start=1):
+            properties = feature_properties(feature, row=row, name=name)
+            geometry = feature.get("geometry")
+            if geometry is not None and not isinstance(geometry, dict):
+                raise DataError(
+                    "Hình học (geometry) không phải object JSON.", file=name, row=row, field="geometry"
+                )
+            clean.append({"type": "Feature", "properties": properties, "geometry": geometry})
+    except BoundaryError:
+        raise
     except DataError as error:
-        raise BoundaryError(error.message, file=name) from error
-    features = [f for f in document.features if isinstance(f, dict)]
-    if not features:
+        raise BoundaryError(error.message, file=name, row=error.row, field=error.field) from error
+    if not clean:
         raise BoundaryError("Tệp không có đối tượng (features) nào.", file=name)
     source_crs: CRS | None = CRS.from_user_input(settings.CRS_WGS84)
     if declared and document.crs_member:
         try:
             source_crs = CRS.from_user_input(document.crs)
-        except (CRSError, TypeError) as exc:
-            member = json.dumps(document.crs_member, ensure_ascii=False, default=str)[:120]
+        except (CRSError, TypeError, ValueError) as exc:
+            member = json_cell(document.crs_member)
             raise BoundaryError(
-                f"Tệp ghi hệ tọa độ không xác định ({member}). "
+                f"Tệp ghi hệ tọa độ không xác định ({str(member)[:120]}). "
                 'Hãy ghi mã EPSG, ví dụ "EPSG:4326" hoặc "EPSG:5897" (VN-2000 Thanh Hóa).',
                 file=name,
             ) from exc
-    clean: list[dict[str, Any]] = [
-        {
-            "type": "Feature",
-            "properties": f.get("properties") if isinstance(f.get("properties"), dict) else {},
-            "geometry": f.get("geometry") if isinstance(f.get("geometry"), dict) else None,
-        }
-        for f in features
-    ]
+    for row, feature in enumerate(clean, start=1):
+        try:
+            shapely.geometry.shape(feature["geometry"]) if feature["geometry"] is not None else None
+        except Exception as exc:  # shapely reports a malformed geometry through many error types
+            kind = json_cell(feature["geometry"].get("type"))
+            raise BoundaryError(
+                f"Hình học không đọc được (type «{str(kind)[:40]}»): {clean_text(str(exc))[:160]}",
+                file=name,
+                row=row,
+                field="geometry",
+            ) from exc
     try:
         return gpd.GeoDataFrame.from_features(clean, crs=source_crs)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError) as exc:
-        raise BoundaryError(f"Hình học không đọc được: {exc}", file=name) from exc
+    except Exception as exc:  # geopandas, shapely or pandas on a malformed collection
+        raise BoundaryError(f"Hình học không đọc được: {clean_text(str(exc))[:200]}", file=name) from exc
 
 
 def _require_polygons(frame: gpd.GeoDataFrame, *, name: str) -> None:
@@ -179,32 +264,40 @@ def _require_polygons(frame: gpd.GeoDataFrame, *, name: str) -> None:
     )
 
 
-def layer_bytes(source: bytes | Path, *, name: str) -> bytes:
-    """Return the bytes of an upload or a file; a missing or unreadable file is a `BoundaryError`."""
+def layer_bytes(source: bytes | Path, *, name: str, max_bytes: int | None = None) -> bytes:
+    """Return the bytes of an upload or a file (refused above ``max_bytes`` before it is read) or a `BoundaryError`."""
     try:
-        return read_bytes(source, name=name)
+        return read_bytes(source, name=name, max_bytes=max_bytes)
     except DataError as error:
         raise BoundaryError(error.message, file=name) from error
 
 
-def _unzip(data: bytes, folder: Path, *, name: str, max_bytes: int) -> Path:
+def _unzip(data: bytes, folder: Path, *, name: str, limits: Limits) -> Path:
+    """Extract the members of a zipped layer (flattened, each vetted first) and return the layer's path."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
-        raise BoundaryError("Tệp .zip hỏng hoặc không phải .zip.", file=name) from exc
+        archive = open_zip(data, name=name, limits=limits)
+    except DataError as error:
+        raise BoundaryError(error.message, file=name) from error
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
-        if sum(m.file_size for m in members) > max_bytes:
-            raise BoundaryError("Tệp .zip giải nén ra quá lớn.", file=name)
+        seen: set[str] = set()
         for member in members:
-            inner = PurePosixPath(member.filename)
-            if inner.is_absolute() or ".." in inner.parts:
-                raise BoundaryError(f"Tệp .zip chứa đường dẫn không an toàn: {member.filename}.", file=name)
+            inner = PurePosixPath(member.filename.replace("\\", "/")).name
+            if not inner:
+                continue
+            if inner.lower() in seen:
+                raise BoundaryError(
+                    f"Tệp .zip chứa hai thành phần cùng tên «{safe_name(inner)}»: hãy nén riêng một lớp.",
+                    file=name,
+                )
+            seen.add(inner.lower())
             try:
                 content = archive.read(member)
             except Exception as exc:  # zipfile, zlib or bz2 errors of a damaged archive
-                raise BoundaryError(f"Tệp .zip bị hỏng ({member.filename}).", file=name) from exc
-            (folder / inner.name).write_bytes(content)
+                raise BoundaryError(
+                    f"Tệp .zip bị hỏng ({safe_name(member.filename)[:80]}).", file=name
+                ) from exc
+            (folder / inner).write_bytes(content)
     layers = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES - {".zip"})
     shapefiles = [p for p in layers if p.suffix.lower() == ".shp"]
     chosen = shapefiles or layers
@@ -217,13 +310,21 @@ def _unzip(data: bytes, folder: Path, *, name: str, max_bytes: int) -> Path:
         )
     path = chosen[0]
     if path.suffix.lower() == ".shp":
-        missing = [s for s in (".shx", ".dbf") if not path.with_suffix(s).exists()]
+        missing = [s for s in (".shx", ".dbf") if not _sidecar(path, s).exists()]
         if missing:
             raise BoundaryError(f"Shapefile thiếu tệp đi kèm: {', '.join(missing)}.", file=name)
     return path
 
 
-def _read(path: Path, *, name: str, layer: str | None) -> gpd.GeoDataFrame:
+def _sidecar(path: Path, suffix: str) -> Path:
+    """Return the sidecar file of a Shapefile, whatever the case of its ending (.DBF, .dbf)."""
+    for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if candidate.exists():
+            return candidate
+    return path.with_suffix(suffix)
+
+
+def _read(path: Path, *, name: str, layer: str | None, limits: Limits) -> gpd.GeoDataFrame:
     import pyogrio
 
     try:
@@ -231,18 +332,55 @@ def _read(path: Path, *, name: str, layer: str | None) -> gpd.GeoDataFrame:
         if layer is None and len(layers) > 1:
             polygons = [str(n) for n, kind in layers if kind and "Polygon" in str(kind)]
             if len(polygons) != 1:
-                names = ", ".join(str(n) for n, _ in layers)
+                names = ", ".join(clean_text(str(n)) for n, _ in layers[:20])
                 raise BoundaryError(f"Tệp có nhiều lớp ({names}): hãy chọn lớp ranh giới xã.", file=name)
             layer = polygons[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd but readable files
+            count = int(pyogrio.read_info(path, layer=layer).get("features", -1))
+            if count > limits.max_rows:
+                raise too_many_rows(name, limits, count, at_least=False)
             frame = gpd.read_file(path, layer=layer)
     except BoundaryError:
         raise
+    except DataError as error:
+        raise BoundaryError(error.message, file=name) from error
+    except MemoryError:
+        raise
     except Exception as exc:  # GDAL reports a damaged file through many error types
         raise BoundaryError(
-            f"Không đọc được tệp ranh giới (tệp hỏng hoặc sai định dạng): {exc}", file=name
+            f"Không đọc được tệp ranh giới (tệp hỏng hoặc sai định dạng): {clean_text(str(exc))[:200]}",
+            file=name,
         ) from exc
-    if path.suffix.lower() == ".shp" and not path.with_suffix(".prj").exists():
+    if len(frame) > limits.max_rows:
+        raise too_many_rows(name, limits, len(frame), at_least=False)
+    if path.suffix.lower() == ".shp" and not _sidecar(path, ".prj").exists():
         frame = frame.set_crs(None, allow_override=True)
+    return frame
+
+
+def _require_finite(frame: gpd.GeoDataFrame, *, name: str) -> None:
+    """Refuse a layer with a NaN or infinite vertex, naming the first feature that has one."""
+    geometries = frame.geometry.to_numpy()
+    coordinates, index = shapely.get_coordinates(geometries, include_z=False, return_index=True)
+    bad = ~np.isfinite(coordinates).all(axis=1)
+    if bad.any():
+        row = int(index[np.flatnonzero(bad)[0]]) + 1
+        raise BoundaryError(
+            "Hình học có tọa độ không phải số hữu hạn (NaN hoặc vô hạn): sửa hoặc bỏ đối tượng này.",
+            file=name,
+            row=row,
+            field="geometry",
+        )
+
+
+def _clean_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``frame`` with its attribute names and text values cleaned (`geo.io.safety.clean_text`)."""
+    geometry = frame.geometry.name
+    renamed = {c: clean_text(str(c)) for c in frame.columns if c != geometry and clean_text(str(c)) != c}
+    if renamed:
+        frame = frame.rename(columns=renamed)
+    for column in frame.columns:
+        if column != frame.geometry.name and frame[column].dtype == object:
+            frame[column] = frame[column].map(json_cell)
     return frame

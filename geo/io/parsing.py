@@ -449,11 +449,24 @@ def parse_count(
     if isinstance(value, str):
         text = "".join(value.split()).replace("\u00a0", "")
         if _THOUSANDS.fullmatch(text):
-            return int(re.sub(r"[.,]", "", text))
+            digits = re.sub(r"[.,]", "", text)
+            if len(digits) > len(str(_MAX_COUNT)):
+                raise at.error(f"Số quá lớn (tối đa {_MAX_COUNT:,}).".replace(",", "."))
+            return _bounded(int(digits), at=at)
     number = parse_number(value, file=file, row=row, field=field)
     if number < 0 or not float(number).is_integer():
         raise at.error("Phải là số nguyên không âm (vd 7.400).")
-    return int(number)
+    return _bounded(int(number), at=at)
+
+
+_MAX_COUNT = 10**12
+"""Largest count accepted (a population, a year's figure): beyond it, a mistyped or hostile cell."""
+
+
+def _bounded(count: int, *, at: _At) -> int:
+    if count > _MAX_COUNT:
+        raise at.error(f"Số quá lớn (tối đa {_MAX_COUNT:,}).".replace(",", "."))
+    return count
 
 
 _DMS = re.compile(

@@ -15,7 +15,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo import settings
 from geo._errors import DataError
 from geo._validate import CheckedFile, Issue, sort_issues, value_text
 from geo.communes import name_key
@@ -84,7 +83,7 @@ def import_population(
     name: str | None = None,
     mapping: Mapping[str, str] | None = None,
     year: int | None = None,
-    max_bytes: int = settings.IMPORT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> PopulationImport:
     """Read a population table and match every row to one of ``communes``.
 
@@ -265,7 +264,8 @@ def _year(value: Any, *, default: int | None, row: int, column: str, issues: lis
     if not text:
         return default or 0
     try:
-        year = int(float(text))
+        number = float(text.replace(",", "."))
+        year = int(number) if 1900 <= number <= 2100 else 0
     except ValueError:
         year = 0
     if not 1900 <= year <= 2100:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
+import json
 import re
 import warnings
 from collections.abc import Mapping
@@ -12,11 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geo import settings
 from geo._errors import DataError
-from geo.formatting import format_megabytes
 from geo.io.files import decode_text, read_bytes
 from geo.io.geojson import parse_document
+from geo.io.safety import (
+    CellCounter,
+    Limits,
+    clean_text,
+    open_zip,
+    safe_name,
+    too_many_cells,
+    too_many_rows,
+)
 from geo.taxonomy import fold
 
 FIELDS: dict[str, str] = {
@@ -123,7 +132,7 @@ def read_table(
     name: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
-    max_bytes: int = settings.IMPORT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> RawTable:
     """Read a CSV, XLSX or GeoJSON file of incidents into a `RawTable`.
 
@@ -139,21 +148,18 @@ def read_table(
     sheet
         Worksheet of an XLSX file (default: the first).
     max_bytes
-        Larger files are refused.
+        Larger files are refused (default `geo.settings.IMPORT_MAX_BYTES`), before they are read.
 
     Raises
     ------
     DataError
-        The file is too large, empty, of an unsupported kind, cannot be decoded, or has no header.
+        The file is too large (on disk, uncompressed, or in rows and cells: see
+        `geo.io.safety.Limits`), empty, of an unsupported kind, damaged, cannot be decoded, or has
+        no header. Nothing else: any content gives this error or a table.
     """
-    name = name or (source.name if isinstance(source, Path) else "tệp tải lên")
-    data = read_bytes(source, name=name)
-    if len(data) > max_bytes:
-        raise DataError(
-            f"Tệp quá lớn ({format_megabytes(len(data))} MB; tối đa {format_megabytes(max_bytes, 0)} MB): "
-            "hãy tách thành nhiều tệp nhỏ hơn.",
-            file=name,
-        )
+    name = safe_name(name or (source.name if isinstance(source, Path) else "tệp tải lên"))
+    limits = Limits.of(max_bytes)
+    data = read_bytes(source, name=name, max_bytes=limits.max_bytes)
     if not data.strip():
         raise DataError("Tệp rỗng.", file=name)
     digest = hashlib.sha256(data).hexdigest()
@@ -162,29 +168,37 @@ def read_table(
         raise DataError(
             "Định dạng Excel 97–2003 (.xls) chưa hỗ trợ: hãy lưu lại thành .xlsx hoặc .csv.", file=name
         )
-    if suffix in (".xlsx", ".xlsm") or (suffix not in (".csv", ".txt", ".tsv") and data[:2] == b"PK"):
-        return _read_xlsx(data, name=name, digest=digest, sheet=sheet)
-    if suffix in (".geojson", ".json") or data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"{":
-        return _read_geojson(data, name=name, digest=digest)
-    return _read_csv(data, name=name, digest=digest, encoding=encoding)
+    try:
+        if suffix in (".xlsx", ".xlsm") or (suffix not in (".csv", ".txt", ".tsv") and data[:2] == b"PK"):
+            return _read_xlsx(data, name=name, digest=digest, sheet=sheet, limits=limits)
+        if suffix in (".geojson", ".json") or data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"{":
+            return _read_geojson(data, name=name, digest=digest, limits=limits)
+        return _read_csv(data, name=name, digest=digest, encoding=encoding, limits=limits)
+    except MemoryError as exc:
+        raise DataError(
+            "Tệp cần quá nhiều bộ nhớ để đọc: hãy tách thành nhiều tệp nhỏ hơn.", file=name
+        ) from exc
 
 
-def _read_csv(data: bytes, *, name: str, digest: str, encoding: str | None) -> RawTable:
+def _read_csv(data: bytes, *, name: str, digest: str, encoding: str | None, limits: Limits) -> RawTable:
     text, used = decode_text(data, name=name, encoding=encoding)
-    lines = [line for line in text.splitlines() if line.strip()][:20]
-    delimiter = max(";,\t|", key=lambda d: sum(line.count(d) for line in lines))
     if "\x00" in text:
         raise DataError("Tệp chứa ký tự rỗng (NUL): không phải tệp văn bản CSV.", file=name)
+    lines = list(itertools.islice((line for line in io.StringIO(text) if line.strip()), 20))
+    delimiter = max(";,\t|", key=lambda d: sum(line.count(d) for line in lines))
+    counter = CellCounter(name=name, limits=limits)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        records = list(counter.rows_of(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
     except csv.Error as exc:
-        raise DataError(f"Tệp CSV không đọc được ({exc}).", file=name) from exc
+        raise DataError(f"Tệp CSV không đọc được ({exc}).", file=name, row=counter.rows + 1) from exc
     return _table(records, name=name, digest=digest, kind="csv", encoding=used)
 
 
-def _read_xlsx(data: bytes, *, name: str, digest: str, sheet: str | None) -> RawTable:
+def _read_xlsx(data: bytes, *, name: str, digest: str, sheet: str | None, limits: Limits) -> RawTable:
     import openpyxl
 
+    # The zip directory first: a workbook that inflates far beyond its size is never opened.
+    open_zip(data, name=name, limits=limits, what="Excel (.xlsx)").close()
     broken = DataError("Không mở được tệp Excel (.xlsx): tệp hỏng hoặc không phải .xlsx.", file=name)
     # openpyxl reports a damaged file with whatever its zip, zlib or XML layer raised: any error
     # while reading the bytes of an upload means "damaged file", never a crash of the page.
@@ -192,24 +206,46 @@ def _read_xlsx(data: bytes, *, name: str, digest: str, sheet: str | None) -> Raw
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # openpyxl's notes on unsupported Excel extensions
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:
-        raise broken from exc
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise DataError(
-                f"Không có trang tính «{sheet}»; các trang: {', '.join(book.sheetnames)}.",
-                file=name,
-                field=sheet,
-            )
-        worksheet = book[sheet] if sheet else book.worksheets[0]
-        records = [list(r) for r in worksheet.iter_rows(values_only=True)]
-    except DataError:
+    except MemoryError:
         raise
     except Exception as exc:
         raise broken from exc
+    counter = CellCounter(name=name, limits=limits)
+    try:
+        names = [clean_text(str(n)) for n in book.sheetnames]
+        if sheet is not None and sheet not in book.sheetnames:
+            raise DataError(
+                f"Không có trang tính «{clean_text(sheet)}»; các trang: {', '.join(names)}.",
+                file=name,
+                field=clean_text(sheet),
+            )
+        worksheet = book[sheet] if sheet else book.worksheets[0]
+        _check_dimension(worksheet, name=name, limits=limits)
+        # Rows as written, not padded to a declared width (which may be wrong); counted while read.
+        worksheet.reset_dimensions()
+        records = list(counter.rows_of(worksheet.iter_rows(values_only=True)))
+    except (DataError, MemoryError):
+        raise
+    except Exception as exc:
+        raise DataError(
+            "Không đọc được tệp Excel (.xlsx): tệp hỏng, hoặc có ô không đọc được (số quá lớn, ngày sai).",
+            file=name,
+            row=counter.rows + 1,
+        ) from exc
     finally:
         book.close()
     return _table(records, name=name, digest=digest, kind="xlsx")
+
+
+def _check_dimension(worksheet: Any, *, name: str, limits: Limits) -> None:
+    """Refuse a sheet whose declared size (its ``<dimension>``, e.g. ``A1:XFD1048576``) is beyond the limits."""
+    rows, columns = getattr(worksheet, "max_row", None), getattr(worksheet, "max_column", None)
+    if not isinstance(rows, int) or not isinstance(columns, int):
+        return
+    if rows > limits.max_rows:
+        raise too_many_rows(name, limits, rows, at_least=False)
+    if rows * columns > limits.max_cells:
+        raise too_many_cells(name, limits, rows * columns, at_least=False)
 
 
 def _table(
@@ -262,22 +298,62 @@ def _present(cell: Any) -> bool:
     return cell is not None and str(cell).strip() != ""
 
 
-def _read_geojson(data: bytes, *, name: str, digest: str) -> RawTable:
-    document = parse_document(data, name=name)
+def _read_geojson(data: bytes, *, name: str, digest: str, limits: Limits) -> RawTable:
+    document = parse_document(data, name=name, limits=limits)
     features, crs = document.features, document.crs
+    properties = [
+        feature_properties(feature, row=index, name=name) for index, feature in enumerate(features, 1)
+    ]
     keys: dict[str, None] = {}
-    for feature in features:
-        if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
-            keys.update(dict.fromkeys(str(k) for k in feature["properties"]))
+    for props in properties:
+        keys.update(dict.fromkeys(props))
     columns = [*keys, GEOMETRY_X, GEOMETRY_Y]
+    if len(features) * len(columns) > limits.max_cells:
+        raise too_many_cells(name, limits, len(features) * len(columns), at_least=False)
     rows, numbers = [], []
-    for index, feature in enumerate(features, start=1):
-        props = feature.get("properties") or {} if isinstance(feature, dict) else {}
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        x, y = _point_xy(geometry)
-        rows.append((*(props.get(k) for k in keys), x, y))
+    for index, (feature, props) in enumerate(zip(features, properties, strict=True), start=1):
+        x, y = _point_xy(feature.get("geometry"))
+        rows.append((*(props.get(k) for k in keys), json_cell(x), json_cell(y)))
         numbers.append(index)
     return RawTable(name, digest, tuple(columns), tuple(rows), tuple(numbers), "geojson", "utf-8", crs)
+
+
+def json_cell(value: Any) -> Any:
+    """Return a JSON value as a cell: text cleaned, a list or object as its (short) JSON text."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return clean_text(value)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError, TypeError):
+        text = "[…]" if isinstance(value, list) else "{…}"
+    return clean_text(text if len(text) <= 1000 else text[:999] + "…")
+
+
+def feature_properties(feature: Any, *, row: int, name: str) -> dict[str, Any]:
+    """Return a GeoJSON feature's properties as cells (text cleaned, nested values as JSON text).
+
+    Raises
+    ------
+    DataError
+        The feature is not an object, or its ``properties`` is neither an object nor null.
+    """
+    if not isinstance(feature, dict):
+        raise DataError(
+            f"Đối tượng thứ {row} trong features không phải một Feature (object JSON).", file=name, row=row
+        )
+    props = feature.get("properties")
+    if props is None:
+        return {}
+    if not isinstance(props, dict):
+        raise DataError(
+            "Thuộc tính (properties) của đối tượng không phải object JSON.",
+            file=name,
+            row=row,
+            field="properties",
+        )
+    return {clean_text(str(k)): json_cell(v) for k, v in props.items()}
 
 
 def _point_xy(geometry: Any) -> tuple[Any, Any]:
