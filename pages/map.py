@@ -32,6 +32,7 @@ layers = st.pills(
     format_func=layer_names.__getitem__,
     key="map.layers",
 )
+method = hotspots.method_controls()
 
 st.caption(t("filter.summary", n=fmt_int(len(matched)), start=fmt_date(flt.start), end=fmt_date(flt.end)))
 if matched.empty:
@@ -48,7 +49,7 @@ if assets:
         texts=widgets.map_texts(),
         breaks=widgets.rate_breaks(flt),
     )
-    hotspots.add_layers(build.map, layers, flt)
+    hotspots.add_layers(build.map, layers, flt, method)
     if build.points_mode == "points":
         st.caption(t("map.mode_points", n=fmt_int(build.n_markers)))
     elif build.points_mode == "cells":
@@ -61,13 +62,14 @@ if assets:
             )
         )
     widgets.show_map(build, key="hotspot-map", height=theme.MAP_HEIGHT)
+    hotspots.method_captions(layers, method)
     if "emerging" in layers:
-        hotspots.emerging_caption(flt)
+        hotspots.emerging_caption(flt, method.standardise)
 
 st.subheader(t("map.table"))
 widgets.commune_table(commune_counts(matched, communes, days=flt.days), targets=plan.targets)
 
-hotspots.hot_cells_section(flt)
+hotspots.hot_cells_section(flt, method)
 if assets:
     hotspots.time_section(flt)
     hotspots.compare_section(flt)

@@ -7,6 +7,7 @@ maps are built on every run from the cached arrays (a `folium.Map` is never cach
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TypedDict
 
@@ -20,7 +21,8 @@ from geo import AppError, settings
 from geo.evaluation.periods import windows_for
 from geo.filters import IncidentFilter, apply_filter
 from geo.hotspots import series
-from geo.hotspots.emerging import CLASSES, Emerging, hot_class_shares
+from geo.hotspots.emerging import CLASSES, STANDARDISE, Emerging, Standardise, hot_class_shares
+from geo.hotspots.gistar import INFERENCES, GiConvention
 from geo.maps import hotspot_layers as hm
 from geo.maps.district import build_map
 from ui import loaders, widgets
@@ -28,6 +30,60 @@ from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
 
 LAYERS = ("density", "gistar", "emerging")
 """Hotspot layer keys offered next to `geo.maps.district.LAYERS` on /map."""
+
+INFERENCE_KEY = "hot.method.inference"
+FDR_KEY = "hot.method.fdr"
+STANDARDISE_KEY = "hot.method.standardise"
+
+
+@dataclass(frozen=True)
+class Method:
+    """The statistical conventions the user chose for the hot spot layers (defaults: the recommended ones)."""
+
+    gi: GiConvention = field(default_factory=GiConvention)
+    standardise: Standardise = settings.EMERGING_STANDARDISE
+
+
+def method_controls() -> Method:
+    """Offer the Gi* p-value convention, the FDR correction and the emerging standardisation; return the choice."""
+    with st.expander(t("hot.method.header")):
+        inference = st.segmented_control(
+            t("hot.method.inference"),
+            INFERENCES,
+            default=INFERENCES[0],
+            required=True,
+            format_func=lambda v: t(f"hot.method.inference.{v}"),
+            key=INFERENCE_KEY,
+            help=t("hot.method.inference.help"),
+        )
+        fdr = st.toggle(t("hot.method.fdr"), value=True, key=FDR_KEY, help=t("hot.method.fdr.help"))
+        standardise = st.segmented_control(
+            t("hot.method.standardise"),
+            STANDARDISE,
+            default=STANDARDISE[0],
+            required=True,
+            format_func=lambda v: t(f"hot.method.standardise.{v}"),
+            key=STANDARDISE_KEY,
+            help=t("hot.method.standardise.help"),
+        )
+    return Method(
+        GiConvention(inference="normal" if inference == "normal" else "permutation", fdr=bool(fdr)),
+        "cube" if standardise == "cube" else "step",
+    )
+
+
+def gi_method(convention: GiConvention) -> str:
+    """Name a Gi* map's p-value convention and whether FDR applies, in the page's language."""
+    if convention.inference == "permutation":
+        inference = t("hot.gi_method.permutation", n=fmt_int(convention.permutations))
+    else:
+        inference = t("hot.gi_method.normal")
+    return t("hot.gi_method", inference=inference, fdr=t(f"hot.gi_method.fdr.{str(convention.fdr).lower()}"))
+
+
+def emerging_method(standardise: Standardise) -> str:
+    """Name the emerging analysis's standardisation, in the page's language."""
+    return t(f"hot.em_method.{standardise}")
 
 
 class _Plain(TypedDict):
@@ -86,37 +142,60 @@ def _period(
     groups: tuple[str, ...],
     offences: tuple[str, ...],
     communes: tuple[str, ...],
+    inference: str = "permutation",
+    fdr: bool = True,
 ) -> series.Period:
     args = start, end, groups, offences, communes
+    convention = GiConvention(inference="normal" if inference == "normal" else "permutation", fdr=fdr)
     return series.period_analysis(
-        _frame(url, version), _select(*args), start=start, end=end, communes=communes
+        _frame(url, version),
+        _select(*args),
+        start=start,
+        end=end,
+        communes=communes,
+        convention=convention,
     )
 
 
-def period(flt: IncidentFilter) -> series.Period:
+def period(flt: IncidentFilter, convention: GiConvention | None = None) -> series.Period:
     """Return counts, yearly density and Gi* classes of the filtered period (cached)."""
-    return _period(*loaders.key(), **_plain(flt))
+    conv = convention or GiConvention()
+    return _period(*loaders.key(), **_plain(flt), inference=conv.inference, fdr=conv.fdr)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _emerging(
-    url: str, version: str, groups: tuple[str, ...], offences: tuple[str, ...], communes: tuple[str, ...]
+    url: str,
+    version: str,
+    groups: tuple[str, ...],
+    offences: tuple[str, ...],
+    communes: tuple[str, ...],
+    *,
+    standardise: str = settings.EMERGING_STANDARDISE,
 ) -> Emerging | str:
     fr = _frame(url, version)
     try:
-        return series.emerging_analysis(fr, _select_all(groups, offences, communes), communes=communes)
+        return series.emerging_analysis(
+            fr,
+            _select_all(groups, offences, communes),
+            communes=communes,
+            standardise="cube" if standardise == "cube" else "step",
+        )
     except AppError as err:
         return err.message
 
 
-def emerging(flt: IncidentFilter) -> Emerging | str:
+def emerging(flt: IncidentFilter, standardise: Standardise = settings.EMERGING_STANDARDISE) -> Emerging | str:
     """Return the emerging hot spot analysis over the whole data span, or why there is none (cached)."""
-    return _emerging(*loaders.key(), flt.groups, flt.offences, flt.communes)
+    return _emerging(*loaders.key(), flt.groups, flt.offences, flt.communes, standardise=standardise)
 
 
-def texts() -> hm.HotspotTexts:
-    """Return the hotspot layers' words in the current language."""
+def texts(method: Method | None = None) -> hm.HotspotTexts:
+    """Return the hotspot layers' words in the current language (naming ``method``'s conventions)."""
+    method = method or Method()
     return hm.HotspotTexts(
+        gi_method=gi_method(method.gi),
+        emerging_method=emerging_method(method.standardise),
         density=t("hot.density"),
         density_unit=t("hot.density_unit"),
         gi=t("hot.gi"),
@@ -139,12 +218,18 @@ def _names(fr: series.GridFrame) -> list[str]:
     return [names.get(c, c) for c in fr.cell_codes()]
 
 
-def add_layers(fmap: folium.Map, layers: list[str] | tuple[str, ...], flt: IncidentFilter) -> None:
-    """Add the chosen hotspot layers (`LAYERS`) and their legend to a map built by `geo.maps.district.build_map`."""
+def add_layers(
+    fmap: folium.Map, layers: list[str] | tuple[str, ...], flt: IncidentFilter, method: Method | None = None
+) -> None:
+    """Add the chosen hotspot layers (`LAYERS`) and their legend to a map built by `geo.maps.district.build_map`.
+
+    The legend names the conventions of ``method`` (default: the recommended ones).
+    """
     chosen = [layer for layer in LAYERS if layer in layers]
     if not chosen:
         return
-    fr, words = frame(), texts()
+    method = method or Method()
+    fr, words = frame(), texts(method)
     names = _names(fr)
     hm.ensure_pane(fmap)
     legend = []
@@ -153,11 +238,11 @@ def add_layers(fmap: folium.Map, layers: list[str] | tuple[str, ...], flt: Incid
         hm.density_layer(fr.cells, density=per.density, communes=names, texts=words, fmt=fmt_num).add_to(fmap)
         legend.append(hm.density_legend(words))
     if "gistar" in chosen:
-        per = period(flt)
+        per = period(flt, method.gi)
         hm.gi_layer(fr.cells, bins=per.bins, counts=per.counts, communes=names, texts=words).add_to(fmap)
         legend.append(hm.gi_legend(words))
     if "emerging" in chosen:
-        result = emerging(flt)
+        result = emerging(flt, method.standardise)
         if isinstance(result, Emerging):
             category = fr.per_cell(result.category)
             hm.emerging_layer(fr.cells, category=category, communes=names, texts=words).add_to(fmap)
@@ -167,9 +252,17 @@ def add_layers(fmap: folium.Map, layers: list[str] | tuple[str, ...], flt: Incid
     hm.controls_last(fmap)
 
 
-def emerging_caption(flt: IncidentFilter) -> None:
+def method_captions(layers: list[str] | tuple[str, ...], method: Method) -> None:
+    """Under the map: the Gi* convention in use and what the density's edge correction still misses."""
+    if "gistar" in layers:
+        st.caption(t("hot.gi_caption", method=gi_method(method.gi)))
+    if "density" in layers:
+        st.caption(t("hot.density_limits", bw=int(settings.KDE_BANDWIDTH_M), cell=int(settings.GRID_CELL_M)))
+
+
+def emerging_caption(flt: IncidentFilter, standardise: Standardise = settings.EMERGING_STANDARDISE) -> None:
     """Explain the emerging layer's span and method, or why it is missing."""
-    result = emerging(flt)
+    result = emerging(flt, standardise)
     if isinstance(result, str):
         st.info(t("hot.emerging_unavailable", msg=md(result)))
         return
@@ -183,6 +276,7 @@ def emerging_caption(flt: IncidentFilter) -> None:
             end=fmt_date(last),
             steps=steps.count,
             unit=unit,
+            method=emerging_method(result.standardise),
         )
     )
     with st.expander(t("hot.emerging")):
@@ -193,16 +287,25 @@ def emerging_caption(flt: IncidentFilter) -> None:
                 st.markdown(f"{mark} **{t(f'hot.em.{code}')}** — {t(f'hot.em.{code}.why')}")
 
 
-def hot_cells_section(flt: IncidentFilter) -> None:
+def hot_cells_section(flt: IncidentFilter, method: Method | None = None) -> None:
     """Show the Gi* hot cells of the period with their commune and emerging class."""
+    method = method or Method()
     st.subheader(t("hot.table"))
-    st.caption(t("hot.caption", cell=int(settings.GRID_CELL_M), bw=int(settings.KDE_BANDWIDTH_M)))
-    table = period(flt).table
+    per = period(flt, method.gi)
+    st.caption(
+        t(
+            "hot.caption",
+            cell=int(settings.GRID_CELL_M),
+            bw=int(settings.KDE_BANDWIDTH_M),
+            method=gi_method(per.convention),
+        )
+    )
+    table = per.table
     if table.empty:
         st.info(t("hot.table_none"))
         return
     names = _commune_names()
-    result = emerging(flt)
+    result = emerging(flt, method.standardise)
     trend = result.category.ravel()[table["cell"]] if isinstance(result, Emerging) else [""] * len(table)
     view = pd.DataFrame(
         {

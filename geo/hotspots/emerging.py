@@ -46,7 +46,7 @@ from scipy import stats
 
 from geo import settings
 from geo._errors import ConfigError, DataError
-from geo.hotspots.gistar import GiStar, fdr_significant, gi_star
+from geo.hotspots.gistar import GiStar, Inference, fdr_significant, gi_star
 from geo.hotspots.grid import Grid
 
 PATTERNS: tuple[str, ...] = (
@@ -301,7 +301,7 @@ def cube_gi_star(
     *,
     time_lags: int,
     standardise: Standardise,
-    inference: Literal["permutation", "normal"],
+    inference: Inference,
     permutations: int,
     seed: int,
 ) -> GiStar:
@@ -370,7 +370,7 @@ def emerging_hotspots(
     time_lags: int = settings.EMERGING_TIME_LAGS,
     alpha: float = settings.EMERGING_ALPHA,
     standardise: Standardise = settings.EMERGING_STANDARDISE,
-    inference: Literal["permutation", "normal"] = settings.EMERGING_INFERENCE,
+    inference: Inference = settings.EMERGING_INFERENCE,
     permutations: int = settings.GISTAR_PERMUTATIONS,
     seed: int = settings.GISTAR_SEED,
 ) -> Emerging:

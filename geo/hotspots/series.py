@@ -27,8 +27,8 @@ from geo import settings
 from geo._errors import DataError
 from geo.dates import months_between
 from geo.hotspots import grid as gridmod
-from geo.hotspots.emerging import Emerging, TimeSteps, emerging_hotspots
-from geo.hotspots.gistar import gi_star, hot_cells
+from geo.hotspots.emerging import Emerging, Standardise, TimeSteps, emerging_hotspots
+from geo.hotspots.gistar import GiConvention, gi_star, hot_cells
 
 DAYS_PER_YEAR = 365.25
 """Mean length of a year in days: densities are given per year whatever the period's length."""
@@ -78,12 +78,15 @@ class Period:
         Gi* class (``Gi_Bin``: 3 … -3, 0 not significant).
     table
         The hot cells, hottest first (`geo.hotspots.gistar.hot_cells`; ``cell`` is the flat index).
+    convention
+        The Gi* p-value convention behind ``bins``.
     """
 
     counts: np.ndarray
     density: np.ndarray
     bins: np.ndarray
     table: pd.DataFrame
+    convention: GiConvention
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,7 +185,7 @@ def period_analysis(
     start: date,
     end: date,
     communes: tuple[str, ...] | list[str] = (),
-    permutations: int = settings.GISTAR_PERMUTATIONS,
+    convention: GiConvention | None = None,
     seed: int = settings.GISTAR_SEED,
 ) -> Period:
     """Return counts, yearly density and Gi* classes of the incidents of one period.
@@ -199,21 +202,31 @@ def period_analysis(
     communes
         The communes the user looks at (empty: the whole district); the grid, and so the study
         area of Gi*, is restricted to their cells (`geo.hotspots.grid.restrict`).
-    permutations, seed
-        Gi* permutation inference.
+    convention
+        The Gi* p-value convention (default: permutations with the FDR correction).
+    seed
+        Seed of the permutations.
 
     Returns
     -------
     Period
         One value per cell of ``frame.cells``, and the hot-cell table.
     """
+    convention = convention or GiConvention()
     grid = gridmod.restrict(frame.grid, frame.communes, communes)
     x, y = _xy(grid, incidents)
     counts = gridmod.cell_counts(grid, x, y)
     density = gridmod.density(grid, x, y) / years(start, end)
-    gi = gi_star(counts, grid.inside, permutations=permutations, seed=seed)
+    gi = gi_star(
+        counts,
+        grid.inside,
+        permutations=convention.permutations,
+        seed=seed,
+        fdr=convention.fdr,
+        inference=convention.inference,
+    )
     table = hot_cells(grid, counts, gi, frame.communes)
-    return Period(frame.per_cell(counts), frame.per_cell(density), frame.per_cell(gi.bins), table)
+    return Period(frame.per_cell(counts), frame.per_cell(density), frame.per_cell(gi.bins), table, convention)
 
 
 def month_index(times: pd.Series, first: date) -> np.ndarray:
@@ -341,7 +354,11 @@ def data_span(incidents: pd.DataFrame) -> tuple[date, date]:
 
 
 def emerging_analysis(
-    frame: GridFrame, incidents: pd.DataFrame, *, communes: tuple[str, ...] | list[str] = ()
+    frame: GridFrame,
+    incidents: pd.DataFrame,
+    *,
+    communes: tuple[str, ...] | list[str] = (),
+    standardise: Standardise = settings.EMERGING_STANDARDISE,
 ) -> Emerging:
     """Return the emerging hot spot analysis of the incidents (over the span of their times).
 
@@ -353,6 +370,9 @@ def emerging_analysis(
         The incidents (filtered by offence and commune over the whole data span, see `data_span`).
     communes
         The communes the user looks at (empty: the whole district).
+    standardise
+        Each step's Gi* against that step (``"step"``) or the whole cube (``"cube"``, ArcGIS);
+        see `geo.hotspots.emerging`.
 
     Raises
     ------
@@ -361,7 +381,7 @@ def emerging_analysis(
     """
     grid = gridmod.restrict(frame.grid, frame.communes, communes)
     x, y = _xy(grid, incidents)
-    return emerging_hotspots(grid, x, y, incidents["occurred_at"].to_numpy())
+    return emerging_hotspots(grid, x, y, incidents["occurred_at"].to_numpy(), standardise=standardise)
 
 
 def steps_span(steps: TimeSteps) -> tuple[date, date]:

@@ -108,6 +108,10 @@ class HotspotTexts:
     gi_labels: dict[int, str] = field(default_factory=dict)
     emerging_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Class → (short name, one-sentence explanation)."""
+    gi_method: str = ""
+    """The Gi* p-value convention and whether FDR applies (shown under the Gi* legend)."""
+    emerging_method: str = ""
+    """How the emerging analysis standardises each step (shown under the emerging legend)."""
 
 
 def density_class(values: np.ndarray, *, breaks: Sequence[float] = settings.DENSITY_BREAKS) -> np.ndarray:
@@ -369,9 +373,13 @@ def density_legend(texts: HotspotTexts, *, breaks: Sequence[float] = settings.DE
     return _section(f"{esc(texts.density)} <small>({esc(texts.density_unit)})</small>", rows)
 
 
-def _section(title_html: str, rows: list[str]) -> str:
-    """Return a collapsible legend section (open), so a long legend can be folded away from the map."""
-    return f"<details open><summary><b>{title_html}</b></summary>{''.join(rows)}</details>"
+def _section(title_html: str, rows: list[str], *, note: str = "") -> str:
+    """Return a collapsible legend section (open), so a long legend can be folded away from the map.
+
+    ``note`` (plain text, escaped here) is a last line in small type: the method behind the colours.
+    """
+    tail = f'<div class="antt-method"><small>{html.escape(note)}</small></div>' if note else ""
+    return f"<details open><summary><b>{title_html}</b></summary>{''.join(rows)}{tail}</details>"
 
 
 def gi_legend(texts: HotspotTexts) -> str:
@@ -381,7 +389,7 @@ def gi_legend(texts: HotspotTexts) -> str:
     for code in (3, 2, 1, -1, -2, -3):
         label = texts.gi_labels.get(code, str(code))
         rows.append(f'<div><i style="background:{GI_COLOURS[code]}"></i>{esc(label)}</div>')
-    return _section(esc(texts.gi), rows)
+    return _section(esc(texts.gi), rows, note=texts.gi_method)
 
 
 def emerging_legend(texts: HotspotTexts, *, present: Sequence[str] | None = None) -> str:
@@ -393,7 +401,7 @@ def emerging_legend(texts: HotspotTexts, *, present: Sequence[str] | None = None
         name, sentence = texts.emerging_labels.get(code, (code, ""))
         swatch = f'<i style="background:{EMERGING_COLOURS[code]}"></i>'
         rows.append(f'<div class="antt-emerging-class">{swatch}<b>{esc(name)}</b>: {esc(sentence)}</div>')
-    return _section(esc(texts.emerging), rows)
+    return _section(esc(texts.emerging), rows, note=texts.emerging_method)
 
 
 class HotspotLegend(LegendControl):

@@ -148,3 +148,68 @@ def test_targets_show_the_share_of_fading_hot_cells():
     assert rows.loc["Vĩnh Hùng", "Tỷ lệ"] > 0
     assert rows.loc["Vĩnh Thịnh", "Tỷ lệ"] == 0
     assert rows.loc["Vĩnh Thịnh", "Ô điểm nóng"] >= 5
+
+
+TREND = "Xu hướng (toàn bộ thời gian)"
+WHOLE_SPAN = {"from": "2021-01-01", "to": "2026-10-31"}
+
+
+def _hot_table(at: AppTest):
+    return next(d.value for d in at.dataframe if TREND in d.value.columns)
+
+
+def _captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_the_gi_convention_is_named_and_can_be_switched_to_arcgis():
+    at = _app("pages/map.py", params=WHOLE_SPAN)
+    at.pills(key="map.layers").set_value(["boundaries", "gistar"]).run()
+    strict = "Gi*, p từ 9.999 hoán vị có điều kiện (chặt hơn ArcGIS), hiệu chỉnh FDR ở từng mức tin cậy"
+    assert any(strict in c for c in _captions(at) if c.startswith("Lớp điểm nóng Gi*"))
+    assert any(strict in c for c in _captions(at) if c.startswith("Ô lưới 250 m"))  # the hot-cell table's
+    permutation = len(_hot_table(at))
+
+    at.button_group(key="hot.method.inference").set_value("normal").run()
+    assert not at.exception, at.exception
+    arcgis = "Gi*, p từ xấp xỉ chuẩn của z (như ArcGIS), hiệu chỉnh FDR ở từng mức tin cậy"
+    assert any(arcgis in c for c in _captions(at))
+    assert not any(strict in c for c in _captions(at))
+    normal = len(_hot_table(at))
+    assert normal > permutation  # the normal approximation finds more hot cells on sparse counts
+
+    at.toggle(key="hot.method.fdr").set_value(False).run()
+    assert not at.exception, at.exception
+    assert any("Gi*, p từ xấp xỉ chuẩn của z (như ArcGIS), không hiệu chỉnh FDR" in c for c in _captions(at))
+    assert len(_hot_table(at)) > normal
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_the_emerging_standardisation_is_named_and_changes_the_classes():
+    at = _app("pages/map.py", params=WHOLE_SPAN)
+    at.pills(key="map.layers").set_value(["boundaries", "emerging"]).run()
+    caption = next(c for c in _captions(at) if "Emerging Hot Spot" in c)
+    assert "mỗi kỳ so với chính kỳ đó" in caption
+    step = _hot_table(at)[TREND].value_counts().to_dict()
+
+    at.button_group(key="hot.method.standardise").set_value("cube").run()
+    assert not at.exception, at.exception
+    caption = next(c for c in _captions(at) if "Emerging Hot Spot" in c)
+    assert "mỗi kỳ so với toàn bộ các kỳ như ArcGIS" in caption
+    cube = _hot_table(at)[TREND].value_counts().to_dict()
+    assert cube != step
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_the_density_limits_are_stated_under_the_map_in_both_languages():
+    at = _app("pages/map.py")
+    assert any(c.startswith("Mật độ có hiệu chỉnh biên") and "400 m" in c for c in _captions(at))
+    at.radio(key="ui.lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert any(c.startswith("Density is edge-corrected") for c in _captions(at))
+    at.pills(key="map.layers").set_value(["boundaries", "gistar"]).run()
+    assert any(
+        "Gi*, p from 9,999 conditional permutations (stricter than ArcGIS), FDR-corrected" in c
+        for c in _captions(at)
+    )

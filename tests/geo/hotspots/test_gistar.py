@@ -157,3 +157,28 @@ def test_hot_cells_table_names_the_commune():
         "lat",
     ]
     assert isinstance(table, pd.DataFrame)
+
+
+def test_the_normal_convention_is_arcgis_two_sided_p_from_z():
+    from scipy import stats
+
+    rng = np.random.default_rng(8)
+    values = rng.poisson(0.4, (25, 25)).astype(float)
+    values[10:13, 10:13] += 3
+    mask = np.ones((25, 25), dtype=bool)
+    normal = gi_star(values, mask, inference="normal", fdr=False)
+    assert np.allclose(normal.p_value, 2 * stats.norm.sf(np.abs(normal.z)))
+    z, p = normal.z.ravel(), normal.p_value.ravel()
+    assert (normal.bins.ravel() == gi_bins(z, p, fdr=False)).all()
+    assert (gi_star(values, mask, inference="normal").bins.ravel() == gi_bins(z, p)).all()
+    permuted = gi_star(values, mask, permutations=9999, seed=3)
+    assert np.allclose(permuted.z, normal.z)  # the same statistic, another p-value
+    assert normal.bins[11, 11] == 3
+    assert permuted.bins[11, 11] >= 2  # the planted cluster is found both ways
+    # on sparse, skewed counts the normal approximation calls more cells hot
+    assert (normal.bins > 0).sum() > (permuted.bins > 0).sum()
+
+
+def test_an_unknown_inference_is_refused():
+    with pytest.raises(ConfigError, match="giá trị p"):
+        gi_star(np.ones((3, 3)), np.ones((3, 3), dtype=bool), inference="bootstrap")  # type: ignore[arg-type]

@@ -229,3 +229,20 @@ def test_emerging_analysis_needs_enough_time_steps(frame: series.GridFrame):
 def test_steps_span_covers_whole_quarters():
     steps = TimeSteps(first_month=2023 * 12 + 10, months_per_step=3, count=2)  # from November 2023
     assert series.steps_span(steps) == (date(2023, 11, 1), date(2024, 4, 30))
+
+
+def test_the_period_records_its_gi_convention(frame: series.GridFrame):
+    from geo.hotspots.gistar import GiConvention
+
+    rng = np.random.default_rng(9)
+    points = [(float(a), float(b), "2024-03-05") for a, b in rng.uniform(0, 2000, (300, 2))]
+    points += [(float(a), float(b), "2024-03-05") for a, b in rng.uniform(250, 1000, (200, 2))]
+    data = incidents(points)
+    kwargs = {"start": date(2024, 1, 1), "end": date(2024, 12, 31)}
+    default = series.period_analysis(frame, data, **kwargs)
+    assert default.convention == GiConvention(inference="permutation", fdr=True)
+    loose = GiConvention(inference="normal", fdr=False)
+    arcgis = series.period_analysis(frame, data, convention=loose, **kwargs)
+    assert arcgis.convention == loose
+    assert (arcgis.bins > 0).sum() >= (default.bins > 0).sum() >= 1
+    assert np.array_equal(arcgis.density, default.density)  # the convention changes Gi* only
