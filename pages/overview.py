@@ -4,10 +4,11 @@ import streamlit as st
 
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
-from ui import evaluation, filters, loaders, page, theme, widgets
+from ui import brief, evaluation, filters, loaders, page, theme, widgets
 from ui.i18n import fmt_date, fmt_int, t
 
 page.header("nav.overview")
+brief.download_buttons(filters.current())
 result = evaluation.checked()
 
 if result is not None:

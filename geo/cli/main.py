@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from geo import demo
+from geo.cli import brief as brief_cli
 from geo.cli import data as data_cli
 from geo.cli import evaluate as evaluation_cli
 from geo.cli import init as init_cli
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     users_cli.add_cli(sub)
     init_cli.add_cli(sub)
     setup_cli.add_cli(sub)
+    brief_cli.add_cli(sub)
     return parser
 
 
