@@ -5,12 +5,15 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Listening address of `make run`: 127.0.0.1 (this machine only, no login) unless set, e.g.
+# `make run ADDRESS=0.0.0.0` on the office network (login required; see docs/deploy.md).
+ADDRESS ?= 127.0.0.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck pytest postgis deps assets browser demo bench clean lock hooks
+.PHONY: run test lint typecheck pytest postgis deps assets browser demo bench bench-load clean lock hooks bundle install-offline
 
 run: deps
-	$(PY) -m ui.serve --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+	$(PY) -m ui.serve --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
 
 test: deps browser lint typecheck pytest postgis
 
@@ -73,10 +76,31 @@ postgis: deps
 demo: $(VENV)/.stamp
 	$(PY) -m geo demo
 
-bench: deps
+bench: deps browser
 	$(PY) scripts/bench_map.py
 	$(PY) scripts/bench_hotspots.py
 	$(PY) scripts/bench_verdicts.py
+	$(PY) scripts/bench_load.py $(LOAD_ARGS)
+
+# Only the load benchmark: 20 logged-in browser sessions for 3 minutes unless LOAD_ARGS says otherwise,
+# e.g. `make bench-load LOAD_ARGS="--sessions 5 --minutes 1"` (needs Debian's chromium: `make browser`).
+LOAD_ARGS ?=
+bench-load: deps browser
+	$(PY) scripts/bench_load.py $(LOAD_ARGS)
+
+# Offline install for an isolated network (docs/deploy.md). On a connected machine, `make bundle` writes
+# $(DIST)/antt-bundle-YYYYMMDD.tar.gz: the app at HEAD (git archive), a wheel for every package of its
+# requirements-dev.lock for this platform, and the npm assets of static/vendor. On the isolated machine,
+# unpack it and run `make install-offline BUNDLE=…` in the unpacked folder: pip --no-index from the
+# bundle's wheels, the assets copied, the stamps set; `make run` (and `make test`'s Python side) then
+# need no network. scripts/check_offline_install.sh proves it here with pip and npm blocked.
+DIST ?= dist
+BUNDLE ?= offline
+bundle: $(VENV)/.stamp
+	$(PY) scripts/bundle.py build --out $(DIST)
+
+install-offline:
+	PYTHON=$(PYTHON) scripts/install_offline.sh "$(BUNDLE)"
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache test-artifacts/.coverage*
