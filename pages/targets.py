@@ -46,6 +46,7 @@ if result is not None:
         st.caption(t("targets.trend_none"))
     else:
         st.altair_chart(chart, use_container_width=True)
+    evidence.event_section(target, result)
     evidence.synthetic_section(target)
     if page.assets_ready():
         st.subheader(t("targets.maps"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +13,7 @@ from geo import settings
 from geo.dates import shift_months
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation
 from geo.evaluation.effects import WDQ_REASONS, p_text
+from geo.evaluation.event_study import MIN_PLACEBO_UNITS
 from geo.evaluation.synthetic import MAX_PRE_MISFIT, MIN_DONORS
 from geo.maps.district import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
@@ -265,6 +267,82 @@ def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart 
         alt.Chart(start).mark_text(align="left", dx=4, y=8, fontSize=13).encode(x="start:T", text="label:N")
     )
     return alt.LayerChart(layer=[lines, rule, text]).properties(height=theme.CHART_HEIGHT)
+
+
+def event_section(target: TargetEvaluation, result: Evaluation) -> None:
+    """Draw the event study: the target quarter by quarter against its comparison units, with their band."""
+    unit = md(loaders.area().unit_word)
+    st.subheader(t("events.title", unit=unit), help=t("events.help", unit=unit))
+    study = target.events
+    if study is None:
+        st.caption(t("events.none", unit=unit))
+        return
+    table = study.table.copy()
+    table["ratio_text"] = table["ratio"].map(lambda v: fmt_num(v, 2))
+    table["band_text"] = [
+        t("targets.ci", lo=fmt_num(lo, 2), hi=fmt_num(hi, 2)) if study.has_band else ""
+        for lo, hi in zip(table["lo"], table["hi"], strict=True)
+    ]
+    table["label"] = table["month_start"].map(fmt_date)
+    table["count_text"] = table["count"].map(fmt_int)
+    x = alt.X("month_start:T", title=t("events.quarter"), axis=alt.Axis(format="%m/%Y"))
+    values = table[["ratio", "lo", "hi"]].to_numpy(dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    low, high = min(float(values.min()), 0.8) / 1.15, max(float(values.max()), 1.25) * 1.15
+    y_scale = alt.Scale(type="log", domain=[low, high], nice=False)
+    ticks = [v for v in (0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 1, 1.25, 1.5, 2, 3, 5, 10) if low <= v <= high]
+    decimal = "replace(datum.label, '.', ',')" if lang() == "vi" else "datum.label"
+    y_axis = alt.Axis(values=ticks, labelExpr=decimal)
+    tooltip = [
+        alt.Tooltip("label:N", title=t("targets.chart_month")),
+        alt.Tooltip("ratio_text:N", title=t("events.ratio")),
+        alt.Tooltip("count_text:N", title=t("events.count")),
+    ]
+    if study.has_band:
+        tooltip.append(alt.Tooltip("band_text:N", title=t("events.band", unit=unit)))
+    layers: list[alt.Chart] = []
+    if study.has_band:
+        layers.append(
+            alt.Chart(table)
+            .mark_area(color=theme.OTHERS, opacity=0.25)
+            .encode(x=x, y=alt.Y("lo:Q", scale=y_scale, axis=y_axis, title=t("events.ratio")), y2="hi:Q")
+        )
+    one = pd.DataFrame({"one": [1.0]})
+    layers.append(alt.Chart(one).mark_rule(color=theme.INK, strokeDash=[4, 3]).encode(y="one:Q"))
+    layers.append(
+        alt.Chart(table)
+        .mark_line(point=alt.OverlayMarkDef(size=70, color=theme.TARGET), color=theme.TARGET, strokeWidth=2.5)
+        .encode(x=x, y=alt.Y("ratio:Q", scale=y_scale, axis=y_axis, title=t("events.ratio")), tooltip=tooltip)
+    )
+    start = pd.DataFrame({"start": [pd.Timestamp(result.windows.start)], "label": [t("targets.chart_start")]})
+    layers.append(alt.Chart(start).mark_rule(color=theme.INK, strokeWidth=2).encode(x="start:T"))
+    layers.append(
+        alt.Chart(start).mark_text(align="left", dx=4, y=8, fontSize=13).encode(x="start:T", text="label:N")
+    )
+    st.altair_chart(
+        alt.LayerChart(layer=layers).properties(height=theme.CHART_HEIGHT), use_container_width=True
+    )
+    name = md(target.name)
+    before = table[table["bin"] < 0]
+    if study.has_band:
+        text = t(
+            "events.caption",
+            name=name,
+            n=study.placebo_units,
+            unit=unit,
+            cover=fmt_int(100 * study.coverage),
+            before=study.outside_band(after=False),
+            nb=len(before),
+            after=study.outside_band(after=True),
+            na=len(table) - len(before),
+        )
+    else:
+        text = t("events.no_band", min=MIN_PLACEBO_UNITS, unit=unit, name=name)
+    inference = target.overall.inference  # the chart counts every incident, as the overall verdict
+    pre = inference.pretrend if inference else None
+    if pre is not None:
+        text += " " + t("events.pretrend", p=_p(pre.p_value))
+    st.caption(text)
 
 
 def before_after_maps(target: TargetEvaluation, result: Evaluation) -> None:

@@ -22,6 +22,7 @@ from geo.evaluation.effects import (
     weighted_displacement_difference,
     weighted_displacement_quotient,
 )
+from geo.evaluation.event_study import EventStudy, event_study
 from geo.evaluation.models import PanelResult, TrendResult, interrupted_time_series, panel_model
 from geo.evaluation.neighbours import Areas, evaluation_areas
 from geo.evaluation.periods import Windows, month_index, monthly_counts, windows_for
@@ -149,6 +150,9 @@ class TargetEvaluation:
         the one the verdict cards show; the other offence groups are exploratory.
     synthetic
         The cross-check by synthetic control (one target only; ``None`` without the models).
+    events
+        The event study: the rate ratio against the comparison units quarter by quarter around
+        the start, with the comparison units' own band (``None`` without the models).
     """
 
     key: str
@@ -160,6 +164,7 @@ class TargetEvaluation:
     panel: PanelResult | None = None
     primary_key: str = ALL
     synthetic: SyntheticControl | None = None
+    events: EventStudy | None = None
 
     @property
     def primary(self) -> Assessment:
@@ -513,6 +518,16 @@ def evaluate(
                     after=(0, windows.after_months),
                 )
                 if models and not with_panel
+                else None
+            ),
+            events=(
+                event_study(
+                    monthly_all,
+                    targets=areas.targets,
+                    comparison=areas.control,
+                    baseline=(-windows.before_months, 0),
+                )
+                if models
                 else None
             ),
         )

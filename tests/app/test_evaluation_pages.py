@@ -162,6 +162,14 @@ def test_targets_page_shows_the_evidence_for_each_target(demo_env: str, demo_sto
     assert synthetic.ratio is not None
     assert synthetic.ratio < 1
     assert any(f"bằng {_vi(synthetic.ratio)} lần «xã tổng hợp»" in c.value for c in at.caption)
+    # The event study beside the verdict: the quarters outside the comparison units' band, as computed.
+    events = hung.events
+    assert events is not None
+    assert events.outside_band(after=True) >= 3  # the designed fall shows from the first quarters on
+    after = int((events.table["bin"] >= 0).sum())
+    assert any("Diễn biến từng quý so với các xã đối chứng" in h.value for h in at.subheader)
+    sentence = f"từ ngày bắt đầu: {events.outside_band(after=True)}/{after} quý ra ngoài dải"
+    assert any(sentence in c.value and "Kiểm định xu hướng trước kế hoạch" in c.value for c in at.caption)
 
 
 def test_link_from_a_card_opens_that_target(demo_env: str, demo_store_url: str) -> None:
