@@ -161,6 +161,8 @@ def _verdict(pdf: _Document, block: Verdict) -> None:
 
 
 def _table(pdf: _Document, block: Table) -> None:
+    if pdf.will_page_break(TABLE_PT * 0.5 * 2 + 2 + min(len(block.rows), 3) * (TABLE_PT * 0.5 + 1.2)):
+        pdf.add_page()  # the heading row and at least three rows start together
     pdf.set_font(FONT, "", TABLE_PT)
     total = sum(block.widths)
     widths = tuple(pdf.text_width * w / total for w in block.widths)

@@ -128,9 +128,13 @@ def hotspot_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section
         )
     except AppError:
         emerging = None
-    top = analysis.table.head(MAX_HOT_ROWS)
+    # A Gi* hot cell can hold no incident itself (its neighbours make it hot): the list names places with incidents.
+    top = analysis.table[analysis.table["count"] > 0].head(MAX_HOT_ROWS)
     names = dict(zip(inputs.communes["code"].astype(str), inputs.communes["name"].astype(str), strict=True))
     cell = w.n(settings.GRID_CELL_M)
+    caption = w("brief.hot_map_caption")
+    if inputs.plan.is_set:
+        caption = f"{caption} {w('brief.hot_map_targets', unit=inputs.area.unit_word)}"
     heading = w("brief.s.hotspots")
     hot_map = figures.hotspot_map(
         inputs.communes,
@@ -145,7 +149,7 @@ def hotspot_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section
     )
     if top.empty:
         blocks: list[Block] = [Paragraph(w("brief.hot_none", cell=cell))]
-        blocks.append(Images((hot_map.image(w("brief.hot_map_caption"), width=0.62),)))
+        blocks.append(Images((hot_map.image(caption, width=0.62),)))
         return Section(heading, tuple(blocks))
     trend = emerging.category.ravel()[top["cell"]] if emerging is not None else [""] * len(top)
     rows = tuple(
@@ -174,7 +178,7 @@ def hotspot_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section
             (True, False, True, False, False, False),
             (0.07, 0.18, 0.09, 0.24, 0.21, 0.21),
         ),
-        Images((hot_map.image(w("brief.hot_map_caption"), width=0.62),)),
+        Images((hot_map.image(caption, width=0.62),)),
     ]
     return Section(heading, tuple(blocks))
 
