@@ -283,6 +283,21 @@ not part of the verdict and is not simulated.
   they are known to be far too narrow (MacKinnon & Webb 2017, 2018); the between-commune variance above
   is the two-step idea of Donald & Lang (2007) applied inside the count model.
 
+## The event study beside each verdict
+
+`/targets` draws each target quarter by quarter from the start (`geo.evaluation.event_study`): the
+target's count against its own baseline, net of the common change of its comparison communes (1 =
+moving with them). The band is the comparison communes' own spread, each put through the same
+calculation against the others (a placebo in space): from the lowest to the highest below 20
+communes, the central 90% from 20. An ordinary commune lies inside it with probability (n − 1)/(n + 1)
+per quarter (75% with 7 comparison communes), and the page says so, with the number of quarters
+outside the band before and after the start and the pre-trend test. In the demo Vĩnh Hùng leaves the
+band in 4 of 4 quarters from the start and in none of the 9 before; Vĩnh Long (4 comparison
+communes, a band an ordinary commune misses 2 quarters in 5) leaves it once before and once after;
+Vĩnh Thịnh rises above it in 2 of 4 quarters after the start and in none before. It is a description
+of when a change began and whether it held, not a test: the verdict stays with the calibrated
+interval.
+
 ## The demo
 
 The demo has none of these differences between communes: only its designed trajectories and
