@@ -46,7 +46,12 @@ def bench(label: str, incidents: pd.DataFrame, communes: object, repeat: int) ->
     stages["project to EPSG:32648"], xy = _best(lambda: gridmod.project(lon, lat), repeat)
     x, y = xy
     stages["cell counts"], counts = _best(lambda: gridmod.cell_counts(grid, x, y), repeat)
-    stages["kernel density (whole period)"], _ = _best(lambda: gridmod.density(grid, x, y), repeat)
+    stages["kernel density (whole period, edge-corrected)"], _ = _best(
+        lambda: gridmod.density(grid, x, y), repeat
+    )
+    stages["kernel density (whole period, uncorrected)"], _ = _best(
+        lambda: gridmod.density(grid, x, y, edge_correction=False), repeat
+    )
     steps = choose_steps(times, max_monthly=10**6)
 
     def monthly() -> np.ndarray:
@@ -54,16 +59,27 @@ def bench(label: str, incidents: pd.DataFrame, communes: object, repeat: int) ->
 
     stages[f"kernel density per month ({steps.count} layers)"], _ = _best(monthly, repeat)
     stages["Gi* (9,999 permutations, FDR)"], gi = _best(lambda: gi_star(counts, grid.inside), repeat)
+    stages["Gi* (normal approximation, FDR)"], gi_normal = _best(
+        lambda: gi_star(counts, grid.inside, inference="normal"), repeat
+    )
     stages["cell → commune"], cells = _best(lambda: gridmod.cell_communes(grid, communes), repeat)
     stages["hot-cell table"], _ = _best(lambda: hot_cells(grid, counts, gi, cells), repeat)
-    stages["emerging hot spots (cube, Gi*, Mann–Kendall)"], em = _best(
+    stages["emerging hot spots, per step (cube, Gi*, Mann–Kendall)"], em = _best(
         lambda: emerging_hotspots(grid, x, y, times), repeat
+    )
+    stages["emerging hot spots, whole cube (ArcGIS)"], em_cube = _best(
+        lambda: emerging_hotspots(grid, x, y, times, standardise="cube"), repeat
     )
     total = sum(stages.values())
     print(
         f"\n{label}: {len(incidents):,} incidents, grid {grid.ny}×{grid.nx} ({grid.n_inside:,} cells inside)"
     )
     print(f"  emerging steps: {em.steps.count} × {em.steps.months_per_step} month(s)")
+    hot_perm, hot_normal = int((gi.bins > 0).sum()), int((gi_normal.bins > 0).sum())
+    print(f"  Gi* hot cells: {hot_perm} (permutations, FDR), {hot_normal} (normal approximation, FDR)")
+    for kind, result in (("per step", em), ("whole cube", em_cube)):
+        growing = np.isin(result.category, ["new_hot", "consecutive_hot", "intensifying_hot"]).sum()
+        print(f"  emerging, {kind}: {int(growing)} new / consecutive / intensifying hot cells")
     for name, seconds in stages.items():
         print(f"  {name:<48} {seconds * 1000:9.1f} ms")
     print(f"  {'total':<48} {total * 1000:9.1f} ms")

@@ -46,7 +46,7 @@ def without_controls(build: MapBuild) -> MapBuild:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _evaluation(url: str, version: str) -> Evaluation:
-    return evaluate(loaders.incidents(), loaders.communes(), loaders.plan())
+    return evaluate(loaders.incidents(), loaders.communes(), loaders.plan(), through=loaders.declared_end())
 
 
 def current() -> Evaluation:

@@ -13,7 +13,9 @@ import streamlit as st
 from geo import AppError, DataError, settings
 from geo.auth.roles import Permission
 from geo.communes import district_outline
+from geo.dates import now_local
 from geo.formatting import format_megabytes
+from geo.incidents import covered_until
 from geo.io.boundary_fields import BOUNDARY_FIELDS
 from geo.io.boundary_import import import_boundaries
 from geo.io.export import to_csv
@@ -26,7 +28,7 @@ from geo.maps.previews import preview_figure
 from geo.store.batches import plan_import, preview_communes
 from geo.taxonomy import load_offences, offence_name
 from ui import auth, loaders
-from ui.i18n import fmt_int, lang, md, t
+from ui.i18n import fmt_date, fmt_int, lang, md, t
 
 _PREFIX = "data."
 _FLASH = f"{_PREFIX}flash"
@@ -304,18 +306,42 @@ def _preview(incidents: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _complete_to(checked: Validation) -> date | None:
+    """Ask whether the ledger is complete to a day its incidents do not show (``--complete-to``)."""
+    shown = covered_until(checked.incidents)
+    if shown is None:
+        return None
+    declare = st.checkbox(
+        t("coverage.declare", day=fmt_date(shown)), key=f"{_PREFIX}inc.declare", help=t("coverage.help")
+    )
+    if not declare:
+        return None
+    day = st.date_input(
+        t("coverage.day"),
+        value=shown,
+        min_value=checked.incidents["occurred_at"].min().date(),
+        max_value=now_local().date(),
+        format="DD/MM/YYYY",
+        key=f"{_PREFIX}inc.complete_to",
+    )
+    return day if isinstance(day, date) else None
+
+
 def _commit(checked: Validation) -> None:
     plan = plan_import(loaders.store(), checked)
     if plan.new + plan.updated == 0 and not (plan.replaces_demo and len(checked.incidents)):
         if len(checked.incidents):
             st.info(t("data.inc.nothing"))
         return
+    complete_to = _complete_to(checked)
     label = t("data.inc.commit", new=fmt_int(plan.new), updated=fmt_int(plan.updated))
     if not st.button(label, type="primary", key=f"{_PREFIX}inc.commit"):
         return
     try:
         with st.spinner(t("data.inc.writing")):
-            outcome = loaders.store().import_incidents(checked, user=auth.user_name())
+            outcome = loaders.store().import_incidents(
+                checked, user=auth.user_name(), complete_to=complete_to
+            )
     except AppError as error:
         _error(error)
         return

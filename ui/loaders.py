@@ -46,6 +46,11 @@ def _area(url: str, version: str) -> Area:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def _declared_end(url: str, version: str) -> date | None:
+    return _store(url).declared_end()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _is_demo(url: str, version: str) -> bool:
     return _store(url).is_demo()
 
@@ -76,11 +81,20 @@ def area() -> Area:
     return _area(*key())
 
 
+def declared_end() -> date | None:
+    """Return the last day the latest import declared complete (``--complete-to``), or None."""
+    return _declared_end(*key())
+
+
 def coverage() -> tuple[date, date] | None:
-    """Return the first day and the last day the incidents cover (a month-only record covers its month)."""
+    """Return the first and the last day the incidents cover.
+
+    The last day is the one the latest import declared complete, if it did; otherwise the latest
+    incident's (a month-only record covers its whole month).
+    """
     frame = incidents()
-    last = covered_until(frame)
-    if last is None:
+    last = declared_end() or covered_until(frame)
+    if frame.empty or last is None:
         return None
     return frame["occurred_at"].min().date(), last
 

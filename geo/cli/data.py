@@ -42,6 +42,12 @@ def add_cli(subparsers: Any) -> None:
     )
     inc.add_argument("--encoding", help="bảng mã của CSV (mặc định tự nhận: utf-8, cp1258, cp1252)")
     inc.add_argument("--sheet", help="trang tính của tệp XLSX (mặc định trang đầu)")
+    inc.add_argument(
+        "--complete-to",
+        type=day_argument,
+        help="ngày cuối mà sổ đã ghi đủ mọi vụ việc (dd/mm/yyyy): độ phủ dữ liệu và giai đoạn đánh giá "
+        "kết thúc ở đó (mặc định: hết tháng trọn vẹn cuối cùng của các vụ việc)",
+    )
     inc.set_defaults(func=_import_incidents)
     bnd = kinds.add_parser(
         "boundaries", help="thay ranh giới xã từ GeoJSON, Shapefile nén .zip hoặc GeoPackage"
@@ -128,7 +134,7 @@ def _offence_map(items: Sequence[str]) -> dict[str, str]:
 def _import_incidents(args: argparse.Namespace) -> int:
     from geo.io.incident_import import validate_incidents
     from geo.io.tables import read_table
-    from geo.store.batches import plan_import
+    from geo.store.batches import check_complete_to, plan_import
     from geo.store.store import Store
 
     try:
@@ -147,6 +153,7 @@ def _import_incidents(args: argparse.Namespace) -> int:
             crs=args.crs,
             offence_map=_offence_map(args.offence_map),
         )
+        check_complete_to(args.complete_to, checked)
         preview = plan_import(store, checked)
         data: dict[str, Any] = {
             "accepted": preview.new,
@@ -159,9 +166,10 @@ def _import_incidents(args: argparse.Namespace) -> int:
             "batch_id": None,
             "dry_run": args.dry_run,
             "replaces_demo": preview.replaces_demo,
+            "complete_to": args.complete_to.isoformat() if args.complete_to else None,
         }
         if not args.dry_run and len(checked.incidents):
-            outcome = store.import_incidents(checked, user=args.user)
+            outcome = store.import_incidents(checked, user=args.user, complete_to=args.complete_to)
             data.update(accepted=outcome.accepted, updated=outcome.updated, unchanged=outcome.unchanged)
             data["batch_id"] = outcome.batch_id or None
     except (DataError, ConfigError) as error:
@@ -176,6 +184,8 @@ def _import_incidents(args: argparse.Namespace) -> int:
         ),
         *(f"  lưu ý dòng {i['row'] or '-'}: {i['message']}" for i in data["warnings"]),
     ]
+    if args.complete_to:
+        lines.append(f"Dữ liệu được khai là đầy đủ đến hết {args.complete_to:%d/%m/%Y}.")
     if data["batch_id"]:
         lines.append(f"Mã lô: {data['batch_id']} (hoàn tác: python -m geo undo {data['batch_id']})")
     _emit(data, as_json=args.json, lines=lines)

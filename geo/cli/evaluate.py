@@ -128,17 +128,18 @@ def _plan_from(args: argparse.Namespace, base: Plan | None) -> Plan:
     )
 
 
-def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, gpd.GeoDataFrame, Plan]:
+def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, gpd.GeoDataFrame, Plan, date | None]:
+    """Return the incidents, units, plan and declared end of the data (files, or the store)."""
     if (args.boundaries is None) != (args.incidents is None):
         raise ConfigError("Cần cả --boundaries và --incidents, hoặc bỏ cả hai để dùng kho dữ liệu.")
     if args.boundaries is not None:
         communes = read_boundaries(args)
         incidents = read_incidents(args.incidents, communes)
-        return incidents, communes, _plan_from(args, None)
+        return incidents, communes, _plan_from(args, None), None
     from geo.store.store import Store
 
     store = Store.open(args.db, create=args.db is None)
-    return store.incidents(), store.communes(), _plan_from(args, store.plan())
+    return store.incidents(), store.communes(), _plan_from(args, store.plan()), store.declared_end()
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -270,8 +271,8 @@ def format_table(data: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``evaluate``: print JSON or a table; print one Vietnamese error line and return 2 on bad input."""
     try:
-        incidents, communes, plan = _load(args)
-        result: Evaluation = evaluate(incidents, communes, plan)
+        incidents, communes, plan, through = _load(args)
+        result: Evaluation = evaluate(incidents, communes, plan, through=through)
     except (DataError, ConfigError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ import json
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -113,23 +114,70 @@ def plan_import(store: Store, validation: Validation) -> ImportPlan:
     )
 
 
-def import_incidents(store: Store, validation: Validation, *, user: str = "") -> ImportOutcome:
+def check_complete_to(day: date | None, validation: Validation) -> None:
+    """Refuse a declared end of the data that cannot be right: in the future, or before the file's first incident."""
+    if day is None:
+        return
+    today = now_local().date()
+    if day > today:
+        raise ConfigError(
+            f"Ngày dữ liệu đầy đủ {day:%d/%m/%Y} nằm trong tương lai (hôm nay {today:%d/%m/%Y}): "
+            "chỉ khai ngày mà sổ đã ghi đủ mọi vụ việc."
+        )
+    times = pd.to_datetime(validation.incidents["occurred_at"]) if len(validation.incidents) else None
+    if times is not None and times.notna().any() and day < times.min().date():
+        raise ConfigError(
+            f"Ngày dữ liệu đầy đủ {day:%d/%m/%Y} trước vụ việc sớm nhất của tệp "
+            f"({times.min():%d/%m/%Y}): hãy kiểm tra lại ngày.",
+            file=validation.file_name,
+        )
+
+
+def _declare_complete_to(store: Store, conn: Connection, day: date | None, batch_id: str) -> None:
+    """Record (or clear) the declared end of the data, tied to the batch it came with (see `Store.declared_end`)."""
+    value = json.dumps({"day": day.isoformat(), "batch": batch_id}) if day and batch_id else ""
+    store.set_meta(conn, "complete_to", value)
+
+
+def _latest_batch(store: Store, conn: Connection) -> str:
+    """Return the id of the latest incident batch still in force ("" if none)."""
+    b = store.tables.batches
+    query = (
+        sa.select(b.c.batch_id)
+        .where(b.c.kind == "incidents", b.c.undone_at.is_(None))
+        .order_by(b.c.created_at.desc(), b.c.batch_id.desc())
+        .limit(1)
+    )
+    return str(conn.execute(query).scalar_one_or_none() or "")
+
+
+def import_incidents(
+    store: Store, validation: Validation, *, user: str = "", complete_to: date | None = None
+) -> ImportOutcome:
     """Write the accepted rows of ``validation`` as one batch, in one transaction.
 
     An id already in the store is updated (its previous version is kept for undo); identical rows
     are left alone. Importing into the demo store first removes the demo incidents.
 
+    ``complete_to`` declares the last day the ledger records in full (``--complete-to``): the data's
+    coverage and the evaluation windows then end there instead of at the last complete month of the
+    incidents. The declaration belongs to this import: a later import without one, or undoing this
+    one, returns to the coverage the incidents themselves show.
+
     When every accepted row is already stored unchanged, nothing is written and the outcome has an
-    empty ``batch_id``.
+    empty ``batch_id`` (a declared ``complete_to`` is still recorded, for the latest batch).
 
     Raises
     ------
     DataError
         The file has no accepted row: nothing is written.
+    ConfigError
+        ``complete_to`` is in the future or before the file's first incident.
     """
     frame = validation.incidents
     if frame.empty:
         raise DataError("Không có dòng hợp lệ nào để nhập: không ghi gì vào kho.", file=validation.file_name)
+    check_complete_to(complete_to, validation)
     t = store.tables
     batch_id = new_batch_id()
     now = utc_now()
@@ -142,7 +190,9 @@ def import_incidents(store: Store, validation: Validation, *, user: str = "") ->
         existing = _existing(store, conn, frame)
         new, changed, _ = _classify(frame, existing)
         if not (new.any() or changed.any() or replaced_demo):
-            # Every row is already stored as it is: no batch, no new revision.
+            # Every row is already stored as it is: no batch, no new revision (unless a declared end).
+            if complete_to is not None:
+                _declare_complete_to(store, conn, complete_to, _latest_batch(store, conn))
             return ImportOutcome("", 0, 0, len(frame), validation.rejected, replaced_demo=False)
         write = frame[new | changed]
         replaced = write.loc[changed[new | changed], "incident_id"].tolist()
@@ -178,9 +228,11 @@ def import_incidents(store: Store, validation: Validation, *, user: str = "") ->
                 "user_name": user,
             },
         )
-        audit.write(
-            conn, t, user=user, action="import", detail={"batch": batch_id, "file": validation.file_name}
-        )
+        detail: dict[str, Any] = {"batch": batch_id, "file": validation.file_name}
+        if complete_to is not None:
+            detail["complete_to"] = complete_to.isoformat()
+        audit.write(conn, t, user=user, action="import", detail=detail)
+        _declare_complete_to(store, conn, complete_to, batch_id)
         bump_revision(conn, store.tables)
     return ImportOutcome(
         batch_id,

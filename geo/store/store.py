@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -301,11 +302,39 @@ class Store:
             self.set_meta(conn, "plan", json.dumps(plan.to_dict(), ensure_ascii=False))
             audit.write(conn, self.tables, user=user, action="plan", detail=plan.to_dict())
 
-    def import_incidents(self, validation: Validation, *, user: str = "") -> ImportOutcome:
+    def import_incidents(
+        self, validation: Validation, *, user: str = "", complete_to: date | None = None
+    ) -> ImportOutcome:
         """Write the accepted rows of a checked file as one batch (see `geo.store.batches.import_incidents`)."""
         from geo.store.batches import import_incidents
 
-        return import_incidents(self, validation, user=user)
+        return import_incidents(self, validation, user=user, complete_to=complete_to)
+
+    def declared_end(self) -> date | None:
+        """Return the last day the ledger was declared complete on import (``--complete-to``), or None.
+
+        The declaration holds while the import it came with is the latest incident batch in force:
+        a later import without one, or undoing that import, returns None (the coverage is then what
+        the incidents themselves show, `geo.incidents.covered_until`).
+        """
+        raw = self._meta("complete_to")
+        if not raw:
+            return None
+        try:
+            declared = json.loads(raw)
+            day, batch = date.fromisoformat(str(declared["day"])), str(declared["batch"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        b = self.tables.batches
+        query = (
+            sa.select(b.c.batch_id)
+            .where(b.c.kind == "incidents", b.c.undone_at.is_(None))
+            .order_by(b.c.created_at.desc(), b.c.batch_id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            latest = conn.execute(query).scalar_one_or_none()
+        return day if latest == batch else None
 
     def replace_communes(self, boundaries: BoundaryImport, *, user: str = "") -> BoundaryOutcome:
         """Replace the boundaries, re-assign incidents, as one batch (see `geo.store.batches.replace_communes`)."""

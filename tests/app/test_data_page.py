@@ -100,6 +100,25 @@ def test_importing_the_messy_file_reports_every_problem_then_commits(fresh_store
     assert next(m.value for m in at.metric) == "5"
 
 
+def test_the_ledger_can_be_declared_complete_to_a_later_day_on_import(fresh_store: str) -> None:
+    """The /data form of --complete-to: coverage on every page follows the declared day (issue 10)."""
+    from datetime import date
+
+    at = _page()
+    _upload(at, 0, DATA / "vu_viec_lon_xon.csv")
+    declare = next(c for c in at.checkbox if c.label.startswith("Sổ đã ghi đủ mọi vụ việc"))
+    assert "11/01/2024" in declare.label  # the file's own last incident
+    declare.check().run()
+    at.date_input(key="data.inc.complete_to").set_value(date(2024, 6, 30)).run()
+    assert not at.exception, at.exception
+    next(b for b in at.button if b.label.startswith("Ghi vào kho")).click().run()
+    assert not at.exception, at.exception
+    store = Store.open(fresh_store)
+    assert store.declared_end() == date(2024, 6, 30)
+    at.switch_page("pages/overview.py").run()
+    assert any("đến hết 30/06/2024" in c.value for c in at.caption)
+
+
 def test_mapping_an_unknown_offence_rechecks_the_rows(fresh_store: str) -> None:
     at = _page()
     _upload(at, 0, DATA / "vu_viec_lon_xon.csv")

@@ -167,7 +167,7 @@ def test_the_gi_convention_is_named_and_can_be_switched_to_arcgis():
     at = _app("pages/map.py", params=WHOLE_SPAN)
     at.pills(key="map.layers").set_value(["boundaries", "gistar"]).run()
     strict = "Gi*, p từ 9.999 hoán vị có điều kiện (chặt hơn ArcGIS), hiệu chỉnh FDR ở từng mức tin cậy"
-    assert any(strict in c for c in _captions(at) if c.startswith("Lớp điểm nóng Gi*"))
+    assert any(strict in c for c in _captions(at) if c.startswith("Điểm nóng thống kê: "))
     assert any(strict in c for c in _captions(at) if c.startswith("Ô lưới 250 m"))  # the hot-cell table's
     permutation = len(_hot_table(at))
 

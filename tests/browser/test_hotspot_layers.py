@@ -19,7 +19,9 @@ def _fills(frame: Any, selector: str) -> list[str | None]:
 def test_density_layer_and_fixed_legend_on_zoom(browser: Any, app_url: str, artifacts_dir: Path) -> None:
     page, blocked = open_offline(browser, app_url + "/map")
     frame = map_frame(page, selector=".marker-cluster, path.antt-point")  # the main map, not the month map
-    frame.wait_for_selector("path.antt-density", timeout=30_000)
+    frame.wait_for_selector(
+        "path.antt-density", state="attached", timeout=30_000
+    )  # a sliver cell may come first
     page.wait_for_timeout(1500)
     cells = frame.locator("path.antt-density").count()
     assert cells > 300
@@ -74,5 +76,47 @@ def test_month_slider_swaps_layers_without_reloading_the_map(browser: Any, app_u
     assert frame.evaluate("window.__probe") == 42  # the same map document: only the layers changed
     assert frame.locator("path.antt-month-point").count() not in (0, points)
     assert frame.locator("path.antt-density").count() > 0
+    assert blocked == []
+    page.close()
+
+
+def _gi_legend(frame: Any) -> str:
+    return str(frame.locator(".antt-hot-legend").first.inner_text())
+
+
+HOT_FILLS = {"#d62f27", "#ed7551", "#fab984"}  # geo.maps.hotspot_layers.GI_COLOURS of the hot classes
+
+
+def _hot_cells(frame: Any) -> int:
+    return sum(fill in HOT_FILLS for fill in _fills(frame, "path.antt-gi"))
+
+
+def test_switching_the_gi_convention_redraws_the_map_and_renames_the_legend(
+    browser: Any, app_url: str, artifacts_dir: Path
+) -> None:
+    page, blocked = open_offline(browser, app_url + "/map?from=2021-01-01&to=2026-10-31")
+    map_frame(page, selector="path.antt-density")
+    for name in ("Mật độ (ô lưới)", "Điểm nóng Gi*"):
+        page.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_timeout(1500)
+    frame = map_frame(page, selector="path.antt-gi")
+    page.wait_for_timeout(1500)
+    assert "Gi*, p từ 9.999 hoán vị có điều kiện (chặt hơn ArcGIS), hiệu chỉnh FDR ở từng mức tin cậy" in (
+        _gi_legend(frame)
+    )
+    strict = _hot_cells(frame)
+    assert strict > 20
+    page.get_by_text("Cách tính điểm nóng", exact=True).click()
+    page.get_by_role("radio", name="Xấp xỉ chuẩn (như ArcGIS)", exact=True).click()
+    page.get_by_text("Gi*, p từ xấp xỉ chuẩn của z (như ArcGIS)").first.wait_for(timeout=30_000)
+    for _ in range(60):  # the map component redraws after the rerun
+        frame = map_frame(page, selector="path.antt-gi")
+        if "xấp xỉ chuẩn" in _gi_legend(frame):
+            break
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(1500)
+    assert "Gi*, p từ xấp xỉ chuẩn của z (như ArcGIS), hiệu chỉnh FDR ở từng mức tin cậy" in _gi_legend(frame)
+    assert _hot_cells(frame) > strict  # the normal approximation calls more cells hot
+    page.screenshot(path=str(artifacts_dir / "map_gi_arcgis.png"), full_page=False)
     assert blocked == []
     page.close()

@@ -243,3 +243,43 @@ def test_an_offence_mapping_file_maps_every_listed_name(
     )
     assert code == 2
     assert "dòng 2: «Trộm xe máy» → «khong_co_ma»" in json.loads(out)["errors"][0]["message"]
+
+
+def test_complete_to_sets_the_coverage_and_the_evaluation_windows(
+    store_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A month-only ledger whose last month had no incident, declared complete with --complete-to (issue 10)."""
+    from datetime import date
+
+    from geo.plan import Plan
+
+    store = Store.open(store_url, demo=False)
+    communes = store.communes()
+    points = communes.to_crs(communes.estimate_utm_crs()).representative_point().to_crs(4326)
+    lines = ["Mã vụ,Tháng,Tội danh,Kinh độ,Vĩ độ"]
+    for month in range(22):  # 01/2023 … 10/2024
+        for index, point in enumerate(points):
+            for k in range(2):
+                lines.append(f"V{month}-{index}-{k},T{month % 12 + 1}/{2023 + month // 12},Trộm cắp tài sản,"
+                             f"{point.x:.6f},{point.y:.6f}")  # fmt: skip
+    ledger = tmp_path / "so_vu_viec.csv"
+    ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    targets = tuple(communes["code"].iloc[:1])
+    store.save_plan(Plan(name="Thử", start=date(2024, 1, 1), targets=targets))
+
+    code, out = run(
+        capsys, "import", "incidents", str(ledger), "--db", store_url, "--json", "--complete-to", "2099-01-01"
+    )
+    assert code == 2
+    assert Store.open(store_url).incidents().empty
+    code, out = run(
+        capsys, "import", "incidents", str(ledger), "--db", store_url, "--json", "--complete-to", "30/11/2024"
+    )
+    assert code == 0, out
+    assert json.loads(out)["complete_to"] == "2024-11-30"
+    assert Store.open(store_url).declared_end() == date(2024, 11, 30)
+    code, out = run(capsys, "evaluate", "--db", store_url, "--json")
+    assert code == 0, out
+    windows = json.loads(out)["plan"]["windows"]
+    assert windows["after"] == ["2024-01-01", "2024-11-30"]  # November counts, with no incident in it
+    assert windows["data"][1] == "2024-11-30"

@@ -234,3 +234,46 @@ def test_the_precision_of_each_time_is_stored_and_read_back(store_url: str) -> N
     store.import_incidents(checked)
     got = store.incidents().set_index("incident_id")["precision"].to_dict()
     assert got == {"A": "month", "B": "day"}
+
+
+def test_a_declared_end_of_the_data_holds_until_a_later_import_or_its_undo(store_url: str) -> None:
+    """--complete-to: the ledger is complete to a day the incidents do not show (issue 10)."""
+    from datetime import date
+
+    from geo.evaluation.periods import windows_for
+    from geo.plan import Plan
+
+    store = Store.open(store_url, demo=False)
+    rows = "".join(f"M{m},15/{m:02d}/2024,Trộm cắp tài sản,105.6163,20.06,\n" for m in range(1, 13))
+    first = store.import_incidents(checked(store, HEADER + rows), complete_to=date(2024, 12, 31))
+    assert store.declared_end() == date(2024, 12, 31)
+    plan = Plan(
+        name="x", start=date(2024, 7, 1), targets=(store.communes()["code"].iloc[0],), after_months=12
+    )
+    # Without the declaration December would be incomplete (last incident 15/12): the after window
+    # would end with November; declared complete, December counts.
+    assert windows_for(store.incidents(), plan).after_months == 5
+    assert windows_for(store.incidents(), plan, through=store.declared_end()).after_months == 6
+    # Importing the same file again with a declaration records it without a new batch.
+    store.import_incidents(checked(store, HEADER + rows), complete_to=date(2024, 12, 20))
+    assert store.declared_end() == date(2024, 12, 20)
+    later = store.import_incidents(
+        checked(store, HEADER + "N1,03/01/2025,Trộm cắp tài sản,105.6163,20.06,\n")
+    )
+    assert store.declared_end() is None  # the next month's file, without a declaration: what the data shows
+    store.undo(later.batch_id)
+    assert store.declared_end() is None  # an older declaration does not come back by itself
+    assert first.batch_id
+
+
+@pytest.mark.parametrize(
+    ("day", "words"), [(datetime(2099, 1, 1).date(), "tương lai"), (datetime(2023, 1, 1).date(), "sớm nhất")]
+)
+def test_an_impossible_declared_end_is_refused_and_nothing_is_written(store_url: str, day, words) -> None:
+    store = Store.open(store_url, demo=False)
+    version = store.version()
+    with pytest.raises(ConfigError, match=words):
+        store.import_incidents(checked(store, HEADER + "A,15/05/2024,Trộm cắp tài sản,105.6163,20.06,\n"),
+                               complete_to=day)  # fmt: skip
+    assert store.version() == version
+    assert store.incidents().empty
