@@ -22,6 +22,7 @@ with st.sidebar:
 # The login gate (ui.auth): a session that must log in gets the login form as its only page, one whose
 # password was reset gets its account page only; the other pages depend on the role.
 # Every address of the app shows that page then (a link to /map survives the login, no "page not found").
+errors.require_store()  # a missing, empty, damaged or unreachable store: its message, not a traceback
 identity = auth.gate()
 if identity is None or identity.must_change:
     only = auth.login_page if identity is None else auth.account_page

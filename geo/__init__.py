@@ -5,6 +5,6 @@ plan, filters, aggregation, trends, demo data); the subpackages follow the data 
 (files in and out), `geo.store`, `geo.evaluation`, `geo.hotspots`, `geo.maps` and `geo.cli`.
 """
 
-from geo._errors import AppError, BoundaryError, ConfigError, DataError
+from geo._errors import AppError, BoundaryError, ConfigError, DataError, StoreError
 
-__all__ = ["AppError", "BoundaryError", "ConfigError", "DataError"]
+__all__ = ["AppError", "BoundaryError", "ConfigError", "DataError", "StoreError"]

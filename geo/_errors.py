@@ -62,3 +62,55 @@ class BoundaryError(DataError):
 
 class ConfigError(AppError):
     """A setting or plan that is not valid (unknown commune code, bad date…)."""
+
+
+STORE_FAULTS = (
+    "missing",
+    "empty",
+    "foreign",
+    "corrupt",
+    "readonly",
+    "full",
+    "locked",
+    "cannot_open",
+    "io",
+    "unreachable",
+    "credentials",
+    "no_database",
+    "url",
+)
+"""The kinds of `StoreError`, each with its words ``store.<kind>`` in the catalogue."""
+
+
+class StoreError(ConfigError):
+    """The store cannot be opened, read or written: missing, empty, corrupt, read-only, full, locked.
+
+    The message (Vietnamese, from the word ``store.<kind>`` of `geo.words`) names the store with any
+    password hidden and says what to do; `kind` and `params` let a page say it in its own language.
+
+    Parameters
+    ----------
+    kind
+        One of `STORE_FAULTS`.
+    store
+        The store's URL, password already hidden.
+    detail
+        The database's own words, for the log and the curious (may be empty).
+    """
+
+    def __init__(self, kind: str, store: str, detail: str = "") -> None:
+        from geo.words import word
+
+        if kind not in STORE_FAULTS:
+            raise ValueError(f"unknown store fault {kind!r}")
+        self.kind = kind
+        self.store = store
+        self.detail = detail
+        self.params = {"store": store}
+        super().__init__(word(f"store.{kind}", "vi", **self.params))
+
+    def words(self, lang: str) -> str:
+        """Return the message in ``lang`` ("vi" or "en")."""
+        from geo.words import word
+
+        return word(f"store.{self.kind}", lang, **self.params)

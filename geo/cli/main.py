@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from geo import demo
+from geo import AppError, demo
 from geo.cli import brief as brief_cli
 from geo.cli import data as data_cli
 from geo.cli import evaluate as evaluation_cli
@@ -45,9 +45,18 @@ def _path(text: str) -> object:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit code."""
+    """Run the command line and return the exit code.
+
+    Every command reports its own errors; one of ours that still gets here (a store that turns out
+    read-only, full or locked in the middle of a command, say) is printed as its message on stderr
+    with exit code 2, never as a traceback.
+    """
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except AppError as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from geo import incidents as incident_schema
 from geo import settings
-from geo._errors import ConfigError
+from geo._errors import StoreError
 from geo.area import DEMO_AREA, Area
 from geo.communes import COLUMNS as COMMUNE_COLUMNS
 from geo.demo import demo_plan, read_incidents_csv
@@ -73,21 +75,36 @@ class Store:
 
         Raises
         ------
+        StoreError
+            The URL is not valid; the server cannot be reached or refuses the login; the file is
+            empty (a truncated store is never taken for a new one), damaged, not SQLite, or another
+            program's database; or (``create=False``) there is no store at the URL. Every later
+            read or write of the store raises it too when the store is read-only, full, locked or
+            damaged (the engine's error hook, `fault`), after the transaction was rolled back.
         ConfigError
-            The URL is not valid, the server cannot be reached, PostGIS cannot be enabled, the store
-            was made by a newer version, or (``create=False``) there is no store at the URL.
+            PostGIS cannot be enabled, or the store was made by a newer version.
         """
         url = _driver(url or settings.database_url())
-        if not create and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-            raise _missing(url)
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        shown = _safe_url(url)
+        path = _sqlite_path(url)
+        existed = path is not None and path.is_file()
+        if path is not None and existed and path.stat().st_size == 0:
+            raise StoreError("empty", shown)
+        if path is not None and not existed and not create:
+            raise StoreError("missing", shown)
+        if path is not None and create and not path.parent.is_dir():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError("cannot_open", shown, str(exc)) from exc
         try:
             store = cls(_engine(url), url)
             with store.engine.begin() as conn:
                 if not sa.inspect(conn).has_table("meta"):
+                    if existed and sa.inspect(conn).get_table_names():
+                        raise StoreError("foreign", shown)
                     if not create:
-                        raise _missing(url)
+                        raise StoreError("missing", shown)
                     is_default = url == f"sqlite:///{settings.DEFAULT_DB_PATH}"
                     with_demo = demo if demo is not None else is_default
                     store._create(conn, with_demo=with_demo, district=demo is not None or is_default)
@@ -95,8 +112,10 @@ class Store:
                     version = int(store._meta_in(conn, "schema_version") or "1")
                     if schema.migrate(conn, store.tables, from_version=version):
                         store._bump(conn)
-        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, sa.exc.OperationalError) as exc:
-            raise ConfigError(f"Không mở được kho dữ liệu «{_safe_url(url)}»: {exc}") from exc
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+            raise StoreError("url", shown, str(exc)) from exc
+        except sa.exc.DBAPIError as exc:  # a fault the engine's hook did not know: still the store's
+            raise fault(exc.orig, shown) or StoreError("io", shown, str(exc)) from exc
         return store
 
     def close(self) -> None:
@@ -357,8 +376,74 @@ def _engine(url: str) -> Engine:
     """Return the process-wide engine (connection pool) of ``url``."""
     with _ENGINES_LOCK:
         if url not in _ENGINES:
-            _ENGINES[url] = sa.create_engine(url, future=True)
+            engine = sa.create_engine(url, future=True)
+            sa.event.listen(engine, "handle_error", partial(_reraise, _safe_url(url)))
+            _ENGINES[url] = engine
         return _ENGINES[url]
+
+
+def _reraise(shown: str, context: sa.engine.ExceptionContext) -> None:
+    """The engine's error hook: a store fault becomes our `StoreError` (the transaction rolls back)."""
+    error = fault(context.original_exception, shown)
+    if error is not None:
+        raise error from context.original_exception
+
+
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html) → our kinds of fault.
+_SQLITE_FAULTS = {
+    3: "readonly",  # SQLITE_PERM
+    5: "locked",  # SQLITE_BUSY
+    6: "locked",  # SQLITE_LOCKED
+    8: "readonly",  # SQLITE_READONLY
+    10: "io",  # SQLITE_IOERR
+    11: "corrupt",  # SQLITE_CORRUPT
+    13: "full",  # SQLITE_FULL
+    14: "cannot_open",  # SQLITE_CANTOPEN
+    26: "corrupt",  # SQLITE_NOTADB
+}
+
+# PostgreSQL's SQLSTATE codes (classes or whole codes) → our kinds of fault.
+_POSTGRES_FAULTS = {
+    "08": "unreachable",  # connection exception
+    "28": "credentials",  # invalid authorization
+    "3D000": "no_database",
+    "25006": "readonly",  # read_only_sql_transaction
+    "42501": "readonly",  # insufficient_privilege
+    "53": "full",  # insufficient resources (disk full, out of memory, too many connections)
+    "55P03": "locked",  # lock_not_available
+    "57P01": "unreachable",  # admin_shutdown
+    "57P02": "unreachable",  # crash_shutdown
+    "57P03": "unreachable",  # cannot_connect_now
+    "58": "io",  # system error (I/O)
+    "XX001": "corrupt",  # data_corrupted
+    "XX002": "corrupt",  # index_corrupted
+}
+
+
+def fault(error: BaseException | None, shown: str) -> StoreError | None:
+    """Return the `StoreError` a database driver's ``error`` means, or None (a bug, not the store's fault).
+
+    SQLite errors are read by their result code; PostgreSQL errors by their SQLSTATE, or — for a
+    connection that never reached the server, which has none — by psycopg's own words.
+    """
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        kind = _SQLITE_FAULTS.get(code & 0xFF) if isinstance(code, int) else None
+        return StoreError(kind, shown, str(error)) if kind else None
+    sqlstate = getattr(error, "sqlstate", None)
+    if error is None or type(error).__module__.split(".")[0] != "psycopg":
+        return None
+    if isinstance(sqlstate, str):
+        kind = _POSTGRES_FAULTS.get(sqlstate) or _POSTGRES_FAULTS.get(sqlstate[:2])
+        return StoreError(kind, shown, str(error)) if kind else None
+    if type(error).__name__ == "OperationalError":  # no SQLSTATE: the connection itself failed
+        text = str(error).lower()
+        if "password" in text or "authentication" in text:
+            return StoreError("credentials", shown, str(error))
+        if "does not exist" in text and "database" in text:
+            return StoreError("no_database", shown, str(error))
+        return StoreError("unreachable", shown, str(error))
+    return None
 
 
 def close_all() -> None:
@@ -382,11 +467,14 @@ def _driver(url: str) -> str:
     return url
 
 
-def _missing(url: str) -> ConfigError:
-    return ConfigError(
-        f"Không có kho dữ liệu ở «{_safe_url(url)}» (hoặc đó không phải kho của chương trình): hãy kiểm tra lại "
-        f"đường dẫn. Muốn tạo kho mới ở đó: python -m geo init --db {_safe_url(url)}"
-    )
+def _sqlite_path(url: str) -> Path | None:
+    """Return the file of a SQLite URL (``sqlite:///path``, ``sqlite:///file:path?mode=ro&uri=true``), or None."""
+    if not url.startswith("sqlite:///"):
+        return None
+    database = sa.engine.make_url(url).database or ""
+    if not database or database == ":memory:":
+        return None
+    return Path(database.removeprefix("file:"))
 
 
 def _safe_url(url: str) -> str:

@@ -261,7 +261,7 @@ def test_init_creates_a_store_once_and_names_the_next_steps(
     assert Store.open(demo).is_demo()
     code, _, err = run(capsys, "init", "--db", "nosuchdb://x")
     assert code == 2
-    assert err.startswith("Lỗi: Không mở được kho dữ liệu")
+    assert err.startswith("Lỗi: Địa chỉ kho dữ liệu «nosuchdb://x» không hợp lệ")
 
 
 def test_a_missing_store_is_reported_not_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -175,7 +175,7 @@ def test_postgis_stores_geometry_with_gist_indexes(postgres_url: str) -> None:
 
 
 def test_bad_urls_are_reported_in_vietnamese() -> None:
-    with pytest.raises(ConfigError, match="Không mở được kho dữ liệu"):
+    with pytest.raises(ConfigError, match="Địa chỉ kho dữ liệu «nosuchdb://x» không hợp lệ"):
         Store.open("nosuchdb://x")
     with pytest.raises(ConfigError, match=r"postgresql\+psycopg://u:\*\*\*@127.0.0.1:1/x"):
         Store.open("postgresql+psycopg://u:secret@127.0.0.1:1/x")
