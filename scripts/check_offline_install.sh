@@ -8,7 +8,8 @@
 # (npm_config_registry=http://127.0.0.1:9); where `unshare` may create a network namespace, the install
 # and the server also run in one with only a loopback interface, so nothing can reach the network at all.
 # Checks: `make -q deps` says nothing is left to install; /_stcore/health answers "ok"; / is Streamlit's
-# page; a vendored Leaflet file is served; the installed pytest, ruff and mypy run. Exit 0 when all pass.
+# page; a vendored Leaflet file is served; with Debian's chromium, a real session draws the overview and
+# its map; the installed pytest, ruff and mypy run. Exit 0 when all pass.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +61,33 @@ echo "GET / -> $(wc -c <"$APP/index.html") bytes, Streamlit's page"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/app/static/vendor/leaflet/leaflet.js")
 echo "GET /app/static/vendor/leaflet/leaflet.js -> $code"
 [ "$code" = 200 ]
+if command -v chromium >/dev/null; then
+    # A real session: the overview's title and its district map drawn from the bundled Leaflet.
+    .venv/bin/python - "$PORT" <<'PY'
+import shutil
+import sys
+
+from playwright.sync_api import sync_playwright
+
+with sync_playwright() as pw:
+    chrome = pw.chromium.launch(executable_path=shutil.which("chromium"), args=["--headless", "--no-sandbox", "--disable-gpu"])
+    page = chrome.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"http://127.0.0.1:{sys.argv[1]}/", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Tổng quan").first.wait_for(timeout=180_000)
+    for _ in range(360):
+        try:
+            if any(f.locator("path.antt-commune").count() for f in page.frames if f is not page.main_frame):
+                break
+        except Exception:  # frames detach while Streamlit reruns
+            pass
+        page.wait_for_timeout(500)
+    else:
+        raise SystemExit("FAIL: the overview's map was not drawn")
+    print("browser: / drew its title and the district map from the bundled Leaflet")
+PY
+else
+    echo "(no chromium here: the page was checked with curl only)"
+fi
 if grep -Eq 'npm ci|pip install' "$APP/run.log"; then echo "FAIL: make run installed something" >&2; exit 1; fi
 stop
 trap - EXIT

@@ -1,0 +1,411 @@
+"""Load benchmark: many logged-in browser sessions looping over the pages of one dashboard server.
+
+Run with `make bench` / `make bench-load` (or `.venv/bin/python scripts/bench_load.py --sessions 20
+--minutes 3`). Not a test: it prints figures for docs/performance.md ("Load").
+
+What it does: a throwaway demo store (``python -m geo init --demo``) with one analyst account
+(``python -m geo users add … --password-stdin``); the app started with ``python -m ui.serve`` on
+127.0.0.1 with ``ANTT_REQUIRE_LOGIN=1``; Debian's chromium driven by playwright (async API), the
+sessions spread over a few browsers, each a browser context of its own that logs in through the form
+once and then, for the whole duration, clicks through the sidebar pages (overview, map, trends, targets,
+data; each session starting at another page). A page time runs from the click to "page drawn": the
+page's title heading is shown, the script run is over (``data-test-script-state="notRunning"``) and,
+on pages with maps, the Leaflet map has drawn its communes in its iframe (as the browser tests wait).
+Errors: a page not drawn within ``--timeout`` s, a Streamlit exception box or a traceback on the page,
+a JavaScript error, an HTTP response ≥ 500, a lost connection. The server's memory (resident set of
+the process and its children; psutil when installed, else /proc) is sampled every second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo.words import word  # noqa: E402
+
+PASSWORD = "tải thử 20 phiên"  # noqa: S105 (a throwaway account in a throwaway store)
+USER = "bench.analyst"
+PAGES = ("overview", "map", "trends", "targets", "data")
+MAP_PAGES = {"overview", "map", "targets"}
+"""Pages whose "drawn" includes a Leaflet map with its communes."""
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+@dataclass
+class Results:
+    """What the sessions recorded."""
+
+    times: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PAGES})
+    errors: dict[str, list[str]] = field(default_factory=lambda: {p: [] for p in (*PAGES, "login", "other")})
+    logins: list[float] = field(default_factory=list)
+    rss: list[tuple[float, int]] = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` and its descendants."""
+    try:
+        import psutil  # type: ignore[import-untyped]
+
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+        return sum(p.memory_info().rss for p in procs if p.is_running())
+    except ImportError:
+        pass
+    except Exception:
+        return 0
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(
+                int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:")
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def _prepare_store(tmp: Path) -> str:
+    url = f"sqlite:///{tmp / 'bench.sqlite'}"
+    py = [sys.executable, "-m", "geo"]
+    subprocess.run([*py, "init", "--db", url, "--demo"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    # The login form opens only once the store has an admin: one with a random password nobody uses.
+    accounts = [("bench.admin", "admin", secrets.token_urlsafe(16)), (USER, "analyst", PASSWORD)]
+    for name, role, password in accounts:
+        subprocess.run(
+            [*py, "users", "add", name, "--role", role, "--password-stdin", "--db", url],
+            cwd=ROOT,
+            check=True,
+            input=password + "\n",
+            text=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return url
+
+
+def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ANTT_DATABASE_URL": url, "ANTT_REQUIRE_LOGIN": "1"}
+    cmd = [sys.executable, "-m", "ui.serve", "--server.address", "127.0.0.1", "--server.port", str(port)]
+    cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    for _ in range(240):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as resp:
+                if resp.status == 200:
+                    return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit(f"the server exited: see {log}") from None
+            time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit("the server did not answer /_stcore/health within 120 s")
+
+
+def _path(url: str) -> str:
+    return urlparse(url).path.rstrip("/") or "/"
+
+
+def _paths(name: str) -> set[str]:
+    """The addresses of page ``name`` (the filters ride in the query string)."""
+    return {"/", "/overview"} if name == "overview" else {f"/{name}"}
+
+
+async def _drawn(page: Any, name: str, deadline: float) -> None:
+    """Wait until ``name``'s heading is shown, the script run is over and its map (if any) is drawn."""
+    timeout_ms = max(1.0, (deadline - time.perf_counter()) * 1000)
+    await page.get_by_role("heading", name=word(f"nav.{name}")).first.wait_for(
+        state="visible", timeout=timeout_ms
+    )
+    timeout_ms = max(1.0, (deadline - time.perf_counter()) * 1000)
+    await page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms
+    )
+    if name in MAP_PAGES:
+        while True:
+            for frame in page.frames:
+                try:
+                    if frame is not page.main_frame and await frame.locator("path.antt-commune").count() > 0:
+                        return
+                except Exception:  # noqa: S112 (frames detach while Streamlit reruns)
+                    continue
+            if time.perf_counter() > deadline:
+                raise TimeoutError("no map drawn")
+            await asyncio.sleep(0.1)
+
+
+async def _problems(page: Any) -> str | None:
+    if await page.locator('[data-testid="stException"]').count() > 0:
+        return (
+            "exception box: " + (await page.locator('[data-testid="stException"]').first.inner_text())[:200]
+        )
+    if await page.get_by_text("Traceback").count() > 0:
+        return "traceback on the page"
+    return None
+
+
+async def _session(
+    index: int, browser: Any, *, base: str, stop_at: float, args: argparse.Namespace, out: Results
+) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(f"javascript: {error}"))
+    page.on("response", lambda r: page_errors.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
+    try:
+        start = time.perf_counter()
+        await page.goto(base + "/", wait_until="domcontentloaded", timeout=args.timeout * 1000)
+        await page.get_by_label(word("auth.name")).fill(USER, timeout=args.timeout * 1000)
+        await page.get_by_label(word("auth.password")).fill(PASSWORD)
+        await page.get_by_role("button", name=word("auth.submit")).click()
+        await _drawn(page, "overview", start + args.timeout)
+        out.logins.append(time.perf_counter() - start)
+    except Exception as error:
+        out.errors["login"].append(
+            f"session {index}: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        )
+        await context.close()
+        return
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    step = index % len(PAGES)
+    while time.perf_counter() < stop_at:
+        step = (step + 1) % len(PAGES)
+        name = PAGES[step]
+        page_errors.clear()
+        start = time.perf_counter()
+        try:
+            await nav.get_by_role("link", name=word(f"nav.{name}")).click(timeout=args.timeout * 1000)
+            await page.wait_for_url(
+                lambda url, name=name: _path(url) in _paths(name), timeout=args.timeout * 1000
+            )
+            await _drawn(page, name, start + args.timeout)
+            elapsed = time.perf_counter() - start
+            problem = await _problems(page)
+            if problem is None and page_errors:
+                problem = page_errors[0]
+            if problem is not None:
+                out.errors[name].append(f"session {index}: {problem}")
+            else:
+                out.times[name].append(elapsed)
+        except Exception as error:
+            out.errors[name].append(
+                f"session {index}: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+            )
+            if time.perf_counter() < stop_at:  # start this session again from the address bar
+                try:
+                    await page.goto(base + "/", wait_until="domcontentloaded", timeout=args.timeout * 1000)
+                    if await page.get_by_label(word("auth.name")).count() > 0:
+                        await page.get_by_label(word("auth.name")).fill(USER)
+                        await page.get_by_label(word("auth.password")).fill(PASSWORD)
+                        await page.get_by_role("button", name=word("auth.submit")).click()
+                    await _drawn(page, "overview", time.perf_counter() + args.timeout)
+                except Exception as again:
+                    out.errors["other"].append(f"session {index}: could not recover: {type(again).__name__}")
+                    break
+        await asyncio.sleep(args.think)
+    await context.close()
+
+
+async def _sample(pid: int, stop: asyncio.Event, out: Results) -> None:
+    t0 = time.perf_counter()
+    while not stop.is_set():
+        out.rss.append((time.perf_counter() - t0, _rss_bytes(pid)))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=1.0)
+
+
+async def _drive(base: str, pid: int, args: argparse.Namespace, out: Results) -> None:
+    from playwright.async_api import async_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        raise SystemExit("Debian's chromium is not installed (`make browser`)")
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(_sample(pid, stop, out))
+    async with async_playwright() as pw:
+        browsers = [
+            await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            for _ in range(args.browsers)
+        ]
+        stop_at = time.perf_counter() + args.minutes * 60
+        sessions = []
+        for index in range(args.sessions):
+            sessions.append(
+                asyncio.create_task(
+                    _session(
+                        index, browsers[index % len(browsers)], base=base, stop_at=stop_at, args=args, out=out
+                    )
+                )
+            )
+            await asyncio.sleep(args.ramp / max(1, args.sessions))
+        await asyncio.gather(*sessions)
+        for browser in browsers:
+            await browser.close()
+    stop.set()
+    await sampler
+
+
+def _pct(values: list[float], q: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def _machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return f"{os.cpu_count()} cores ({cpu}), {mem / 2**20:.0f} GiB, Python {platform.python_version()}"
+
+
+def report(args: argparse.Namespace, out: Results, wall: float, load: tuple[float, float]) -> dict[str, Any]:
+    """Print the markdown table for docs/performance.md; return the figures."""
+    rows = []
+    for name in PAGES:
+        times, errors = out.times[name], out.errors[name]
+        rows.append(
+            {
+                "page": "/" if name == "overview" else f"/{name}",
+                "views": len(times),
+                "errors": len(errors),
+                "p50_s": round(_pct(times, 50), 2) if times else None,
+                "p95_s": round(_pct(times, 95), 2) if times else None,
+                "max_s": round(max(times), 2) if times else None,
+            }
+        )
+    rss = [value for _, value in out.rss if value]
+    figures = {
+        "date": time.strftime("%d/%m/%Y %H:%M UTC", time.gmtime()),
+        "machine": _machine(),
+        "sessions": args.sessions,
+        "browsers": args.browsers,
+        "minutes": args.minutes,
+        "wall_s": round(wall, 1),
+        "load_before": load[0],
+        "load_after": load[1],
+        "logins_ok": len(out.logins),
+        "login_p50_s": round(_pct(out.logins, 50), 2) if out.logins else None,
+        "pages": rows,
+        "errors_total": sum(len(v) for v in out.errors.values()),
+        "error_samples": [e for v in out.errors.values() for e in v][:20],
+        "rss_start_mb": round(rss[0] / 2**20) if rss else None,
+        "rss_max_mb": round(max(rss) / 2**20) if rss else None,
+        "rss_end_mb": round(rss[-1] / 2**20) if rss else None,
+    }
+    print(f"\n{figures['date']} · {figures['machine']}")
+    print(
+        f"{args.sessions} sessions in {args.browsers} browsers for {args.minutes} min "
+        f"(wall {wall:.0f} s, think {args.think} s, load average {load[0]:.1f} before, {load[1]:.1f} after); "
+        f"logins {len(out.logins)}/{args.sessions}, p50 {figures['login_p50_s']} s\n"
+    )
+    print("| page | views | errors | p50 | p95 | max |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        cells = [f"{row[k]:.2f} s" if row[k] is not None else "–" for k in ("p50_s", "p95_s", "max_s")]
+        print(f"| `{row['page']}` | {row['views']} | {row['errors']} | " + " | ".join(cells) + " |")
+    total = sum(r["views"] for r in rows)
+    print(f"| all | {total} | {figures['errors_total']} | | | |")
+    print(
+        f"\nserver RSS (process and children): {figures['rss_start_mb']} MB at the start, "
+        f"{figures['rss_max_mb']} MB at most, {figures['rss_end_mb']} MB at the end"
+    )
+    for sample in figures["error_samples"]:
+        print("  error:", sample)
+    return figures
+
+
+def main() -> int:
+    """Parse the arguments, run the load, print the table (and write --json)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--sessions", type=int, default=20, help="concurrent logged-in sessions (default 20)")
+    parser.add_argument("--minutes", type=float, default=3.0, help="how long the sessions loop (default 3)")
+    parser.add_argument(
+        "--browsers", type=int, default=2, help="chromium processes sharing the sessions (default 2)"
+    )
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="seconds a session waits between pages (default 1)"
+    )
+    parser.add_argument(
+        "--ramp", type=float, default=10.0, help="seconds over which the sessions start (default 10)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds before a page counts as an error"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    out = Results()
+    with tempfile.TemporaryDirectory(prefix="antt-load-") as tmp:
+        url = _prepare_store(Path(tmp))
+        port = _free_port()
+        log = Path(tmp) / "server.log"
+        server = _start_server(url, port, log)
+        load_before = os.getloadavg()[0]
+        start = time.perf_counter()
+        try:
+            asyncio.run(_drive(f"http://127.0.0.1:{port}", server.pid, args, out))
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        wall = time.perf_counter() - start
+        figures = report(args, out, wall, (load_before, os.getloadavg()[0]))
+        tail = log.read_text(errors="replace").splitlines()[-5:]
+        if any("Traceback" in line or "Error" in line for line in tail):
+            print("server log ends with:\n  " + "\n  ".join(tail))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
