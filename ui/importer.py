@@ -27,7 +27,7 @@ from geo.io.template import ledger_template
 from geo.maps.previews import preview_figure
 from geo.store.batches import plan_import, preview_communes
 from geo.taxonomy import load_offences, offence_name
-from ui import auth, loaders
+from ui import auth, loaders, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, t
 
 _PREFIX = "data."
@@ -156,17 +156,19 @@ def incidents_section() -> None:
         tuple(sorted(offence_map.items())),
     )
     key = (table.sha256, options, loaders.store().version())
+    saved_map = loaders.store().offence_map()  # names mapped on earlier imports; this file's choices win
     try:
         checked = _validated(
-            table, key, mapping=mapping, date_format=date_format, crs=crs, offence_map=dict(offence_map)
+            table, key, mapping=mapping, date_format=date_format, crs=crs, offence_map=saved_map | offence_map
         )
     except AppError as error:
         _error(error)
         return
     _report(checked)
     _offence_choices(checked, offence_map, table.sha256[:12])
+    _saved_offences(saved_map)
     _preview_rows(checked)
-    _commit(checked)
+    _commit(checked, offence_map)
 
 
 def _mapping(table: RawTable) -> dict[str, str]:
@@ -221,6 +223,32 @@ def _offence_choices(checked: Validation, chosen: dict[str, str], file_key: str)
             )
 
 
+def _saved_offences(saved: dict[str, str]) -> None:
+    """Show the offence names mapped on earlier imports, which this import reuses."""
+    if not saved:
+        return
+    with st.expander(t("offmap.saved", n=fmt_int(len(saved)))):
+        st.caption(t("offmap.saved_help"))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("offmap.col_name"): list(saved),
+                    t("offmap.col_offence"): [offence_name(code, lang=lang()) for code in saved.values()],
+                }
+            ),
+            hide_index=True,
+            use_container_width=True,
+        )
+        forget = st.multiselect(t("offmap.forget_pick"), list(saved), key=f"{_PREFIX}offmap.forget")
+        if forget and st.button(t("offmap.forget", n=len(forget)), key=f"{_PREFIX}offmap.forget_go"):
+            try:
+                dropped = loaders.store().forget_offence_map(forget, user=auth.user_name())
+            except AppError as error:
+                _error(error)
+                return
+            _done(t("offmap.forgotten", n=fmt_int(dropped)))
+
+
 def _validated(table: RawTable, key: tuple[Any, ...], **options: Any) -> Validation:
     """Check the file (once per file and options: the result is kept in the session)."""
     cached = st.session_state.get(_CACHE)
@@ -273,7 +301,7 @@ def _report(checked: Validation) -> None:
 def _issue_table(report: pd.DataFrame) -> None:
     """Show a report: a plain table with whole messages while short, a scrolling grid when long."""
     if len(report) <= _FULL_TABLE_ROWS:
-        st.table(report.astype(str), hide_index=True)
+        widgets.text_table(report)
         return
     config = {
         t("report.problem"): st.column_config.TextColumn(width="large"),
@@ -327,7 +355,7 @@ def _complete_to(checked: Validation) -> date | None:
     return day if isinstance(day, date) else None
 
 
-def _commit(checked: Validation) -> None:
+def _commit(checked: Validation, offence_map: dict[str, str]) -> None:
     plan = plan_import(loaders.store(), checked)
     if plan.new + plan.updated == 0 and not (plan.replaces_demo and len(checked.incidents)):
         if len(checked.incidents):
@@ -340,7 +368,7 @@ def _commit(checked: Validation) -> None:
     try:
         with st.spinner(t("data.inc.writing")):
             outcome = loaders.store().import_incidents(
-                checked, user=auth.user_name(), complete_to=complete_to
+                checked, user=auth.user_name(), complete_to=complete_to, offence_map=offence_map
             )
     except AppError as error:
         _error(error)
@@ -417,7 +445,7 @@ def boundaries_section() -> None:
     if checked.matches:
         st.subheader(t("data.bnd.matches", n=len(checked.matches)))
         st.caption(t("data.bnd.matches_hint"))
-        st.table(
+        widgets.text_table(
             pd.DataFrame(
                 checked.matches,
                 columns=[
@@ -426,8 +454,7 @@ def boundaries_section() -> None:
                     t("data.bnd.new_code"),
                     t("data.bnd.new_name"),
                 ],
-            ).astype(str),
-            hide_index=True,
+            )
         )
     lost = set(loaders.plan().targets) - set(checked.renamed) - set(checked.communes["code"])
     if checked.ok and lost:

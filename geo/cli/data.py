@@ -145,13 +145,15 @@ def _import_incidents(args: argparse.Namespace) -> int:
                 "rồi mới nhập vụ việc."
             )
         table = read_table(args.file, encoding=args.encoding, sheet=args.sheet)
+        # Names mapped on earlier imports are reused; this run's --offence-map wins and is saved with it.
+        saved_map, given_map = store.offence_map(), _offence_map(args.offence_map)
         checked = validate_incidents(
             table,
             store.communes(),
             mapping=pairs(args.map, flag="--map"),
             date_format=args.date_format,
             crs=args.crs,
-            offence_map=_offence_map(args.offence_map),
+            offence_map=saved_map | given_map,
         )
         check_complete_to(args.complete_to, checked)
         preview = plan_import(store, checked)
@@ -167,9 +169,12 @@ def _import_incidents(args: argparse.Namespace) -> int:
             "dry_run": args.dry_run,
             "replaces_demo": preview.replaces_demo,
             "complete_to": args.complete_to.isoformat() if args.complete_to else None,
+            "offence_map": {"saved_before": len(saved_map), "given": len(given_map)},
         }
         if not args.dry_run and len(checked.incidents):
-            outcome = store.import_incidents(checked, user=args.user, complete_to=args.complete_to)
+            outcome = store.import_incidents(
+                checked, user=args.user, complete_to=args.complete_to, offence_map=given_map
+            )
             data.update(accepted=outcome.accepted, updated=outcome.updated, unchanged=outcome.unchanged)
             data["batch_id"] = outcome.batch_id or None
     except (DataError, ConfigError) as error:
@@ -186,6 +191,8 @@ def _import_incidents(args: argparse.Namespace) -> int:
     ]
     if args.complete_to:
         lines.append(f"Dữ liệu được khai là đầy đủ đến hết {args.complete_to:%d/%m/%Y}.")
+    if saved_map:
+        lines.append(f"Đã dùng {len(saved_map)} ánh xạ tội danh lưu từ các lần nhập trước.")
     if data["batch_id"]:
         lines.append(f"Mã lô: {data['batch_id']} (hoàn tác: python -m geo undo {data['batch_id']})")
     _emit(data, as_json=args.json, lines=lines)

@@ -40,6 +40,7 @@ ACTIONS: Final = frozenset(
         "population",
         "plan",
         "area",
+        "offence_map",
         "export",
         "user_add",
         "user_disable",

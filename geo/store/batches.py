@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from geo.io.population_import import PopulationImport
 from geo.plan import Plan
 from geo.store import audit
 from geo.store.schema import DEMO_BATCH, bump_revision, meta_value, utc_now
+from geo.taxonomy import fold, load_offences
 
 if TYPE_CHECKING:
     from geo.store.store import Store
@@ -151,8 +152,53 @@ def _latest_batch(store: Store, conn: Connection) -> str:
     return str(conn.execute(query).scalar_one_or_none() or "")
 
 
+def merged_offence_map(saved: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:
+    """Return ``saved`` updated with ``given``: a name given again (in any spelling) takes its new code.
+
+    Raises
+    ------
+    ConfigError
+        A given code is not in the taxonomy (nothing is saved).
+
+    Examples
+    --------
+    >>> merged_offence_map({"Trộm xe": "trom_cap_tai_san"}, {"TROM XE": "cuop_giat_tai_san"})
+    {'TROM XE': 'cuop_giat_tai_san'}
+    """
+    codes = {offence.code for offence in load_offences()}
+    bad = sorted({code for code in given.values() if code not in codes})
+    if bad:
+        raise ConfigError(
+            f"Mã tội danh không có trong danh mục: {', '.join(bad)} (ánh xạ tội danh không được lưu)."
+        )
+    out = {name: code for name, code in saved.items() if fold(name) not in {fold(n) for n in given}}
+    return out | {str(name): str(code) for name, code in given.items() if str(name).strip()}
+
+
+def _save_offence_map(store: Store, conn: Connection, given: Mapping[str, str] | None) -> int:
+    """Merge ``given`` into the saved offence mapping inside the import's transaction; return the entries new or changed."""
+    if not given:
+        return 0
+    raw = meta_value(conn, store.tables, "offence_map")
+    try:
+        saved = json.loads(raw) if raw else {}
+    except ValueError:
+        saved = {}
+    saved = saved if isinstance(saved, dict) else {}
+    merged = merged_offence_map({str(k): str(v) for k, v in saved.items()}, given)
+    changed = sum(1 for name, code in given.items() if saved.get(name) != code)
+    if changed:
+        store.set_meta(conn, "offence_map", json.dumps(merged, ensure_ascii=False, sort_keys=True))
+    return changed
+
+
 def import_incidents(
-    store: Store, validation: Validation, *, user: str = "", complete_to: date | None = None
+    store: Store,
+    validation: Validation,
+    *,
+    user: str = "",
+    complete_to: date | None = None,
+    offence_map: Mapping[str, str] | None = None,
 ) -> ImportOutcome:
     """Write the accepted rows of ``validation`` as one batch, in one transaction.
 
@@ -163,6 +209,9 @@ def import_incidents(
     coverage and the evaluation windows then end there instead of at the last complete month of the
     incidents. The declaration belongs to this import: a later import without one, or undoing this
     one, returns to the coverage the incidents themselves show.
+
+    ``offence_map`` (offence name as written → taxonomy code, as given on this import) is merged
+    into the store's saved mapping in the same transaction (`Store.offence_map`), for next imports.
 
     When every accepted row is already stored unchanged, nothing is written and the outcome has an
     empty ``batch_id`` (a declared ``complete_to`` is still recorded, for the latest batch).
@@ -178,6 +227,7 @@ def import_incidents(
     if frame.empty:
         raise DataError("Không có dòng hợp lệ nào để nhập: không ghi gì vào kho.", file=validation.file_name)
     check_complete_to(complete_to, validation)
+    merged_offence_map({}, offence_map or {})  # a bad code is refused before anything is written
     t = store.tables
     batch_id = new_batch_id()
     now = utc_now()
@@ -193,6 +243,7 @@ def import_incidents(
             # Every row is already stored as it is: no batch, no new revision (unless a declared end).
             if complete_to is not None:
                 _declare_complete_to(store, conn, complete_to, _latest_batch(store, conn))
+            _save_offence_map(store, conn, offence_map)
             return ImportOutcome("", 0, 0, len(frame), validation.rejected, replaced_demo=False)
         write = frame[new | changed]
         replaced = write.loc[changed[new | changed], "incident_id"].tolist()
@@ -231,6 +282,9 @@ def import_incidents(
         detail: dict[str, Any] = {"batch": batch_id, "file": validation.file_name}
         if complete_to is not None:
             detail["complete_to"] = complete_to.isoformat()
+        mapped = _save_offence_map(store, conn, offence_map)
+        if mapped:
+            detail["offence_map"] = mapped
         audit.write(conn, t, user=user, action="import", detail=detail)
         _declare_complete_to(store, conn, complete_to, batch_id)
         bump_revision(conn, store.tables)

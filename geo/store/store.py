@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -322,12 +323,57 @@ class Store:
             audit.write(conn, self.tables, user=user, action="plan", detail=plan.to_dict())
 
     def import_incidents(
-        self, validation: Validation, *, user: str = "", complete_to: date | None = None
+        self,
+        validation: Validation,
+        *,
+        user: str = "",
+        complete_to: date | None = None,
+        offence_map: Mapping[str, str] | None = None,
     ) -> ImportOutcome:
         """Write the accepted rows of a checked file as one batch (see `geo.store.batches.import_incidents`)."""
         from geo.store.batches import import_incidents
 
-        return import_incidents(self, validation, user=user, complete_to=complete_to)
+        return import_incidents(self, validation, user=user, complete_to=complete_to, offence_map=offence_map)
+
+    def offence_map(self) -> dict[str, str]:
+        """Return the offence names mapped to taxonomy codes on earlier imports (name as written → code).
+
+        Imports reuse them, so next month's ledger with the same 352 names needs no mapping again;
+        a mapping given on an import (``--offence-map`` or confirmed on /data) is saved with it.
+        Entries whose code is no longer in the taxonomy are left out.
+        """
+        raw = self._meta("offence_map")
+        try:
+            saved = json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+        if not isinstance(saved, dict):
+            return {}
+        codes = {offence.code for offence in load_offences()}
+        return {str(name): str(code) for name, code in saved.items() if str(code) in codes}
+
+    def forget_offence_map(self, names: Sequence[str], *, user: str = "") -> int:
+        """Drop saved offence mappings by name (audited); return how many were dropped."""
+        drop = set(names)
+        with self.engine.begin() as conn:
+            raw = self._meta_in(conn, "offence_map")
+            try:
+                saved = json.loads(raw) if raw else {}
+            except ValueError:
+                saved = {}
+            saved = saved if isinstance(saved, dict) else {}
+            kept = {name: code for name, code in saved.items() if name not in drop}
+            dropped = len(saved) - len(kept)
+            if dropped:
+                self.set_meta(conn, "offence_map", json.dumps(kept, ensure_ascii=False, sort_keys=True))
+                audit.write(
+                    conn,
+                    self.tables,
+                    user=user,
+                    action="offence_map",
+                    detail={"forgotten": sorted(name for name in saved if name in drop)},
+                )
+        return dropped
 
     def declared_end(self) -> date | None:
         """Return the last day the ledger was declared complete on import (``--complete-to``), or None.

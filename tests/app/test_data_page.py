@@ -119,6 +119,27 @@ def test_the_ledger_can_be_declared_complete_to_a_later_day_on_import(fresh_stor
     assert any("đến hết 30/06/2024" in c.value for c in at.caption)
 
 
+def test_a_mapping_confirmed_on_the_page_is_saved_and_reused_by_the_next_file(fresh_store: str) -> None:
+    at = _page()
+    _upload(at, 0, DATA / "vu_viec_lon_xon.csv")
+    at.selectbox(key=next(s.key for s in at.selectbox if s.label.startswith("«Buôn lậu»"))).set_value(
+        "gay_roi_trat_tu"
+    ).run()
+    next(b for b in at.button if b.label.startswith("Ghi vào kho")).click().run()
+    assert not at.exception, at.exception
+    assert Store.open(fresh_store).offence_map() == {"Buôn lậu": "gay_roi_trat_tu"}
+    at = _page()
+    february = "Mã vụ,Ngày,Tội danh,Kinh độ,Vĩ độ\nF-1,03/02/2024,BUON LAU,105.6354,20.0598\n".encode()
+    _upload(at, 0, DATA / "x.csv", name="thang2.csv", data=february)
+    assert _metrics(at)["Dòng hợp lệ"] == "1"
+    assert not any(e.label.startswith("Tội danh chưa nhận ra (1)") for e in at.expander)
+    assert any(e.label == "Ánh xạ tội danh đã lưu từ các lần nhập trước (1)" for e in at.expander)
+    at.multiselect(key="data.offmap.forget").set_value(["Buôn lậu"]).run()
+    next(b for b in at.button if b.label == "Bỏ 1 ánh xạ").click().run()
+    assert not at.exception, at.exception
+    assert Store.open(fresh_store).offence_map() == {}
+
+
 def test_mapping_an_unknown_offence_rechecks_the_rows(fresh_store: str) -> None:
     at = _page()
     _upload(at, 0, DATA / "vu_viec_lon_xon.csv")

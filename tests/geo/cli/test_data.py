@@ -283,3 +283,26 @@ def test_complete_to_sets_the_coverage_and_the_evaluation_windows(
     windows = json.loads(out)["plan"]["windows"]
     assert windows["after"] == ["2024-01-01", "2024-11-30"]  # November counts, with no incident in it
     assert windows["data"][1] == "2024-11-30"
+
+
+def test_offence_map_given_once_is_reused_by_the_next_import(
+    store_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    Store.open(store_url, demo=False)
+    code, out = run(capsys, "import", "incidents", MESSY, "--db", store_url, "--json",
+                    "--offence-map", "Buôn lậu=gay_roi_trat_tu")  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out)["unknown_offences"] == {}
+    assert Store.open(store_url).offence_map() == {"Buôn lậu": "gay_roi_trat_tu"}
+    february = tmp_path / "thang2.csv"
+    february.write_text(
+        "Mã vụ,Ngày,Tội danh,Kinh độ,Vĩ độ\nF-1,03/02/2024,BUON LAU,105.6354,20.0598\n", encoding="utf-8"
+    )
+    code, out = run(capsys, "import", "incidents", str(february), "--db", store_url, "--json")
+    data = json.loads(out)
+    assert code == 0, out
+    assert (data["accepted"], data["unknown_offences"], data["offence_map"]["saved_before"]) == (1, {}, 1)
+    code, out = run(
+        capsys, "import", "incidents", str(february), "--db", store_url, "--offence-map", "X=khong_co"
+    )
+    assert code == 2

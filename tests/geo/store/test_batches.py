@@ -277,3 +277,34 @@ def test_an_impossible_declared_end_is_refused_and_nothing_is_written(store_url:
                                complete_to=day)  # fmt: skip
     assert store.version() == version
     assert store.incidents().empty
+
+
+def test_offence_mappings_are_saved_with_an_import_and_reused_next_month(store_url: str) -> None:
+    """352 local names mapped once are not mapped again (issue 10): saved in the store, in any spelling."""
+    store = Store.open(store_url, demo=False)
+    january = HEADER + "A,05/01/2024,Trộm xe máy,105.6163,20.06,\nB,06/01/2024,Đánh bạc,105.6163,20.06,\n"
+    first = validate_incidents(read_table(january.encode(), name="t1.csv"), store.communes(), now=NOW,
+                               offence_map={"Trộm xe máy": "trom_cap_tai_san"})  # fmt: skip
+    store.import_incidents(first, offence_map={"Trộm xe máy": "trom_cap_tai_san"})
+    assert store.offence_map() == {"Trộm xe máy": "trom_cap_tai_san"}
+    february = HEADER + "C,05/02/2024,TROM XE MAY,105.6163,20.06,\n"
+    unmapped = checked(store, february)
+    assert unmapped.unknown_offences == {"TROM XE MAY": 1}
+    reused = validate_incidents(read_table(february.encode(), name="t2.csv"), store.communes(), now=NOW,
+                                offence_map=store.offence_map())  # fmt: skip
+    assert reused.incidents["offence_code"].tolist() == ["trom_cap_tai_san"]
+    # A name given again in another spelling replaces the saved one; a bad code is refused whole.
+    store.import_incidents(reused, offence_map={"TROM XE MAY": "cuop_giat_tai_san"})
+    assert store.offence_map() == {"TROM XE MAY": "cuop_giat_tai_san"}
+    version = store.version()
+    with pytest.raises(ConfigError, match="khong_co"):
+        store.import_incidents(checked(store, HEADER + "D,07/02/2024,Đánh bạc,105.6163,20.06,\n"),
+                               offence_map={"X": "khong_co"})  # fmt: skip
+    assert store.version() == version
+    assert len(store.incidents()) == 3
+    assert store.forget_offence_map(["TROM XE MAY", "absent"], user="a") == 1
+    assert store.offence_map() == {}
+    from geo.store import audit
+
+    latest = audit.entries(store, limit=1)[0]
+    assert (latest.action, latest.detail) == ("offence_map", {"forgotten": ["TROM XE MAY"]})
