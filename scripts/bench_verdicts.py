@@ -219,7 +219,7 @@ def new_verdicts(
     return keys, together, falls, logs
 
 
-NOTES = """
+NOTES = r"""
 ## The worlds
 
 The demo district: its 13 communes, their shared borders and populations, and each commune's monthly
@@ -312,6 +312,49 @@ from the real comparison alone (8 degrees of freedom instead of 16), and Vĩnh H
 diffusion of benefits (−7%, one of Vĩnh Thịnh's controls) counts as ordinary variation. That is the
 method being honest about what 28 months can show, not a fault of the demo's design, which was left
 as it is.
+
+## Hot spots
+
+The hot-spot map (`/map`) names its conventions in the legend and in a caption under the map, and
+*Cách tính điểm nóng* lets the user change them.
+
+- **Gi\* p-values.** By default each cell's p-value comes from 9,999 conditional permutations (the
+  cell keeps its count, its eight neighbours are drawn at random from the other cells) and every
+  confidence level is corrected for the false discovery rate (Benjamini–Hochberg over the area's
+  cells): *"Gi\*, p từ 9.999 hoán vị có điều kiện (chặt hơn ArcGIS), hiệu chỉnh FDR ở từng mức tin
+  cậy"*. The option *Xấp xỉ chuẩn (như ArcGIS)* reads the p-value from the z-score's normal
+  approximation, as ArcGIS's Hot Spot Analysis does, and the FDR correction can be switched off
+  (ArcGIS's default). The z-score is the same either way (it equals esda's); only the judgement of
+  "significant" differs. Counts per 250 m cell are sparse and skewed (most cells empty, a few busy),
+  so a neighbourhood sum is far from normal in its upper tail and the normal approximation calls more
+  cells hot: on the demo's whole span 165 hot cells against 80 with permutations (both with FDR; the
+  audit counted 158 against 45 on its own period). Permutations are the honest figure for counts;
+  the ArcGIS option is there to reproduce a map made in ArcGIS. The default is 9,999 permutations
+  because 999 give p ≥ 0.002, and the FDR correction over 2,742 cells then passes a cell at the 95%
+  level only when over a hundred cells are as extreme.
+- **Emerging hot spots: each step compared with itself.** ArcGIS standardises every space-time bin
+  with the mean and variance of the whole cube. When the whole district rises, the late steps are
+  above that mean almost everywhere, so cells that were merely above average turn "new",
+  "consecutive" or "intensifying": in a constructed district of 2,500 cells with a uniform 50% rise
+  and no local cluster, 15–49 cells (depending on the draw) were called growing hot spots. The
+  default here compares each step with its own time window (the step and the previous step its
+  neighbourhood reaches): 0 such cells in the same worlds, while a cluster that rises with the
+  district is still persistent or intensifying and one that appears in the last three months is still
+  consecutive (`tests/geo/hotspots/test_emerging.py`). A hot spot then means "stands out from the
+  district at that time"; whether the district as a whole rises is the incident series' question
+  (`/trends`), not the map's. *Toàn bộ các kỳ (như ArcGIS)* keeps ArcGIS's definition, which the 16
+  planted patterns of the tests check. On the demo, whose district-wide level is nearly flat, the two
+  agree on all but a few cells (13 against 17 diminishing).
+- **Kernel density with edge correction.** The density at each point is divided by the share of its
+  400 m quartic kernel that falls inside the study area (the district, or the communes the user
+  chose), and a cell shows the mean over its part inside the outline. Without it a place on the
+  boundary lost the part of its kernel beyond it: with uniform points over a square the edge cells
+  read 24% low on average and up to 44% low near the corners, and a border cell cut by an irregular
+  outline was diluted further by the land outside it (on the demo the correction raises 19% of the
+  cells by more than 10%). Corrected, the square's edge cells read within 6% of its interior. What remains is stated under the map: the correction treats every place inside the boundary
+  (rivers, hills, fields) as a place where incidents can occur, incidents across the boundary are not
+  in the data, a strip narrower than the bandwidth is still too low (the divisor is floored at a
+  quarter), and the map shows one value per 250 m cell, smoothed on 62.5 m pixels.
 """
 
 KINDS = (
