@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Sequence
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -17,7 +18,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_PARAGRAPH_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Length, Mm, Pt, RGBColor
+from docx.table import Table as DocTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocParagraph
 from docx.text.run import Run
@@ -86,6 +88,15 @@ def _no_borders(table: object) -> None:
     table._tbl.tblPr.append(borders)  # type: ignore[attr-defined]
 
 
+def _widths(table: DocTable, widths: Sequence[Length]) -> None:
+    """Fix the column widths (the grid Word and LibreOffice lay out, and every cell's own width)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
 def _line(cell: _Cell, text: str, *, size: float, bold: bool = False, italic: bool = False) -> DocParagraph:
     first = cell.paragraphs[0]
     paragraph = first if len(cell.paragraphs) == 1 and not first.runs else cell.add_paragraph()
@@ -104,8 +115,8 @@ def _header(doc: DocumentObject, header: Header) -> None:
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(table, [Mm(64), Mm(100)])
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(68), Mm(98)
     if header.parent:
         _line(left, header.parent, size=12)
     _underline(_line(left, header.issuer, size=12, bold=True))
@@ -191,21 +202,20 @@ def _table(doc: DocumentObject, block: Table) -> None:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     heading_props.append(repeat)
-    for cell, text, width in zip(heading.cells, block.columns, widths, strict=True):
-        cell.width = width
+    for cell, text in zip(heading.cells, block.columns, strict=True):
         _shade(cell, "E8ECF1")
         paragraph = cell.paragraphs[0]
         _spacing(paragraph, after=0, align=WD_ALIGN_PARAGRAPH.CENTER)
         _text(paragraph, text, size=TABLE_PT, bold=True)
     for index, cells in enumerate(block.rows):
         row = table.add_row()
-        for cell, text, width, numeric in zip(row.cells, cells, widths, block.numeric, strict=True):
-            cell.width = width
+        for cell, text, numeric in zip(row.cells, cells, block.numeric, strict=True):
             paragraph = cell.paragraphs[0]
             _spacing(
                 paragraph, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
             )
             _text(paragraph, text, size=TABLE_PT, bold=index in block.bold_rows)
+    _widths(table, widths)
     doc.add_paragraph().paragraph_format.space_after = Pt(2)
 
 
@@ -228,10 +238,10 @@ def _images(doc: DocumentObject, block: Images) -> None:
     table = doc.add_table(rows=2, cols=len(block.items))
     _no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for column, image in enumerate(block.items):
-        width = usable * image.width / total
+    sizes = [usable * image.width / total for image in block.items]
+    _widths(table, [Mm(size + 2) for size in sizes])
+    for column, (image, width) in enumerate(zip(block.items, sizes, strict=True)):
         picture, caption = table.cell(0, column), table.cell(1, column)
-        picture.width = caption.width = Mm(width + 2)
         paragraph = picture.paragraphs[0]
         _spacing(paragraph, after=0, align=WD_ALIGN_PARAGRAPH.CENTER)
         paragraph.add_run().add_picture(io.BytesIO(image.png), width=Mm(width))
@@ -242,8 +252,8 @@ def _closing(doc: DocumentObject, brief: Brief) -> None:
     c = brief.closing
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
+    _widths(table, [Mm(80), Mm(80)])
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(80), Mm(80)
     label = left.paragraphs[0]
     _spacing(label, before=10, after=0)
     _text(label, c.recipients_label, size=12, bold=True, italic=True)

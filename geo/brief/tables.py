@@ -176,7 +176,7 @@ def hotspot_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section
             ),
             rows,
             (True, False, True, False, False, False),
-            (0.07, 0.18, 0.09, 0.24, 0.21, 0.21),
+            (0.07, 0.18, 0.11, 0.22, 0.21, 0.21),
         ),
         Images((hot_map.image(caption, width=0.62),)),
     ]
