@@ -14,8 +14,15 @@ import pandas as pd
 from geo.taxonomy import group_name, offence_name
 from geo.words import word
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""A text cell starting with one of these would run as a formula in a spreadsheet."""
+FORMULA_START = ("=", "+", "-", "@", "|", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""A text cell starting with one of these may run as a formula (or a DDE link) in a spreadsheet.
+
+Besides ``= + - @``: ``|`` (DDE, ``|cmd'!A0``), tab, carriage return and line feed (a spreadsheet
+may drop them and read what follows), and the full-width ＝ ＋ － ＠ some spreadsheets fold to ASCII.
+"""
+
+_BLANKS = " \t\r\n\u00a0\u3000"
+"""Leading blanks a spreadsheet may trim before it reads a cell as a formula."""
 
 FORMATS = ("csv", "xlsx")
 """Export formats."""
@@ -50,10 +57,16 @@ def neutralise(value: Any) -> Any:
     --------
     >>> neutralise('=HYPERLINK("http://x")')
     '\'=HYPERLINK("http://x")'
+    >>> neutralise("\n=1+1")
+    "'\n=1+1"
+    >>> neutralise("  =cmd|' /C calc'!A0")
+    "'  =cmd|' /C calc'!A0"
     >>> neutralise(-3.5)
     -3.5
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_START) or value.lstrip(_BLANKS).startswith(FORMULA_START)
+    ):
         return "'" + value
     return value
 

@@ -352,6 +352,8 @@ def _read(path: Path, *, name: str, layer: str | None, limits: Limits) -> gpd.Ge
             f"Không đọc được tệp ranh giới (tệp hỏng hoặc sai định dạng): {clean_text(str(exc))[:200]}",
             file=name,
         ) from exc
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.active_geometry_name is None:
+        raise BoundaryError("Tệp không có lớp hình học nào (chỉ có bảng thuộc tính).", file=name)
     if len(frame) > limits.max_rows:
         raise too_many_rows(name, limits, len(frame), at_least=False)
     if path.suffix.lower() == ".shp" and not _sidecar(path, ".prj").exists():

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from geo import settings
 from geo._errors import DataError
-from geo._validate import value_text as _short
+from geo._validate import value_text
 from geo.dates import now_local
 
 DATE_FORMATS: dict[str, str] = {
@@ -30,6 +30,11 @@ DATE_FORMATS: dict[str, str] = {
 
 _ORDER_OF_FORMAT = {"dd/mm/yyyy": "dmy", "mm/dd/yyyy": "mdy", "yyyy-mm-dd": "ymd"}
 _ORDER_VI = {"dmy": "ngày/tháng/năm", "mdy": "tháng/ngày/năm", "ymd": "năm-tháng-ngày"}
+
+
+def report_value(value: object) -> str:
+    """Return a value as a report shows it: short, on one line (a line break cannot fake a report line)."""
+    return " ".join(value_text(value).split())
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,7 @@ def parse_date(
     >>> parse_date(45296.5, now=datetime(2025, 1, 1))
     datetime.datetime(2024, 1, 5, 12, 0)
     """
-    at = _At(file, row, field, _short(value))
+    at = _At(file, row, field, report_value(value))
     if order not in ("dmy", "mdy"):
         raise at.error(f"Thứ tự ngày «{order}» không hợp lệ (dmy hoặc mdy).")
     parsed = _to_datetime(value, order=order, at=at)
@@ -227,7 +232,7 @@ def parse_when(
     >>> parse_when("05/01/2024 14:30", now=datetime(2025, 1, 1))
     (datetime.datetime(2024, 1, 5, 14, 30), 'minute')
     """
-    at = _At(file, row, field, _short(value))
+    at = _At(file, row, field, report_value(value))
     if isinstance(value, str):
         month = _month_only(" ".join(value.lower().split()), at=at)
         if month is not None:
@@ -269,7 +274,10 @@ def _to_datetime(value: object, *, order: str, at: _At) -> datetime:
     if isinstance(value, bool):
         raise at.error("Không phải là ngày.")
     if isinstance(value, int | float):
-        return _from_serial(float(value), at=at)
+        try:
+            return _from_serial(float(value), at=at)
+        except OverflowError:
+            raise at.error("Số ngày kiểu Excel không hợp lệ.") from None
     text = " ".join(str(value).lower().split())
     if not text:
         raise at.error("Thiếu ngày xảy ra: mỗi vụ việc cần có ngày (vd 05/01/2024).", value="")
@@ -379,11 +387,14 @@ def parse_number(
     >>> parse_number("−20.5")
     -20.5
     """
-    at = _At(file, row, field, _short(value))
+    at = _At(file, row, field, report_value(value))
     if isinstance(value, bool):
         raise at.error("Không phải là số.")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # a spreadsheet's integer of hundreds of digits
+            raise at.error("Số quá lớn.") from None
     else:
         if value is None:
             raise at.error("Thiếu giá trị số.", value="")
@@ -445,7 +456,7 @@ def parse_count(
     >>> parse_count(7400.0)
     7400
     """
-    at = _At(file, row, field, _short(value))
+    at = _At(file, row, field, report_value(value))
     if isinstance(value, str):
         text = "".join(value.split()).replace("\u00a0", "")
         if _THOUSANDS.fullmatch(text):
@@ -492,7 +503,7 @@ def parse_degrees(
     105.65
     """
     if isinstance(value, str) and "°" in value:
-        at = _At(file, row, field, _short(value))
+        at = _At(file, row, field, report_value(value))
         found = _DMS.fullmatch(" ".join(value.strip().lower().split()))
         if found is None:
             raise at.error("Tọa độ độ-phút-giây không hợp lệ (vd 20°05'06\"N).")

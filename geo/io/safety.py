@@ -8,6 +8,7 @@ control characters.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -27,6 +28,7 @@ from geo.formatting import format_megabytes, format_number
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _MEMBER_ODD = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069:*?"<>|]')
 _MAX_NAME = 255
@@ -80,7 +82,7 @@ def safe_name(name: str) -> str:
 def clean_text(text: str) -> str:
     r"""Return ``text`` with lone surrogates replaced (U+FFFD) and control characters removed.
 
-    Tabs and line breaks are kept. A lone surrogate (``"\ud800"`` in JSON, ``_xD800_`` in XLSX, a
+    Tabs and line feeds are kept (a carriage return becomes a line feed). A lone surrogate (``"\ud800"`` in JSON, ``_xD800_`` in XLSX, a
     file name that is not UTF-8) cannot be written to SQLite, PostgreSQL or a UTF-8 console.
 
     Examples
@@ -90,14 +92,31 @@ def clean_text(text: str) -> str:
     """
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
     return text
 
 
+_BIG = 10**18
+
+
 def clean_cell(value: Any) -> Any:
-    """Return a cell with its text cleaned (`clean_text`); other values as they are."""
-    return clean_text(value) if isinstance(value, str) else value
+    """Return a cell with its text cleaned (`clean_text`), an integer beyond 10¹⁸ as a float; others as they are.
+
+    A spreadsheet may hold integers of hundreds of digits, which no column of the store can take
+    (and which cannot become floats past 1e308): they become floats, infinite when that large,
+    as JSON numbers do (see `geo.io.geojson.parse_document`).
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and not -_BIG < value < _BIG:
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    return value
 
 
 def file_size(source: bytes | Path, *, name: str) -> int:
@@ -148,7 +167,7 @@ def open_zip(data: bytes, *, name: str, limits: Limits, what: str = ".zip") -> z
         EOFError,
         NotImplementedError,
     ) as exc:
-        raise DataError(f"Tệp {what} hỏng hoặc không phải {what}.", file=name) from exc
+        raise DataError(f"Không mở được tệp {what}: tệp hỏng hoặc không phải {what}.", file=name) from exc
     except UnicodeDecodeError as exc:
         raise DataError(f"Tệp {what} có tên thành phần không đọc được (bảng mã hỏng).", file=name) from exc
     try:
@@ -183,19 +202,21 @@ def _check_members(members: list[zipfile.ZipInfo], *, name: str, limits: Limits,
         if _MEMBER_ODD.search(inner):
             raise DataError(f"Tệp {what} chứa tên thành phần có ký tự lạ: «{shown}».", file=name)
         total += member.file_size
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > _RATIO_FROM and ratio > limits.max_ratio:
-            raise DataError(
-                f"Tệp {what} có thành phần «{shown}» nén bất thường ({format_number(ratio, 0)} lần; "
-                f"tối đa {format_number(limits.max_ratio, 0)}): có thể là bom nén, không mở.",
-                file=name,
-            )
     if total > limits.max_unzipped:
         raise DataError(
             f"Tệp {what} giải nén ra quá lớn ({format_megabytes(total)} MB; tối đa "
             f"{format_megabytes(limits.max_unzipped, 0)} MB).",
             file=name,
         )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _RATIO_FROM and ratio > limits.max_ratio:
+            raise DataError(
+                f"Tệp {what} có thành phần «{safe_name(member.filename)[:80]}» nén bất thường "
+                f"({format_number(ratio, 0)} lần; tối đa {format_number(limits.max_ratio, 0)}): "
+                "có thể là bom nén, không mở.",
+                file=name,
+            )
 
 
 class CellCounter:
@@ -216,12 +237,20 @@ class CellCounter:
         if self.cells > self.limits.max_cells:
             raise too_many_cells(self.name, self.limits, self.cells)
 
-    def rows_of(self, rows: Iterable[Iterable[Any]]) -> Iterator[list[Any]]:
-        """Yield each row as a list of cleaned cells, counting them."""
+    def rows_of(self, rows: Iterable[Iterable[Any]], *, clean: bool = True) -> Iterator[list[Any]]:
+        """Yield each row as a list of cells, counting them; cleaned (`clean_text`) unless ``clean`` is False.
+
+        ``clean=False`` is for rows from a text already known to need no cleaning (`needs_cleaning`).
+        """
         for row in rows:
-            cells = [clean_cell(c) for c in row]
+            cells = [clean_cell(c) for c in row] if clean else list(row)
             self.add(len(cells))
             yield cells
+
+
+def needs_cleaning(text: str) -> bool:
+    """Return True when `clean_text` would change some part of ``text``."""
+    return _NEEDS_CLEANING.search(text) is not None
 
 
 def too_many_rows(name: str, limits: Limits, rows: int, *, at_least: bool = True) -> DataError:
@@ -250,7 +279,13 @@ def usable_crs(crs: CRS) -> bool:
     A local engineering CRS (``LOCAL_CS`` in a ``.prj``: a site grid with no datum), or one whose
     transformation PROJ cannot build, is not usable.
     """
+    return _usable(crs.to_wkt())
+
+
+@functools.lru_cache(maxsize=64)
+def _usable(wkt: str) -> bool:
     try:
+        crs = CRS.from_wkt(wkt)
         if crs.is_engineering or crs.type_name in ("Engineering CRS", "Unknown CRS"):
             return False
         transformer = Transformer.from_crs(crs, settings.CRS_WGS84, always_xy=True)

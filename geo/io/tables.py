@@ -21,6 +21,7 @@ from geo.io.safety import (
     CellCounter,
     Limits,
     clean_text,
+    needs_cleaning,
     open_zip,
     safe_name,
     too_many_cells,
@@ -188,7 +189,8 @@ def _read_csv(data: bytes, *, name: str, digest: str, encoding: str | None, limi
     delimiter = max(";,\t|", key=lambda d: sum(line.count(d) for line in lines))
     counter = CellCounter(name=name, limits=limits)
     try:
-        records = list(counter.rows_of(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        records = list(counter.rows_of(reader, clean=needs_cleaning(text)))
     except csv.Error as exc:
         raise DataError(f"Tệp CSV không đọc được ({exc}).", file=name, row=counter.rows + 1) from exc
     return _table(records, name=name, digest=digest, kind="csv", encoding=used)
