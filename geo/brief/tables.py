@@ -74,7 +74,8 @@ def period_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section:
     note = _filter_note(period, names, w)
     if note:
         blocks.append(Paragraph(note, note=True))
-    shown = table[is_target | (table.index < MAX_COMMUNE_ROWS - int(is_target.sum()))]
+    others = table[~is_target].head(max(MAX_COMMUNE_ROWS - int(is_target.sum()), 0))
+    shown = table[is_target | table.index.isin(others.index)]
     rest = table.drop(shown.index)
     rows = [
         (

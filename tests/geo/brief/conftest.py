@@ -22,7 +22,7 @@ NOW = datetime(2026, 12, 1, 9, 30)
 def small_area() -> Inputs:
     """Four square wards of a city, one named with a "$", 400 incidents over 2024–2025, no population, no plan."""
     size = 0.02
-    names = ["Phường Đông Hải", "Phường $Ba Đình", "Phường Ngọc Trạo", "Phường Điện Biên"]
+    names = ["Phường Đông Hải", "Phường $\\x$ Ba Đình", "Phường Ngọc Trạo", "Phường Điện Biên"]
     polygons = [
         shapely.box(
             105.77 + i % 2 * size,

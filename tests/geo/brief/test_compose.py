@@ -110,7 +110,7 @@ def test_a_store_without_a_plan_says_so_and_still_reports_the_period(small_brief
     table = _blocks(small_brief, Table)[0]
     assert {row[0] for row in table.rows} == {
         "Phường Đông Hải",
-        "Phường $Ba Đình",
+        "Phường $\\x$ Ba Đình",
         "Phường Ngọc Trạo",
         "Phường Điện Biên",
     }
@@ -175,3 +175,21 @@ def test_verdict_colours_are_the_dashboards() -> None:
 
     assert {k: (fill, ink) for k, (_, fill, ink) in VERDICT_STYLE.items()} == figures.VERDICT_COLOURS
     assert set(figures.VERDICT_COLOURS) == set(VERDICTS)
+
+
+def test_a_long_commune_table_keeps_the_targets_and_sums_the_rest(
+    demo_inputs: Inputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.brief import tables
+
+    monkeypatch.setattr(tables, "MAX_COMMUNE_ROWS", 5)
+    brief = compose(demo_inputs, now=NOW)
+    table = _blocks(brief, Table)[0]
+    names = [row[0] for row in table.rows]
+    assert len(names) == 6
+    assert names[-1] == "Các xã khác (8)"
+    assert {f"★ {name}" for name in DEMO_TARGETS} <= set(names)
+    total = sum(int(row[1].replace(".", "")) for row in table.rows)
+    totals = brief.sections[2].blocks[0]
+    assert isinstance(totals, Paragraph)
+    assert totals.text.startswith(f"Toàn khu vực: {total:,} vụ".replace(",", "."))

@@ -55,6 +55,6 @@ def test_a_brief_without_a_plan_renders(small_brief: Brief) -> None:
     assert 2 <= len(pages) <= 4
     text = " ".join(" ".join(page.split()) for page in pages)
     assert "Chưa đặt kế hoạch" in text
-    assert "Phường $Ba Đình" in text
+    assert "Phường $\\x$ Ba Đình" in text
     assert "CÔNG AN THÀNH PHỐ THANH HÓA" in text
     assert "Đánh giá từng" not in text
