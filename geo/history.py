@@ -1,0 +1,359 @@
+"""The history of an area's units: which unit a code or a name meant on a given day, and where it went.
+
+Units merge, split and are renamed, and codes are reused: 15361 is xã Vĩnh Long until 30/06/2025 and
+xã Tây Đô (Vĩnh Long with three neighbours) from 01/07/2025. A record's place must therefore be read
+with the record's date, then carried to the units the store holds (its boundary layer, of one
+vintage): an older unit maps to its successor, a newer unit that contains several stored units is
+kept at that level (a `Place` of kind ``"group"``), never assigned to one of them.
+
+A history is a table of changes, one row per old unit → new unit (the columns of
+``../shared/facts/unit_history.csv``): ``old_code, old_name, new_code, new_name, date, act, note``;
+``date`` is the first day of the new unit. A unit is identified by its code *and* its full name (the
+unit word included: "Thị trấn Vĩnh Lộc" and "Xã Vĩnh Lộc" share code 15349 and are different units).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from geo._errors import DataError
+from geo.communes import name_key
+from geo.taxonomy import fold
+
+COLUMNS = ("old_code", "old_name", "new_code", "new_name", "date", "act", "note")
+"""Columns of a unit-history table (``act`` and ``note`` may be empty)."""
+
+REQUIRED = COLUMNS[:5]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One step of the history: ``old`` became (part of) ``new`` on ``day``."""
+
+    old_code: str
+    old_name: str
+    new_code: str
+    new_name: str
+    day: date
+    act: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit as it existed: a code and a full name over ``[start, end)`` (None: open-ended)."""
+
+    code: str
+    name: str
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """What tells units apart: the code and the full name, folded (unit word kept)."""
+        return self.code, _full(self.name)
+
+    def valid(self, day: date) -> bool:
+        """Whether the unit existed on ``day``."""
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a record's place lies among the stored units.
+
+    Attributes
+    ----------
+    kind
+        ``"unit"``: one stored unit (``codes[0]``); ``"group"``: a unit that contains several stored
+        units (e.g. a 2025 commune over a 2020 layer), kept at its own level.
+    codes
+        The stored units it covers, sorted.
+    name, code
+        The unit the record named, as it was on the record's day.
+    start
+        The first day of that unit (None: before the history).
+    """
+
+    kind: Literal["unit", "group"]
+    codes: tuple[str, ...]
+    name: str
+    code: str
+    start: date | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable id: the stored code for a unit; ``code@start`` for a group (codes are reused)."""
+        if self.kind == "unit":
+            return self.codes[0]
+        return f"{self.code}@{self.start.isoformat() if self.start else ''}"
+
+
+def _full(name: str) -> str:
+    """Fold a full unit name (unit word kept): "Thị trấn Vĩnh Lộc" → "thi tran vinh loc"."""
+    return " ".join(re.sub(r"[\W_]+", " ", fold(unicodedata.normalize("NFC", name))).split())
+
+
+def _has_marks(text: str) -> bool:
+    return fold(text) != unicodedata.normalize("NFC", text).lower().strip()
+
+
+def _day(value: object, *, row: int, file: str) -> date:
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise DataError("Ngày thay đổi phải có dạng YYYY-MM-DD hoặc dd/mm/yyyy.", file=file, row=row, field="date",
+                    value=text[:40])  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UnitHistory:
+    """The changes of an area's units, and how to read a record's place with its date."""
+
+    changes: tuple[Change, ...] = ()
+    _units: dict[tuple[str, str], Unit] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        units: dict[tuple[str, str], Unit] = {}
+        for change in self.changes:
+            for code, name, start, end in (
+                (change.old_code, change.old_name, None, change.day),
+                (change.new_code, change.new_name, change.day, None),
+            ):
+                unit = Unit(code, name, start, end)
+                known = units.get(unit.identity)
+                if known is None:
+                    units[unit.identity] = unit
+                    continue
+                units[unit.identity] = Unit(
+                    code,
+                    known.name,
+                    _latest(known.start, start),
+                    _earliest(known.end, end),
+                )
+        self._units.update(units)
+
+    @classmethod
+    def from_csv(cls, source: bytes | Path | str, *, name: str = "lich_su_don_vi.csv") -> UnitHistory:
+        """Read a history table (CSV, UTF-8), raising `DataError` naming the row and column of a bad value."""
+        if isinstance(source, Path):
+            name = source.name
+            source = source.read_bytes()
+        raw = source.encode() if isinstance(source, str) else source
+        try:
+            frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise DataError(f"Không đọc được bảng lịch sử đơn vị: {exc}", file=name) from exc
+        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        missing = [c for c in REQUIRED if c not in frame.columns]
+        if missing:
+            raise DataError(
+                f"Bảng lịch sử đơn vị thiếu cột: {', '.join(missing)} (cần {', '.join(COLUMNS)}).", file=name
+            )
+        changes = []
+        for index, row in enumerate(frame.to_dict("records"), start=2):
+            for column in REQUIRED:
+                if not str(row[column]).strip():
+                    raise DataError("Ô bắt buộc để trống.", file=name, row=index, field=column)
+            changes.append(
+                Change(
+                    old_code=str(row["old_code"]).strip(),
+                    old_name=str(row["old_name"]).strip(),
+                    new_code=str(row["new_code"]).strip(),
+                    new_name=str(row["new_name"]).strip(),
+                    day=_day(row["date"], row=index, file=name),
+                    act=str(row.get("act", "")).strip(),
+                    note=str(row.get("note", "")).strip(),
+                )
+            )
+        return cls(tuple(changes))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the changes as a table with `COLUMNS` (ISO dates)."""
+        return pd.DataFrame(
+            [
+                (c.old_code, c.old_name, c.new_code, c.new_name, c.day.isoformat(), c.act, c.note)
+                for c in self.changes
+            ],
+            columns=list(COLUMNS),
+        )
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        """Every unit the history names, with the days it existed."""
+        return tuple(self._units.values())
+
+    def _next(self, unit: Unit) -> list[Unit]:
+        return [
+            self._units[(c.new_code, _full(c.new_name))]
+            for c in self.changes
+            if (c.old_code, _full(c.old_name)) == unit.identity
+            and (c.new_code, _full(c.new_name)) != unit.identity
+        ]
+
+    def _previous(self, unit: Unit) -> list[Unit]:
+        return [
+            self._units[(c.old_code, _full(c.old_name))]
+            for c in self.changes
+            if (c.new_code, _full(c.new_name)) == unit.identity
+            and (c.old_code, _full(c.old_name)) != unit.identity
+        ]
+
+    def stored_units(self, stored: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Return unit identity → stored code for every history unit that is one of the stored units.
+
+        A stored unit (code, name) is the history unit with its code whose name matches; where
+        several do ("Thị trấn Vĩnh Lộc" and "Xã Vĩnh Lộc" share 15349), the one whose days overlap
+        those of the other stored units (a layer is of one vintage).
+        """
+        matches: dict[str, list[Unit]] = {}
+        for code, stored_name in stored:
+            found = [
+                u
+                for u in self._units.values()
+                if u.code == code and name_key(u.name) == name_key(stored_name)
+            ]
+            exact = [u for u in found if _full(u.name) == _full(stored_name)]
+            matches[code] = exact or found
+        sure = [units[0] for units in matches.values() if len(units) == 1]
+        era_start = max((u.start for u in sure if u.start), default=None)
+        era_end = min((u.end for u in sure if u.end), default=None)
+        out: dict[tuple[str, str], str] = {}
+        for code, units in matches.items():
+            fitting = [u for u in units if _overlaps(u, era_start, era_end)] if len(units) > 1 else units
+            for unit in (fitting or units)[:1]:
+                out[unit.identity] = code
+        return out
+
+    def place(self, unit: Unit, stored: dict[tuple[str, str], str]) -> Place | None:
+        """Return where ``unit`` lies among the stored units (``stored`` from `stored_units`), or None."""
+        if unit.identity in stored:
+            return Place("unit", (stored[unit.identity],), unit.name, unit.code, unit.start)
+        forward = _reach(unit, self._next, stored)
+        covered = forward or _reach(unit, self._previous, stored)
+        if not covered:
+            return None
+        kind: Literal["unit", "group"] = "unit" if len(covered) == 1 else "group"
+        return Place(kind, tuple(sorted(covered)), unit.name, unit.code, unit.start)
+
+    def resolve(
+        self,
+        value: str,
+        day: date,
+        stored: Sequence[tuple[str, str]],
+        *,
+        by: Literal["name", "code"] = "name",
+    ) -> Place:
+        """Return the stored unit(s) a record's place means on ``day``.
+
+        Parameters
+        ----------
+        value
+            The place as written: a unit name in any common spelling (with or without diacritics,
+            with or without "xã", "TT", "thị trấn"…) or a code (``by="code"``).
+        day
+            The record's day: codes and names are read as they were then; a name no longer in use
+            on that day means the unit it was last (an older name maps to its successor).
+        stored
+            The stored units as ``(code, name)``.
+
+        Raises
+        ------
+        DataError
+            The place is in no unit (naming it), or the spelling fits several units that differ
+            (naming every candidate, e.g. "Vinh Hung": Vĩnh Hùng or Vĩnh Hưng).
+        """
+        text = unicodedata.normalize("NFC", str(value)).strip()
+        own = self.stored_units(stored)
+        matched = set(own.values())
+        # Stored units the history does not name (or an area without history) are units of their own.
+        extra = [Unit(code, name) for code, name in stored if code not in matched]
+        own |= {u.identity: u.code for u in extra}
+        units = [*self._units.values(), *extra]
+        if by == "code":
+            candidates = [u for u in units if u.code == text]
+        else:
+            key = name_key(text)
+            candidates = [u for u in units if name_key(u.name) == key]
+            if _has_marks(text):
+                marked = name_key(text, marks=True)
+                candidates = [u for u in candidates if name_key(u.name, marks=True) == marked] or candidates
+        if not candidates:
+            raise DataError(f"«{text}» không thuộc đơn vị nào của khu vực (kể cả tên cũ trong lịch sử đơn vị).",
+                            value=text[:80])  # fmt: skip
+        chosen = _on(candidates, day)
+        places = {p for p in (self.place(u, own) for u in chosen) if p is not None}
+        if not places:
+            raise DataError(f"«{text}» ({_names(chosen)}) không còn đơn vị nào tương ứng trong ranh giới đã nhập.",
+                            value=text[:80])  # fmt: skip
+        if len({p.codes for p in places}) > 1:
+            raise DataError(
+                f"«{text}» có thể là {_names(chosen, ' hoặc ')}: hãy ghi rõ (có dấu, hoặc mã đơn vị).",
+                value=text[:80],
+            )
+        return sorted(places, key=lambda p: (p.kind, p.key))[0]
+
+
+def _latest(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _earliest(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _overlaps(unit: Unit, start: date | None, end: date | None) -> bool:
+    return (unit.end is None or start is None or unit.end > start) and (
+        unit.start is None or end is None or unit.start < end
+    )
+
+
+def _reach(unit: Unit, step: Callable[[Unit], list[Unit]], stored: dict[tuple[str, str], str]) -> set[str]:
+    """Return the stored codes first reached from ``unit`` along ``step`` (successors or predecessors)."""
+    found: set[str] = set()
+    seen = {unit.identity}
+    frontier = [unit]
+    while frontier:
+        following: list[Unit] = []
+        for current in frontier:
+            for other in step(current):
+                if other.identity in seen:
+                    continue
+                seen.add(other.identity)
+                if other.identity in stored:
+                    found.add(stored[other.identity])
+                else:
+                    following.append(other)
+        frontier = following
+    return found
+
+
+def _on(candidates: Iterable[Unit], day: date) -> list[Unit]:
+    """Return the candidates that existed on ``day``; else the last ones before it; else the first after."""
+    units = list(candidates)
+    valid = [u for u in units if u.valid(day)]
+    if valid:
+        return valid
+    before = [u for u in units if u.end is not None and u.end <= day]
+    if before:
+        last = max(u.end for u in before if u.end is not None)
+        return [u for u in before if u.end == last]
+    after = [u for u in units if u.start is not None and u.start > day]
+    first = min(u.start for u in after if u.start is not None)
+    return [u for u in after if u.start == first]
+
+
+def _names(units: Iterable[Unit], sep: str = ", ") -> str:
+    return sep.join(sorted({f"{u.name} ({u.code})" for u in units}))
