@@ -166,6 +166,21 @@ SESSION_IDLE_MINUTES
 PROXY_USER_KEY
     Optional (``ANTT_PROXY_USER_KEY``): the ``st.user`` key that Streamlit fills from a reverse proxy's
     header (``server.trustedUserHeaders``); the name it holds logs in as that user of the store.
+OIDC_PROVIDER
+    Optional (``ANTT_OIDC_PROVIDER``): log in through the unit's OpenID Connect identity provider
+    (``st.login``): ``default`` for the settings directly in ``[auth]`` of ``.streamlit/secrets.toml``,
+    else the name of its ``[auth.NAME]`` section. Empty: no OIDC (docs/auth.md).
+OIDC_USER_CLAIM
+    The claims of the identity token that name the store's account (``ANTT_OIDC_USER_CLAIM``, default
+    ``email``; a comma-separated list is tried in order, e.g. ``preferred_username,email``).
+OIDC_PASSWORDS
+    Whether the app's own passwords stay allowed beside OIDC (``ANTT_OIDC_PASSWORDS``, default ``1``;
+    ``0``: the identity provider only).
+OIDC_MAX_HOURS
+    An OIDC login older than this (the token's ``iat``) is ended and must be repeated, whatever
+    Streamlit's 30-day identity cookie says (``ANTT_OIDC_MAX_HOURS``).
+OIDC_COOKIE_SECRET_MIN
+    Fewest characters of ``cookie_secret`` in ``[auth]`` (it signs the identity cookie).
 """
 
 from __future__ import annotations
@@ -256,6 +271,11 @@ LOGIN_LOCK_MINUTES: Final = 15
 LOGIN_FORGET_MINUTES: Final = 30
 SESSION_IDLE_MINUTES: Final = float(os.environ.get("ANTT_SESSION_IDLE_MIN", "30"))
 PROXY_USER_KEY: Final = os.environ.get("ANTT_PROXY_USER_KEY", "")
+OIDC_PROVIDER: Final = os.environ.get("ANTT_OIDC_PROVIDER", "").strip()
+OIDC_USER_CLAIM: Final = os.environ.get("ANTT_OIDC_USER_CLAIM", "email")
+OIDC_PASSWORDS: Final = os.environ.get("ANTT_OIDC_PASSWORDS", "1").strip() != "0"
+OIDC_MAX_HOURS: Final = float(os.environ.get("ANTT_OIDC_MAX_HOURS", "12"))
+OIDC_COOKIE_SECRET_MIN: Final = 32
 
 
 def require_login() -> bool:

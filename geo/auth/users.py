@@ -310,6 +310,34 @@ def authenticate(
     return Login(Outcome.OK, _user(row))
 
 
+def external_login(
+    store: Store, name: str, *, via: str, detail: dict[str, Any] | None = None, now: datetime | None = None
+) -> Login:
+    """Log in ``name`` vouched for by someone else (``via``: ``oidc``, ``proxy``), in one transaction.
+
+    The identity provider or the reverse proxy has authenticated the person; the store decides whether
+    that name may come in and with which role. ``OK`` with the account when it exists and is active
+    (``login`` recorded with ``via`` and ``detail``, the last login time set; the failed-password count
+    is left alone, it guards the password form only); else ``BAD`` (no such account) or ``DISABLED``,
+    with ``login_failed`` recorded. The name is not secret here, so the answer may tell them apart.
+    """
+    clean = name.strip().lower()[:64]
+    extra = {"via": via, **(detail or {})}
+    t = store.tables.users
+    with store.engine.begin() as conn:
+        row = conn.execute(sa.select(t).where(t.c.name == clean)).one_or_none()
+        if row is None:
+            _failure(store, conn, clean, reason="unknown", **extra)
+            return Login(Outcome.BAD)
+        if not row.active:
+            _failure(store, conn, clean, reason="disabled", **extra)
+            return Login(Outcome.DISABLED)
+        conn.execute(t.update().where(t.c.name == clean).values(last_login_at=now or utc_now()))
+        audit.write(conn, store.tables, user=clean, action="login", detail=extra)
+        row = conn.execute(sa.select(t).where(t.c.name == clean)).one()
+    return Login(Outcome.OK, _user(row))
+
+
 def _failure(store: Store, conn: Connection, name: str, *, reason: str, **detail: Any) -> None:
     audit.write(conn, store.tables, user=name, action="login_failed", detail={"reason": reason, **detail})
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import settings
@@ -443,3 +444,182 @@ def test_the_log_download_is_itself_recorded(store: Store, monkeypatch: pytest.M
     entry = audit.entries(store, action="export")[0]
     assert entry.user == "local"
     assert entry.detail == {"what": "audit", "action": "*", "user": "*", "rows": 3}
+
+
+# -- OIDC (st.login): AppTest sets st.user as Streamlit's identity cookie would -------------------
+AUTH = {
+    "redirect_uri": "https://antt.cong-an.vn/oauth2callback",
+    "cookie_secret": "0123456789abcdef" * 4,
+    "keycloak": {
+        "client_id": "ban-do-antt",
+        "client_secret": "bí mật",
+        "server_metadata_url": "https://sso.bocongan.vn/realms/cand/.well-known/openid-configuration",
+    },
+}
+OIDC_BUTTON = "Đăng nhập bằng tài khoản của đơn vị (OIDC)"
+
+
+@pytest.fixture
+def oidc_store(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The accounts store, with OIDC through the provider «keycloak»; the unit's e-mail names accounts."""
+    monkeypatch.setattr(settings, "OIDC_PROVIDER", "keycloak")
+    users.add_user(store, "an@ca.thanhhoa.gov.vn", "mật khẩu không dùng tới", "analyst", by="boss")
+    return store
+
+
+def _oidc_app(user: dict[str, object] | None = None, secrets: dict[str, object] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.secrets = {"auth": AUTH} if secrets is None else secrets
+    at.user = {"is_logged_in": False} if user is None else user
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _claims(email: str, **more: object) -> dict[str, object]:
+    """st.user after a Keycloak login: the id token's claims, as Streamlit keeps them in its cookie."""
+    now = utc_now().replace(tzinfo=UTC).timestamp()
+    return {
+        "is_logged_in": True,
+        "provider": "keycloak",
+        "email": email,
+        "email_verified": True,
+        "name": "Nguyễn Văn An",
+        "iat": now,
+        "sub": "f3a1",
+    } | more
+
+
+def test_with_oidc_the_login_page_offers_the_unit_account_beside_the_password(
+    oidc_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _oidc_app()
+    assert _pages(at) == LOGIN
+    assert _files(at) == []
+    assert [b.label for b in at.button if b.label == OIDC_BUTTON] == [OIDC_BUTTON]
+    assert [i.label for i in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]  # passwords still allowed
+    for kind in ("dataframe", "metric", "download_button"):
+        assert len(at.get(kind)) == 0, kind
+    asked: list[str | None] = []
+    monkeypatch.setattr("streamlit.login", asked.append)
+    next(b for b in at.button if b.label == OIDC_BUTTON).click().run()
+    assert asked == ["keycloak"]
+    monkeypatch.setattr(settings, "OIDC_PASSWORDS", False)
+    at = _oidc_app()
+    assert any(b.label == OIDC_BUTTON for b in at.button)
+    assert len(at.text_input) == 0  # the identity provider only
+
+
+def test_an_oidc_login_of_an_active_analyst_gets_the_analyst_pages(oidc_store: Store) -> None:
+    at = _oidc_app(_claims("An@CA.ThanhHoa.gov.vn"))
+    assert at.title[0].value == "Tổng quan"
+    assert _pages(at) == [*ANALYSIS, "data", "account"]
+    assert "Đang đăng nhập: **an@ca.thanhhoa.gov.vn** (cán bộ phân tích)" in [
+        c.value for c in at.sidebar.caption
+    ]
+    at.run()  # a later click of the same session is not a new login
+    logins = audit.entries(oidc_store, action="login", user="an@ca.thanhhoa.gov.vn")
+    assert [e.detail for e in logins] == [{"via": "oidc", "provider": "keycloak", "claim": "email"}]
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    assert "Nhập vụ việc" in [tab.label for tab in at.tabs]
+    at._page_hash = next(h for h, info in at._registered_pages.items() if info["url_pathname"] == "account")
+    at.run()
+    assert at.title[0].value == "Tài khoản"
+    assert any("mật khẩu do hệ thống xác thực của đơn vị quản lý" in i.value for i in at.info)
+    assert len(at.text_input) == 0  # no password form: the provider owns the password
+
+
+def test_an_oidc_name_without_an_account_is_refused_by_name_and_sees_no_data(oidc_store: Store) -> None:
+    at = _oidc_app(_claims("ghost@ca.thanhhoa.gov.vn"))
+    assert _pages(at) == LOGIN
+    assert _files(at) == []
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1
+    assert "chưa có tài khoản «ghost@ca.thanhhoa.gov.vn»" in errors[0]
+    assert not any(b.label == OIDC_BUTTON for b in at.button)
+    for kind in ("dataframe", "metric", "download_button", "tabs"):
+        assert len(at.get(kind)) == 0, kind
+    assert "Vĩnh Lộc" not in _texts(at)
+    at.run()  # recorded once per session, not at every click
+    failed = audit.entries(oidc_store, action="login_failed")
+    assert [(e.user, e.detail) for e in failed] == [
+        (
+            "ghost@ca.thanhhoa.gov.vn",
+            {"via": "oidc", "reason": "unknown", "provider": "keycloak", "claim": "email"},
+        )
+    ]
+    next(b for b in at.button if b.key == "auth.oidc.switch").click().run()
+    assert at.user == {"is_logged_in": False}  # st.logout: the identity cookie goes
+    at.run()
+    assert any(b.label == OIDC_BUTTON for b in at.button)
+
+
+def test_a_disabled_account_is_refused_at_login_and_at_its_next_click(oidc_store: Store) -> None:
+    users.set_active(oidc_store, "an@ca.thanhhoa.gov.vn", False, by="boss")
+    at = _oidc_app(_claims("an@ca.thanhhoa.gov.vn"))
+    assert _pages(at) == LOGIN
+    assert "«an@ca.thanhhoa.gov.vn» đã bị vô hiệu hóa" in at.error[0].value
+    users.set_active(oidc_store, "an@ca.thanhhoa.gov.vn", True, by="boss")
+    at = _oidc_app(_claims("an@ca.thanhhoa.gov.vn"))
+    assert _pages(at)[0] == ""
+    users.set_active(oidc_store, "an@ca.thanhhoa.gov.vn", False, by="boss")
+    at.run()
+    assert _pages(at) == LOGIN
+    assert "«an@ca.thanhhoa.gov.vn» đã bị vô hiệu hóa" in at.error[0].value
+    reasons = [e.detail.get("reason") for e in audit.entries(oidc_store, user="an@ca.thanhhoa.gov.vn")]
+    assert reasons[:3] == ["disabled", None, "disabled"]  # logout, login, login_failed (newest first)
+
+
+def test_an_unusable_claim_is_refused_and_recorded(oidc_store: Store) -> None:
+    at = _oidc_app(_claims("an@ca.thanhhoa.gov.vn", email_verified=False))
+    assert "chưa được hệ thống xác thực của đơn vị xác minh" in at.error[0].value
+    at = _oidc_app(_claims("an@ca.thanhhoa.gov.vn", provider="google"))
+    assert "nhà cung cấp «google», không phải «keycloak»" in at.error[0].value
+    no_email = _claims("x")
+    del no_email["email"]
+    at = _oidc_app(no_email)
+    assert "không gửi thông tin «email»" in at.error[0].value
+    assert _pages(at) == LOGIN
+    reasons = [e.detail["reason"] for e in reversed(audit.entries(oidc_store, action="login_failed"))]
+    assert reasons == ["unverified", "provider", "no_claim"]
+
+
+def test_oidc_logout_the_idle_timeout_and_an_old_login_end_the_identity_cookie(oidc_store: Store) -> None:
+    at = _oidc_app(_claims("an@ca.thanhhoa.gov.vn"))
+    at.sidebar.button(key="auth.logout").click().run()
+    assert at.user == {"is_logged_in": False}
+    at.run()
+    assert _pages(at) == LOGIN
+    at = _oidc_app(_claims("an@ca.thanhhoa.gov.vn"))
+    at.session_state["auth.seen"] = utc_now() - timedelta(minutes=31)
+    at.run()
+    assert at.user == {"is_logged_in": False}
+    assert _pages(at) == LOGIN
+    old = utc_now().replace(tzinfo=UTC).timestamp() - 13 * 3600
+    at = _oidc_app(_claims("an@ca.thanhhoa.gov.vn", iat=old))
+    assert at.user == {"is_logged_in": False}
+    assert _pages(at) == LOGIN
+    logouts = [e.detail for e in reversed(audit.entries(oidc_store, action="logout"))]
+    assert logouts == [{"reason": "user", "via": "oidc"}, {"reason": "idle", "via": "oidc"}]
+
+
+def test_oidc_says_what_is_missing_from_the_settings_and_keeps_the_password_form(
+    oidc_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _oidc_app(secrets={"other": {"x": 1}})
+    assert "chưa có mục [auth] trong .streamlit/secrets.toml" in at.error[0].value
+    assert not any(b.label == OIDC_BUTTON for b in at.button)
+    assert [i.label for i in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+    at = _oidc_app(_claims("an@ca.thanhhoa.gov.vn"), secrets={"other": {"x": 1}})
+    assert _pages(at) == LOGIN  # a cookie is not trusted while the settings are incomplete
+    real = st.get_option
+    headers = {"X-Email": "email"}  # a proxy's header would override the cookie's claims
+    monkeypatch.setattr(
+        st, "get_option", lambda key: headers if key == "server.trustedUserHeaders" else real(key)
+    )
+    at = _oidc_app(_claims("an@ca.thanhhoa.gov.vn"))
+    assert _pages(at) == LOGIN
+    assert "server.trustedUserHeaders" in at.error[0].value
+    _login(at, "an")
+    assert _pages(at) == [*ANALYSIS, "data", "account"]
