@@ -237,21 +237,28 @@ def _read_geojson(data: bytes, *, name: str, declared: bool, limits: Limits) -> 
                 'Hãy ghi mã EPSG, ví dụ "EPSG:4326" hoặc "EPSG:5897" (VN-2000 Thanh Hóa).',
                 file=name,
             ) from exc
-    for row, feature in enumerate(clean, start=1):
+    try:
+        return gpd.GeoDataFrame.from_features(clean, crs=source_crs)
+    except Exception as exc:  # geopandas, shapely or pandas on a malformed geometry: find which one
+        raise _bad_geometry(clean, name=name) from exc
+
+
+def _bad_geometry(features: list[dict[str, Any]], *, name: str) -> BoundaryError:
+    """Return the error naming the first feature whose geometry shapely cannot build."""
+    for row, feature in enumerate(features, start=1):
+        geometry = feature["geometry"]
         try:
-            shapely.geometry.shape(feature["geometry"]) if feature["geometry"] is not None else None
+            if geometry is not None:
+                shapely.geometry.shape(geometry)
         except Exception as exc:  # shapely reports a malformed geometry through many error types
-            kind = json_cell(feature["geometry"].get("type"))
-            raise BoundaryError(
+            kind = json_cell(geometry.get("type"))
+            return BoundaryError(
                 f"Hình học không đọc được (type «{str(kind)[:40]}»): {clean_text(str(exc))[:160]}",
                 file=name,
                 row=row,
                 field="geometry",
-            ) from exc
-    try:
-        return gpd.GeoDataFrame.from_features(clean, crs=source_crs)
-    except Exception as exc:  # geopandas, shapely or pandas on a malformed collection
-        raise BoundaryError(f"Hình học không đọc được: {clean_text(str(exc))[:200]}", file=name) from exc
+            )
+    return BoundaryError("Hình học không đọc được: kiểm tra tệp trong phần mềm GIS.", file=name)
 
 
 def _require_polygons(frame: gpd.GeoDataFrame, *, name: str) -> None:

@@ -31,7 +31,7 @@ import geopandas as gpd
 import shapely
 
 SEED = 20261201
-CASES_PER_FORMAT = 520
+CASES_PER_FORMAT = 500
 
 FORMATS = (
     "incidents_csv",

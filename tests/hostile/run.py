@@ -6,7 +6,7 @@ Each case is imported exactly as ``python -m geo import …`` does (`geo.cli.mai
 process, with the output written to a strict UTF-8 stream like a console's), into a temporary
 SQLite store made by `geo.store.store.Store.open`. A case passes when the command imports it or
 refuses it with our own message (exit code 1 or 2), and a refused case leaves the store's digest
-(a hash of its SQL dump) unchanged. Anything else is a failure: a Python exception escaping the
+(a hash of its file's bytes) unchanged. Anything else is a failure: a Python exception escaping the
 command (a traceback), a ``MemoryError`` under the address-space limit, a case running over the
 time limit, a changed store, or control characters or lone surrogates in what was printed.
 """
@@ -21,7 +21,6 @@ import json
 import os
 import resource
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -49,15 +48,13 @@ def _cpu() -> float:
 
 
 def digest(path: Path) -> str:
-    """Return a hash of the store's whole SQL dump (every table, every row)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        h = hashlib.sha256()
-        for line in conn.iterdump():
-            h.update(line.encode("utf-8", errors="surrogatepass"))
-        return h.hexdigest()
-    finally:
-        conn.close()
+    """Return a hash of the store's bytes (its file and any journal): a rolled-back write leaves them as they were."""
+    h = hashlib.sha256()
+    for part in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
+        if part.exists():
+            h.update(part.name.encode())
+            h.update(part.read_bytes())
+    return h.hexdigest()
 
 
 def command(fmt: str, path: Path, url: str, options: tuple[str, ...], incidents: Path) -> list[str]:
@@ -195,12 +192,12 @@ def run(formats: list[str], *, out: Path, count: int) -> dict[str, Any]:
                 "slowest_s": round(slowest, 2),
                 "slowest_case": slowest_label,
             }
-            out.write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+            out.write_text(json.dumps(summary, indent=1))
     status = Path("/proc/self/status").read_text() if Path("/proc/self/status").exists() else ""
     peaks = {k: v.strip() for k, v in (line.split(":", 1) for line in status.splitlines() if ":" in line)}
     summary["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     summary["peak_vm"] = peaks.get("VmPeak", "")
-    out.write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+    out.write_text(json.dumps(summary, indent=1))
     return summary
 
 
