@@ -259,9 +259,10 @@ def _section(pdf: _Document, number: int, section: Section) -> None:
 
 def _closing(pdf: _Document, brief: Brief) -> None:
     c = brief.closing
-    if pdf.will_page_break(24):
+    needed = 5 + 4.2 * len(c.recipients) + 2
+    if pdf.will_page_break(needed + 2):
         pdf.add_page()
-    pdf.ln(4)
+    pdf.ln(2)
     top = pdf.get_y()
     half = pdf.text_width / 2
     pdf.set_x(pdf.l_margin)

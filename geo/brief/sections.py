@@ -50,7 +50,7 @@ def _headline(
     if evaluation is None:
         text = w("brief.eval_error", msg=problem) if problem else w("brief.no_plan", unit=unit)
         blocks: list[Block] = [Paragraph(text)]
-        blocks.append(Images((chart[0].image(chart[1], width=0.7),)))
+        blocks.append(Images((chart[0].image(chart[1], width=0.6),)))
         return Section(w("brief.s.headline"), tuple(blocks))
     groups: dict[str, list[str]] = {}
     for target in evaluation.targets:

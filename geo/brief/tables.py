@@ -160,7 +160,7 @@ def hotspot_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section
             w.n(int(r["count"])),
             w(f"hot.gi.{int(r['gi_bin'])}"),
             w(f"hot.em.{c}") if c and c != "none" else "",
-            f"{w.n(float(r['lat']), 5)}; {w.n(float(r['lon']), 5)}",
+            f"{w.n(float(r['lat']), 4)}; {w.n(float(r['lon']), 4)}",
         )
         for rank, (r, c) in enumerate(zip(_records(top), trend, strict=True), start=1)
     )
@@ -177,7 +177,7 @@ def hotspot_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section
             ),
             rows,
             (True, False, True, False, False, False),
-            (0.07, 0.18, 0.11, 0.22, 0.21, 0.21),
+            (0.06, 0.17, 0.11, 0.26, 0.21, 0.19),
         ),
         Images((hot_map.image(caption, width=0.62),)),
     ]
