@@ -50,7 +50,8 @@ def _headline(
     if evaluation is None:
         text = w("brief.eval_error", msg=problem) if problem else w("brief.no_plan", unit=unit)
         blocks: list[Block] = [Paragraph(text)]
-        blocks.append(Images((chart[0].image(chart[1], width=0.6),)))
+        if len(inputs.incidents):  # an empty store has no months to draw
+            blocks.append(Images((chart[0].image(chart[1], width=0.6),)))
         return Section(w("brief.s.headline"), tuple(blocks))
     groups: dict[str, list[str]] = {}
     for target in evaluation.targets:

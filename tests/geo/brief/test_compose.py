@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from geo.area import Area
 from geo.brief import figures
 from geo.brief.compose import compose, date_line, place_name
-from geo.brief.content import Brief, Images, Inputs, Paragraph, Table, Verdict, roman
+from geo.brief.content import Brief, Images, Inputs, Paragraph, Table, Verdict, read_inputs, roman
+from geo.brief.pdf_file import render_pdf
 from geo.evaluation.effects import VERDICTS
 from geo.filters import IncidentFilter
+from geo.store.store import Store
 from tests.geo.brief.conftest import NOW, small_area
 
 DEMO_TARGETS = {"Vĩnh Long": "unclear", "Vĩnh Hùng": "improving", "Vĩnh Thịnh": "worsening"}
@@ -193,3 +196,13 @@ def test_a_long_commune_table_keeps_the_targets_and_sums_the_rest(
     totals = brief.sections[2].blocks[0]
     assert isinstance(totals, Paragraph)
     assert totals.text.startswith(f"Toàn khu vực: {total:,} vụ".replace(",", "."))
+
+
+def test_a_store_with_a_plan_but_no_incident_yet(tmp_path: Path) -> None:
+    inputs = read_inputs(Store.open(f"sqlite:///{tmp_path / 'new.sqlite'}", demo=False))
+    brief = compose(inputs, now=NOW)
+    first = brief.sections[0]
+    assert [type(b) for b in first.blocks] == [Paragraph]  # no empty chart
+    assert first.blocks[0].text.startswith("Chưa đánh giá được kế hoạch: ")
+    assert "Kho dữ liệu chưa có vụ việc nào." in brief.text()
+    assert render_pdf(brief).startswith(b"%PDF-")
