@@ -335,15 +335,15 @@ def _read(path: Path, *, name: str, layer: str | None, limits: Limits) -> gpd.Ge
     import pyogrio
 
     try:
-        layers = pyogrio.list_layers(path)
-        if layer is None and len(layers) > 1:
-            polygons = [str(n) for n, kind in layers if kind and "Polygon" in str(kind)]
-            if len(polygons) != 1:
-                names = ", ".join(clean_text(str(n)) for n, _ in layers[:20])
-                raise BoundaryError(f"Tệp có nhiều lớp ({names}): hãy chọn lớp ranh giới xã.", file=name)
-            layer = polygons[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd but readable files
+            layers = pyogrio.list_layers(path)
+            if layer is None and len(layers) > 1:
+                polygons = [str(n) for n, kind in layers if kind and "Polygon" in str(kind)]
+                if len(polygons) != 1:
+                    names = ", ".join(clean_text(str(n)) for n, _ in layers[:20])
+                    raise BoundaryError(f"Tệp có nhiều lớp ({names}): hãy chọn lớp ranh giới xã.", file=name)
+                layer = polygons[0]
             count = int(pyogrio.read_info(path, layer=layer).get("features", -1))
             if count > limits.max_rows:
                 raise too_many_rows(name, limits, count, at_least=False)

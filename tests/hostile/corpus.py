@@ -639,9 +639,10 @@ class _Table(_Builder):
         yield "only CR line ends", name, good.replace(b"\n", b"\r"), ()
         yield "unbalanced quote", name, good.replace(b"\n", b'\n"', 1), ()
         yield "field over csv limit", name, good + b'"' + b"x" * 200_000 + b'"\n', ()
-        yield "200,000 columns", name, b",".join([b"c"] * 200_000) + b"\n" + good, ()
-        yield "600,000 empty lines (row limit)", name, good + b"\n" * 600_000, ()
-        yield "11 million empty cells (cell limit)", name, good + (b"," * 99 + b"\n") * 110_000, ()
+        if self.kind == "incidents":  # the limits of the reader every table shares: once is enough
+            yield "200,000 columns", name, b",".join([b"c"] * 200_000) + b"\n" + good, ()
+            yield "600,000 empty lines (row limit)", name, good + b"\n" * 600_000, ()
+            yield "11 million empty cells (cell limit)", name, good + (b"," * 99 + b"\n") * 110_000, ()
         yield "header of delimiters", name, b";;;;;;\n" + good, ()
         yield "tab-separated with commas", name, good.replace(b",", b"\t"), ()
         yield "BOM only", name, b"\xef\xbb\xbf", ()
