@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -26,12 +27,37 @@ def t(key: str, **kwargs: object) -> str:
 
 
 def md(text: object) -> str:
-    """Return data text safe inside Streamlit markdown (captions, alerts, labels): shown as written.
+    r"""Return data text safe inside Streamlit markdown (captions, alerts, labels, `st.table` cells): shown as written.
 
-    Brackets and backslashes are escaped, so a name or message from an imported file cannot become
-    a link or an image (which the browser would fetch: a remote request from an offline app).
+    Every character markdown, its math (``$``), HTML (``<``), tables (``|``) or entities (``&``)
+    would read is backslash-escaped, ``_`` unless inside a word (where it never emphasises), and a
+    line that would start a heading, a list, a quote or a rule gets its first mark escaped; so a name
+    or message from an imported file cannot become a link, an image (which the browser would fetch:
+    a remote request from an offline app), a formula, bold text or markup.
+
+    >>> md("![i](http://198.51.100.1/x.png) $x$ **b** <b> so_vu_viec.csv")
+    '!\\[i\\](http://198.51.100.1/x.png) \\$x\\$ \\*\\*b\\*\\* \\<b\\> so_vu_viec.csv'
     """
-    return str(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    escaped = _MD_INLINE.sub(r"\\\1", str(text))
+    escaped = _MD_UNDERSCORE.sub(r"\\_", escaped)
+    return _MD_LINE_START.sub(_line_start, escaped)
+
+
+def _line_start(match: re.Match[str]) -> str:
+    lead, mark = match.group(1), match.group(2)
+    if lead.strip() and mark not in ".)":  # "12-…" after digits starts nothing
+        return match.group(0)
+    if not lead.strip() and mark in ".)":  # a line starting with "." or ")" starts nothing either
+        return match.group(0)
+    return f"{lead}\\{mark}"
+
+
+_MD_INLINE = re.compile(r"([\\`*\[\]<>$~|&])")
+"""Characters escaped wherever they are."""
+_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+"""An underscore not between two letters or digits (one inside a word never emphasises)."""
+_MD_LINE_START = re.compile(r"(?m)^([ \t]*(?:\d+)?)([#+=>.)-])")
+"""The first mark of a line that would start a heading, list, quote, rule or setext underline."""
 
 
 def fmt_date(value: date | datetime) -> str:

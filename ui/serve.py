@@ -6,6 +6,10 @@ as ``/map``, it runs ``pages/map.py`` alone, without the router (no sidebar, no 
 router always calls ``st.navigation``, so the fallback is never wanted; this launcher turns it
 off before the first session. Usage: ``python -m ui.serve [streamlit run options]``.
 
+It answers only requests whose ``Host`` header names the app (`allowed_hosts`, setting
+``ANTT_ALLOWED_HOSTS``): 403 to any other, page, file or WebSocket alike, so a web page that
+rebinds its own name to this machine (DNS rebinding) can neither read the incidents nor act.
+
 It also refuses to listen beyond localhost (``--server.address``, ``STREAMLIT_SERVER_ADDRESS`` or
 ``.streamlit/config.toml``) while the store has no active admin: the dashboard would then ask every
 visitor for a login nobody can give, or — started some other way — be open to the whole network.
@@ -13,10 +17,14 @@ visitor for a login nobody can give, or — started some other way — be open t
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 from sqlalchemy.engine import make_url
 from streamlit import config
@@ -30,6 +38,111 @@ from geo.store.store import Store
 from geo.words import word
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+ALLOWED_HOSTS_ENV = "ANTT_ALLOWED_HOSTS"
+"""Setting: the names the app is served under, comma-separated (``antt.conganvinhloc.vn,*.cax.vn``).
+
+Unset: localhost, the bind address and this machine's host names. Either way the loopback names
+and any IP address are accepted (rebinding needs a name), and ``*.domain`` matches its subdomains.
+"""
+
+_LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def allowed_hosts(address: str | None, env: Mapping[str, str] = os.environ) -> tuple[str, ...]:
+    """Return the host names the app answers (lower case): `ALLOWED_HOSTS_ENV`, or the defaults."""
+    configured = [name.strip().lower().rstrip(".") for name in env.get(ALLOWED_HOSTS_ENV, "").split(",")]
+    names = [name for name in configured if name]
+    if not names:
+        names = [socket.gethostname().lower(), socket.getfqdn().lower()]
+        if address and not address.startswith("unix://"):  # a name to bind; an IP passes anyway
+            names.append(address.lower())
+    return tuple(dict.fromkeys([*_LOCAL_NAMES, *names]))
+
+
+def host_allowed(host: str | None, allowed: Sequence[str]) -> bool:
+    """Return whether a request's ``Host`` header (port ignored) names the app.
+
+    An IP address is always accepted: a browser sends one only when its user typed it, and a page
+    from elsewhere cannot read or drive such an origin (DNS rebinding needs a name).
+    """
+    if not host:
+        return False
+    try:
+        parsed = urlparse(f"//{host}")
+        name = parsed.hostname
+        _ = parsed.port  # a port that is not a number is refused
+    except ValueError:
+        return False
+    if name is None or parsed.username or parsed.password or parsed.path or parsed.query or parsed.fragment:
+        return False
+    name = name.lower().rstrip(".")
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    for pattern in allowed:
+        if pattern in ("*", name) or (pattern.startswith("*.") and name.endswith(pattern[1:])):
+            return True
+    return False
+
+
+class HostGuard:
+    """ASGI middleware: answer 403 to a request (HTTP or WebSocket) whose ``Host`` is not allowed."""
+
+    def __init__(self, app: ASGIApp, allowed: Sequence[str]) -> None:
+        self.app = app
+        self.allowed = tuple(allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass an allowed request on; refuse any other before Streamlit sees it."""
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        raw = headers.get(b"host")
+        host = raw.decode("latin-1") if raw is not None else None
+        if host_allowed(host, self.allowed):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})  # before accept: the server answers 403
+            return
+        body = word("serve.forbidden_host", "vi", host=host or "").encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def guard_hosts(allowed: Sequence[str]) -> None:
+    """Put `HostGuard` in front of Streamlit's own middleware (Streamlit 1.67's Starlette server)."""
+    from starlette.middleware import Middleware
+    from streamlit.web.server.starlette import starlette_app
+
+    original = starlette_app.create_streamlit_middleware
+    if getattr(original, "antt_guarded", False):
+        return
+
+    def with_guard() -> list[Middleware]:
+        return [Middleware(HostGuard, allowed=tuple(allowed)), *original()]
+
+    with_guard.antt_guarded = True  # type: ignore[attr-defined]
+    starlette_app.create_streamlit_middleware = with_guard
 
 
 def listen_address(argv: Sequence[str]) -> str | None:
@@ -61,10 +174,12 @@ def refusal(address: str | None, *, lang: str = "vi") -> str | None:
 
 def main() -> int:
     """Run ``streamlit run dashboard.py`` with the remaining command-line options."""
-    problem = refusal(listen_address(sys.argv[1:]))
+    address = listen_address(sys.argv[1:])
+    problem = refusal(address)
     if problem is not None:
         print(problem, file=sys.stderr)
         return 2
+    guard_hosts(allowed_hosts(address))
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", ENTRY, *sys.argv[1:]]
     return int(cli.main() or 0)

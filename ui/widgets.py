@@ -87,6 +87,17 @@ def localized(view: pd.DataFrame, formats: Mapping[str, Callable[[float], str]])
     return view.style.format(present, na_rep="")
 
 
+def text_table(table: pd.DataFrame) -> None:
+    """Show a small static table with every cell and header as written.
+
+    `st.table` reads its cells as markdown: a value from an imported file could become a link, an
+    image the browser fetches, a formula or bold text. Each cell goes through `ui.i18n.md` first.
+    """
+    shown = table.astype(str).map(md)
+    shown.columns = [md(column) for column in table.columns]
+    st.table(shown, hide_index=True)
+
+
 def _page_of(table: pd.DataFrame, *, key: str) -> pd.DataFrame | None:
     """Draw the name search and page selector of a long table; return the rows to show (None: no match)."""
     search_key, page_key = f"{key}.search", f"{key}.page"

@@ -32,11 +32,24 @@ def communes() -> gpd.GeoDataFrame:
     return load_communes(geo_settings.DEMO_COMMUNES_PATH)
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "|", "\t", "\r", "\n", " =", "\n\n=", "\u3000+", "＝"])
 def test_neutralise_prefixes_every_formula_start(start: str) -> None:
     assert neutralise(f"{start}1+1") == f"'{start}1+1"
     assert neutralise(f"a{start}") == f"a{start}"
     assert neutralise(5) == 5
+
+
+def test_a_dde_payload_behind_a_line_break_is_text_in_both_formats() -> None:
+    payloads = ["\n=cmd|' /C calc'!A0", "\r\n+1+1", "|cmd'!A0", "  @SUM(1)", "bình thường - ổn"]
+    table = pd.DataFrame({"Mô tả": payloads})
+    rows = to_csv(table).decode("utf-8-sig").split("\r\n", 1)[1]
+    for payload in payloads[:-1]:
+        assert f"'{payload}" in rows.replace('"', "")
+    assert "\nbình thường - ổn" in rows.replace("\r", "")  # ordinary text unchanged
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx({"x": table})))["x"]
+    values = [c.value for (c,) in sheet.iter_rows(min_row=2)]
+    assert values == [f"'{p}" for p in payloads[:-1]] + [payloads[-1]]
+    assert all(c.data_type != "f" for (c,) in sheet.iter_rows(min_row=2))
 
 
 def test_csv_and_xlsx_never_hold_a_live_formula(communes: gpd.GeoDataFrame) -> None:
