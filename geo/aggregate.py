@@ -271,6 +271,7 @@ def grid_cells(
         One row per non-empty cell: ``lon, lat`` of the cell centre (rounded to
         `settings.COORD_DECIMALS`) and ``count``; at most ``max_cells`` rows, the busiest kept.
     """
+    incidents = incidents[incidents["lon"].notna() & incidents["lat"].notna()]  # placed by commune only
     if incidents.empty:
         return pd.DataFrame({"lon": [], "lat": [], "count": []})
     x, y = _transformer(settings.CRS_WGS84, crs).transform(
@@ -295,3 +296,22 @@ def grid_cells(
             "count": counts,
         }
     )
+
+
+def unlocated_by_commune(incidents: pd.DataFrame) -> pd.Series:
+    """Return how many incidents have no coordinates (placed by their commune only), per commune code.
+
+    They count in every commune table, choropleth, trend and evaluation; point, density and grid
+    layers cannot draw them, and say how many they leave out. Largest first.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"lon": [105.6, None, None], "lat": [20.0, None, None], "commune_code": ["a", "b", "b"]})
+    >>> unlocated_by_commune(frame).to_dict()
+    {'b': 2}
+    """
+    if incidents.empty:
+        return pd.Series(dtype=int)
+    missing = incidents["lon"].isna() | incidents["lat"].isna()
+    counts = incidents.loc[missing, "commune_code"].astype(str).value_counts()
+    return counts.astype(int)

@@ -17,6 +17,8 @@ DEMO_INCIDENTS_PATH
     The demo incidents (CSV, synthetic).
 DEMO_PLAN_PATH
     The demo transformation plan (JSON).
+DISTRICT_HISTORY_PATH
+    The demo district's unit history (2019 mergers, the 2025 communes), stored with the district.
 DEFAULT_DB_PATH
     The default SQLite store (created from the demo data on first run).
 DATABASE_URL
@@ -196,6 +198,7 @@ REFERENCE_DIR: Final = ROOT / "data" / "reference"
 DEMO_COMMUNES_PATH: Final = ROOT / "data" / "demo_communes.geojson"
 DEMO_INCIDENTS_PATH: Final = ROOT / "data" / "demo_incidents.csv"
 DEMO_PLAN_PATH: Final = ROOT / "data" / "demo_plan.json"
+DISTRICT_HISTORY_PATH: Final = REFERENCE_DIR / "unit_history.csv"
 DEFAULT_DB_PATH: Final = DATA_DIR / "antt.sqlite"
 STATIC_DIR: Final = ROOT / "static"
 STATIC_URL: Final = "/app/static"

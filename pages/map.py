@@ -61,6 +61,8 @@ if assets:
                 cell=int(settings.HEAT_CELL_M),
             )
         )
+    if build.n_unlocated:
+        st.caption(hotspots.unlocated_caption(matched, communes))
     widgets.show_map(build, key="hotspot-map", height=theme.MAP_HEIGHT)
     hotspots.method_captions(layers, method)
     if "emerging" in layers:

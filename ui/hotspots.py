@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import AppError, settings
+from geo.aggregate import unlocated_by_commune
 from geo.evaluation.periods import windows_for
 from geo.filters import IncidentFilter, apply_filter
 from geo.hotspots import series
@@ -494,3 +495,15 @@ def targets_section(flt: IncidentFilter) -> None:
         t("hot.targets.share"): number_format(suffix="%"),
     }
     st.dataframe(widgets.localized(view, formats), hide_index=True, width="stretch")
+
+
+def unlocated_caption(incidents: pd.DataFrame, communes: pd.DataFrame) -> str:
+    """Return how many of ``incidents`` the point and density layers leave out (no coordinates), per commune."""
+    counts = unlocated_by_commune(incidents)
+    names = dict(zip(communes["code"].astype(str), communes["name"].astype(str), strict=True))
+    shown = ", ".join(
+        f"{md(names.get(str(code), str(code)))} {fmt_int(n)}" for code, n in counts.head(8).items()
+    )
+    unit = md(loaders.area().unit_word)
+    more = " " + t("unlocated.more", n=fmt_int(len(counts) - 8), unit=unit) if len(counts) > 8 else ""
+    return t("unlocated.caption", n=fmt_int(int(counts.sum())), where=shown + more)

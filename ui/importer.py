@@ -22,7 +22,7 @@ from geo.io.export import to_csv
 from geo.io.incident_import import CRS_CHOICES, Validation, validate_incidents
 from geo.io.layers import read_layer_file
 from geo.io.parsing import DATE_FORMATS
-from geo.io.tables import FIELDS, REQUIRED, RawTable, guess_columns, read_table
+from geo.io.tables import FIELDS, REQUIRED, RawTable, guess_columns, missing_fields, read_table
 from geo.io.template import ledger_template
 from geo.maps.previews import preview_figure
 from geo.store.batches import plan_import, preview_communes
@@ -159,7 +159,13 @@ def incidents_section() -> None:
     saved_map = loaders.store().offence_map()  # names mapped on earlier imports; this file's choices win
     try:
         checked = _validated(
-            table, key, mapping=mapping, date_format=date_format, crs=crs, offence_map=saved_map | offence_map
+            table,
+            key,
+            mapping=mapping,
+            date_format=date_format,
+            crs=crs,
+            offence_map=saved_map | offence_map,
+            history=loaders.store().unit_history(),
         )
     except AppError as error:
         _error(error)
@@ -174,7 +180,7 @@ def incidents_section() -> None:
 def _mapping(table: RawTable) -> dict[str, str]:
     """Let the analyst confirm or change which column holds each field; return field → column."""
     guess = guess_columns(table.columns)
-    missing = [f for f in REQUIRED if f not in guess]
+    missing = missing_fields(guess)
     choices = ["", *table.columns]
     chosen: dict[str, str] = {}
     with st.expander(t("data.inc.mapping", n=len(table.columns)), expanded=bool(missing)):

@@ -66,7 +66,8 @@ def add_cli(subparsers: Any) -> None:
     )
     bnd.set_defaults(func=_import_boundaries)
     pop = setup_cli.add_population_parser(kinds)
-    for sub in (inc, bnd, pop):
+    his = setup_cli.add_history_parser(kinds)
+    for sub in (inc, bnd, pop, his):
         sub.add_argument("--db", help=_DB_HELP)
         sub.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì vào kho")
         sub.add_argument("--user", default="", help="người nhập (ghi vào lịch sử)")
@@ -154,6 +155,7 @@ def _import_incidents(args: argparse.Namespace) -> int:
             date_format=args.date_format,
             crs=args.crs,
             offence_map=saved_map | given_map,
+            history=store.unit_history(),
         )
         check_complete_to(args.complete_to, checked)
         preview = plan_import(store, checked)

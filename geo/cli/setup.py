@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from geo._errors import AppError, ConfigError
+from geo._errors import AppError, ConfigError, DataError
 from geo.cli._output import day_argument, dumps, issue_dicts, pairs
 from geo.formatting import format_number
 from geo.plan import Plan
@@ -89,6 +89,48 @@ def add_population_parser(kinds: Any) -> argparse.ArgumentParser:
     pop.add_argument("--map", nargs="+", default=[], metavar="TRƯỜNG=CỘT", help="vd name=Tên population=DS")
     pop.set_defaults(func=_import_population)
     return pop
+
+
+def add_history_parser(kinds: Any) -> argparse.ArgumentParser:
+    """Register ``import history`` on the ``import`` subcommands; return its parser."""
+    his = kinds.add_parser(
+        "history",
+        help="nhập lịch sử đơn vị (CSV: old_code,old_name,new_code,new_name,date,act,note): sáp nhập, đổi tên, "
+        "mã dùng lại; dùng để đọc tên/mã xã của vụ việc theo ngày",
+    )
+    his.add_argument("file", type=Path, help="bảng lịch sử đơn vị (CSV UTF-8)")
+    his.set_defaults(func=_import_history)
+    return his
+
+
+_HISTORY_MAX_BYTES = 5 * 1024 * 1024
+"""A unit history is a short table: anything larger is not one."""
+
+
+def _import_history(args: argparse.Namespace) -> int:
+    from geo.history import UnitHistory
+    from geo.io.files import read_bytes
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db, create=args.db is None)
+        if args.file.is_file() and args.file.stat().st_size > _HISTORY_MAX_BYTES:
+            raise DataError("Tệp quá lớn cho một bảng lịch sử đơn vị (tối đa 5 MB).", file=args.file.name)
+        history = UnitHistory.from_csv(read_bytes(args.file, name=args.file.name), name=args.file.name)
+        if not history.changes:
+            raise DataError("Bảng lịch sử đơn vị không có dòng nào.", file=args.file.name)
+        if not args.dry_run:
+            store.save_unit_history(history, user=args.user)
+    except AppError as error:
+        return _fail(error)
+    data = {"changes": len(history.changes), "units": len(history.units), "dry_run": args.dry_run}
+    print(
+        dumps(data)
+        if args.json
+        else f"{'Sẽ lưu' if args.dry_run else 'Đã lưu'} lịch sử đơn vị: {data['changes']} thay đổi, "
+        f"{data['units']} đơn vị qua các thời kỳ."
+    )
+    return 0
 
 
 def _fail(error: AppError) -> int:

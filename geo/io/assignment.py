@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from datetime import date
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo._errors import DataError
 from geo._validate import Issue
 from geo.communes import assign_commune
+from geo.history import UnitHistory
 from geo.taxonomy import fold
 
 
@@ -75,3 +79,75 @@ def _commune_key(text: str, *, keep_marks: bool = False) -> str:
         if key.startswith(prefix):
             key = key[len(prefix) :]
     return " ".join(key.split())
+
+
+def place_by_commune(
+    frame: pd.DataFrame, communes: gpd.GeoDataFrame, column: str, history: UnitHistory | None = None
+) -> tuple[np.ndarray, list[Issue]]:
+    """Place rows without coordinates by the commune they name: a code, a name in any spelling, an older name.
+
+    Parameters
+    ----------
+    frame
+        Rows with ``commune_given`` (as written), ``occurred_at`` and ``source_row``.
+    communes
+        The stored units (``code``, ``name``).
+    column
+        The file's commune column (named in the report).
+    history
+        The area's unit history: codes and names are read with each row's date (a reused code, a
+        name from before a merger); without one, the stored units' own codes and names.
+
+    Returns
+    -------
+    tuple
+        The stored unit code of each row ("" where it cannot be placed) and one error per such row:
+        no commune written, a place in no unit, a spelling that fits several units (naming them), or
+        a newer unit that covers several stored units (it cannot be split between them).
+    """
+    history = history or UnitHistory()
+    stored = list(zip(communes["code"].astype(str), communes["name"].astype(str), strict=True))
+    codes = {code for code, _ in stored} | {u.code for u in history.units}
+    out = np.full(len(frame), "", dtype=object)
+    issues: list[Issue] = []
+    cache: dict[tuple[str, date], tuple[str, str]] = {}
+    for index, (given, when, number) in enumerate(
+        zip(frame["commune_given"], frame["occurred_at"], frame["source_row"], strict=True)
+    ):
+        text = str(given or "").strip()
+        if not text:
+            issues.append(Issue(int(number), column, "", _NO_PLACE))
+            continue
+        day = pd.Timestamp(when).date()
+        key = (text, day)
+        if key not in cache:
+            cache[key] = _placed(history, text, day, stored, codes)
+        code, problem = cache[key]
+        if problem:
+            issues.append(Issue(int(number), column, text, problem))
+        out[index] = code
+    return out, issues
+
+
+_NO_PLACE = "Dòng không có tọa độ thì phải ghi xã (tên hoặc mã) để ghi nhận vụ việc theo xã."
+
+
+def _placed(
+    history: UnitHistory, text: str, day: date, stored: list[tuple[str, str]], codes: set[str]
+) -> tuple[str, str]:
+    """Return (stored code, "") or ("", the reason in words) for one commune as written on ``day``."""
+    by: Literal["name", "code"] = "code" if text in codes or text.isdigit() else "name"
+    try:
+        place = history.resolve(text, day, stored, by=by)
+    except DataError as error:
+        return "", error.message
+    if place.kind == "group":
+        names = dict(stored)
+        inside = ", ".join(names.get(code, code) for code in place.codes)
+        return "", (
+            f"{place.name} ({place.code}) từ {place.start:%d/%m/%Y} gồm nhiều đơn vị trong ranh giới đã nhập "
+            f"({inside}): không chia được vụ việc cho một đơn vị. Hãy ghi tọa độ, hoặc tên đơn vị cũ nơi xảy ra."
+            if place.start
+            else f"{place.name} gồm nhiều đơn vị trong ranh giới đã nhập ({inside}): hãy ghi tọa độ hoặc đơn vị cụ thể."
+        )
+    return place.codes[0], ""

@@ -515,4 +515,8 @@ def reassign(incidents: pd.DataFrame, communes: gpd.GeoDataFrame) -> Reassignmen
     codes = assign_commune(communes, incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
     codes.index = incidents.index
     current = incidents["commune_code"].astype(str)
+    # A record placed by its commune only (no coordinates) keeps it while the new layer has that code.
+    placed = incidents["lon"].isna() | incidents["lat"].isna()
+    kept = current.isin(communes["code"].astype(str))
+    codes = codes.where(~placed, current.where(kept, ""))
     return Reassignment(codes, int((codes != current).sum()), int((codes == "").sum()))

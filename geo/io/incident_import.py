@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from geo._errors import DataError
 from geo._validate import CheckedFile, Issue, sort_issues, value_text
 from geo.communes import crs_label, district_outline, metric_crs
 from geo.dates import now_local
-from geo.io.assignment import check_communes
+from geo.history import UnitHistory
+from geo.io.assignment import check_communes, place_by_commune
 from geo.io.export import FORMULA_START
 from geo.io.offences import parse_offence
 from geo.io.parsing import (
@@ -33,7 +35,7 @@ from geo.io.parsing import (
     parse_when,
 )
 from geo.io.safety import clean_text, usable_crs
-from geo.io.tables import RawTable, map_columns
+from geo.io.tables import FIELDS, RawTable, map_columns
 from geo.taxonomy import group_of
 
 CRS_CHOICES: dict[str, str] = {
@@ -107,6 +109,7 @@ def validate_incidents(
     tolerance_m: float = settings.DISTRICT_TOLERANCE_M,
     keep_outside: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    history: UnitHistory | None = None,
 ) -> Validation:
     """Check every row of ``table`` and return the accepted incidents with a report of every problem.
 
@@ -137,6 +140,9 @@ def validate_incidents(
         reports them instead of refusing the file); an import refuses them.
     progress
         Called now and then with (rows checked, rows in all) while rows are checked.
+    history
+        The area's unit history, to read the commune of a row without coordinates with its date
+        (codes reused, names from before a merger); default: the stored units' codes and names.
 
     Raises
     ------
@@ -191,13 +197,32 @@ def validate_incidents(
     )
     issues.extend(geo_issues)
     if "incident_id" not in columns:
-        frame["incident_id"] = [_auto_id(r) for r in frame.itertuples(index=False)]
+        # Rows alike in every field are separate incidents of the ledger (two thefts in one commune in
+        # one month): the second and later get "-2", "-3"… in file order, stable when read again.
+        seen: Counter[str] = Counter()
+        ids = []
+        for line in frame.itertuples(index=False):
+            base = _auto_id(line)
+            seen[base] += 1
+            ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+        frame["incident_id"] = ids
         issues.append(Issue(None, "", "", _AUTO_IDS, "warning"))
+        alike = sum(n - 1 for n in seen.values())
+        if alike:
+            issues.append(Issue(None, "", "", _ALIKE.format(n=alike), "warning"))
     repeats, unique = _duplicates(frame, columns.get("incident_id", ""))
     issues.extend(repeats)
     frame = frame[frame["ok"].to_numpy() & unique].reset_index(drop=True)
-    codes, commune_issues = check_communes(frame, communes, columns.get("commune", ""))
+    placed = frame["placed"].fillna(False).to_numpy(dtype=bool)
+    codes, commune_issues = check_communes(frame[~placed], communes, columns.get("commune", ""))
     issues.extend(commune_issues)
+    if placed.any():
+        by_name, place_issues = place_by_commune(frame[placed], communes, columns.get("commune", ""), history)
+        issues.extend(place_issues)
+        merged = np.empty(len(frame), dtype=object)
+        merged[~placed], merged[placed] = codes, by_name
+        keep = ~placed | (merged != "")
+        frame, codes = frame[keep].reset_index(drop=True), merged[keep]
     accepted = frame.assign(
         commune_code=codes, offence_group=frame["offence_code"].map(group_of()).fillna("")
     )
@@ -229,8 +254,12 @@ _AMBIGUOUS_DATES = (
     "đã đọc theo ngày/tháng/năm. Nếu tệp dùng tháng/ngày (kiểu Mỹ), hãy chọn định dạng mm/dd/yyyy."
 )
 _AUTO_IDS = (
-    "Tệp không có cột mã vụ: đã tạo mã tự động từ ngày, tội danh và tọa độ "
+    "Tệp không có cột mã vụ: đã tạo mã tự động từ nội dung dòng (ngày, tội danh, tọa độ hoặc xã, mô tả) "
     "(nhập lại cùng tệp sẽ cập nhật, không nhân đôi)."
+)
+_ALIKE = (
+    "{n} dòng giống hệt một dòng trước đó (cùng ngày, tội danh, nơi xảy ra và mô tả): đã nhận là các vụ "
+    "riêng. Nếu đó là dòng chép trùng, hãy xóa bớt trong tệp."
 )
 _RECORD_KEYS = (
     "incident_id",
@@ -241,6 +270,7 @@ _RECORD_KEYS = (
     "y",
     "xy_text",
     "commune_given",
+    "placed",
     *_TEXT_FIELDS,
 )
 
@@ -331,14 +361,30 @@ def _parse_row(
     except DataError as error:
         problems.append(Issue.from_error(error))
     attempt("offence_code", "offence", parse_offence, cell(row, "offence"), mapping=offence_map)
-    coordinate = parse_number if projected else parse_degrees
-    attempt("x", "lon", coordinate, cell(row, "lon"))
-    attempt("y", "lat", coordinate, cell(row, "lat"))
-    record["xy_text"] = f"{value_text(cell(row, 'lon'))} / {value_text(cell(row, 'lat'))}"
     record["commune_given"] = value_text(cell(row, "commune"), limit=200).strip()
+    blank = [_blank(cell(row, name)) for name in ("lon", "lat")]
+    # A ledger row with a commune and no coordinates is placed at commune level (`place_by_commune`).
+    record["placed"] = all(blank) and ("commune" in columns)
+    if record["placed"]:
+        record["x"] = record["y"] = math.nan
+    else:
+        coordinate = parse_number if projected else parse_degrees
+        for key, name in (("x", "lon"), ("y", "lat")):
+            if name in columns:
+                attempt(key, name, coordinate, cell(row, name))
+            else:
+                problems.append(
+                    Issue(number, FIELDS[name], "", "Thiếu tọa độ (hoặc ghi xã để nhận theo xã).")
+                )
+    record["xy_text"] = f"{value_text(cell(row, 'lon'))} / {value_text(cell(row, 'lat'))}"
     for name in _TEXT_FIELDS:
         record[name] = _text(cell(row, name))
     return record, problems
+
+
+def _blank(value: Any) -> bool:
+    """Whether a cell holds nothing (absent column, None, NaN or only spaces)."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip()
 
 
 def _id_text(value: Any) -> str:
@@ -405,7 +451,8 @@ def _locate(
         return result
 
     has_xy = np.isfinite(x) & np.isfinite(y)
-    good = inside(lon, lat) & has_xy
+    placed = frame["placed"].fillna(False).to_numpy(dtype=bool)
+    good = (inside(lon, lat) & has_xy) | placed
     slon, slat = _to_wgs84(source_crs, y, x)
     swapped = ~good & has_xy & inside(slon, slat)
     far = ~good & has_xy & ~swapped
@@ -482,6 +529,8 @@ def _distance_km(outline: shapely.Geometry, lon: np.ndarray, lat: np.ndarray, ma
 
 def _auto_id(record: Any) -> str:
     key = f"{record.occurred_at}|{record.offence_code}|{record.lon:.6f}|{record.lat:.6f}|{record.description}"
+    if record.placed:  # no point: the place as written, the address and the status tell rows apart
+        key += f"|{record.commune_given}|{record.address}|{record.status}"
     return "auto-" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:12]
 
 

@@ -9,7 +9,7 @@ import itertools
 import json
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,24 @@ FIELDS: dict[str, str] = {
 """Fields an incident file can hold → their Vietnamese label."""
 
 REQUIRED = ("occurred_at", "offence", "lon", "lat")
-"""Fields without which no row can be imported."""
+"""Fields a file needs: a time, an offence and a place: coordinates, or else a commune (`missing_fields`)."""
+
+
+def missing_fields(chosen: Iterable[str]) -> list[str]:
+    """Return the required fields ``chosen`` (field names) lacks: a commune column stands in for coordinates.
+
+    Most commune police ledgers record a commune and a hamlet, not GPS: their rows are placed at
+    commune level.
+
+    Examples
+    --------
+    >>> missing_fields({"occurred_at", "offence", "commune"}), missing_fields({"occurred_at", "lon"})
+    ([], ['offence', 'lat'])
+    """
+    have = set(chosen)
+    placed = "commune" in have and not ({"lon", "lat"} & have)
+    return [f for f in REQUIRED if f not in have and not (placed and f in ("lon", "lat"))]
+
 
 GEOMETRY_X = "geometry.x"
 GEOMETRY_Y = "geometry.y"
@@ -437,11 +454,16 @@ def map_columns(
     chosen.update(
         guess_columns(columns, taken=frozenset(used), decided=frozenset(chosen) | frozenset(skipped))
     )
-    missing = [f for f in REQUIRED if f not in chosen]
+    missing = missing_fields(chosen)
     if missing:
         labels = ", ".join(f"«{FIELDS[f]}» ({f})" for f in missing)
+        place = (
+            f" (hoặc một cột «{FIELDS['commune']}» để ghi nhận vụ việc theo xã, khi sổ không có tọa độ)"
+            if {"lon", "lat"} & set(missing)
+            else ""
+        )
         raise DataError(
-            f"Không tìm thấy cột cho: {labels}. Các cột của tệp: {', '.join(columns)}. "
+            f"Không tìm thấy cột cho: {labels}{place}. Các cột của tệp: {', '.join(columns)}. "
             "Hãy chọn cột tương ứng (trang Dữ liệu) hoặc dùng --map TRƯỜNG=CỘT.",
             file=file,
         )

@@ -111,6 +111,8 @@ class MapBuild:
     n_incidents: int
     n_markers: int
     n_heat_cells: int
+    n_unlocated: int = 0
+    """Incidents without coordinates (placed by their commune): in the choropleth, not as points."""
 
 
 def _popup(row: Any, communes_by_code: dict[str, str], lang: str) -> str:
@@ -189,14 +191,16 @@ def build_map(
             fmap
         )
     heat_cells = 0
-    if "heat" in layers and len(incidents):
-        heat, heat_cells = _heat_layer(incidents, name=texts.heat, crs=metric_crs(communes).to_string())
+    # Records placed by their commune only count in the choropleth; points and density need a point.
+    located = incidents[incidents["lon"].notna() & incidents["lat"].notna()] if len(incidents) else incidents
+    if "heat" in layers and len(located):
+        heat, heat_cells = _heat_layer(located, name=texts.heat, crs=metric_crs(communes).to_string())
         heat.add_to(fmap)
     mode, markers = "none", 0
-    if "points" in layers and len(incidents):
+    if "points" in layers and len(located):
         names = dict(zip(communes["code"], communes["name"], strict=True))
         points, mode, markers = _points_layer(
-            incidents,
+            located,
             names,
             texts=texts,
             lang=lang,
@@ -221,7 +225,7 @@ def build_map(
     )
     _Legend(legend).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    return MapBuild(fmap, mode, len(incidents), markers, heat_cells)
+    return MapBuild(fmap, mode, len(incidents), markers, heat_cells, len(incidents) - len(located))
 
 
 Tooltip = tuple[list[str], list[str]]

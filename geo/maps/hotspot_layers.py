@@ -338,9 +338,11 @@ def points_layer(
     if len(lon) != len(lat):
         raise ValueError(f"lon has {len(lon)} values and lat {len(lat)}: one of each per incident")
     group = folium.FeatureGroup(name=html.escape(name), show=show)
-    if len(lon) == 0:
+    xy = np.column_stack([np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)])
+    xy = xy[np.isfinite(xy).all(axis=1)]  # incidents placed by their commune only have no point
+    if len(xy) == 0:
         return group
-    coords = np.round(np.column_stack([lon, lat]), settings.COORD_DECIMALS).tolist()
+    coords = np.round(xy, settings.COORD_DECIMALS).tolist()
     folium.GeoJson(
         {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": coords}},
         marker=folium.CircleMarker(

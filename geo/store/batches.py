@@ -322,7 +322,10 @@ def _classify(frame: pd.DataFrame, existing: pd.DataFrame) -> tuple[np.ndarray, 
     for column in _COMPARED:
         left = frame[column].to_numpy()
         right = old[column].to_numpy()
-        same &= np.asarray(left == right, dtype=bool)
+        equal = np.asarray(left == right, dtype=bool)
+        if column in ("lon", "lat"):  # a record without coordinates: empty on both sides is the same
+            equal |= pd.isna(frame[column]).to_numpy() & pd.isna(old[column]).to_numpy()
+        same &= equal
     same &= known
     return ~known, known & ~same, same
 
@@ -338,8 +341,9 @@ def _same_file(store: Store, conn: Connection, sha256: str) -> tuple[str, ...]:
 def _rows(frame: pd.DataFrame, *, batch_id: str, now: Any) -> list[dict[str, Any]]:
     columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in _WRITTEN}
     columns["occurred_at"] = pd.to_datetime(frame["occurred_at"]).astype(object).tolist()
-    columns["lon"] = [float(v) for v in columns["lon"]]
-    columns["lat"] = [float(v) for v in columns["lat"]]
+    # NULL, never NaN, for a record without coordinates (PostgreSQL would store NaN as a number).
+    columns["lon"] = [None if pd.isna(v) else float(v) for v in columns["lon"]]
+    columns["lat"] = [None if pd.isna(v) else float(v) for v in columns["lat"]]
     names = [*columns, "batch_id", "imported_at"]
     return [
         dict(zip(names, (*values, batch_id, now), strict=True))
@@ -510,8 +514,15 @@ def _reassign_all(
         )
     if frame.empty:
         return 0, 0
-    codes = assign_commune(communes, frame["lon"].to_numpy(), frame["lat"].to_numpy()).to_numpy()
-    moved = codes != frame["commune_code"].astype(str).to_numpy()
+    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
+    codes = assign_commune(communes, lon, lat).to_numpy()
+    # A record placed by its commune only keeps that commune while the new layer has it.
+    placed = np.isnan(lon) | np.isnan(lat)
+    current = frame["commune_code"].astype(str).to_numpy()
+    kept = np.isin(current, communes["code"].astype(str).to_numpy())
+    codes = np.where(placed, np.where(kept, current, ""), codes)
+    moved = codes != current
     if moved.any():
         statement = (
             t.update().where(t.c.incident_id == sa.bindparam("key")).values(commune_code=sa.bindparam("code"))

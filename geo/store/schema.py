@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from geo._errors import ConfigError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Version of the table layout; `migrate` brings older stores up to it.
 
 History: 1 — the first SQLite layout; 2 — incident address, batch kind / undo / unchanged count,
@@ -68,8 +68,9 @@ def _incident_columns() -> list[sa.Column]:
     return [
         sa.Column("occurred_at", sa.DateTime, nullable=False),
         sa.Column("offence_code", sa.String(64), nullable=False),
-        sa.Column("lon", sa.Float, nullable=False),
-        sa.Column("lat", sa.Float, nullable=False),
+        # Empty for a record placed by its commune only (no coordinates: schema version 5).
+        sa.Column("lon", sa.Float, nullable=True),
+        sa.Column("lat", sa.Float, nullable=True),
         sa.Column("commune_code", sa.String(16), nullable=False),
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("status", sa.Text, nullable=False),
@@ -319,6 +320,32 @@ def _to_v4(conn: Connection, schema: Tables) -> None:
             )
 
 
+def _to_v5(conn: Connection, schema: Tables) -> None:
+    """Version 5: ``lon``/``lat`` may be empty (records placed by their commune only, issue 10).
+
+    PostgreSQL drops the NOT NULL constraints; SQLite cannot, so each table is rebuilt in today's
+    layout (renamed, recreated with its indexes, rows copied, old table dropped) inside the
+    migration's transaction.
+    """
+    if is_postgres(conn):
+        for name in ("incidents", "incident_history"):
+            conn.execute(
+                sa.text(f"ALTER TABLE {name} ALTER COLUMN lon DROP NOT NULL, ALTER COLUMN lat DROP NOT NULL")
+            )
+        return
+    for table in (schema.incidents, schema.incident_history):
+        inspector = sa.inspect(conn)
+        old = {c["name"] for c in inspector.get_columns(table.name)}
+        for index in inspector.get_indexes(table.name):
+            conn.execute(sa.text(f'DROP INDEX IF EXISTS "{index["name"]}"'))
+        conn.execute(sa.text(f"ALTER TABLE {table.name} RENAME TO {table.name}_v4"))
+        table.create(conn)
+        columns = ", ".join(f'"{c.name}"' for c in table.columns if c.name in old)
+        copy = f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {table.name}_v4"  # noqa: S608 (our own names)
+        conn.execute(sa.text(copy))
+        conn.execute(sa.text(f"DROP TABLE {table.name}_v4"))
+
+
 def _append_only(conn: Connection, table: str) -> None:
     """Make the database refuse to change or remove rows of ``table`` (inserts only)."""
     message = f"{table} is append-only"
@@ -344,4 +371,9 @@ def _append_only(conn: Connection, table: str) -> None:
         )
 
 
-_MIGRATIONS: dict[int, Callable[[Connection, Tables], None]] = {2: _to_v2, 3: _to_v3, 4: _to_v4}
+_MIGRATIONS: dict[int, Callable[[Connection, Tables], None]] = {
+    2: _to_v2,
+    3: _to_v3,
+    4: _to_v4,
+    5: _to_v5,
+}

@@ -19,10 +19,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from geo import incidents as incident_schema
 from geo import settings
-from geo._errors import StoreError
+from geo._errors import DataError, StoreError
 from geo.area import DEMO_AREA, Area
 from geo.communes import COLUMNS as COMMUNE_COLUMNS
 from geo.demo import demo_plan, read_incidents_csv
+from geo.history import UnitHistory
 from geo.io.layers import load_communes
 from geo.plan import Plan
 from geo.store import audit, schema
@@ -138,6 +139,7 @@ class Store:
             meta += [
                 {"key": "plan", "value": json.dumps(demo_plan().to_dict(), ensure_ascii=False)},
                 {"key": "area", "value": json.dumps(DEMO_AREA.to_dict(), ensure_ascii=False)},
+                {"key": "unit_history", "value": settings.DISTRICT_HISTORY_PATH.read_text(encoding="utf-8")},
             ]
         conn.execute(t.meta.insert(), meta)
         conn.execute(
@@ -334,6 +336,32 @@ class Store:
         from geo.store.batches import import_incidents
 
         return import_incidents(self, validation, user=user, complete_to=complete_to, offence_map=offence_map)
+
+    def unit_history(self) -> UnitHistory:
+        """Return the area's unit history (empty: the stored units' own codes and names only).
+
+        The demo district ships its own (the 2019 mergers and the 2025 communes); another area
+        imports its history with ``python -m geo import history FILE``. A district store made before
+        histories were kept gets the district's.
+        """
+        raw = self._meta("unit_history")
+        if raw is None and self.area() == DEMO_AREA:
+            raw = settings.DISTRICT_HISTORY_PATH.read_text(encoding="utf-8")
+        if not raw:
+            return UnitHistory()
+        try:
+            return UnitHistory.from_csv(raw.encode("utf-8"))
+        except DataError:
+            return UnitHistory()
+
+    def save_unit_history(self, history: UnitHistory, *, user: str = "") -> None:
+        """Replace the area's unit history (one transaction, audited)."""
+        text = history.to_frame().to_csv(index=False)
+        with self.engine.begin() as conn:
+            self.set_meta(conn, "unit_history", text)
+            audit.write(
+                conn, self.tables, user=user, action="area", detail={"unit_history": len(history.changes)}
+            )
 
     def offence_map(self) -> dict[str, str]:
         """Return the offence names mapped to taxonomy codes on earlier imports (name as written → code).

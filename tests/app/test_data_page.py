@@ -140,6 +140,26 @@ def test_a_mapping_confirmed_on_the_page_is_saved_and_reused_by_the_next_file(fr
     assert Store.open(fresh_store).offence_map() == {}
 
 
+def test_a_ledger_without_coordinates_goes_in_by_commune_and_the_map_says_so(fresh_store: str) -> None:
+    """The same commune-level rules as the command line (issue 10), and /map counts what it cannot draw."""
+    at = _page()
+    ledger = (
+        "STT,Tháng,Loại vụ việc,Xã/Phường/Thị trấn\n1,T5/2024,Trộm cắp tài sản,Xã Vĩnh An\n"
+        "2,T5/2024,Trộm cắp tài sản,Vĩnh Khang\n3,T5/2024,Đánh bạc,Vinh Hung\n"
+    ).encode()
+    _upload(at, 0, DATA / "x.csv", name="so_theo_xa.csv", data=ledger)
+    metrics = _metrics(at)
+    assert (metrics["Dòng hợp lệ"], metrics["Dòng lỗi (bỏ qua)"]) == ("2", "1")
+    report = at.table[0].value
+    assert any("Vĩnh Hùng (15379) hoặc Xã Vĩnh Hưng (15367)" in v for v in report["Vấn đề"])
+    next(b for b in at.button if b.label.startswith("Ghi vào kho")).click().run()
+    assert not at.exception, at.exception
+    assert sorted(Store.open(fresh_store).incidents()["commune_code"]) == ["15385", "15391"]
+    at.switch_page("pages/map.py").run()
+    assert not at.exception, at.exception
+    assert any("2 vụ việc không có tọa độ" in c.value and "Vĩnh An 1" in c.value for c in at.caption)
+
+
 def test_mapping_an_unknown_offence_rechecks_the_rows(fresh_store: str) -> None:
     at = _page()
     _upload(at, 0, DATA / "vu_viec_lon_xon.csv")

@@ -10,7 +10,7 @@ import pytest
 from geo._errors import DataError
 from geo.history import UnitHistory
 
-DISTRICT = Path(__file__).resolve().parents[2] / "data" / "unit_history_vinh_loc.csv"
+DISTRICT = Path(__file__).resolve().parents[2] / "data" / "reference" / "unit_history.csv"
 
 # A tiny area: A and B merge into AB in 2019 (AB keeps B's code 2); AB, C and D merge into
 # "Xã Lớn" on 01/07/2025, which reuses C's code 3. Two units fold alike: Hùng and Hưng.

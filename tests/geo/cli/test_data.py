@@ -306,3 +306,31 @@ def test_offence_map_given_once_is_reused_by_the_next_import(
         capsys, "import", "incidents", str(february), "--db", store_url, "--offence-map", "X=khong_co"
     )
     assert code == 2
+
+
+def test_a_ledger_of_communes_and_months_goes_in_and_counts_in_the_tables(
+    store_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """No coordinates, no ids, month dates, names with and without diacritics, an old name (issue 10)."""
+    Store.open(store_url, demo=False)
+    ledger = tmp_path / "so_theo_xa.csv"
+    ledger.write_text(
+        "STT,Tháng,Loại vụ việc,Xã/Phường/Thị trấn,Thôn/Xóm\n"
+        "1,T5/2024,Trộm cắp tài sản,Xã Vĩnh An,Thôn 1\n"
+        "2,05/2024,Trộm cắp tài sản,vinh an,\n"
+        "3,tháng 5/2019,Đánh bạc,Vĩnh Khang,\n"
+        "4,2024-05,Đánh bạc,Vinh Hung,\n",
+        encoding="utf-8",
+    )
+    code, out = run(capsys, "import", "incidents", str(ledger), "--db", store_url, "--json")
+    data = json.loads(out)
+    assert code == 0, out
+    assert (data["accepted"], data["rejected"]) == (3, 1)
+    assert "Vĩnh Hưng" in data["errors"][0]["message"]  # "Vinh Hung": Vĩnh Hùng or Vĩnh Hưng
+    incidents = Store.open(store_url).incidents()
+    assert sorted(incidents["commune_code"]) == ["15385", "15391", "15391"]  # Vĩnh Khang → Ninh Khang
+    code, out = run(
+        capsys, "export", "communes", "--db", store_url, "--from", "01/05/2024", "--to", "31/05/2024"
+    )
+    assert code == 0
+    assert any(line.startswith("15391,") and ",2," in line for line in out.splitlines()), out

@@ -129,7 +129,7 @@ def _version_1(url: str) -> None:
 def test_a_version_1_store_is_migrated_and_keeps_its_data(store_url: str) -> None:
     _version_1(store_url)
     store = Store.open(store_url)
-    assert store.schema_version() == SCHEMA_VERSION == 4
+    assert store.schema_version() == SCHEMA_VERSION == 5
     assert store.version().endswith("#8")
     details = store.incidents(details=True)
     assert details[["incident_id", "commune_code", "address"]].to_dict("records") == [
@@ -138,6 +138,15 @@ def test_a_version_1_store_is_migrated_and_keeps_its_data(store_url: str) -> Non
     batch = store.batches().iloc[0]
     assert (batch["kind"], batch["unchanged"], batch["replaced_demo"]) == ("incidents", 0, 0)
     assert pd.isna(batch["undone_at"])
+    # Version 5: a record may have no coordinates; the rebuilt tables keep their indexes.
+    with store.engine.connect() as conn:
+        columns = {c["name"]: c for c in sa.inspect(conn).get_columns("incidents")}
+        indexes = {tuple(i["column_names"]) for i in sa.inspect(conn).get_indexes("incidents")}
+        history = {c["name"]: c for c in sa.inspect(conn).get_columns("incident_history")}
+    assert columns["lon"]["nullable"]
+    assert columns["lat"]["nullable"]
+    assert history["lat"]["nullable"]
+    assert {("occurred_at",), ("commune_code",), ("batch_id",)} <= indexes
     undone = store.undo("b1")
     assert (undone.removed, undone.restored) == (1, 0)
     assert Store.open(store_url).schema_version() == SCHEMA_VERSION
