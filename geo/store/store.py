@@ -6,6 +6,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -90,7 +91,7 @@ class Store:
         shown = _safe_url(url)
         path = _sqlite_path(url)
         existed = path is not None and path.is_file()
-        if path is not None and existed and path.stat().st_size == 0:
+        if path is not None and existed and path.stat().st_size == 0 and not _made_meanwhile(path):
             raise StoreError("empty", shown)
         if path is not None and not existed and not create:
             raise StoreError("missing", shown)
@@ -101,24 +102,50 @@ class Store:
                 raise StoreError("cannot_open", shown, str(exc)) from exc
         try:
             store = cls(_engine(url), url)
-            with store.engine.begin() as conn:
-                if not sa.inspect(conn).has_table("meta"):
-                    if existed and sa.inspect(conn).get_table_names():
-                        raise StoreError("foreign", shown)
-                    if not create:
-                        raise StoreError("missing", shown)
-                    is_default = url == f"sqlite:///{settings.DEFAULT_DB_PATH}"
-                    with_demo = demo if demo is not None else is_default
-                    store._create(conn, with_demo=with_demo, district=demo is not None or is_default)
-                else:
-                    version = int(store._meta_in(conn, "schema_version") or "1")
-                    if schema.migrate(conn, store.tables, from_version=version):
-                        store._bump(conn)
+            if path is not None and not existed:
+                needed = "create"  # straight to the write lock: another process waits for it
+            else:
+                with store.engine.connect() as conn:
+                    needed = store._needed(conn, existed=existed)
+            if needed == "create" and not create:
+                raise StoreError("missing", shown)
+            if needed:
+                # Creating or migrating is one transaction holding the write lock (SQLite runs DDL
+                # outside any transaction unless told otherwise): a fault half-way leaves the store
+                # as it was, and a second process waits, then finds the work done.
+                with store.engine.begin() as conn:
+                    _write_lock(conn)
+                    needed = store._needed(conn, existed=existed)
+                    if needed == "create":
+                        is_default = url == f"sqlite:///{settings.DEFAULT_DB_PATH}"
+                        with_demo = demo if demo is not None else is_default
+                        store._create(conn, with_demo=with_demo, district=demo is not None or is_default)
+                    elif needed == "migrate":
+                        version = int(store._meta_in(conn, "schema_version") or "1")
+                        if schema.migrate(conn, store.tables, from_version=version):
+                            store._bump(conn)
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise StoreError("url", shown, str(exc)) from exc
-        except sa.exc.DBAPIError as exc:  # a fault the engine's hook did not know: still the store's
+        except (sa.exc.DBAPIError, StoreError) as exc:
+            if path is not None and not existed and path.is_file() and path.stat().st_size == 0:
+                close_url(url)  # the file SQLite made for a store it could not create: not a store
+                path.unlink()
+            if isinstance(exc, StoreError):
+                raise
             raise fault(exc.orig, shown) or StoreError("io", shown, str(exc)) from exc
         return store
+
+    def _needed(self, conn: Connection, *, existed: bool) -> str:
+        """Return what opening must do: "create", "migrate" or "" (nothing); refuse another program's database."""
+        inspector = sa.inspect(conn)
+        if not inspector.has_table("meta"):
+            if existed and inspector.get_table_names():
+                raise StoreError("foreign", _safe_url(self.url))
+            return "create"
+        version = int(self._meta_in(conn, "schema_version") or "1")
+        if version > SCHEMA_VERSION:
+            schema.migrate(conn, self.tables, from_version=version)  # raises: made by a newer version
+        return "migrate" if version < SCHEMA_VERSION else ""
 
     def close(self) -> None:
         """Close the connections to this store's database (every `Store` at the same URL shares them)."""
@@ -518,6 +545,37 @@ def fault(error: BaseException | None, shown: str) -> StoreError | None:
             return StoreError("no_database", shown, str(error))
         return StoreError("unreachable", shown, str(error))
     return None
+
+
+def close_url(url: str) -> None:
+    """Close the connections of the store at ``url`` (before removing its file)."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _made_meanwhile(path: Path) -> bool:
+    """Return whether an empty SQLite file was only being created by another process (now done).
+
+    SQLite makes the file before the creating process writes into it under the write lock: wait for
+    that lock, then look again. A file still empty (or one we cannot lock) is an empty file.
+    """
+    try:
+        with closing(sqlite3.connect(path, timeout=120)) as probe:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.rollback()
+    except sqlite3.Error:
+        return False
+    return path.stat().st_size > 0
+
+
+def _write_lock(conn: Connection) -> None:
+    """Take the store's write lock at the start of ``conn``'s transaction (SQLite: DDL inside it too)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7351)"))
 
 
 def close_all() -> None:

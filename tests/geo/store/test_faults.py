@@ -388,3 +388,69 @@ def test_postgres_credentials_database_and_read_only_account(
         close_all()
         with postgres_admin.connect() as conn:
             conn.execute(sa.text(f"DROP ROLE {role}"))
+
+
+@pytest.mark.parametrize("fault", ["readonly", "full"])
+def test_a_migration_that_cannot_be_written_leaves_the_old_store(tmp_path: Path, fault: str) -> None:
+    """Opening an older store migrates it in one transaction: a fault half-way leaves version 1 whole."""
+    from geo.store.store import _engine
+    from tests.geo.store.test_schema import _version_1
+
+    path = tmp_path / "cu.sqlite"
+    _version_1(_url(path))
+    close_all()
+
+    def layout() -> tuple[object, ...]:
+        with sqlite3.connect(path) as conn:
+            tables = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+            meta = conn.execute("SELECT key, value FROM meta ORDER BY key").fetchall()
+        return tuple(tables), tuple(meta)
+
+    before = layout()
+    url = f"sqlite:///file:{path}?mode=ro&uri=true" if fault == "readonly" else _url(path)
+    if fault == "full":
+        pages = path.stat().st_size // 4096
+
+        def limit(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+            dbapi_conn.execute(f"PRAGMA max_page_count = {pages + 1}")
+
+        sa.event.listen(_engine(url), "connect", limit)
+    with pytest.raises(StoreError) as caught:
+        Store.open(url)
+    assert caught.value.kind == fault
+    close_all()
+    assert layout() == before
+    assert Store.open(_url(path)).schema_version() > 1  # with room and rights it migrates
+
+
+def test_a_store_that_cannot_be_created_leaves_no_file(small_disk: Path) -> None:
+    """The demo store on a disk with no room: the message, and no empty file to be taken for a truncated store."""
+    filler = small_disk / "filler"
+    with filler.open("wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+        except OSError:
+            pass
+    path = small_disk / "moi.sqlite"
+    with pytest.raises(StoreError) as caught:
+        Store.open(_url(path), demo=True)
+    assert caught.value.kind in {"full", "io"}
+    assert not path.exists()
+
+
+def test_two_processes_creating_the_same_store_make_one(tmp_path: Path) -> None:
+    """Creation holds the write lock: the second waits, then finds the store made (no duplicate tables)."""
+    path = tmp_path / "cung.sqlite"
+    code = f"from geo.store.store import Store; print(Store.open({_url(path)!r}, demo=True).stats()['incidents'])"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    counts = {out.strip() for out, _ in outputs}
+    assert len(counts) == 1
+    assert int(counts.pop()) > 1000
