@@ -6,7 +6,7 @@ from geo import settings
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
 from geo.maps.district import LAYERS, build_map
-from ui import filters, hotspots, loaders, page, theme, widgets
+from ui import filters, hotspots, loaders, page, theme, units, widgets
 from ui.i18n import fmt_date, fmt_int, lang, t
 
 page.header("nav.map", caption=t("map.caption"))
@@ -69,7 +69,10 @@ if assets:
         hotspots.emerging_caption(flt, method.standardise)
 
 st.subheader(t("map.table"))
-widgets.commune_table(commune_counts(matched, communes, days=flt.days), targets=plan.targets)
+regrouped, units_shown, (counted,) = units.choose(communes, matched)
+widgets.commune_table(
+    commune_counts(counted, units_shown, days=flt.days), targets=() if regrouped else plan.targets
+)
 
 hotspots.hot_cells_section(flt, method)
 if assets:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
-from ui import brief, evaluation, filters, loaders, page, theme, widgets
+from ui import brief, evaluation, filters, loaders, page, theme, units, widgets
 from ui.i18n import fmt_date, fmt_int, t
 
 page.header("nav.overview")
@@ -51,4 +51,9 @@ for col, label, mask in (
     )
 
 st.subheader(t("overview.table"))
-widgets.commune_table(table, targets=plan.targets, show_code=False)
+regrouped, units_shown, (now, before) = units.choose(communes, now, before)
+if regrouped:  # the newer units: no target marks (a new commune is not the plan's target commune)
+    shown = commune_counts(now, units_shown, days=flt.days, previous=before)
+    widgets.commune_table(shown, targets=(), show_code=False)
+else:
+    widgets.commune_table(table, targets=plan.targets, show_code=False)

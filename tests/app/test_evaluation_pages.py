@@ -257,3 +257,18 @@ def test_saving_the_plan_form_keeps_what_it_does_not_show(fresh_store: str) -> N
     assert not at.exception, at.exception
     saved = Store.open(fresh_store).plan()
     assert (saved.after_months, saved.selection, saved.primary) == (6, "counts", "ttxh")
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_the_overview_table_counts_by_the_2025_communes_on_request() -> None:
+    """Data spanning 01/07/2025 needs both layers (issue 10): the same incidents, three new communes."""
+    at = _app()
+    before = at.dataframe[-1].value
+    assert len(before) == 13
+    at.segmented_control(key="units.layer").set_value("newer").run()
+    assert not at.exception, at.exception
+    after = at.dataframe[-1].value
+    assert sorted(after.iloc[:, 0]) == ["Xã Biện Thượng", "Xã Tây Đô", "Xã Vĩnh Lộc"]
+    counts = next(c for c in after.columns if c.startswith("Số vụ"))
+    assert after[counts].sum() == before[counts].sum()
+    assert any("01/07/2025" in c.value for c in at.caption)

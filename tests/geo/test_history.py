@@ -127,3 +127,30 @@ def test_the_table_round_trips():
     history = UnitHistory.from_csv(TINY.encode())
     again = UnitHistory.from_csv(history.to_frame().to_csv(index=False).encode())
     assert again.changes == history.changes
+
+
+def test_the_stored_units_group_into_the_communes_of_a_later_day():
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geo.history import grouping, regroup
+
+    history = UnitHistory.from_csv(TINY.encode())
+    assert grouping(history, LAYER_2020, date(2024, 1, 1)) == {
+        "2": ("2", "An Bình"),
+        "3": ("3", "Vĩnh Hùng"),
+        "4": ("4", "Vĩnh Hưng"),
+    }
+    groups = grouping(history, LAYER_2020, date(2025, 7, 1))
+    assert set(groups.values()) == {("3", "Xã Lớn")}
+    communes = gpd.GeoDataFrame(
+        {"code": ["2", "3", "4"], "name": ["An Bình", "Vĩnh Hùng", "Vĩnh Hưng"], "kind": "xa",
+         "population": [100, 200, 300], "population_year": 2024, "approximate": False, "note": ""},
+        geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)], crs=4326,
+    )  # fmt: skip
+    incidents = pd.DataFrame({"commune_code": ["2", "4", "", "3"]})
+    merged, recoded = regroup(communes, incidents, groups)
+    assert merged[["code", "name", "population"]].values.tolist() == [["3", "Xã Lớn", 600]]
+    assert merged.geometry.iloc[0].area == pytest.approx(3)
+    assert recoded["commune_code"].tolist() == ["3", "3", "", "3"]
