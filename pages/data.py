@@ -25,6 +25,7 @@ with area:
     if not incomplete:
         setup.steps_section()
     setup.area_section()
+    setup.history_section()
 with incidents:
     importer.incidents_section()
 with boundaries:

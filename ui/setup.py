@@ -7,8 +7,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from geo import AppError
+from geo import AppError, DataError
 from geo.auth.roles import Permission
+from geo.history import COLUMNS, UnitHistory
 from geo.io.population_import import import_population
 from geo.store.batches import update_population
 from ui import auth, loaders
@@ -131,3 +132,56 @@ def population_section() -> None:
         st.session_state[_FLASH] = t("setup.pop.done", n=fmt_int(outcome.updated), batch=outcome.batch_id)
         st.session_state.pop(f"{_PREFIX}pop.file", None)
         st.rerun()
+
+
+_HISTORY_MAX_BYTES = 5 * 1024 * 1024
+"""A unit history is a short table: anything larger is not one."""
+
+
+def history_section() -> None:
+    """Show the area's unit history and let an admin replace it from a CSV (the columns of `geo.history`)."""
+    if not auth.allowed(Permission.SETTINGS):
+        return
+    st.subheader(t("setup.his.header"))
+    st.caption(t("setup.his.hint", columns=", ".join(COLUMNS)))
+    current = loaders.store().unit_history()
+    if current.changes:
+        st.caption(t("setup.his.current", n=fmt_int(len(current.changes)), units=fmt_int(len(current.units))))
+        _history_table(current)
+    else:
+        st.caption(t("setup.his.none"))
+    upload = st.file_uploader(t("setup.his.upload"), type=["csv", "txt"], key=f"{_PREFIX}his.file")
+    if upload is None:
+        return
+    try:
+        if upload.size > _HISTORY_MAX_BYTES:
+            raise DataError(t("setup.his.too_big"), file=upload.name)
+        history = UnitHistory.from_csv(upload.getvalue(), name=upload.name)
+        if not history.changes:
+            raise DataError(t("setup.his.empty"), file=upload.name)
+    except AppError as error:
+        st.error(t("error.data", msg=md(error)))
+        return
+    st.caption(t("setup.his.read", n=fmt_int(len(history.changes)), units=fmt_int(len(history.units))))
+    _history_table(history)
+    if st.button(t("setup.his.commit", n=len(history.changes)), type="primary", key=f"{_PREFIX}his.commit"):
+        try:
+            loaders.store().save_unit_history(history, user=auth.user_name())
+        except AppError as error:
+            st.error(t("error.data", msg=md(error)))
+            return
+        st.session_state[_FLASH] = t("setup.his.saved", n=fmt_int(len(history.changes)))
+        st.rerun()
+
+
+def _history_table(history: UnitHistory) -> None:
+    table = history.to_frame()
+    view = pd.DataFrame(
+        {
+            t("setup.his.col.day"): [f"{pd.Timestamp(d):%d/%m/%Y}" for d in table["date"]],
+            t("setup.his.col.old"): table["old_name"] + " (" + table["old_code"] + ")",
+            t("setup.his.col.new"): table["new_name"] + " (" + table["new_code"] + ")",
+            t("setup.his.col.act"): table["act"],
+        }
+    )
+    st.dataframe(view, hide_index=True, width="stretch", height=min(36 * (len(view) + 1) + 2, 400))

@@ -160,6 +160,23 @@ def test_a_ledger_without_coordinates_goes_in_by_commune_and_the_map_says_so(fre
     assert any("2 vụ việc không có tọa độ" in c.value and "Vĩnh An 1" in c.value for c in at.caption)
 
 
+def test_the_unit_history_is_shown_and_replaced_on_the_page(fresh_store: str) -> None:
+    """The district's history ships with it; an area imports its own (the same CSV as the command line)."""
+    at = _page()
+    assert any("Đang dùng: 19 thay đổi" in c.value for c in at.caption)
+    uploader = next(i for i, u in enumerate(at.file_uploader) if u.label.startswith("Tải lên bảng lịch sử"))
+    bad = b"old_code,old_name,new_code,new_name,date\n1,A,2,B,31/13/2019\n"
+    _upload(at, uploader, DATA / "x.csv", name="lich_su.csv", data=bad)
+    assert any("dòng 2" in e.value and "lich_su.csv" in e.value for e in at.error)
+    assert Store.open(fresh_store).unit_history().changes  # nothing replaced
+    good = "old_code,old_name,new_code,new_name,date,act\n15379,Xã Vĩnh Hùng,15391,Xã Vĩnh An,2026-01-01,NQ thử\n"
+    _upload(at, uploader, DATA / "x.csv", name="lich_su.csv", data=good.encode())
+    next(b for b in at.button if b.label == "Lưu lịch sử đơn vị (1 thay đổi)").click().run()
+    assert not at.exception, at.exception
+    history = Store.open(fresh_store).unit_history()
+    assert [(c.old_code, c.new_code, c.act) for c in history.changes] == [("15379", "15391", "NQ thử")]
+
+
 def test_mapping_an_unknown_offence_rechecks_the_rows(fresh_store: str) -> None:
     at = _page()
     _upload(at, 0, DATA / "vu_viec_lon_xon.csv")
