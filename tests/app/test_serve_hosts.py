@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from typing import Any
 
 import pytest
@@ -65,7 +66,12 @@ def _call(kind: str, host: bytes | None) -> tuple[list[dict[str, Any]], bool]:
 
     headers = [] if host is None else [(b"host", host)]
     guard = HostGuard(app, ("localhost",))
-    asyncio.run(guard({"type": kind, "headers": headers}, receive, send))
+    # A thread of its own: under the browser tests this thread already runs playwright's event loop.
+    worker = threading.Thread(
+        target=asyncio.run, args=(guard({"type": kind, "headers": headers}, receive, send),)
+    )
+    worker.start()
+    worker.join(timeout=30)
     return sent, bool(reached)
 
 
