@@ -140,7 +140,7 @@ def _declare_complete_to(store: Store, conn: Connection, day: date | None, batch
     store.set_meta(conn, "complete_to", value)
 
 
-def _latest_batch(store: Store, conn: Connection) -> str:
+def latest_batch(store: Store, conn: Connection) -> str:
     """Return the id of the latest incident batch still in force ("" if none)."""
     b = store.tables.batches
     query = (
@@ -242,7 +242,7 @@ def import_incidents(
         if not (new.any() or changed.any() or replaced_demo):
             # Every row is already stored as it is: no batch, no new revision (unless a declared end).
             if complete_to is not None:
-                _declare_complete_to(store, conn, complete_to, _latest_batch(store, conn))
+                _declare_complete_to(store, conn, complete_to, latest_batch(store, conn))
             _save_offence_map(store, conn, offence_map)
             return ImportOutcome("", 0, 0, len(frame), validation.rejected, replaced_demo=False)
         write = frame[new | changed]

@@ -445,15 +445,10 @@ class Store:
             day, batch = date.fromisoformat(str(declared["day"])), str(declared["batch"])
         except (ValueError, KeyError, TypeError):
             return None
-        b = self.tables.batches
-        query = (
-            sa.select(b.c.batch_id)
-            .where(b.c.kind == "incidents", b.c.undone_at.is_(None))
-            .order_by(b.c.created_at.desc(), b.c.batch_id.desc())
-            .limit(1)
-        )
+        from geo.store.batches import latest_batch
+
         with self.engine.connect() as conn:
-            latest = conn.execute(query).scalar_one_or_none()
+            latest = latest_batch(self, conn)
         return day if latest == batch else None
 
     def replace_communes(self, boundaries: BoundaryImport, *, user: str = "") -> BoundaryOutcome:
