@@ -166,6 +166,9 @@ def run(formats: list[str], *, out: Path, count: int) -> dict[str, Any]:
                 else:
                     outcome = "imported" if code == 0 else "refused"
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                if rss > summary.get("peak_rss_kb", 0):
+                    summary["peak_rss_kb"], summary["peak_case"] = rss, f"{fmt}: {case.label}"
                 if seconds > slowest:
                     slowest, slowest_label = seconds, case.label
                 if outcome not in ("imported", "refused"):
@@ -176,6 +179,7 @@ def run(formats: list[str], *, out: Path, count: int) -> dict[str, Any]:
                             "label": case.label,
                             "outcome": outcome,
                             "seconds": round(seconds, 2),
+                            "store_changed": before != after,
                             "detail": (failure or printed)[-1500:],
                         }
                     )
