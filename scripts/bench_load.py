@@ -3,12 +3,14 @@
 Run with `make bench` / `make bench-load` (or `.venv/bin/python scripts/bench_load.py --sessions 20
 --minutes 3`). Not a test: it prints figures for docs/performance.md ("Load").
 
-What it does: a throwaway demo store (``python -m geo init --demo``) with one analyst account
+What it does: a copy of the app at ``--rev`` (default HEAD, ``git archive``; the working tree may change
+meanwhile) with a throwaway demo store (``python -m geo init --demo``) with one analyst account
 (``python -m geo users add … --password-stdin``); the app started with ``python -m ui.serve`` on
 127.0.0.1 with ``ANTT_REQUIRE_LOGIN=1``; Debian's chromium driven by playwright (async API), the
 sessions spread over a few browsers, each a browser context of its own that logs in through the form
 once and then, for the whole duration, clicks through the sidebar pages (overview, map, trends, targets,
-data; each session starting at another page). A page time runs from the click to "page drawn": the
+data; each session starting at another page). The timed loop starts once every session has logged in
+(up to 3 tries each). A page time runs from the click to "page drawn": the
 page's title heading is shown, the script run is over (``data-test-script-state="notRunning"``) and,
 on pages with maps, the Leaflet map has drawn its communes in its iframe (as the browser tests wait).
 Errors: a page not drawn within ``--timeout`` s, a Streamlit exception box or a traceback on the page,
@@ -30,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.request
@@ -68,13 +71,27 @@ class Results:
     times: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PAGES})
     errors: dict[str, list[str]] = field(default_factory=lambda: {p: [] for p in (*PAGES, "login", "other")})
     logins: list[float] = field(default_factory=list)
+    first_page: list[float] = field(default_factory=list)
+    loop_s: float = 0.0
     rss: list[tuple[float, int]] = field(default_factory=list)
+    cpu: list[tuple[float, float]] = field(default_factory=list)
+    """(time, server CPU seconds) at the start and the end of the timed loop."""
+    shots: Path | None = None
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server process has used so far, all its threads."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _rss_bytes(pid: int) -> int:
@@ -104,16 +121,28 @@ def _rss_bytes(pid: int) -> int:
     return total
 
 
-def _prepare_store(tmp: Path) -> str:
+def _frozen_app(rev: str, dest: Path) -> Path:
+    """A copy of the app at ``rev`` (git archive) with this tree's static/vendor: edits made in the working
+    tree while the benchmark runs (Streamlit reloads changed modules) cannot disturb it."""
+    archive = dest.parent / "app.tar"
+    subprocess.run(["git", "archive", "--format=tar", "-o", str(archive), rev], cwd=ROOT, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(dest, filter="data")
+    archive.unlink()
+    shutil.copytree(ROOT / "static" / "vendor", dest / "static" / "vendor")
+    return dest
+
+
+def _prepare_store(tmp: Path, app: Path) -> str:
     url = f"sqlite:///{tmp / 'bench.sqlite'}"
     py = [sys.executable, "-m", "geo"]
-    subprocess.run([*py, "init", "--db", url, "--demo"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*py, "init", "--db", url, "--demo"], cwd=app, check=True, stdout=subprocess.DEVNULL)
     # The login form opens only once the store has an admin: one with a random password nobody uses.
     accounts = [("bench.admin", "admin", secrets.token_urlsafe(16)), (USER, "analyst", PASSWORD)]
     for name, role, password in accounts:
         subprocess.run(
             [*py, "users", "add", name, "--role", role, "--password-stdin", "--db", url],
-            cwd=ROOT,
+            cwd=app,
             check=True,
             input=password + "\n",
             text=True,
@@ -122,11 +151,11 @@ def _prepare_store(tmp: Path) -> str:
     return url
 
 
-def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _start_server(url: str, port: int, log: Path, app: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ANTT_DATABASE_URL": url, "ANTT_REQUIRE_LOGIN": "1"}
     cmd = [sys.executable, "-m", "ui.serve", "--server.address", "127.0.0.1", "--server.port", str(port)]
     cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=app, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     for _ in range(240):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as resp:
@@ -182,42 +211,77 @@ async def _problems(page: Any) -> str | None:
     return None
 
 
+@dataclass
+class Start:
+    """The start line: the timed loop begins once every session has logged in (or given up)."""
+
+    sessions: int
+    minutes: float
+    settled: int = 0
+    stop_at: float = 0.0
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+    on_start: Any = None
+
+    def arrive(self) -> None:
+        """One more session is ready (or failed); the last one starts the clock."""
+        self.settled += 1
+        if self.settled == self.sessions:
+            self.stop_at = time.perf_counter() + self.minutes * 60
+            self.event.set()
+            if self.on_start is not None:
+                self.on_start()
+
+
+def _short(error: BaseException) -> str:
+    return f"{type(error).__name__}: {(str(error).splitlines() or [''])[0][:200]}"
+
+
+async def _login(page: Any, base: str, timeout_s: float) -> None:
+    """Open the app, fill the login form, wait for the page list of a logged-in session."""
+    ms = timeout_s * 1000
+    await page.goto(base + "/", wait_until="domcontentloaded", timeout=ms)
+    await page.get_by_label(word("auth.name")).fill(USER, timeout=ms)
+    await page.get_by_label(word("auth.password")).fill(PASSWORD, timeout=ms)
+    await page.get_by_role("button", name=word("auth.submit")).click(timeout=ms)
+    await page.locator('[data-testid="stSidebarNav"]').wait_for(state="visible", timeout=ms)
+
+
 async def _session(
-    index: int, browser: Any, *, base: str, stop_at: float, args: argparse.Namespace, out: Results
+    index: int, browser: Any, *, base: str, start: Start, args: argparse.Namespace, out: Results
 ) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(f"javascript: {error}"))
     page.on("response", lambda r: page_errors.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
-    try:
-        start = time.perf_counter()
-        await page.goto(base + "/", wait_until="domcontentloaded", timeout=args.timeout * 1000)
-        await page.get_by_label(word("auth.name")).fill(USER, timeout=args.timeout * 1000)
-        await page.get_by_label(word("auth.password")).fill(PASSWORD)
-        await page.get_by_role("button", name=word("auth.submit")).click()
-        await _drawn(page, "overview", start + args.timeout)
-        out.logins.append(time.perf_counter() - start)
-    except Exception as error:
-        out.errors["login"].append(
-            f"session {index}: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
-        )
-        await context.close()
-        return
+    logged_in = False
+    for _attempt in range(3):
+        t0 = time.perf_counter()
+        try:
+            await _login(page, base, args.timeout)
+            out.logins.append(time.perf_counter() - t0)
+            await _drawn(page, "overview", time.perf_counter() + args.timeout)
+            out.first_page.append(time.perf_counter() - t0)
+            logged_in = True
+            break
+        except Exception as error:
+            out.errors["login"].append(f"session {index}: {_short(error)}")
+    start.arrive()
+    await start.event.wait()
     nav = page.locator('[data-testid="stSidebarNav"]')
     step = index % len(PAGES)
-    while time.perf_counter() < stop_at:
+    while logged_in and time.perf_counter() < start.stop_at:
         step = (step + 1) % len(PAGES)
         name = PAGES[step]
         page_errors.clear()
-        start = time.perf_counter()
+        t0 = time.perf_counter()
         try:
             await nav.get_by_role("link", name=word(f"nav.{name}")).click(timeout=args.timeout * 1000)
             await page.wait_for_url(
                 lambda url, name=name: _path(url) in _paths(name), timeout=args.timeout * 1000
             )
-            await _drawn(page, name, start + args.timeout)
-            elapsed = time.perf_counter() - start
+            await _drawn(page, name, t0 + args.timeout)
+            elapsed = time.perf_counter() - t0
             problem = await _problems(page)
             if problem is None and page_errors:
                 problem = page_errors[0]
@@ -226,19 +290,18 @@ async def _session(
             else:
                 out.times[name].append(elapsed)
         except Exception as error:
-            out.errors[name].append(
-                f"session {index}: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
-            )
-            if time.perf_counter() < stop_at:  # start this session again from the address bar
+            out.errors[name].append(f"session {index}: {_short(error)}")
+            if out.shots is not None:
+                with contextlib.suppress(Exception):
+                    await page.screenshot(
+                        path=str(out.shots / f"load_error_{index}_{name}.png"), timeout=30_000
+                    )
+            if time.perf_counter() < start.stop_at:  # start this session again from the address bar
                 try:
-                    await page.goto(base + "/", wait_until="domcontentloaded", timeout=args.timeout * 1000)
-                    if await page.get_by_label(word("auth.name")).count() > 0:
-                        await page.get_by_label(word("auth.name")).fill(USER)
-                        await page.get_by_label(word("auth.password")).fill(PASSWORD)
-                        await page.get_by_role("button", name=word("auth.submit")).click()
+                    await _login(page, base, args.timeout)
                     await _drawn(page, "overview", time.perf_counter() + args.timeout)
                 except Exception as again:
-                    out.errors["other"].append(f"session {index}: could not recover: {type(again).__name__}")
+                    out.errors["other"].append(f"session {index}: could not log in again: {_short(again)}")
                     break
         await asyncio.sleep(args.think)
     await context.close()
@@ -265,18 +328,21 @@ async def _drive(base: str, pid: int, args: argparse.Namespace, out: Results) ->
             await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             for _ in range(args.browsers)
         ]
-        stop_at = time.perf_counter() + args.minutes * 60
+        start = Start(args.sessions, args.minutes)
+        start.on_start = lambda: out.cpu.append((time.perf_counter(), _cpu_seconds(pid)))
         sessions = []
         for index in range(args.sessions):
             sessions.append(
                 asyncio.create_task(
                     _session(
-                        index, browsers[index % len(browsers)], base=base, stop_at=stop_at, args=args, out=out
+                        index, browsers[index % len(browsers)], base=base, start=start, args=args, out=out
                     )
                 )
             )
             await asyncio.sleep(args.ramp / max(1, args.sessions))
         await asyncio.gather(*sessions)
+        out.loop_s = time.perf_counter() - (start.stop_at - args.minutes * 60)
+        out.cpu.append((time.perf_counter(), _cpu_seconds(pid)))
         for browser in browsers:
             await browser.close()
     stop.set()
@@ -287,6 +353,13 @@ def _pct(values: list[float], q: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def _cpu_share(samples: list[tuple[float, float]]) -> float | None:
+    """Server CPU seconds per second during the timed loop (1.0 = one core busy all the time)."""
+    if len(samples) < 2 or samples[-1][0] <= samples[0][0]:
+        return None
+    return round((samples[-1][1] - samples[0][1]) / (samples[-1][0] - samples[0][0]), 2)
 
 
 def _machine() -> str:
@@ -331,20 +404,26 @@ def report(args: argparse.Namespace, out: Results, wall: float, load: tuple[floa
         "wall_s": round(wall, 1),
         "load_before": load[0],
         "load_after": load[1],
+        "loop_s": round(out.loop_s, 1),
         "logins_ok": len(out.logins),
         "login_p50_s": round(_pct(out.logins, 50), 2) if out.logins else None,
+        "login_max_s": round(max(out.logins), 2) if out.logins else None,
+        "first_overview_p50_s": round(_pct(out.first_page, 50), 2) if out.first_page else None,
         "pages": rows,
         "errors_total": sum(len(v) for v in out.errors.values()),
         "error_samples": [e for v in out.errors.values() for e in v][:20],
+        "server_cpu_share": _cpu_share(out.cpu),
         "rss_start_mb": round(rss[0] / 2**20) if rss else None,
         "rss_max_mb": round(max(rss) / 2**20) if rss else None,
         "rss_end_mb": round(rss[-1] / 2**20) if rss else None,
     }
     print(f"\n{figures['date']} · {figures['machine']}")
     print(
-        f"{args.sessions} sessions in {args.browsers} browsers for {args.minutes} min "
-        f"(wall {wall:.0f} s, think {args.think} s, load average {load[0]:.1f} before, {load[1]:.1f} after); "
-        f"logins {len(out.logins)}/{args.sessions}, p50 {figures['login_p50_s']} s\n"
+        f"{args.sessions} sessions in {args.browsers} browsers, started over {args.ramp:.0f} s; logged in "
+        f"{len(out.logins)}/{args.sessions} (login p50 {figures['login_p50_s']} s, max {figures['login_max_s']} s; "
+        f"login + first overview p50 {figures['first_overview_p50_s']} s); then {args.minutes} min of pages "
+        f"(loop {out.loop_s:.0f} s, wall {wall:.0f} s, think {args.think} s); load average {load[0]:.1f} before, "
+        f"{load[1]:.1f} after\n"
     )
     print("| page | views | errors | p50 | p95 | max |")
     print("|---|---|---|---|---|---|")
@@ -355,7 +434,8 @@ def report(args: argparse.Namespace, out: Results, wall: float, load: tuple[floa
     print(f"| all | {total} | {figures['errors_total']} | | | |")
     print(
         f"\nserver RSS (process and children): {figures['rss_start_mb']} MB at the start, "
-        f"{figures['rss_max_mb']} MB at most, {figures['rss_end_mb']} MB at the end"
+        f"{figures['rss_max_mb']} MB at most, {figures['rss_end_mb']} MB at the end; server CPU during the "
+        f"loop {figures['server_cpu_share']} core-seconds per second"
     )
     for sample in figures["error_samples"]:
         print("  error:", sample)
@@ -374,19 +454,27 @@ def main() -> int:
         "--think", type=float, default=1.0, help="seconds a session waits between pages (default 1)"
     )
     parser.add_argument(
-        "--ramp", type=float, default=10.0, help="seconds over which the sessions start (default 10)"
+        "--ramp", type=float, default=20.0, help="seconds over which the sessions log in (default 20)"
     )
     parser.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds before a page counts as an error"
+        "--timeout", type=float, default=180.0, help="seconds before a page or a login counts as an error"
     )
+    parser.add_argument("--rev", default="HEAD", help="git revision of the app to serve (default HEAD)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--shots", type=Path, help="save a screenshot of each failed page view in this folder"
+    )
     args = parser.parse_args()
     out = Results()
+    if args.shots:
+        args.shots.mkdir(parents=True, exist_ok=True)
+        out.shots = args.shots
     with tempfile.TemporaryDirectory(prefix="antt-load-") as tmp:
-        url = _prepare_store(Path(tmp))
+        app = _frozen_app(args.rev, Path(tmp) / "app")
+        url = _prepare_store(Path(tmp), app)
         port = _free_port()
         log = Path(tmp) / "server.log"
-        server = _start_server(url, port, log)
+        server = _start_server(url, port, log, app)
         load_before = os.getloadavg()[0]
         start = time.perf_counter()
         try:
