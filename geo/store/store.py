@@ -472,10 +472,22 @@ def _engine(url: str) -> Engine:
     """Return the process-wide engine (connection pool) of ``url``."""
     with _ENGINES_LOCK:
         if url not in _ENGINES:
-            engine = sa.create_engine(url, future=True)
+            engine = sa.create_engine(url, future=True, connect_args=_connect_args(url))
             sa.event.listen(engine, "handle_error", partial(_reraise, _safe_url(url)))
             _ENGINES[url] = engine
         return _ENGINES[url]
+
+
+CONNECT_TIMEOUT_S = 10
+"""How long to wait for a PostgreSQL server before saying it cannot be reached (a firewall that drops
+packets would otherwise hold the page for the system's TCP timeout, minutes); ``?connect_timeout=``
+in the URL overrides it."""
+
+
+def _connect_args(url: str) -> dict[str, Any]:
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        return {"connect_timeout": CONNECT_TIMEOUT_S}
+    return {}
 
 
 def _reraise(shown: str, context: sa.engine.ExceptionContext) -> None:
@@ -532,7 +544,7 @@ def fault(error: BaseException | None, shown: str) -> StoreError | None:
     if isinstance(sqlstate, str):
         kind = _POSTGRES_FAULTS.get(sqlstate) or _POSTGRES_FAULTS.get(sqlstate[:2])
         return StoreError(kind, shown, str(error)) if kind else None
-    if type(error).__name__ == "OperationalError":  # no SQLSTATE: the connection itself failed
+    if _is_operational(error):  # no SQLSTATE: the connection itself failed (refused, timed out…)
         text = str(error).lower()
         if "password" in text or "authentication" in text:
             return StoreError("credentials", shown, str(error))
@@ -592,6 +604,12 @@ def _driver(url: str) -> str:
         if url.startswith(scheme):
             return "postgresql+psycopg://" + url.removeprefix(scheme)
     return url
+
+
+def _is_operational(error: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(error, psycopg.OperationalError)
 
 
 def _sqlite_path(url: str) -> Path | None:

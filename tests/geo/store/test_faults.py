@@ -454,3 +454,22 @@ def test_two_processes_creating_the_same_store_make_one(tmp_path: Path) -> None:
     counts = {out.strip() for out, _ in outputs}
     assert len(counts) == 1
     assert int(counts.pop()) > 1000
+
+
+def test_a_server_that_never_answers_is_reported_within_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listening socket that never speaks PostgreSQL (as behind a dropping firewall): unreachable, soon."""
+    import socket
+    import time
+
+    from geo.store import store as store_module
+
+    monkeypatch.setattr(store_module, "CONNECT_TIMEOUT_S", 2)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(StoreError) as caught:
+            Store.open(f"postgresql://canbo:bi-mat@127.0.0.1:{port}/antt")
+        assert caught.value.kind == "unreachable"
+        assert time.monotonic() - started < 30
