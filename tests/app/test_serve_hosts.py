@@ -86,3 +86,16 @@ def test_the_guard_refuses_pages_and_websockets_before_streamlit() -> None:
     assert _call("http", None)[1] is False
     assert _call("http", b"localhost:8501") == ([], True)
     assert _call("lifespan", None) == ([], True)
+
+
+def test_the_server_will_not_start_on_a_broken_store(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Served beyond localhost on a truncated store: the store's message, not a new store or a traceback."""
+    from ui.serve import refusal
+
+    path = tmp_path / "antt.sqlite"
+    path.write_bytes(b"")
+    monkeypatch.setenv("ANTT_DATABASE_URL", f"sqlite:///{path}")
+    problem = refusal("0.0.0.0")
+    assert problem is not None
+    assert "rỗng (0 byte)" in problem
+    assert path.stat().st_size == 0
