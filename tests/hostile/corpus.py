@@ -619,6 +619,8 @@ class _Table(_Builder):
                 yield f"header := {value[:20]!r}", name, self.encode([value, *header[1:]], rows), ()
             except Exception:
                 continue
+        if self.kind == "incidents":
+            yield from self._ledger_specific(area, rows, name)
         yield "empty", name, b"", ()
         yield "whitespace", name, b" \r\n\t ", ()
         yield "header only", name, self.encode(header, []), ()
@@ -627,6 +629,20 @@ class _Table(_Builder):
             yield from self._csv_specific(header, rows, name)
         else:
             yield from self._xlsx_specific(header, rows, name)
+
+    def _ledger_specific(self, area: Area, rows: list[list[Any]], name: str) -> Specific:
+        """A commune police ledger: a commune and a hamlet, no coordinates (rows placed at commune level)."""
+        header = ["Ngày xảy ra", "Tội danh", "Xã", "Thôn"]
+        communes = [str(n) for n in area.communes["name"]]
+        ledger = [[r[1], r[2], communes[i % len(communes)], r[5]] for i, r in enumerate(rows)]
+        yield "commune-level ledger", name, self.encode(header, ledger), ()
+        for index, value in enumerate(HOSTILE_TEXT[::2]):
+            changed = [list(r) for r in ledger]
+            changed[index % len(changed)][2] = value
+            try:
+                yield f"ledger commune := {value[:20]!r}", name, self.encode(header, changed), ()
+            except Exception:  # openpyxl refuses control characters
+                continue
 
     def _csv_specific(self, header: list[str], rows: list[list[Any]], name: str) -> Specific:
         good = csv_bytes(header, rows)
