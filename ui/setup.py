@@ -140,7 +140,7 @@ _HISTORY_MAX_BYTES = 5 * 1024 * 1024
 
 def history_section() -> None:
     """Show the area's unit history and let an admin replace it from a CSV (the columns of `geo.history`)."""
-    if not auth.allowed(Permission.SETTINGS):
+    if not auth.can(Permission.SETTINGS):  # `area_section` has said so in this tab already
         return
     st.subheader(t("setup.his.header"))
     st.caption(t("setup.his.hint", columns=", ".join(COLUMNS)))
