@@ -74,8 +74,8 @@ class Limits:
 
 
 def safe_name(name: str) -> str:
-    """Return a file name fit for a report, the store and the console (no surrogates, no controls)."""
-    cleaned = _BIDI.sub("", clean_text(name))
+    """Return a file name fit for a report, the store and the console (one line, no surrogates, no controls)."""
+    cleaned = _BIDI.sub("", clean_text(name)).replace("\n", " ").replace("\t", " ")
     return cleaned if len(cleaned) <= _MAX_NAME else cleaned[: _MAX_NAME - 1] + "…"
 
 

@@ -318,6 +318,7 @@ def test_population_and_offence_tables_turn_huge_numbers_into_row_errors() -> No
 def test_text_is_cleaned_and_names_are_safe() -> None:
     assert clean_text("a\r\nb\rc\x00\x1b[0m\ud800") == "a\nb\nc[0m\ufffd"
     assert safe_name("x\udcff\u202e.csv") == "x\ufffd.csv"
+    assert safe_name("a\r\nĐã nhập 999 vụ.csv") == "a Đã nhập 999 vụ.csv"
     table = read_table(b'a,b\n"x\r=1",2\n', name="x\udcff.csv")
     assert table.name == "x\ufffd.csv"
     assert table.rows[0][0] == "x\n=1"
