@@ -76,6 +76,8 @@ class Results:
     rss: list[tuple[float, int]] = field(default_factory=list)
     cpu: list[tuple[float, float]] = field(default_factory=list)
     """(time, server CPU seconds) at the start and the end of the timed loop."""
+    load: list[float] = field(default_factory=list)
+    """The machine's 1-minute load average, every second (other work on the machine shows here)."""
     shots: Path | None = None
 
 
@@ -259,8 +261,9 @@ async def _session(
         t0 = time.perf_counter()
         try:
             await _login(page, base, args.timeout)
-            out.logins.append(time.perf_counter() - t0)
+            login_s = time.perf_counter() - t0
             await _drawn(page, "overview", time.perf_counter() + args.timeout)
+            out.logins.append(login_s)
             out.first_page.append(time.perf_counter() - t0)
             logged_in = True
             break
@@ -311,6 +314,7 @@ async def _sample(pid: int, stop: asyncio.Event, out: Results) -> None:
     t0 = time.perf_counter()
     while not stop.is_set():
         out.rss.append((time.perf_counter() - t0, _rss_bytes(pid)))
+        out.load.append(os.getloadavg()[0])
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=1.0)
 
@@ -413,6 +417,8 @@ def report(args: argparse.Namespace, out: Results, wall: float, load: tuple[floa
         "errors_total": sum(len(v) for v in out.errors.values()),
         "error_samples": [e for v in out.errors.values() for e in v][:20],
         "server_cpu_share": _cpu_share(out.cpu),
+        "load_mean": round(statistics.fmean(out.load), 1) if out.load else None,
+        "load_max": round(max(out.load), 1) if out.load else None,
         "rss_start_mb": round(rss[0] / 2**20) if rss else None,
         "rss_max_mb": round(max(rss) / 2**20) if rss else None,
         "rss_end_mb": round(rss[-1] / 2**20) if rss else None,
@@ -435,7 +441,8 @@ def report(args: argparse.Namespace, out: Results, wall: float, load: tuple[floa
     print(
         f"\nserver RSS (process and children): {figures['rss_start_mb']} MB at the start, "
         f"{figures['rss_max_mb']} MB at most, {figures['rss_end_mb']} MB at the end; server CPU during the "
-        f"loop {figures['server_cpu_share']} core-seconds per second"
+        f"loop {figures['server_cpu_share']} core-seconds per second; machine load average during the run "
+        f"{figures['load_mean']} on average, {figures['load_max']} at most"
     )
     for sample in figures["error_samples"]:
         print("  error:", sample)
