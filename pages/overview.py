@@ -8,7 +8,6 @@ from ui import brief, evaluation, filters, loaders, page, theme, units, widgets
 from ui.i18n import fmt_date, fmt_int, t
 
 page.header("nav.overview")
-brief.download_buttons(filters.current())
 result = evaluation.checked()
 
 if result is not None:
@@ -24,6 +23,8 @@ if result is not None:
             )
         evaluation.verdict_legend()
 
+# Below the verdicts, so the cards and the map stay above the fold on a projector.
+brief.download_buttons(filters.current())
 st.divider()
 st.subheader(t("overview.period_section"))
 flt = filters.current()
