@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, closing, contextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from geo.io.incident_import import Validation
     from geo.store.batches import BoundaryOutcome, ImportOutcome, UndoOutcome
 
-__all__ = ["DEMO_BATCH", "INCIDENT_COLUMNS", "SCHEMA_VERSION", "Store", "close_all", "utc_now"]
+__all__ = ["DEMO_BATCH", "INCIDENT_COLUMNS", "SCHEMA_VERSION", "Store", "close_all", "utc_now", "write_lock"]
 
 INCIDENT_COLUMNS = list(incident_schema.FRAME)
 """Columns of the incidents frame returned by `Store.incidents`."""
@@ -113,8 +113,7 @@ class Store:
                 # Creating or migrating is one transaction holding the write lock (SQLite runs DDL
                 # outside any transaction unless told otherwise): a fault half-way leaves the store
                 # as it was, and a second process waits, then finds the work done.
-                with store.engine.begin() as conn:
-                    _write_lock(conn)
+                with store.engine.begin() as conn:  # the write lock first (`_locked_begin`)
                     needed = store._needed(conn, existed=existed)
                     if needed == "create":
                         is_default = url == f"sqlite:///{settings.DEFAULT_DB_PATH}"
@@ -474,6 +473,7 @@ def _engine(url: str) -> Engine:
         if url not in _ENGINES:
             engine = sa.create_engine(url, future=True, connect_args=_connect_args(url))
             sa.event.listen(engine, "handle_error", partial(_reraise, _safe_url(url)))
+            engine.begin = partial(_locked_begin, engine.begin)  # type: ignore[method-assign]
             _ENGINES[url] = engine
         return _ENGINES[url]
 
@@ -577,8 +577,22 @@ def _made_meanwhile(path: Path) -> bool:
     return path.stat().st_size > 0
 
 
-def _write_lock(conn: Connection) -> None:
-    """Take the store's write lock at the start of ``conn``'s transaction (SQLite: DDL inside it too)."""
+@contextmanager
+def _locked_begin(begin: Callable[[], AbstractContextManager[Connection]]) -> Iterator[Connection]:
+    """``engine.begin()`` of every store: a write transaction that holds the write lock from its start."""
+    with begin() as conn:
+        write_lock(conn)
+        yield conn
+
+
+def write_lock(conn: Connection) -> None:
+    """Take the store's write lock at the start of ``conn``'s transaction (SQLite: DDL inside it too).
+
+    Every ``store.engine.begin()`` calls it first (a write reads before it writes, and pysqlite begins
+    SQLite's transaction only at the first INSERT, UPDATE or DELETE, so those reads were not isolated
+    from a second writer: two imports of one file at once ended in a UNIQUE constraint error); with
+    the lock the second writer waits for the first to commit, then reads what it wrote.
+    """
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif conn.dialect.name == "postgresql":

@@ -473,3 +473,30 @@ def test_a_server_that_never_answers_is_reported_within_the_timeout(monkeypatch:
             Store.open(f"postgresql://canbo:bi-mat@127.0.0.1:{port}/antt")
         assert caught.value.kind == "unreachable"
         assert time.monotonic() - started < 30
+
+
+def test_two_imports_of_one_file_at_once_end_cleanly(made: Path) -> None:
+    """Every write holds the write lock from its start: the second import waits, then finds its rows stored.
+
+    Before, each read what was stored before either wrote, and all but one failed on a UNIQUE constraint.
+    """
+    import threading
+
+    store = Store.open(_url(made))
+    checked = validate_incidents(read_table(_ledger(store, 1500), name="so.csv"), store.communes())
+    outcomes: list[object] = []
+
+    def run(user: str) -> None:
+        try:
+            outcome = Store.open(_url(made)).import_incidents(checked, user=user)
+            outcomes.append((outcome.accepted, outcome.unchanged))
+        except Exception as error:  # the test reports whatever went wrong
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=run, args=(f"u{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert sorted(outcomes) == [(0, 1500), (0, 1500), (1500, 0)], outcomes  # type: ignore[type-var]
+    assert Store.open(_url(made)).stats()["incidents"] == 1500
