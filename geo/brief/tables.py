@@ -133,7 +133,14 @@ def hotspot_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section
     top = analysis.table[analysis.table["count"] > 0].head(MAX_HOT_ROWS)
     names = dict(zip(inputs.communes["code"].astype(str), inputs.communes["name"].astype(str), strict=True))
     cell = w.n(settings.GRID_CELL_M)
-    caption = w("brief.hot_map_caption")
+    conv = analysis.convention  # the map names its p-value convention, as the dashboard's legend does
+    inference = (
+        w("hot.gi_method.permutation", n=w.n(conv.permutations))
+        if conv.inference == "permutation"
+        else w("hot.gi_method.normal")
+    )
+    method = w("hot.gi_method", inference=inference, fdr=w(f"hot.gi_method.fdr.{str(conv.fdr).lower()}"))
+    caption = f"{w('brief.hot_map_caption')} {method}."
     if inputs.plan.is_set:
         caption = f"{caption} {w('brief.hot_map_targets', unit=inputs.area.unit_word)}"
     heading = w("brief.s.hotspots")
