@@ -31,7 +31,7 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from geo import AppError
+from geo import AppError, settings
 from geo.auth.sessions import login_required
 from geo.auth.users import has_admin
 from geo.store.store import Store
@@ -172,6 +172,23 @@ def refusal(address: str | None, *, lang: str = "vi") -> str | None:
     return word("auth.serve_no_admin", lang, address=address or "*", store=shown)
 
 
+def upload_limit(argv: Sequence[str]) -> list[str]:
+    """Return ``--server.maxUploadSize`` for the app's import limit unless the command line sets it.
+
+    One limit, the app's (`geo.settings.IMPORT_MAX_BYTES`, ``ANTT_IMPORT_MAX_MB``): Streamlit then
+    refuses a larger upload before it is received, and the importers check the same figure.
+
+    >>> upload_limit(["--server.port", "8501"])[0].startswith("--server.maxUploadSize=")
+    True
+    >>> upload_limit(["--server.maxUploadSize", "10"])
+    []
+    """
+    if any(arg.startswith("--server.maxUploadSize") for arg in argv):
+        return []
+    megabytes = max(1, -(-settings.IMPORT_MAX_BYTES // (1024 * 1024)))
+    return [f"--server.maxUploadSize={megabytes}"]
+
+
 def main() -> int:
     """Run ``streamlit run dashboard.py`` with the remaining command-line options."""
     address = listen_address(sys.argv[1:])
@@ -181,7 +198,7 @@ def main() -> int:
         return 2
     guard_hosts(allowed_hosts(address))
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", ENTRY, *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", ENTRY, *sys.argv[1:], *upload_limit(sys.argv[1:])]
     return int(cli.main() or 0)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ui.serve import HostGuard, allowed_hosts, host_allowed
+from ui.serve import HostGuard, allowed_hosts, host_allowed, upload_limit
 
 
 def test_by_default_the_machine_and_its_bind_address() -> None:
@@ -99,3 +99,11 @@ def test_the_server_will_not_start_on_a_broken_store(tmp_path: Any, monkeypatch:
     assert problem is not None
     assert "rỗng (0 byte)" in problem
     assert path.stat().st_size == 0
+
+
+def test_uploads_are_limited_to_the_app_s_own_import_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo import settings
+
+    monkeypatch.setattr(settings, "IMPORT_MAX_BYTES", 120 * 1024 * 1024)
+    assert upload_limit(["--server.port", "8501"]) == ["--server.maxUploadSize=120"]
+    assert upload_limit(["--server.maxUploadSize=5"]) == []
