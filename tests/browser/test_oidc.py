@@ -211,11 +211,14 @@ def test_an_analyst_logs_in_through_the_provider_and_out_again(
     provider.who = {"email": "An@CA.ThanhHoa.gov.vn", "email_verified": True, "name": "Nguyễn Văn An"}
     page, blocked = open_offline(browser, base + "/", width=1400, height=1000)
     _wait_text(page, BUTTON)
-    assert page.get_by_label("Tên đăng nhập").count() == 1  # the password form stays beside it
+    # The password form stays beside it (drawn a moment after the button on a loaded machine).
+    page.get_by_label("Tên đăng nhập").first.wait_for(state="visible", timeout=60000)
+    assert page.get_by_label("Tên đăng nhập").count() == 1
     page.screenshot(path=str(artifacts_dir / "oidc_login.png"), full_page=True)
     page.get_by_role("button", name=BUTTON).click()
     _wait_text(page, "Đang đăng nhập: an@ca.thanhhoa.gov.vn")
     _wait_text(page, "Tổng quan")
+    page.get_by_role("link", name="Dữ liệu").first.wait_for(state="visible", timeout=60000)
     assert page.get_by_role("link", name="Dữ liệu").count() == 1  # an analyst's pages
     assert page.get_by_role("link", name="Quản trị").count() == 0
     page.screenshot(path=str(artifacts_dir / "oidc_logged_in.png"), full_page=True)
