@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo._errors import ConfigError
 from geo.dates import shift_months
-from geo.taxonomy import GROUPS, group_of
+from geo.taxonomy import group_of, groups
 
 _SEP = ","
 
@@ -72,7 +72,7 @@ class IncidentFilter:
         return cls(
             start=start,
             end=end,
-            groups=_parse_list(params.get("group"), set(GROUPS)),
+            groups=_parse_list(params.get("group"), set(groups())),
             offences=_parse_list(params.get("offence"), offence_codes),
             communes=_parse_list(params.get("commune"), commune_codes),
         )

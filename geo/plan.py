@@ -10,7 +10,7 @@ from typing import Any
 
 from geo import settings
 from geo._errors import ConfigError
-from geo.taxonomy import GROUPS
+from geo.taxonomy import groups
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,10 @@ class Plan:
                 f"Cách chọn xã trọng điểm «{self.selection}» không hợp lệ; dùng một trong: "
                 f"{', '.join(repr(s) for s in SELECTIONS)}."
             )
-        if self.primary not in OUTCOMES:
+        if self.primary not in outcomes():
             raise ConfigError(
                 f"Chỉ tiêu chính «{self.primary}» không hợp lệ; dùng all (mọi vụ việc) hoặc mã một nhóm "
-                f"tội danh: {', '.join(OUTCOMES[1:])}."
+                f"tội danh: {', '.join(outcomes()[1:])}."
             )
         for label, months in (("trước", self.before_months), ("sau", self.after_months)):
             if not 1 <= months <= 60:
@@ -132,8 +132,10 @@ class Plan:
             raise ConfigError(f"Kế hoạch không hợp lệ: {exc}") from exc
 
 
-OUTCOMES = ("all", *GROUPS)
-"""Primary outcomes a plan may name: all incidents, or one offence group of the taxonomy."""
+def outcomes() -> tuple[str, ...]:
+    """Return the primary outcomes a plan may name: all incidents, or one offence group of the taxonomy."""
+    return ("all", *groups())
+
 
 SELECTIONS = ("", "counts", "other")
 """How the targets were chosen: not recorded, on their high counts, for other reasons."""

@@ -6,7 +6,8 @@ import streamlit as st
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
 from geo.plan import marked
-from geo.taxonomy import GROUPS, group_name, offence_name
+from geo.taxonomy import group_name, offence_name
+from geo.taxonomy import groups as offence_groups
 from geo.trends import monthly_series, offence_mix, top_communes, weekday_hour
 from ui import filters, loaders, page, theme, trend_charts, widgets
 from ui.i18n import fmt_date, fmt_int, lang, number_format, t
@@ -32,7 +33,7 @@ st.subheader(t("trends.monthly"))
 st.caption(t("trends.legend_hint"))
 by_group, by_commune = st.tabs([t("trends.tab.group"), t("trends.tab.commune")])
 with by_group:
-    groups = [g for g in GROUPS if not flt.groups or g in flt.groups]
+    groups = [g for g in offence_groups() if not flt.groups or g in flt.groups]
     series = monthly_series(now, start=flt.start, end=flt.end, by="offence_group", keys=groups)
     series["name"] = [group_name(g, lang=language) for g in series["key"]]
     st.altair_chart(

@@ -7,7 +7,8 @@ from datetime import date
 import streamlit as st
 
 from geo.filters import IncidentFilter, default_filter
-from geo.taxonomy import GROUPS, group_name, load_offences, offence_name
+from geo.taxonomy import group_name, load_offences, offence_name
+from geo.taxonomy import groups as offence_groups
 from ui import loaders
 from ui.i18n import lang, t
 
@@ -95,7 +96,7 @@ def sidebar() -> IncidentFilter:
         )
         groups = st.multiselect(
             t("filter.groups"),
-            list(GROUPS),
+            list(offence_groups()),
             key=KEY_GROUPS,
             placeholder=t("filter.all"),
             format_func=lambda g: group_name(g, lang=language),

@@ -67,7 +67,8 @@ def add_cli(subparsers: Any) -> None:
     bnd.set_defaults(func=_import_boundaries)
     pop = setup_cli.add_population_parser(kinds)
     his = setup_cli.add_history_parser(kinds)
-    for sub in (inc, bnd, pop, his):
+    tax = setup_cli.add_taxonomy_parser(kinds)
+    for sub in (inc, bnd, pop, his, tax):
         sub.add_argument("--db", help=_DB_HELP)
         sub.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì vào kho")
         sub.add_argument("--user", default="", help="người nhập (ghi vào lịch sử)")

@@ -103,6 +103,49 @@ def add_history_parser(kinds: Any) -> argparse.ArgumentParser:
     return his
 
 
+def add_taxonomy_parser(kinds: Any) -> argparse.ArgumentParser:
+    """Register ``import taxonomy`` on the ``import`` subcommands; return its parser."""
+    tax = kinds.add_parser(
+        "taxonomy",
+        help="thêm loại vụ việc riêng của khu vực vào danh mục (CSV/XLSX: code,group,name_vi,name_en,"
+        "penal_code_article,group_name_vi,group_name_en)",
+    )
+    tax.add_argument("file", type=Path, help="bảng danh mục (CSV UTF-8 hoặc XLSX)")
+    tax.set_defaults(func=_import_taxonomy)
+    return tax
+
+
+def _import_taxonomy(args: argparse.Namespace) -> int:
+    from geo.io.files import read_bytes
+    from geo.io.taxonomy_file import read_taxonomy_file
+    from geo.store.store import Store
+
+    try:
+        store = Store.open(args.db, create=args.db is None)
+        if args.file.is_file() and args.file.stat().st_size > _HISTORY_MAX_BYTES:
+            raise DataError("Tệp quá lớn cho một danh mục tội danh (tối đa 5 MB).", file=args.file.name)
+        found = read_taxonomy_file(
+            read_bytes(args.file, name=args.file.name), name=args.file.name, current=store.taxonomy()
+        )
+        added = len(found.offences) if args.dry_run else store.save_taxonomy(found, user=args.user)
+    except AppError as error:
+        return _fail(error)
+    data = {
+        "added": added,
+        "groups": sorted(found.groups),
+        "repeated": found.repeated,
+        "codes": [o.code for o in found.offences],
+        "dry_run": args.dry_run,
+    }
+    if args.json:
+        print(dumps(data))
+        return 0
+    verb = "Sẽ thêm" if args.dry_run else "Đã thêm"
+    groups = f", nhóm mới: {', '.join(data['groups'])}" if found.groups else ""
+    print(f"{verb} {added} loại vụ việc vào danh mục{groups}; {found.repeated} dòng đã có sẵn.")
+    return 0
+
+
 _HISTORY_MAX_BYTES = 5 * 1024 * 1024
 """A unit history is a short table: anything larger is not one."""
 

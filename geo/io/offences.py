@@ -50,6 +50,20 @@ _ALIASES: dict[str, str] = {
     "bao luc gia dinh": "mau_thuan_gia_dinh",
     "mau thuan": "mau_thuan_khac",
     "tranh chap": "mau_thuan_khac",
+    "tai nan": "tai_nan_giao_thong",
+    "tngt": "tai_nan_giao_thong",
+    "tai nan giao thong duong bo": "tai_nan_giao_thong",
+    "chay": "vu_chay",
+    "chay nha": "vu_chay",
+    "hoa hoan": "vu_chay",
+    "chay no": "vu_chay",
+    "no gas": "vu_no",
+    "buon ban hang gia": "san_xuat_buon_ban_hang_gia",
+    "hang gia": "san_xuat_buon_ban_hang_gia",
+    "buon ban hang cam": "san_xuat_buon_ban_hang_cam",
+    "hang cam": "san_xuat_buon_ban_hang_cam",
+    "khai thac cat trai phep": "khai_thac_tai_nguyen_trai_phep",
+    "khai thac tai nguyen trai phep": "khai_thac_tai_nguyen_trai_phep",
 }
 _PREFIXES = ("toi ", "vu viec ", "vu ", "hanh vi ")
 _FUZZY_CUTOFF = 0.86
@@ -82,16 +96,20 @@ def _article_index(offences: tuple[Offence, ...]) -> dict[str, str]:
     return {o.article: o.code for o in offences if o.article}
 
 
-@lru_cache(maxsize=8192)
 def offence_code(text: str) -> str | None:
-    """Return the code an offence text names, or None (cached: a file repeats the same few names).
+    """Return the code an offence text names in the active taxonomy, or None.
 
     Examples
     --------
-    >>> offence_code("Điều 173 BLHS"), offence_code("Buôn lậu")
-    ('trom_cap_tai_san', None)
+    >>> offence_code("Điều 173 BLHS"), offence_code("Buôn lậu"), offence_code("Buôn bán người")
+    ('trom_cap_tai_san', 'buon_lau', None)
     """
-    offences = load_offences()
+    return _offence_code(text, load_offences())
+
+
+@lru_cache(maxsize=8192)
+def _offence_code(text: str, offences: tuple[Offence, ...]) -> str | None:
+    """`offence_code` over one taxonomy (cached: a file repeats the same few names)."""
     key = _key(text)
     index = _offence_index(offences)
     if key in index:

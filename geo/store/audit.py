@@ -41,6 +41,7 @@ ACTIONS: Final = frozenset(
         "plan",
         "area",
         "offence_map",
+        "taxonomy",
         "export",
         "user_add",
         "user_disable",

@@ -29,11 +29,13 @@ from geo.io.layers import load_communes
 from geo.plan import Plan
 from geo.store import audit, schema
 from geo.store.schema import DEMO_BATCH, SCHEMA_VERSION, Tables, utc_now
-from geo.taxonomy import group_of, load_offences
+from geo.store.taxonomy import save_taxonomy, taxonomy_in
+from geo.taxonomy import Taxonomy, activate, base, group_of
 
 if TYPE_CHECKING:
     from geo.io.boundary_import import BoundaryImport
     from geo.io.incident_import import Validation
+    from geo.io.taxonomy_file import TaxonomyImport
     from geo.store.batches import BoundaryOutcome, ImportOutcome, UndoOutcome
 
 __all__ = ["DEMO_BATCH", "INCIDENT_COLUMNS", "SCHEMA_VERSION", "Store", "close_all", "utc_now", "write_lock"]
@@ -123,6 +125,7 @@ class Store:
                         version = int(store._meta_in(conn, "schema_version") or "1")
                         if schema.migrate(conn, store.tables, from_version=version):
                             store._bump(conn)
+            activate(store.taxonomy())  # the area's own offence categories, for every lookup
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise StoreError("url", shown, str(exc)) from exc
         except (sa.exc.DBAPIError, StoreError) as exc:
@@ -178,7 +181,7 @@ class Store:
                     "name_en": o.name_en,
                     "article": o.article,
                 }
-                for o in load_offences()
+                for o in base().offences
             ],
         )
         if district:
@@ -389,6 +392,15 @@ class Store:
                 conn, self.tables, user=user, action="area", detail={"unit_history": len(history.changes)}
             )
 
+    def taxonomy(self) -> Taxonomy:
+        """Return the store's offence taxonomy: the base categories and the area's own."""
+        with self.engine.connect() as conn:
+            return taxonomy_in(conn, self.tables)
+
+    def save_taxonomy(self, found: TaxonomyImport, *, user: str = "") -> int:
+        """Add an area's own categories (see `geo.store.taxonomy.save_taxonomy`); return how many."""
+        return save_taxonomy(self, found, user=user)
+
     def offence_map(self) -> dict[str, str]:
         """Return the offence names mapped to taxonomy codes on earlier imports (name as written → code).
 
@@ -403,7 +415,7 @@ class Store:
             return {}
         if not isinstance(saved, dict):
             return {}
-        codes = {offence.code for offence in load_offences()}
+        codes = {offence.code for offence in self.taxonomy().offences}
         return {str(name): str(code) for name, code in saved.items() if str(code) in codes}
 
     def forget_offence_map(self, names: Sequence[str], *, user: str = "") -> int:

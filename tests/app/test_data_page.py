@@ -127,19 +127,19 @@ def test_the_ledger_can_be_declared_complete_to_a_later_day_on_import(fresh_stor
 def test_a_mapping_confirmed_on_the_page_is_saved_and_reused_by_the_next_file(fresh_store: str) -> None:
     at = _page()
     _upload(at, 0, DATA / "vu_viec_lon_xon.csv")
-    at.selectbox(key=next(s.key for s in at.selectbox if s.label.startswith("«Buôn lậu»"))).set_value(
+    at.selectbox(key=next(s.key for s in at.selectbox if s.label.startswith("«Mua bán người»"))).set_value(
         "gay_roi_trat_tu"
     ).run()
     next(b for b in at.button if b.label.startswith("Ghi vào kho")).click().run()
     assert not at.exception, at.exception
-    assert Store.open(fresh_store).offence_map() == {"Buôn lậu": "gay_roi_trat_tu"}
+    assert Store.open(fresh_store).offence_map() == {"Mua bán người": "gay_roi_trat_tu"}
     at = _page()
     february = "Mã vụ,Ngày,Tội danh,Kinh độ,Vĩ độ\nF-1,03/02/2024,BUON LAU,105.6354,20.0598\n".encode()
     _upload(at, 0, DATA / "x.csv", name="thang2.csv", data=february)
     assert _metrics(at)["Dòng hợp lệ"] == "1"
     assert not any(e.label.startswith("Tội danh chưa nhận ra (1)") for e in at.expander)
     assert any(e.label == "Ánh xạ tội danh đã lưu từ các lần nhập trước (1)" for e in at.expander)
-    at.multiselect(key="data.offmap.forget").set_value(["Buôn lậu"]).run()
+    at.multiselect(key="data.offmap.forget").set_value(["Mua bán người"]).run()
     next(b for b in at.button if b.label == "Bỏ 1 ánh xạ").click().run()
     assert not at.exception, at.exception
     assert Store.open(fresh_store).offence_map() == {}
@@ -185,7 +185,7 @@ def test_the_unit_history_is_shown_and_replaced_on_the_page(fresh_store: str) ->
 def test_mapping_an_unknown_offence_rechecks_the_rows(fresh_store: str) -> None:
     at = _page()
     _upload(at, 0, DATA / "vu_viec_lon_xon.csv")
-    at.selectbox(key=next(s.key for s in at.selectbox if s.label.startswith("«Buôn lậu»"))).set_value(
+    at.selectbox(key=next(s.key for s in at.selectbox if s.label.startswith("«Mua bán người»"))).set_value(
         "gay_roi_trat_tu"
     ).run()
     assert not at.exception, at.exception

@@ -59,7 +59,7 @@ def test_import_prints_the_report_as_json_and_exits_by_what_was_imported(
         "value": "31/02/2024",
         "message": "Ngày 31/02/2024 không có trên lịch.",
     }
-    assert data["unknown_offences"] == {"Buôn lậu": 1}
+    assert data["unknown_offences"] == {"Mua bán người": 1}
     batch = data["batch_id"]
     code, out = run(capsys, "import", "incidents", MESSY, "--db", store_url, "--json")
     assert code == 1
@@ -98,7 +98,7 @@ def test_a_rejected_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFi
     close_all()
     before = db.read_bytes()
     bad = tmp_path / "bad.csv"
-    bad.write_text("Mã vụ,Ngày xảy ra,Tội danh,Kinh độ,Vĩ độ\nA,32/01/2024,Buôn lậu,1,2\n", encoding="utf-8")
+    bad.write_text("Mã vụ,Ngày xảy ra,Tội danh,Kinh độ,Vĩ độ\nA,32/01/2024,Mua bán người,1,2\n", encoding="utf-8")
     code, out = run(capsys, "import", "incidents", str(bad), "--db", f"sqlite:///{db}", "--json")
     close_all()
     assert code == 1
@@ -290,10 +290,10 @@ def test_offence_map_given_once_is_reused_by_the_next_import(
 ) -> None:
     Store.open(store_url, demo=False)
     code, out = run(capsys, "import", "incidents", MESSY, "--db", store_url, "--json",
-                    "--offence-map", "Buôn lậu=gay_roi_trat_tu")  # fmt: skip
+                    "--offence-map", "Mua bán người=gay_roi_trat_tu")  # fmt: skip
     assert code == 0, out
     assert json.loads(out)["unknown_offences"] == {}
-    assert Store.open(store_url).offence_map() == {"Buôn lậu": "gay_roi_trat_tu"}
+    assert Store.open(store_url).offence_map() == {"Mua bán người": "gay_roi_trat_tu"}
     february = tmp_path / "thang2.csv"
     february.write_text(
         "Mã vụ,Ngày,Tội danh,Kinh độ,Vĩ độ\nF-1,03/02/2024,BUON LAU,105.6354,20.0598\n", encoding="utf-8"

@@ -158,3 +158,44 @@ def test_vietnamese_units_without_codes_and_names_without_spaces(
     code, out, _ = run(capsys, "import", "population", str(table), "--db", url, "--year", "2022", "--json")
     assert code == 0, out
     assert json.loads(out)["updated"] == 2
+
+
+def test_import_taxonomy_adds_a_foreign_category_then_a_ledger_uses_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from geo.taxonomy import activate
+
+    db = f"sqlite:///{tmp_path / 'khu_vuc.sqlite'}"
+    Store.open(db, demo=False)
+    table = tmp_path / "danh_muc.csv"
+    table.write_text(
+        "code,group,name_vi,name_en,group_name_vi,group_name_en\nother_crime,khac,Tội phạm khác,Other crime,Khác,Other\n",
+        encoding="utf-8",
+    )
+    try:
+        code, out, _ = run(capsys, "import", "taxonomy", str(table), "--db", db, "--dry-run", "--json")
+        assert code == 0
+        assert json.loads(out)["codes"] == ["other_crime"]
+        assert "other_crime" not in {o.code for o in Store.open(db).taxonomy().offences}  # dry run
+        code, out, _ = run(capsys, "import", "taxonomy", str(table), "--db", db)
+        assert code == 0
+        assert "Đã thêm 1 loại vụ việc vào danh mục, nhóm mới: khac" in out
+        code, out, _ = run(capsys, "import", "taxonomy", str(table), "--db", db)
+        assert "Đã thêm 0 loại vụ việc" in out
+        assert "1 dòng đã có sẵn" in out
+        bad = tmp_path / "sai.csv"
+        bad.write_text("code,group,name_vi\nx y,khac,Tên\n", encoding="utf-8")
+        code, _, err = run(capsys, "import", "taxonomy", str(bad), "--db", db)
+        assert code != 0
+        assert "sai.csv" in err
+        assert "dòng 2, cột code" in err
+        ledger = tmp_path / "so.csv"
+        ledger.write_text(
+            "Mã vụ,Ngày xảy ra,Crime type,Kinh độ,Vĩ độ\nA1,05/01/2024,Other crime,105.6163,20.06\n",
+            encoding="utf-8",
+        )
+        code, out, err = run(capsys, "import", "incidents", str(ledger), "--db", db, "--json")
+        assert code == 0, err
+        assert json.loads(out)["accepted"] == 1
+    finally:
+        activate(None)

@@ -68,7 +68,7 @@ def test_the_messy_vietnamese_file_gives_exactly_the_expected_report(communes: g
         (
             13,
             "Tội danh / Loại vụ việc",
-            "Buôn lậu",
+            "Mua bán người",
             "Không nhận ra tội danh / loại vụ việc: ghi đúng tên trong danh mục hoặc ánh xạ tên này sang một "
             "mã tội danh (trang Dữ liệu, hoặc --offence-map TÊN=MÃ).",
             "error",
@@ -83,7 +83,7 @@ def test_the_messy_vietnamese_file_gives_exactly_the_expected_report(communes: g
         ),
     ]
     assert (result.rows, result.empty_rows, result.rejected) == (11, 1, 6)
-    assert result.unknown_offences == {"Buôn lậu": 1}
+    assert result.unknown_offences == {"Mua bán người": 1}
     accepted = result.incidents
     assert list(accepted.columns) == COLUMNS
     assert accepted["incident_id"].tolist() == ["VL-001", "VL-002", "VL-003", "VL-006", "VL-010"]
@@ -168,7 +168,7 @@ def test_files_without_ids_get_stable_automatic_ids(communes: gpd.GeoDataFrame) 
 
 
 def test_every_bad_row_is_reported_with_all_its_problems(communes: gpd.GeoDataFrame) -> None:
-    text = HEADER + ",hôm qua,Buôn lậu,abc,\n"
+    text = HEADER + ",hôm qua,Mua bán người,abc,\n"
     result = check(text, communes)
     assert [(i.row, i.field) for i in result.issues] == [
         (2, "Mã vụ"),

@@ -240,11 +240,11 @@ def test_parse_offence_matches_names_codes_and_variants(text: str, code: str) ->
 
 def test_parse_offence_unknown_names_and_analyst_mapping() -> None:
     with pytest.raises(DataError, match="Không nhận ra tội danh") as info:
-        parse_offence("Buôn lậu", row=12, field="Tội danh")
-    assert (info.value.row, info.value.field, info.value.value) == (12, "Tội danh", "Buôn lậu")
-    assert parse_offence("Buôn lậu", mapping={"buon lau": "gay_roi_trat_tu"}) == "gay_roi_trat_tu"
+        parse_offence("Mua bán người", row=12, field="Tội danh")
+    assert (info.value.row, info.value.field, info.value.value) == (12, "Tội danh", "Mua bán người")
+    assert parse_offence("Mua bán người", mapping={"mua ban nguoi": "gay_roi_trat_tu"}) == "gay_roi_trat_tu"
     with pytest.raises(DataError, match="không có trong danh mục"):
-        parse_offence("Buôn lậu", mapping={"Buôn lậu": "buon_lau"})
+        parse_offence("Mua bán người", mapping={"Mua bán người": "khong_co_ma_nay"})
     with pytest.raises(DataError, match="Thiếu tội danh"):
         parse_offence("  ")
 

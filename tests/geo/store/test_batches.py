@@ -101,7 +101,7 @@ def test_same_id_updates_the_row_and_undo_restores_it(store_url: str) -> None:
 def test_a_file_without_valid_rows_writes_nothing(store_url: str) -> None:
     store = Store.open(store_url, demo=False)
     before = (store.version(), len(store.batches()))
-    bad = checked(store, HEADER + "A,hôm qua,Buôn lậu,1,2,\n")
+    bad = checked(store, HEADER + "A,hôm qua,Mua bán người,1,2,\n")
     with pytest.raises(DataError, match="Không có dòng hợp lệ"):
         store.import_incidents(bad)
     assert (store.version(), len(store.batches())) == before
