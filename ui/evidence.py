@@ -19,6 +19,7 @@ from geo.maps.district import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
 from ui import evaluation, loaders, theme, widgets
 from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
+from ui.trend_charts import localized
 
 _URL_KEY = "eval.target_url"
 
@@ -266,7 +267,7 @@ def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart 
     text = (
         alt.Chart(start).mark_text(align="left", dx=4, y=8, fontSize=13).encode(x="start:T", text="label:N")
     )
-    return alt.LayerChart(layer=[lines, rule, text]).properties(height=theme.CHART_HEIGHT)
+    return localized(alt.LayerChart(layer=[lines, rule, text]).properties(height=theme.CHART_HEIGHT))
 
 
 def event_section(target: TargetEvaluation, result: Evaluation) -> None:
@@ -291,8 +292,7 @@ def event_section(target: TargetEvaluation, result: Evaluation) -> None:
     low, high = min(float(values.min()), 0.8) / 1.15, max(float(values.max()), 1.25) * 1.15
     y_scale = alt.Scale(type="log", domain=[low, high], nice=False)
     ticks = [v for v in (0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 1, 1.25, 1.5, 2, 3, 5, 10) if low <= v <= high]
-    decimal = "replace(datum.label, '.', ',')" if lang() == "vi" else "datum.label"
-    y_axis = alt.Axis(values=ticks, labelExpr=decimal)
+    y_axis = alt.Axis(values=ticks)
     tooltip = [
         alt.Tooltip("label:N", title=t("targets.chart_month")),
         alt.Tooltip("ratio_text:N", title=t("events.ratio")),
@@ -320,7 +320,8 @@ def event_section(target: TargetEvaluation, result: Evaluation) -> None:
         alt.Chart(start).mark_text(align="left", dx=4, y=8, fontSize=13).encode(x="start:T", text="label:N")
     )
     st.altair_chart(
-        alt.LayerChart(layer=layers).properties(height=theme.CHART_HEIGHT), use_container_width=True
+        localized(alt.LayerChart(layer=layers).properties(height=theme.CHART_HEIGHT)),
+        use_container_width=True,
     )
     name = md(target.name)
     before = table[table["bin"] < 0]
@@ -446,5 +447,6 @@ def synthetic_section(target: TargetEvaluation) -> None:
         .encode(x="start:T")
     )
     st.altair_chart(
-        alt.LayerChart(layer=[chart, rule]).properties(height=theme.CHART_HEIGHT), use_container_width=True
+        localized(alt.LayerChart(layer=[chart, rule]).properties(height=theme.CHART_HEIGHT)),
+        use_container_width=True,
     )

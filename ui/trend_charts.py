@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 import altair as alt
 import pandas as pd
 
+from geo.formatting import chart_locale
 from ui import theme
-from ui.i18n import t
+from ui.i18n import lang, t
+
+_Chart = TypeVar("_Chart", alt.Chart, alt.LayerChart)
 
 # Ticks on month starts only: Vega's default puts mid-month ticks on short spans, so labels repeat.
 _MONTH_AXIS = alt.Axis(format="%m/%Y", tickCount={"interval": "month", "step": 1}, labelOverlap="greedy")
+
+
+def localized(chart: _Chart) -> _Chart:
+    """Return ``chart`` with the language's number and date marks (Vega-Lite ``config.locale``).
+
+    Axis labels, legends and tooltips then read 1.234 and 0,5 in Vietnamese (1,234 and 0.5 in
+    English), as the tables do. Apply it last: a configured chart cannot be layered again.
+    """
+    return chart.configure(locale=chart_locale(lang()))
 
 
 def monthly_lines(series: pd.DataFrame, *, legend: str, plan_start: date | None = None) -> alt.LayerChart:
@@ -33,7 +46,7 @@ def monthly_lines(series: pd.DataFrame, *, legend: str, plan_start: date | None 
             tooltip=[
                 alt.Tooltip("name:N", title=legend),
                 alt.Tooltip("month:T", title=t("trends.month"), format="%m/%Y"),
-                alt.Tooltip("count:Q", title=t("trends.count")),
+                alt.Tooltip("count:Q", title=t("trends.count"), format=",d"),
             ],
         )
         .add_params(pick)
@@ -48,13 +61,13 @@ def monthly_lines(series: pd.DataFrame, *, legend: str, plan_start: date | None 
                 x="day:T", y=alt.value(8), text="label:N"
             )
         )
-    return alt.LayerChart(layer=layers).properties(height=theme.TREND_CHART_HEIGHT)
+    return localized(alt.LayerChart(layer=layers).properties(height=theme.TREND_CHART_HEIGHT))
 
 
 def share_changes(mix: pd.DataFrame, *, n: int = 10) -> alt.Chart:
     """Horizontal bars of the ``n`` largest changes in share (percentage points), rises red, falls blue."""
     top = mix.reindex(mix["share_change"].abs().sort_values(ascending=False).index).head(n)
-    return (
+    return localized(
         alt.Chart(top)
         .mark_bar()
         .encode(
@@ -77,7 +90,7 @@ def weekday_hour_heatmap(table: pd.DataFrame) -> alt.Chart:
     days = t("trends.weekdays").split(",")
     long = table.reset_index().melt(id_vars="weekday", var_name="hour", value_name="count")
     long["day"] = [days[d] for d in long["weekday"]]
-    return (
+    return localized(
         alt.Chart(long)
         .mark_rect()
         .encode(
@@ -87,7 +100,7 @@ def weekday_hour_heatmap(table: pd.DataFrame) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("day:N", title=t("trends.weekday")),
                 alt.Tooltip("hour:O", title=t("trends.hour")),
-                alt.Tooltip("count:Q", title=t("trends.count")),
+                alt.Tooltip("count:Q", title=t("trends.count"), format=",d"),
             ],
         )
         .properties(height=theme.SMALL_CHART_HEIGHT)
@@ -96,8 +109,8 @@ def weekday_hour_heatmap(table: pd.DataFrame) -> alt.Chart:
 
 def commune_bars(table: pd.DataFrame, *, column: str, title: str, colour: str) -> alt.Chart:
     """Horizontal bars of ``column`` per commune (``label`` column), largest on top."""
-    fmt = ".1f" if column == "rate" else "+d"
-    return (
+    fmt = ",.1f" if column == "rate" else "+,d"
+    return localized(
         alt.Chart(table)
         .mark_bar(color=colour)
         .encode(
@@ -111,7 +124,7 @@ def commune_bars(table: pd.DataFrame, *, column: str, title: str, colour: str) -
             tooltip=[
                 alt.Tooltip("label:N", title=t("trends.commune")),
                 alt.Tooltip(f"{column}:Q", title=title, format=fmt),
-                alt.Tooltip("count:Q", title=t("trends.count")),
+                alt.Tooltip("count:Q", title=t("trends.count"), format=",d"),
             ],
         )
         .properties(height=max(120, 36 * len(table)))
