@@ -12,6 +12,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from geo import settings
+from geo.clearance import clearance_counts, has_status
 from geo.formatting import format_number
 
 RATE_BREAKS: tuple[float, ...] = (10.0, 20.0, 30.0, 40.0)
@@ -51,7 +52,9 @@ def commune_counts(
     -------
     pandas.DataFrame
         Columns ``code, name, population, count, rate`` and, with ``previous``,
-        ``previous, change, change_pct`` (NaN where the previous count is zero); sorted by count.
+        ``previous, change, change_pct`` (NaN where the previous count is zero); when any incident
+        has a status (`geo.clearance.has_status`), ``with_status, solved, clearance`` (the clearance
+        rate in %, NaN where no incident of the unit has a status); sorted by count.
     """
     table = pd.DataFrame(
         {
@@ -70,6 +73,14 @@ def commune_counts(
         with np.errstate(divide="ignore", invalid="ignore"):
             pct = 100.0 * table["change"] / table["previous"].where(table["previous"] > 0)
         table["change_pct"] = pct
+    if has_status(incidents):
+        found = clearance_counts(incidents)
+        table["with_status"] = table["code"].map(found["with_status"]).fillna(0).astype(int)
+        table["solved"] = table["code"].map(found["solved"]).fillna(0).astype(int)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["clearance"] = (
+                100.0 * table["solved"] / table["with_status"].where(table["with_status"] > 0)
+            )
     return table.sort_values(["count", "code"], ascending=[False, True]).reset_index(drop=True)
 
 

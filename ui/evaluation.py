@@ -13,7 +13,9 @@ from folium.template import Template
 
 from geo import AppError, settings
 from geo.auth.roles import Permission
-from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation, evaluate
+from geo.dates import shift_months
+from geo.evaluation.assess import ALL, Assessment, Evaluation, TargetEvaluation, evaluate
+from geo.evaluation.current import Holding, holding
 from geo.evaluation.registration import registration
 from geo.maps.district import MapBuild, build_map
 from geo.plan import SELECTIONS
@@ -47,6 +49,24 @@ def without_controls(build: MapBuild) -> MapBuild:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _evaluation(url: str, version: str) -> Evaluation:
     return evaluate(loaders.incidents(), loaders.communes(), loaders.plan(), through=loaders.declared_end())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _holding(url: str, version: str) -> Holding | None:
+    return holding(
+        _evaluation(url, version), loaders.incidents(), loaders.communes(), through=loaders.declared_end()
+    )
+
+
+def now() -> Holding | None:
+    """Return the plan's question asked of the latest 12 complete months (None when there are none yet).
+
+    Cached until the store changes, like `current`; the same baseline, model and verdict rules.
+    """
+    try:
+        return _holding(*loaders.key())
+    except AppError:
+        return None
 
 
 def current() -> Evaluation:
@@ -115,7 +135,49 @@ def reason_sentence(item: Assessment) -> str:
     return ""
 
 
-def _card_html(target: TargetEvaluation) -> str:
+def plan_window(evaluation: Evaluation) -> tuple[str, str]:
+    """Return the first and last day of the plan's after window, as shown."""
+    w = evaluation.windows
+    return fmt_date(w.start), fmt_date(w.after_end - pd.Timedelta(days=1))
+
+
+def card_window(evaluation: Evaluation) -> str:
+    """Return the short label of a card's plan verdict: "theo kế hoạch 26/05/2023–25/05/2024"."""
+    start, end = plan_window(evaluation)
+    return t("now.card_window", start=start, end=end)
+
+
+def now_label(found: Holding) -> str:
+    """Return "Hiện nay (01/11/2025–31/10/2026)"."""
+    w = found.windows  # whole calendar months: month/year says it exactly
+    return t("now.label", start=f"{w.after_start:%m/%Y}", end=f"{w.last_day:%m/%Y}")
+
+
+def now_sentence(found: Holding, key: str) -> str:
+    """Return one target's "now" in words: the verdict over the latest months and the change on the baseline."""
+    item = found.items[key]
+    icon = VERDICT_STYLE[item.verdict][0]
+    return t(
+        "now.card",
+        label=now_label(found),
+        icon=icon,
+        verdict=verdict_word(item.verdict),
+        change=change_phrase(item.change_pct("t")),
+    )
+
+
+def _now_html(found: Holding | None, key: str) -> str:
+    if found is None or key not in found.items:
+        return ""
+    ink = VERDICT_STYLE[found.items[key].verdict][2]
+    return (
+        f'<div class="antt-now" data-verdict="{found.items[key].verdict}" style="font-size:1.05rem;'
+        f'font-weight:600;color:{ink};border-top:1px solid #ddd;margin-top:2px">'
+        f"{html.escape(now_sentence(found, key))}</div>"
+    )
+
+
+def _card_html(target: TargetEvaluation, found: Holding | None = None, window: str = "") -> str:
     item = target.primary
     icon, fill, ink = VERDICT_STYLE[item.verdict]
     if item.has_buffer:
@@ -127,18 +189,30 @@ def _card_html(target: TargetEvaluation) -> str:
         buffer = f"{reason} {buffer}"
     return (
         f'<div class="antt-card" data-verdict="{item.verdict}" style="border-left:12px solid {fill};'
-        f'background:#fafafa;border-radius:6px;padding:10px 16px;margin-bottom:4px">'
-        f'<div style="font-size:1.45rem;font-weight:700;color:#222">{html.escape(target.name)}</div>'
-        f'<div style="font-size:2.1rem;font-weight:800;color:{ink};line-height:1.2">'
+        f'background:#fafafa;border-radius:6px;padding:7px 16px;margin-bottom:2px">'
+        f'<div style="font-size:1.45rem;font-weight:700;color:#222">{html.escape(target.name)}'
+        + (
+            f' <span class="antt-window" style="font-size:0.95rem;font-weight:400;color:#555">'
+            f"· {html.escape(window)}</span>"
+            if window
+            else ""
+        )
+        + "</div>"
+        f'<div style="font-size:2.1rem;font-weight:800;color:{ink};line-height:1.15">'
         f'<span aria-hidden="true">{icon}</span> {html.escape(verdict_word(item.verdict))}</div>'
         f'<div style="font-size:1.15rem;color:#222">{html.escape(change_sentence(item))}</div>'
-        f'<div style="font-size:1rem;color:#555">{html.escape(buffer)}</div></div>'
+        f'<div style="font-size:1rem;color:#555">{html.escape(buffer)}</div>'
+        f"{_now_html(found, target.key)}</div>"
     )
 
 
-def card(target: TargetEvaluation) -> None:
-    """Draw one verdict card (name, verdict with icon and colour, the change in plain numbers)."""
-    st.markdown(_card_html(target), unsafe_allow_html=True)
+def card(target: TargetEvaluation, found: Holding | None = None, *, window: str = "") -> None:
+    """Draw one verdict card (name, verdict with icon and colour, the change in plain numbers).
+
+    With ``found`` (`now`) the card ends with the verdict over the latest 12 complete months, in its
+    own words; ``window`` labels the plan's verdict with its period (a past period never reads as now).
+    """
+    st.markdown(_card_html(target, found, window), unsafe_allow_html=True)
     st.page_link(
         "pages/targets.py",
         label=t("card.evidence"),
@@ -147,8 +221,12 @@ def card(target: TargetEvaluation) -> None:
     )
 
 
-def headline(evaluation: Evaluation) -> None:
-    """Draw the headline for the targets together and the comparison period."""
+def headline(evaluation: Evaluation, found: Holding | None = None) -> None:
+    """Draw the headline for the targets together and the comparison period.
+
+    The headline is labelled as the plan's evaluation with its window; with ``found`` (`now`) a second
+    line says, in its own words, whether the change holds over the latest 12 complete months.
+    """
     groups: dict[str, list[str]] = {}
     for target in evaluation.targets:
         groups.setdefault(target.primary.verdict, []).append(target.name)
@@ -169,15 +247,38 @@ def headline(evaluation: Evaluation) -> None:
     if inference is not None and inference.heterogeneity is not None and inference.heterogeneity < 0.05:
         together = f"{together} {t('calib.heterogeneity_plain')}"
     _, fill, ink = VERDICT_STYLE[combined.verdict]
+    w = evaluation.windows
+    start, end = plan_window(evaluation)
+    label = t(
+        "now.plan_label",
+        after_months=w.after_months,
+        start=start,
+        end=end,
+        before_months=w.before_months,
+        before_start=fmt_date(w.before_start),
+        before_end=fmt_date(w.start - pd.Timedelta(days=1)),
+    )
+    if found is not None:
+        months = 0  # whole months from the end of the plan's window to the end of the data
+        while shift_months(w.after_end, months + 1) <= found.windows.after_end:
+            months += 1
+        if months > 0:
+            label = f"{label} — {t('now.plan_past', months=months)}"
     st.markdown(
         f'<div class="antt-headline" data-verdict="{combined.verdict}" style="border-left:12px solid {fill};'
-        f'padding:6px 16px;margin-bottom:8px"><div style="font-size:1.9rem;font-weight:800;color:#222">'
+        f'padding:6px 16px;margin-bottom:8px">'
+        f'<div class="antt-plan-window" style="font-size:1rem;font-weight:700;color:#555">{html.escape(label)}</div>'
+        f'<div style="font-size:1.9rem;font-weight:800;color:#222">'
         f"{html.escape(' · '.join(parts))}</div>"
-        f'<div style="font-size:1.3rem;color:{ink};font-weight:600">{html.escape(together)}</div></div>',
+        f'<div style="font-size:1.3rem;color:{ink};font-weight:600">{html.escape(together)}</div>'
+        f"{_now_headline_html(evaluation, found)}</div>",
         unsafe_allow_html=True,
     )
-    w = evaluation.windows
-    st.caption(" ".join([baseline_note(evaluation), *registration_notes(evaluation)[-1:]]))
+    notes = [baseline_note(evaluation), *registration_notes(evaluation)[-1:]]
+    if found is not None:  # the windows are in the headline's label; one caption keeps the cards in view
+        st.caption(" ".join(notes), help=t("now.method"))
+        return
+    st.caption(" ".join(notes))
     st.caption(
         t(
             "headline.period",
@@ -188,6 +289,32 @@ def headline(evaluation: Evaluation) -> None:
             before_start=fmt_date(w.before_start),
             before_end=fmt_date(w.start - pd.Timedelta(days=1)),
         )
+    )
+
+
+def now_headline(evaluation: Evaluation, found: Holding) -> str:
+    """Return the targets together over the latest 12 complete months against the same baseline, in words."""
+    item, w = found.items[ALL], found.windows
+    return t(
+        "now.headline",
+        start=f"{w.after_start:%m/%Y}",
+        end=f"{w.last_day:%m/%Y}",
+        n=len(evaluation.targets),
+        change=change_phrase(item.change_pct("t")),
+        control=change_phrase(item.change_pct("c")),
+        meaning=t(f"meaning.{item.verdict}"),
+    )
+
+
+def _now_headline_html(evaluation: Evaluation, found: Holding | None) -> str:
+    if found is None:
+        return f'<div class="antt-now" style="font-size:1rem;color:#555">{html.escape(t("now.none"))}</div>'
+    item = found.items[ALL]
+    ink = VERDICT_STYLE[item.verdict][2]
+    return (
+        f'<div class="antt-now" data-verdict="{item.verdict}" style="font-size:1.1rem;color:{ink};'
+        f'font-weight:600;border-top:1px solid #ddd;margin-top:2px">'
+        f"{html.escape(now_headline(evaluation, found))}</div>"
     )
 
 

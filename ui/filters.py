@@ -6,14 +6,16 @@ from datetime import date
 
 import streamlit as st
 
-from geo.filters import IncidentFilter, default_filter
+from geo.filters import CUSTOM, PRESETS, IncidentFilter, default_filter, preset_period
 from geo.taxonomy import group_name, load_offences, offence_name
 from geo.taxonomy import groups as offence_groups
 from ui import loaders
-from ui.i18n import lang, t
+from ui.i18n import fmt_date, lang, t
 
 _PREFIX = "flt."
 KEY_PERIOD = f"{_PREFIX}period"
+KEY_PRESET = f"{_PREFIX}preset"
+DEFAULT_PRESET = "12m"
 KEY_GROUPS = f"{_PREFIX}groups"
 KEY_OFFENCES = f"{_PREFIX}offences"
 KEY_COMMUNES = f"{_PREFIX}communes"
@@ -21,11 +23,43 @@ KEY_VALUE = f"{_PREFIX}value"
 KEY_INIT = f"{_PREFIX}init"
 KEY_SEEN = f"{_PREFIX}seen"
 """The store version the filters were last checked against (pages follow the store)."""
-URL_KEYS = ("from", "to", "group", "offence", "commune")
+URL_KEYS = ("period", "from", "to", "group", "offence", "commune")
+
+
+def data_bounds() -> tuple[date, date] | None:
+    """Return the first and last day the data cover (`ui.loaders.coverage`): presets count back from the last."""
+    return loaders.coverage()
 
 
 def _default() -> IncidentFilter:
-    return default_filter(loaders.incidents())
+    bounds = data_bounds()
+    if bounds is None:
+        return default_filter(loaders.incidents())
+    first, last = bounds
+    start, end = preset_period(DEFAULT_PRESET, last, first=first)
+    return IncidentFilter(start=start, end=end, preset=DEFAULT_PRESET)
+
+
+def _preset_range(preset: str) -> tuple[date, date] | None:
+    bounds = data_bounds()
+    if bounds is None or preset == CUSTOM:
+        return None
+    return preset_period(preset, bounds[1], first=bounds[0])
+
+
+def _apply_preset() -> None:
+    """The preset changed: the period follows it (a custom preset keeps the dates shown)."""
+    found = _preset_range(str(st.session_state.get(KEY_PRESET, CUSTOM)))
+    if found is not None:
+        st.session_state[KEY_PERIOD] = found
+
+
+def _to_custom() -> None:
+    """The dates were edited by hand: the preset becomes custom, unless they are the preset's own range."""
+    period = st.session_state.get(KEY_PERIOD)
+    found = _preset_range(str(st.session_state.get(KEY_PRESET, CUSTOM)))
+    if found is None or tuple(period or ()) != found:
+        st.session_state[KEY_PRESET] = CUSTOM
 
 
 def _initialise(commune_codes: set[str]) -> None:
@@ -33,8 +67,16 @@ def _initialise(commune_codes: set[str]) -> None:
     if st.session_state.get(KEY_INIT):
         return
     params = {k: st.query_params[k] for k in URL_KEYS if k in st.query_params}
-    flt = IncidentFilter.from_params(params, default=_default(), commune_codes=commune_codes)
+    bounds = data_bounds()
+    flt = IncidentFilter.from_params(
+        params,
+        default=_default(),
+        commune_codes=commune_codes,
+        last_day=bounds[1] if bounds else None,
+        first_day=bounds[0] if bounds else None,
+    )
     st.session_state[KEY_PERIOD] = (flt.start, flt.end)
+    st.session_state[KEY_PRESET] = flt.preset or CUSTOM
     st.session_state[KEY_GROUPS] = list(flt.groups)
     st.session_state[KEY_OFFENCES] = list(flt.offences)
     st.session_state[KEY_COMMUNES] = list(flt.communes)
@@ -44,6 +86,7 @@ def _initialise(commune_codes: set[str]) -> None:
 def _reset() -> None:
     flt = _default()
     st.session_state[KEY_PERIOD] = (flt.start, flt.end)
+    st.session_state[KEY_PRESET] = flt.preset or CUSTOM
     st.session_state[KEY_GROUPS] = []
     st.session_state[KEY_OFFENCES] = []
     st.session_state[KEY_COMMUNES] = []
@@ -52,9 +95,10 @@ def _reset() -> None:
 def _follow_store(names: dict[str, str], first: date, last: date) -> None:
     """After an import, undo or boundary change, keep the filters meaningful for the new data.
 
-    A period that no longer meets the data (e.g. the demo period after the first real import) is
-    reset to the default; communes that no longer exist are dropped. A period that still overlaps
-    the data is the analyst's choice and stays.
+    A preset (the last 28 days, …) moves to the new data's end. A custom period that no longer
+    meets the data (e.g. the demo period after the first real import) is reset to the default;
+    communes that no longer exist are dropped. A custom period that still overlaps the data is the
+    analyst's choice and stays.
     """
     version = loaders.key()[1]
     seen = st.session_state.get(KEY_SEEN)
@@ -63,9 +107,13 @@ def _follow_store(names: dict[str, str], first: date, last: date) -> None:
         return  # the first run keeps what a shared link asked for
     seeded = st.session_state.get(KEY_PERIOD)
     ends = [d for d in seeded if isinstance(d, date)] if isinstance(seeded, tuple | list) else []
-    if len(ends) == 2 and (ends[1] < first or ends[0] > last):
+    moved = _preset_range(str(st.session_state.get(KEY_PRESET, CUSTOM)))
+    if moved is not None:
+        st.session_state[KEY_PERIOD] = moved
+    elif len(ends) == 2 and (ends[1] < first or ends[0] > last):
         flt = _default()
         st.session_state[KEY_PERIOD] = (flt.start, flt.end)
+        st.session_state[KEY_PRESET] = flt.preset or CUSTOM
     chosen = st.session_state.get(KEY_COMMUNES, [])
     st.session_state[KEY_COMMUNES] = [c for c in chosen if c in names]
 
@@ -76,8 +124,13 @@ def sidebar() -> IncidentFilter:
     incidents = loaders.incidents()
     names = dict(zip(communes["code"], communes["name"], strict=True))
     _initialise(set(names))
+    bounds = data_bounds()
     first = incidents["occurred_at"].min().date() if len(incidents) else date(2000, 1, 1)
-    last = incidents["occurred_at"].max().date() if len(incidents) else date.today()
+    last = (
+        max(incidents["occurred_at"].max().date(), bounds[1] if bounds else first)
+        if len(incidents)
+        else date.today()
+    )
     _follow_store(names, first, last)
     current = st.session_state.get(KEY_VALUE) or _default()
     # A shared link may carry a period outside the data (e.g. before the first incident): widen the
@@ -87,13 +140,23 @@ def sidebar() -> IncidentFilter:
     language = lang()
     with st.sidebar:
         st.subheader(t("filter.header"))
+        preset = st.selectbox(
+            t("compstat.label"),
+            PRESETS,
+            key=KEY_PRESET,
+            format_func=lambda key: t(f"compstat.preset.{key}"),
+            on_change=_apply_preset,
+            help=t("compstat.help"),
+        )
         period = st.date_input(
             t("filter.period"),
             key=KEY_PERIOD,
             min_value=min([first, current.start, *ends]),
             max_value=max([last, current.end, *ends]),
             format="DD/MM/YYYY",
+            on_change=_to_custom,
         )
+        note = st.empty()
         groups = st.multiselect(
             t("filter.groups"),
             list(offence_groups()),
@@ -129,6 +192,16 @@ def sidebar() -> IncidentFilter:
         groups=tuple(sorted(groups)),
         offences=tuple(sorted(offences)),
         communes=tuple(sorted(chosen_communes)),
+        preset=str(preset or CUSTOM),
+    )
+    earlier = flt.year_earlier()
+    note.caption(
+        t(
+            "compstat.note",
+            end=fmt_date(bounds[1] if bounds else last),
+            start_prev=fmt_date(earlier.start),
+            end_prev=fmt_date(earlier.end),
+        )
     )
     st.session_state[KEY_VALUE] = flt
     _sync_url(flt)
@@ -143,6 +216,11 @@ def _sync_url(flt: IncidentFilter) -> None:
                 st.query_params[key] = params[key]
         elif key in st.query_params:
             del st.query_params[key]
+
+
+def preset_label(flt: IncidentFilter) -> str:
+    """Return the period's preset in words ("28 ngày gần nhất"), or "" for a custom range."""
+    return t(f"compstat.preset.{flt.preset}") if flt.preset and flt.preset != CUSTOM else ""
 
 
 def current() -> IncidentFilter:
