@@ -26,6 +26,7 @@ with area:
         setup.steps_section()
     setup.area_section()
     setup.history_section()
+    setup.taxonomy_section()
 with incidents:
     importer.incidents_section()
 with boundaries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import pandas as pd
@@ -11,7 +12,10 @@ from geo import AppError, DataError
 from geo.auth.roles import Permission
 from geo.history import COLUMNS, UnitHistory
 from geo.io.population_import import import_population
+from geo.io.taxonomy_file import COLUMNS as TAXONOMY_COLUMNS
+from geo.io.taxonomy_file import read_taxonomy_file, taxonomy_csv
 from geo.store.batches import update_population
+from geo.taxonomy import Offence, base
 from ui import auth, loaders
 from ui.i18n import fmt_int, lang, md, t
 
@@ -185,3 +189,71 @@ def _history_table(history: UnitHistory) -> None:
         }
     )
     st.dataframe(view, hide_index=True, width="stretch", height=min(36 * (len(view) + 1) + 2, 400))
+
+
+_TAXONOMY_MAX_BYTES = 5 * 1024 * 1024
+"""A taxonomy is a short table: anything larger is not one."""
+
+
+def taxonomy_section() -> None:
+    """Show the area's offence categories and let an admin add its own from a taxonomy file."""
+    if not auth.can(Permission.SETTINGS):
+        return
+    st.subheader(t("setup.tax.header"))
+    st.caption(t("setup.tax.hint", columns=", ".join(TAXONOMY_COLUMNS)))
+    current = loaders.store().taxonomy()
+    own = [o for o in current.offences if o.code not in {b.code for b in base().offences}]
+    st.caption(
+        t(
+            "setup.tax.current",
+            n=fmt_int(len(current.offences)),
+            groups=fmt_int(len(current.groups)),
+            own=fmt_int(len(own)),
+        )
+    )
+    _taxonomy_table(current.offences, current.groups)
+    st.download_button(
+        t("setup.tax.download"),
+        taxonomy_csv(current),
+        file_name="danh_muc_toi_danh.csv",
+        mime="text/csv",
+        key=f"{_PREFIX}tax.download",
+    )
+    upload = st.file_uploader(t("setup.tax.upload"), type=["csv", "txt", "xlsx"], key=f"{_PREFIX}tax.file")
+    if upload is None:
+        return
+    try:
+        if upload.size > _TAXONOMY_MAX_BYTES:
+            raise DataError(t("setup.tax.too_big"), file=upload.name)
+        found = read_taxonomy_file(upload.getvalue(), name=upload.name, current=current)
+    except AppError as error:
+        st.error(t("error.data", msg=md(error)))
+        return
+    if not found.offences:
+        st.info(t("setup.tax.nothing", repeated=fmt_int(found.repeated)))
+        return
+    st.caption(t("setup.tax.read", n=fmt_int(len(found.offences)), repeated=fmt_int(found.repeated)))
+    _taxonomy_table(found.offences, current.groups | found.groups)
+    if st.button(t("setup.tax.commit", n=len(found.offences)), type="primary", key=f"{_PREFIX}tax.commit"):
+        try:
+            added = loaders.store().save_taxonomy(found, user=auth.user_name())
+        except AppError as error:
+            st.error(t("error.data", msg=md(error)))
+            return
+        st.session_state[_FLASH] = t("setup.tax.saved", n=fmt_int(added))
+        st.rerun()
+
+
+def _taxonomy_table(offences: Sequence[Offence], groups: Mapping[str, tuple[str, str]]) -> None:
+    vi = lang() == "vi"
+    view = pd.DataFrame(
+        {
+            t("setup.tax.col.group"): [
+                groups.get(o.group, (o.group, o.group))[0 if vi else 1] for o in offences
+            ],
+            t("setup.tax.col.code"): [o.code for o in offences],
+            t("setup.tax.col.name"): [o.name_vi if vi else o.name_en for o in offences],
+            t("setup.tax.col.article"): [o.article for o in offences],
+        }
+    )
+    st.dataframe(view, hide_index=True, width="stretch", height=min(36 * (len(view) + 1) + 2, 320))

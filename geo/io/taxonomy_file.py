@@ -15,12 +15,15 @@ another group or name, nor reuse a name another category has, so the names in a 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from geo._errors import DataError
 from geo._validate import value_text
+from geo.io.export import neutralise
 from geo.io.tables import header_key, read_table
 from geo.taxonomy import Offence, Taxonomy, base, fold
 
@@ -33,6 +36,9 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     "group_name_vi": ("group name vi", "group name", "ten nhom", "ten nhom tieng viet"),
     "group_name_en": ("group name en", "ten nhom tieng anh"),
 }
+COLUMNS = ("code", "group", "name_vi", "name_en", "penal_code_article", "group_name_vi", "group_name_en")
+"""Columns of a taxonomy file (the first three required)."""
+
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 CODE_MAX = 64
 """Longest category code (the store's column)."""
@@ -182,3 +188,17 @@ def read_taxonomy_file(
     return TaxonomyImport(
         table.name, tuple(added), {g: n for g, n in group_names.items() if g in used}, repeated
     )
+
+
+def taxonomy_csv(taxonomy: Taxonomy) -> bytes:
+    """Return a whole taxonomy as a taxonomy file (CSV, UTF-8 with BOM for Excel), to extend and re-import.
+
+    Cells that a spreadsheet would run as a formula are neutralised as in every export.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for o in taxonomy.offences:
+        vi, en = taxonomy.groups.get(o.group, (o.group, o.group))
+        writer.writerow([neutralise(v) for v in (o.code, o.group, o.name_vi, o.name_en, o.article, vi, en)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

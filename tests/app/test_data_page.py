@@ -233,3 +233,30 @@ def test_boundaries_preview_replace_and_undo(fresh_store: str) -> None:
     assert not at.exception, at.exception
     assert any("Đã hoàn tác lô" in s.value for s in at.success)
     assert Store.open(fresh_store).communes()["approximate"].all()
+
+
+def test_an_area_adds_its_own_offence_categories_on_the_page(fresh_store: str) -> None:
+    """A taxonomy file adds a group and a category; the filters offer them at once; a bad file changes nothing."""
+    from geo.taxonomy import activate
+
+    try:
+        at = _page()
+        assert any(
+            "Đang dùng 38 loại vụ việc trong 7 nhóm, trong đó 0 loại riêng" in c.value for c in at.caption
+        )
+        uploader = next(
+            i for i, u in enumerate(at.file_uploader) if u.label.startswith("Tải lên tệp danh mục")
+        )
+        bad = b"code,group,name_vi\nbuon_lau,ttxh,X\n"
+        _upload(at, uploader, DATA / "x.csv", name="danh_muc.csv", data=bad)
+        assert any("danh_muc.csv" in e.value and "dòng 2, cột code" in e.value for e in at.error)
+        good = "code,group,name_vi,name_en,group_name_vi,group_name_en\nother_crime,khac,Tội phạm khác,Other crime,Khác,Other\n"
+        _upload(at, uploader, DATA / "x.csv", name="danh_muc.csv", data=good.encode())
+        next(b for b in at.button if b.label == "Thêm 1 loại vụ việc vào danh mục").click().run()
+        assert not at.exception, at.exception
+        assert "other_crime" in {o.code for o in Store.open(fresh_store).taxonomy().offences}
+        assert any("trong 8 nhóm, trong đó 1 loại riêng" in c.value for c in at.caption)
+        groups = next(m for m in at.multiselect if m.key == "flt.groups")
+        assert "khac" in groups.options or "Khác" in groups.options
+    finally:
+        activate(None)
