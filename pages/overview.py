@@ -4,18 +4,19 @@ import streamlit as st
 
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
-from ui import brief, evaluation, filters, loaders, page, theme, units, widgets
-from ui.i18n import fmt_date, fmt_int, t
+from ui import brief, compstat, evaluation, filters, loaders, page, theme, units, widgets
+from ui.i18n import t
 
 page.header("nav.overview")
 result = evaluation.checked()
 
 if result is not None:
-    evaluation.headline(result)
+    holding = evaluation.now()  # the same question over the latest 12 complete months
+    evaluation.headline(result, holding)
     cards, district = st.columns([5, 7], gap="medium")
     with cards:
         for target in result.targets:
-            evaluation.card(target)
+            evaluation.card(target, holding, window=evaluation.card_window(result))
     with district:
         if page.assets_ready():
             widgets.show_map(
@@ -35,21 +36,8 @@ now = apply_filter(incidents, flt)
 before = apply_filter(incidents, flt.year_earlier())
 table = commune_counts(now, communes, days=flt.days, previous=before)
 
-st.caption(t("overview.period", start=fmt_date(flt.start), end=fmt_date(flt.end)))
-is_target = table["code"].isin(plan.targets)
-cols = st.columns(3)
-for col, label, mask in (
-    (cols[0], "overview.total", slice(None)),
-    (cols[1], "overview.targets_total", is_target),
-    (cols[2], "overview.others_total", ~is_target),
-):
-    current, previous = int(table.loc[mask, "count"].sum()), int(table.loc[mask, "previous"].sum())
-    col.metric(
-        t(label, n=len(plan.targets), unit=loaders.area().unit_word),
-        fmt_int(current),
-        delta=f"{current - previous:+d} {t('overview.vs_last_year', n=fmt_int(previous))}",
-        delta_color="inverse",
-    )
+st.caption(compstat.period_caption(flt))
+compstat.metrics(table, now, before, targets=plan.targets)
 
 st.subheader(t("overview.table"))
 regrouped, units_shown, (now, before) = units.choose(communes, now, before)

@@ -32,7 +32,7 @@ def test_overview_shows_banner_totals_and_all_communes() -> None:
     assert at.title[0].value == "Tổng quan"
     assert any(BANNER in w.value for w in at.warning)
     labels = [m.label for m in at.metric]
-    assert labels == ["Tổng số vụ việc", "3 xã trọng điểm", "Các xã còn lại"]
+    assert labels == ["Tổng số vụ việc", "3 xã trọng điểm", "Các xã còn lại", "Tỷ lệ giải quyết"]
     table = _table(at)
     assert len(table) == 13
     total = int(at.metric[0].value.replace(".", ""))
