@@ -160,6 +160,9 @@ def commune_table(
     view[t("col.population")] = table["population"]
     formats[t("col.rate")] = number_format(1)
     formats[t("col.population")] = number_format()
+    if "clearance" in table:  # a status is imported (geo.clearance): blank where a unit has none
+        view[t("clearance.col")] = table["clearance"]
+        formats[t("clearance.col")] = number_format(1, suffix="%")
     if not show_code:
         view = view.drop(columns=t("col.code"))
     st.dataframe(localized(view, formats), hide_index=True, width="stretch", height="content")
