@@ -243,7 +243,7 @@ the mean is as strong as it gets. *40% fall*: every target's rate is multiplied 
   target and a buffer effect per target; its interval widened by the between-commune variance the area
   itself shows (REML over the non-target communes' before→after changes, in the real comparison and in
   placebo comparisons before the plan), each commune weighted by its influence on the estimate, with
-  Student's t on the residual degrees of freedom. *Cải thiện* / *Xấu đi* when that interval excludes 1;
+  Student's t on the residual degrees of freedom. *Chuyển biến tích cực* / *Diễn biến phức tạp hơn* when that interval excludes 1;
   *Chưa đủ dữ liệu* when fewer than 20 incidents or when the smallest fall the comparison could detect
   (80% power, 5% level) exceeds 50%. The baseline is the 12 months before the start unless the plan
   says the targets were chosen because their counts were high; then it spans 24 months
@@ -271,13 +271,13 @@ not part of the verdict and is not simulated.
   the overview, and shows the same comparison one year earlier (the pre-trend) beside each verdict.
   An adjustment for each commune's baseline level (regression of the change on the baseline rate) was
   tried and rejected: right for alike communes, badly wrong in the demo-like district (mean ratio 1.34
-  with no effect, 15% false *Xấu đi*), where a high baseline is structure, not luck.
+  with no effect, 15% false *Diễn biến phức tạp hơn*), where a high baseline is structure, not luck.
 - **Power.** A true 40% fall in one commune is found in about 65–80% of worlds, not the 80% hoped
   for: most communes here record 130–300 incidents a year, and a 12% ordinary spread between communes
   is as large as the counting noise. Even knowing the spread exactly (the ceiling row) finds it only
   76–86% of the time, so no interval that keeps its 5% promise can do much better with these data. For
   the three targets together a 40% fall is found in over 90% of worlds. The smallest detectable fall
-  is printed on every card so that a *Chưa rõ* is read as "too small to tell from ordinary variation",
+  is printed on every card so that a *Chưa rõ chuyển biến* is read as "too small to tell from ordinary variation",
   not as "no change".
 - Why not cluster-robust errors or the wild cluster bootstrap: with one treated commune per target
   they are known to be far too narrow (MacKinnon & Webb 2017, 2018); the between-commune variance above
@@ -302,11 +302,11 @@ interval.
 
 The demo has none of these differences between communes: only its designed trajectories and
 counting noise. Judged by the calibrated rule it reads as designed: Vĩnh Hùng (designed −45%) rate
-ratio 0.59 (95% CI 0.46–0.75), *Cải thiện*; Vĩnh Long (−10%) 0.88 (0.68–1.15), *Chưa rõ*, with the
+ratio 0.59 (95% CI 0.46–0.75), *Chuyển biến tích cực*; Vĩnh Long (−10%) 0.88 (0.68–1.15), *Chưa rõ chuyển biến*, with the
 card saying that only a fall of 31% or more could be detected; Vĩnh Thịnh (+30%) 1.33 (1.06–1.66),
-*Xấu đi*; the three together 0.89 (0.78–1.02), *Chưa rõ*, with the note that they changed very
+*Diễn biến phức tạp hơn*; the three together 0.89 (0.78–1.02), *Chưa rõ chuyển biến*, with the note that they changed very
 differently (heterogeneity p < 0.001). Were the plan to record that the targets were chosen on their
-counts (a 24-month baseline), Vĩnh Thịnh would read *Chưa rõ* (1.28, 0.93–1.77): with 28 months of
+counts (a 24-month baseline), Vĩnh Thịnh would read *Chưa rõ chuyển biến* (1.28, 0.93–1.77): with 28 months of
 history no placebo comparison fits before the baseline, so the between-commune variation is learnt
 from the real comparison alone (8 degrees of freedom instead of 16), and Vĩnh Hòa's designed
 diffusion of benefits (−7%, one of Vĩnh Thịnh's controls) counts as ordinary variation. That is the
@@ -485,7 +485,7 @@ def write_markdown(table: pd.DataFrame, *, worlds: int, seconds: float, path: Pa
         f"{seconds / 60:.0f} min on this 2-core machine. Do not edit the tables by hand; the notes below them "
         "say what the worlds are, what each rule does and how to read the figures.",
         "",
-        "## No plan effect: how often a target is called *Cải thiện* or *Xấu đi* (goal ≤ 6% per target)",
+        "## No plan effect: how often a target is called *Chuyển biến tích cực* or *Diễn biến phức tạp hơn* (goal ≤ 6% per target)",
         "",
         "| targets chosen | rule | clear per target | worlds with ≥ 1 of 3 clear | "
         "three together clear | *Chưa đủ dữ liệu* per target |",
@@ -503,7 +503,7 @@ def write_markdown(table: pd.DataFrame, *, worlds: int, seconds: float, path: Pa
         "",
         f"## A true {FALL:.0%} fall in every target: power (goal ≥ 80% per target)",
         "",
-        "| targets chosen | rule | *Cải thiện* per target | three together *Cải thiện* | "
+        "| targets chosen | rule | *Chuyển biến tích cực* per target | three together *Chuyển biến tích cực* | "
         "median smallest detectable fall | *Chưa đủ dữ liệu* per target |",
         "|---|---|---:|---:|---:|---:|",
     ]

@@ -254,7 +254,7 @@ def format_table(data: dict[str, Any]) -> str:
     if combined.get("panel_rate_ratio") is not None:
         lo, hi = combined["panel_ci"]
         lines.append(
-            f"  Mô hình bảng (ba xã so với các xã còn lại): tỉ số tỉ lệ {_fmt(combined['panel_rate_ratio'])} "
+            f"  Mô hình bảng (ba xã so với các xã còn lại): tỷ số tỷ lệ {_fmt(combined['panel_rate_ratio'])} "
             f"(KTC 95% {_fmt(lo)}–{_fmt(hi)}); dưới 1 là giảm."
         )
     outside = data["outside"]

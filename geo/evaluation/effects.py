@@ -12,9 +12,9 @@ from geo.formatting import format_number
 from geo.words import word
 
 VERDICTS: dict[str, tuple[str, str]] = {
-    "improving": ("Cải thiện", "Improving"),
-    "unclear": ("Chưa rõ", "Unclear"),
-    "worsening": ("Xấu đi", "Worsening"),
+    "improving": ("Chuyển biến tích cực", "Positive change"),
+    "unclear": ("Chưa rõ chuyển biến", "No clear change"),
+    "worsening": ("Diễn biến phức tạp hơn", "Situation worsening"),
     "insufficient": ("Chưa đủ dữ liệu", "Not enough data"),
 }
 """Verdict key → (Vietnamese, English) words shown to leaders."""

@@ -17,7 +17,11 @@ from geo.plan import Plan
 from geo.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_WORDS = {"Vĩnh Hùng": "Cải thiện", "Vĩnh Long": "Chưa rõ", "Vĩnh Thịnh": "Xấu đi"}
+DEMO_WORDS = {
+    "Vĩnh Hùng": "Chuyển biến tích cực",
+    "Vĩnh Long": "Chưa rõ chuyển biến",
+    "Vĩnh Thịnh": "Diễn biến phức tạp hơn",
+}
 
 
 def _app(page: str | None = None, *, params: dict[str, str] | None = None) -> AppTest:
@@ -71,9 +75,9 @@ def test_overview_shows_the_demo_verdicts_in_words_icons_and_colours(
     assert set(cards) == set(DEMO_WORDS)
     for name, word in DEMO_WORDS.items():
         assert word in cards[name]
-    assert "✔ Cải thiện" in cards["Vĩnh Hùng"]
-    assert "✖ Xấu đi" in cards["Vĩnh Thịnh"]
-    assert "? Chưa rõ" in cards["Vĩnh Long"]
+    assert "✔ Chuyển biến tích cực" in cards["Vĩnh Hùng"]
+    assert "✖ Diễn biến phức tạp hơn" in cards["Vĩnh Thịnh"]
+    assert "? Chưa rõ chuyển biến" in cards["Vĩnh Long"]
     counts = _window_counts(demo_store_url)
     before, after = counts["15379"]
     found = re.search(r"Số vụ giảm (\d+)% so với cùng kỳ \((\d+) → (\d+) vụ\)", cards["Vĩnh Hùng"])
@@ -86,12 +90,12 @@ def test_overview_shows_the_demo_verdicts_in_words_icons_and_colours(
     assert found is not None
     assert abs(int(found.group(1)) - 100 * (after - before) / before) <= 1
     headline = next(m.value for m in at.markdown if "antt-headline" in m.value)
-    assert "Vĩnh Hùng: cải thiện" in headline
+    assert "Vĩnh Hùng: chuyển biến tích cực" in headline
     both = [sum(counts[c][i] for c in ("15361", "15379", "15388")) for i in (0, 1)]
     found = re.search(r"Tính chung 3 xã: số vụ giảm (\d+)%", headline)
     assert found is not None
     assert abs(int(found.group(1)) - 100 * (both[0] - both[1]) / both[0]) <= 1
-    assert "chưa thể kết luận" in headline
+    assert "chưa thấy chuyển biến rõ" in headline
     assert [link.label for link in at.page_link].count("Xem số liệu chi tiết") == 3
     # The district figures of the chosen period stay below the verdicts.
     assert len(at.dataframe[0].value) == 13
@@ -102,9 +106,9 @@ def test_overview_in_english() -> None:
     at = _app()
     at.radio(key="ui.lang").set_value("en").run()
     cards = _cards(at)
-    assert "Improving" in cards["Vĩnh Hùng"]
-    assert "Worsening" in cards["Vĩnh Thịnh"]
-    assert "Unclear" in cards["Vĩnh Long"]
+    assert "Positive change" in cards["Vĩnh Hùng"]
+    assert "Situation worsening" in cards["Vĩnh Thịnh"]
+    assert "No clear change" in cards["Vĩnh Long"]
 
 
 def _engine(url: str) -> Evaluation:
@@ -126,14 +130,14 @@ def test_targets_page_shows_the_evidence_for_each_target(demo_env: str, demo_sto
     assert res.lo > 1
     at = _app("pages/targets.py")
     assert at.title[0].value == "Xã trọng điểm"
-    assert any("Kết luận: ? **Chưa rõ**" in m.value for m in at.markdown)
+    assert any("Kết luận: ? **Chưa rõ chuyển biến**" in m.value for m in at.markdown)
     at.segmented_control(key="eval.target").set_value("15379").run()
     assert not at.exception
-    assert any("Kết luận: ✔ **Cải thiện**" in m.value for m in at.markdown)
+    assert any("Kết luận: ✔ **Chuyển biến tích cực**" in m.value for m in at.markdown)
     assert at.query_params["target"] == "15379"
     labels = [m.label for m in at.metric]
     assert labels[:7] == [
-        "Tỉ số so với xã đối chứng",
+        "Tỷ số so với xã đối chứng",
         "Xã giáp ranh so với xã đối chứng",
         "Trước kế hoạch",
         "RES (hiệu quả tương đối)",
@@ -176,9 +180,9 @@ def test_link_from_a_card_opens_that_target(demo_env: str, demo_store_url: str) 
     panel = _engine(demo_store_url).combined.panel
     assert panel is not None
     at = _app("pages/targets.py", params={"target": "15388"})
-    assert any("Kết luận: ✖ **Xấu đi**" in m.value for m in at.markdown)
+    assert any("Kết luận: ✖ **Diễn biến phức tạp hơn**" in m.value for m in at.markdown)
     at.segmented_control(key="eval.target").set_value("all").run()
-    assert any("Kết luận: ? **Chưa rõ**" in m.value for m in at.markdown)
+    assert any("Kết luận: ? **Chưa rõ chuyển biến**" in m.value for m in at.markdown)
     assert at.metric[6].value == _vi(panel.rate_ratio)
     assert any("khác nhau rõ rệt" in c.value for c in at.caption)
 

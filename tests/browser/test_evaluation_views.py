@@ -54,7 +54,7 @@ def test_meeting_view_fits_a_projector(browser: Any, app_url: str, artifacts_dir
         "path.antt-commune", "els => els.filter(e => e.getAttribute('stroke-dasharray')).length"
     )
     assert dashed >= 2
-    assert page.get_by_text("Cải thiện", exact=False).count() >= 1
+    assert page.get_by_text("Chuyển biến tích cực", exact=False).count() >= 1
     page.screenshot(path=str(artifacts_dir / "meeting_1920x1080.png"), full_page=False)
     assert blocked == []
     page.close()
@@ -69,7 +69,7 @@ def test_evidence_page_draws_chart_and_two_maps(browser: Any, app_url: str, arti
     assert page.get_by_text("Kết luận: ✔").count() == 1
     # The baseline note under the verdict and the caveats at the bottom.
     assert page.get_by_text("Hồi quy về trung bình").count() == 2
-    assert page.get_by_text("Tỉ số so với xã đối chứng").count() >= 1
+    assert page.get_by_text("Tỷ số so với xã đối chứng").count() >= 1
     page.screenshot(path=str(artifacts_dir / "targets_1920x1080.png"), full_page=False)
     page.set_viewport_size({"width": 1920, "height": 3000})
     page.wait_for_timeout(1500)

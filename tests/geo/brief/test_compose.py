@@ -58,7 +58,9 @@ def test_each_target_has_its_verdict_in_words_numbers_and_what_the_data_could_de
     ]
     headline = demo_brief.sections[0].blocks[0]
     assert isinstance(headline, Paragraph)
-    assert headline.text == "Vĩnh Hùng: cải thiện; Vĩnh Long: chưa rõ; Vĩnh Thịnh: xấu đi."
+    assert headline.text == (
+        "Vĩnh Hùng: chuyển biến tích cực; Vĩnh Long: chưa rõ chuyển biến; Vĩnh Thịnh: diễn biến phức tạp hơn."
+    )
 
 
 def test_the_commune_table_compares_the_period_with_the_same_period_last_year(

@@ -26,7 +26,11 @@ def test_headings_tables_and_header_read_back(demo_brief: Brief) -> None:
         "VI. NGUỒN SỐ LIỆU",
     ]
     targets = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 2"]
-    assert targets == ["1. Vĩnh Long: Chưa rõ", "2. Vĩnh Hùng: Cải thiện", "3. Vĩnh Thịnh: Xấu đi"]
+    assert targets == [
+        "1. Vĩnh Long: Chưa rõ chuyển biến",
+        "2. Vĩnh Hùng: Chuyển biến tích cực",
+        "3. Vĩnh Thịnh: Diễn biến phức tạp hơn",
+    ]
     header = doc.tables[0]
     left, right = (cell.text.split("\n") for cell in header.rows[0].cells)
     assert left[:2] == ["CÔNG AN TỈNH THANH HÓA", "CÔNG AN HUYỆN VĨNH LỘC"]

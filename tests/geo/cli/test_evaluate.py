@@ -79,9 +79,9 @@ def test_demo_store_table_in_vietnamese(capsys, demo_store_url):
     assert code == 0
     for words in (
         "Vĩnh Hùng",
-        "Cải thiện",
-        "Chưa rõ",
-        "Xấu đi",
+        "Chuyển biến tích cực",
+        "Chưa rõ chuyển biến",
+        "Diễn biến phức tạp hơn",
         "Vụ việc nằm ngoài mọi xã: 0",
         "Phát hiện từ",
         "Trong 26 cách giao kế hoạch cho 1 xã bất kỳ",
