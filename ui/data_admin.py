@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 import pandas as pd
@@ -11,8 +11,9 @@ import streamlit as st
 from geo import ConfigError
 from geo.aggregate import commune_counts
 from geo.auth.roles import Permission
+from geo.dates import now_local
 from geo.filters import IncidentFilter, apply_filter
-from geo.io.export import commune_table, export_bytes, incident_table
+from geo.io.export import commune_table, describe, export_bytes, file_name, incident_table
 from geo.store.store import DEMO_BATCH, Store
 from ui import auth, filters, loaders, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, number_format, t
@@ -86,18 +87,42 @@ def history_section() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _export(
-    url: str, version: str, flt: IncidentFilter, *, what: str, fmt: str, sheet: str, language: str
+    url: str,
+    version: str,
+    flt: IncidentFilter,
+    *,
+    what: str,
+    fmt: str,
+    sheet: str,
+    language: str,
+    now: datetime,
 ) -> bytes:
-    """Build an export file, cached on plain values (it runs when the button is pressed, off the page)."""
+    """Build an export file, cached on plain values (it runs when the button is pressed, off the page).
+
+    The XLSX starts with its description: title, filter, coverage, source, the demo notice.
+    """
     store = Store.open(url)
     incidents = store.incidents(details=True)
     communes = store.communes()
     chosen = apply_filter(incidents, flt)
     if what == "incidents":
-        return export_bytes({sheet: incident_table(chosen, communes, lang=language)}, fmt=fmt)
-    before = apply_filter(incidents, flt.year_earlier())
-    table = commune_counts(chosen, communes, days=flt.days, previous=before)
-    return export_bytes({sheet: commune_table(table, lang=language)}, fmt=fmt)
+        table = incident_table(chosen, communes, lang=language)
+    else:
+        before = apply_filter(incidents, flt.year_earlier())
+        counts = commune_counts(chosen, communes, days=flt.days, previous=before)
+        table = commune_table(counts, lang=language)
+    about = describe(
+        flt,
+        what=what,
+        incidents=incidents,
+        communes=communes,
+        area=store.area().name,
+        demo=store.is_demo(),
+        now=now,
+        rows=len(table),
+        lang=language,
+    )
+    return export_bytes({sheet: table}, fmt=fmt, describe={sheet: about})
 
 
 def export_section() -> None:
@@ -118,7 +143,7 @@ def export_section() -> None:
     )
     store = loaders.store()
     url, version, language = store.url, store.version(), lang()
-    stamp = f"{flt.start:%Y%m%d}_{flt.end:%Y%m%d}"
+    demo, now = store.is_demo(), now_local().replace(second=0, microsecond=0)
     left, right = st.columns(2)
     for column, what, label, stem, sheet in (
         (left, "incidents", t("data.exp.incidents"), "vu_viec", t("export.sheet.incidents")),
@@ -126,7 +151,7 @@ def export_section() -> None:
     ):
         rows = len(matched) if what == "incidents" else len(loaders.communes())
         build = auth.audited(
-            partial(_export, url, version, flt, what=what, fmt=fmt, sheet=sheet, language=language),
+            partial(_export, url, version, flt, what=what, fmt=fmt, sheet=sheet, language=language, now=now),
             what=what,
             fmt=fmt,
             flt=flt,
@@ -135,7 +160,7 @@ def export_section() -> None:
         column.download_button(
             label,
             data=build,
-            file_name=f"{stem}_{stamp}.{fmt}",
+            file_name=file_name(stem, flt, fmt=fmt, demo=demo),
             mime=_MIME[fmt],
             key=f"{_PREFIX}exp.{what}",
             width="stretch",

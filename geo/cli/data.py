@@ -271,8 +271,9 @@ def _import_boundaries(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from geo.aggregate import commune_counts
+    from geo.dates import now_local
     from geo.filters import IncidentFilter, apply_filter, default_filter
-    from geo.io.export import commune_table, export_bytes, incident_table
+    from geo.io.export import commune_table, describe, export_bytes, incident_table
     from geo.store import audit
     from geo.store.store import Store
     from geo.words import word
@@ -298,8 +299,20 @@ def _export(args: argparse.Namespace) -> int:
                 chosen, communes, days=flt.days, previous=apply_filter(incidents, flt.year_earlier())
             )
             tables = {word("export.sheet.communes", args.lang): commune_table(counts, lang=args.lang)}
-        payload = export_bytes(tables, fmt=args.fmt)
         rows = len(chosen) if args.what == "incidents" else len(communes)
+        (sheet_name, table), *_ = tables.items()
+        about = describe(
+            flt,
+            what=args.what,
+            incidents=incidents,
+            communes=communes,
+            area=store.area().name,
+            demo=store.is_demo(),
+            now=now_local(),
+            rows=len(table),
+            lang=args.lang,
+        )
+        payload = export_bytes(tables, fmt=args.fmt, describe={sheet_name: about})
         detail = {"what": args.what, "format": args.fmt, "rows": rows, **audit.describe_filter(flt)}
         audit.record(store, user="", action="export", detail=detail)
     except (DataError, ConfigError) as error:

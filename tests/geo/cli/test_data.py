@@ -98,7 +98,9 @@ def test_a_rejected_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFi
     close_all()
     before = db.read_bytes()
     bad = tmp_path / "bad.csv"
-    bad.write_text("Mã vụ,Ngày xảy ra,Tội danh,Kinh độ,Vĩ độ\nA,32/01/2024,Mua bán người,1,2\n", encoding="utf-8")
+    bad.write_text(
+        "Mã vụ,Ngày xảy ra,Tội danh,Kinh độ,Vĩ độ\nA,32/01/2024,Mua bán người,1,2\n", encoding="utf-8"
+    )
     code, out = run(capsys, "import", "incidents", str(bad), "--db", f"sqlite:///{db}", "--json")
     close_all()
     assert code == 1
@@ -128,8 +130,13 @@ def test_boundaries_and_exports(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 0
     sheet = openpyxl.load_workbook(io.BytesIO(target.read_bytes()))["Theo xã"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Mã xã", "Xã, thị trấn", "Dân số", "Số vụ")
-    assert sum(r[3] for r in rows[1:]) == 5
+    assert rows[0][0].startswith("Số vụ việc theo xã — ")  # the description above the table
+    assert "Kỳ báo cáo: 01/01/2024 – 31/01/2024 (so với cùng kỳ năm trước: 01/01/2023 – 31/01/2023)" in [
+        r[0] for r in rows
+    ]
+    header = sheet.freeze_panes and int(sheet.freeze_panes[1:]) - 1
+    assert rows[header - 1][:4] == ("Mã xã", "Xã, thị trấn", "Dân số", "Số vụ")
+    assert sum(r[3] for r in rows[header:]) == 5
     code, _ = run(capsys, "export", "incidents", "--db", url, "--format", "xlsx")
     assert code == 2
 
