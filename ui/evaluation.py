@@ -190,10 +190,10 @@ def _card_html(target: TargetEvaluation, found: Holding | None = None, window: s
     return (
         f'<div class="antt-card" data-verdict="{item.verdict}" style="border-left:12px solid {fill};'
         f'background:#fafafa;border-radius:6px;padding:7px 16px;margin-bottom:2px">'
-        f'<div style="font-size:1.45rem;font-weight:700;color:#222">{html.escape(target.name)}'
+        f'<div style="display:flex;flex-wrap:wrap;align-items:baseline;column-gap:0.4em">'
+        f'<div style="font-size:1.45rem;font-weight:700;color:#222">{html.escape(target.name)}</div>'
         + (
-            f' <span class="antt-window" style="font-size:0.95rem;font-weight:400;color:#555">'
-            f"· {html.escape(window)}</span>"
+            f'<div class="antt-window" style="font-size:0.95rem;color:#555">· {html.escape(window)}</div>'
             if window
             else ""
         )

@@ -26,6 +26,27 @@ KEY_SEEN = f"{_PREFIX}seen"
 URL_KEYS = ("period", "from", "to", "group", "offence", "commune")
 
 
+CALENDAR_LOCALES = {"vi": "vi-VN", "en": "en-GB"}
+"""The calendar's locale per UI language: Vietnamese month and day names, and weeks from Monday in both.
+
+Streamlit's date picker takes its calendar locale from the browser (``navigator.language``) and has no
+parameter for it; `calendar_locale` sets what the page reports as the browser's language.
+"""
+
+_LOCALE_JS = """<script>(function () {{
+  var want = {locale!r};
+  try {{
+    Object.defineProperty(Navigator.prototype, "language", {{ get: function () {{ return want; }}, configurable: true }});
+    Object.defineProperty(Navigator.prototype, "languages", {{ get: function () {{ return [want]; }}, configurable: true }});
+  }} catch (e) {{}}
+}})();</script>"""
+
+
+def calendar_locale() -> None:
+    """Make the date pickers' calendar Vietnamese with Monday first (English UI: English, Monday first)."""
+    st.html(_LOCALE_JS.format(locale=CALENDAR_LOCALES.get(lang(), "vi-VN")), unsafe_allow_javascript=True)
+
+
 def data_bounds() -> tuple[date, date] | None:
     """Return the first and last day the data cover (`ui.loaders.coverage`): presets count back from the last."""
     return loaders.coverage()
@@ -181,6 +202,7 @@ def sidebar() -> IncidentFilter:
             format_func=lambda c: names.get(c, c),
         )
         st.button(t("filter.reset"), on_click=_reset, width="stretch")
+        calendar_locale()
     if isinstance(period, tuple) and len(period) == 2:
         start, end = period
     else:

@@ -104,3 +104,16 @@ def test_clearance_rate_on_the_overview_and_in_the_commune_table() -> None:
     assert "điểm % so với cùng kỳ năm trước" in clearance[0].proto.delta
     table = at.dataframe[0].value
     assert "Tỷ lệ giải quyết" in table.columns
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_without_a_status_the_overview_says_so_instead_of_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import loaders
+
+    frame = loaders._incidents(*loaders.key()).assign(status="")
+    monkeypatch.setattr(loaders, "incidents", lambda: frame)
+    at = _app()
+    assert "Tỷ lệ giải quyết" not in [m.label for m in at.metric]
+    assert any(c.value.startswith("Tỷ lệ giải quyết: chưa có") for c in at.caption)
+    assert not any("0,0%" in m.value for m in at.metric)
+    assert "Tỷ lệ giải quyết" not in at.dataframe[0].value.columns

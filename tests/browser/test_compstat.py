@@ -1,0 +1,37 @@
+"""In a real browser: / shows the plan's verdict and 'now', and the date picker is Vietnamese with Monday first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser._helpers import open_offline
+
+pytestmark = pytest.mark.browser
+
+
+def test_overview_now_and_then_and_a_monday_first_vietnamese_calendar(
+    browser: Any, app_url: str, artifacts_dir: Path
+) -> None:
+    page, blocked = open_offline(browser, app_url + "/", width=1920, height=1080)
+    page.wait_for_selector(".antt-card .antt-now", timeout=120_000)
+    headline = page.locator(".antt-headline").inner_text()
+    assert "Đánh giá theo kế hoạch: 12 tháng 26/05/2023–25/05/2024" in headline
+    assert "Hiện nay (11/2025–10/2026, cùng mốc)" in headline
+    assert page.locator(".antt-card .antt-now").count() == 3
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts_dir / "overview_now_1920x1080.png"))
+    # Streamlit's calendar follows the browser's language; the page reports Vietnamese (Chromium here is en-US).
+    assert page.evaluate("navigator.language") == "vi-VN"
+    page.locator('[data-testid="stDateInput"] button').first.click()
+    grid = page.locator("[role=grid]").first
+    grid.wait_for(state="visible", timeout=10_000)
+    days = page.eval_on_selector_all("[role=grid] th", "els => els.map(e => e.textContent.trim())")
+    assert days == ["T2", "T3", "T4", "T5", "T6", "T7", "CN"], days
+    assert "tháng 11 năm 2025" in (grid.get_attribute("aria-label") or "")
+    page.screenshot(path=str(artifacts_dir / "calendar_vi_monday.png"))
+    page.keyboard.press("Escape")
+    assert blocked == []
+    page.close()
