@@ -15,7 +15,9 @@ class WeightedPoints(JSCSSMixin, Layer):
 
     Each row is ``[lat, lon, count, popup_index]``; clusters show the sum of ``count``, so the
     same layer draws single incidents (count 1, with a popup) and server-aggregated cells.
-    Popup HTML must already be escaped.
+    Popup HTML must already be escaped. The markers are drawn in the Leaflet pane ``pane`` (give one
+    above the density cells, or their popups cannot be opened where cells lie); a click on a marker
+    opens its popup and stops there, so it is not also a click on the map (a drill-down).
     """
 
     _template = Template(
@@ -38,7 +40,7 @@ class WeightedPoints(JSCSSMixin, Layer):
             rows.forEach(function (r) {
                 var m = L.circleMarker([r[0], r[1]], {radius: r[2] > 1 ? 4 + Math.min(12, Math.sqrt(r[2])) : 5,
                     count: r[2], color: "#ffffff", weight: 1, fillColor: "{{ this.colour }}", fillOpacity: 0.85,
-                    className: "antt-point"});
+                    className: "antt-point", pane: {{ this.pane|tojson }}, bubblingMouseEvents: false});
                 if (r[3] >= 0) { m.bindPopup(popups[r[3]], {maxWidth: 320}); }
                 else { m.bindTooltip(r[2] + " {{ this.unit }}"); }
                 group.addLayer(m);
@@ -59,6 +61,7 @@ class WeightedPoints(JSCSSMixin, Layer):
         unit: str,
         colour: str,
         show: bool = True,
+        pane: str = "overlayPane",
     ) -> None:
         super().__init__(name=name, overlay=True, show=show)
         self._name = "WeightedPoints"
@@ -66,6 +69,7 @@ class WeightedPoints(JSCSSMixin, Layer):
         self.popups = popups
         self.unit = html.escape(unit)
         self.colour = colour
+        self.pane = pane
 
 
 LEGEND_SCRIPT = """
