@@ -397,12 +397,72 @@ def grouping(
     return out
 
 
+GROUP_MARK = "@"
+"""Separates a group's unit code from its first day in the commune code of a record kept at group level."""
+
+
+def is_group(code: str) -> bool:
+    """Whether a stored commune code is a group's (`Place.key`: ``code@start``), not one stored unit's.
+
+    Examples
+    --------
+    >>> is_group("15361@2025-07-01"), is_group("15361"), is_group("")
+    (True, False, False)
+    """
+    return GROUP_MARK in code
+
+
+def group_label(history: UnitHistory, key: str) -> str:
+    """Return the name of the unit a group key stands for ("Xã Tây Đô"), or the key if the history lacks it."""
+    code, _, start = key.partition(GROUP_MARK)
+    for unit in history.units:
+        if unit.code == code and (unit.start.isoformat() if unit.start else "") == start:
+            return unit.name
+    return key
+
+
+def with_groups(
+    units: gpd.GeoDataFrame, incidents: Iterable[pd.DataFrame], history: UnitHistory
+) -> gpd.GeoDataFrame:
+    """Return ``units`` with a row for each group the incidents are kept at (no shape, no population).
+
+    A record naming a newer unit over several stored ones (a 2025 commune over the 13 units of
+    2020) is counted at that level: its row in a commune table is the group's, never one of the
+    units inside it.
+    """
+    present = sorted(
+        {
+            code
+            for frame in incidents
+            for code in frame["commune_code"].astype(str).unique()
+            if is_group(code) and code not in set(units["code"].astype(str))
+        }
+    )
+    if not present:
+        return units
+    rows = gpd.GeoDataFrame(
+        {
+            "code": present,
+            "name": [group_label(history, key) for key in present],
+            "population": [0] * len(present),
+        },
+        geometry=[None] * len(present),
+        crs=units.crs,
+    )
+    for column in units.columns:
+        if column not in rows.columns:
+            rows[column] = None
+    return gpd.GeoDataFrame(pd.concat([units, rows[units.columns]], ignore_index=True), crs=units.crs)
+
+
 def regroup(
     communes: gpd.GeoDataFrame, incidents: pd.DataFrame, groups: dict[str, tuple[str, str]]
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Return the units dissolved into ``groups`` (population summed) and the incidents re-coded to them.
 
-    Incidents outside every stored unit keep their empty code.
+    Incidents outside every stored unit keep their empty code. A record kept at the level of a unit
+    that is one of the groups (``15361@2025-07-01`` and the 2025 commune 15361) counts in that group;
+    one at another level keeps its key.
     """
     mapped = communes.assign(
         code=communes["code"].astype(str).map(lambda c: groups.get(c, (c, ""))[0]),
@@ -417,5 +477,13 @@ def regroup(
         | ({"population_year": "max"} if "population_year" in mapped else {}),
         as_index=False,
     )
-    codes = incidents["commune_code"].astype(str).map(lambda c: groups.get(c, (c, ""))[0] if c else "")
+    targets = {code for code, _ in groups.values()}
+
+    def recode(code: str) -> str:
+        if is_group(code):
+            unit = code.partition(GROUP_MARK)[0]
+            return unit if unit in targets else code
+        return groups.get(code, (code, ""))[0] if code else ""
+
+    codes = incidents["commune_code"].astype(str).map(recode)
     return merged[communes.columns.intersection(merged.columns)], incidents.assign(commune_code=codes)

@@ -34,7 +34,7 @@ communes = loaders.communes()
 incidents = loaders.incidents()
 now = apply_filter(incidents, flt)
 before = apply_filter(incidents, flt.year_earlier())
-table = commune_counts(now, communes, days=flt.days, previous=before)
+table = commune_counts(now, units.with_kept_groups(communes, [now, before]), days=flt.days, previous=before)
 
 st.caption(compstat.period_caption(flt))
 compstat.metrics(table, now, before, targets=plan.targets)

@@ -26,7 +26,7 @@ from geo.hotspots.emerging import CLASSES, STANDARDISE, Emerging, Standardise, h
 from geo.hotspots.gistar import INFERENCES, GiConvention
 from geo.maps import hotspot_layers as hm
 from geo.maps.district import build_map
-from ui import loaders, widgets
+from ui import loaders, units, widgets
 from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
 
 LAYERS = ("density", "gistar", "emerging")
@@ -500,7 +500,7 @@ def targets_section(flt: IncidentFilter) -> None:
 def unlocated_caption(incidents: pd.DataFrame, communes: pd.DataFrame) -> str:
     """Return how many of ``incidents`` the point and density layers leave out (no coordinates), per commune."""
     counts = unlocated_by_commune(incidents)
-    names = dict(zip(communes["code"].astype(str), communes["name"].astype(str), strict=True))
+    names = units.names(communes)
     shown = ", ".join(
         f"{md(names.get(str(code), str(code)))} {fmt_int(n)}" for code, n in counts.head(8).items()
     )

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.history import grouping, regroup
+from geo.history import GROUP_MARK, group_label, grouping, is_group, regroup, with_groups
 from ui import loaders
 from ui.i18n import fmt_date, md, t
 
@@ -40,10 +40,14 @@ def _newer(url: str, version: str) -> tuple[date, dict[str, tuple[str, str]]] | 
 def choose(
     communes: gpd.GeoDataFrame, *frames: pd.DataFrame
 ) -> tuple[bool, gpd.GeoDataFrame, list[pd.DataFrame]]:
-    """Draw the layer choice (only where the history has a newer layer); return (regrouped?, units, frames)."""
+    """Draw the layer choice (only where the history has a newer layer); return (regrouped?, units, frames).
+
+    The units come with a row for each newer unit that records are kept at (`geo.history.with_groups`),
+    so every incident counts in the table.
+    """
     newer = _newer(*loaders.key())
     if newer is None:
-        return False, communes, list(frames)
+        return False, with_kept_groups(communes, frames), list(frames)
     day, groups = newer
     count = len({code for code, _ in groups.values()})
     unit = md(loaders.area().unit_word)
@@ -56,7 +60,7 @@ def choose(
         t("units.label"), options, format_func=labels.__getitem__, key=KEY, default="stored", required=True
     )
     if layer != "newer":
-        return False, communes, list(frames)
+        return False, with_kept_groups(communes, frames), list(frames)
     merged = None
     out = []
     for frame in frames:
@@ -65,4 +69,26 @@ def choose(
     if merged is None:
         merged, _ = regroup(communes, pd.DataFrame({"commune_code": []}), groups)
     st.caption(t("units.caption", day=fmt_date(day), unit=unit))
-    return True, merged, out
+    return True, with_kept_groups(merged, out), out
+
+
+def with_kept_groups(
+    units: gpd.GeoDataFrame, frames: tuple[pd.DataFrame, ...] | list[pd.DataFrame]
+) -> gpd.GeoDataFrame:
+    """Return ``units`` with a row for each newer unit that records of ``frames`` are kept at."""
+    if not any(
+        frame["commune_code"].astype(str).str.contains(GROUP_MARK, regex=False).any() for frame in frames
+    ):
+        return units
+    return with_groups(units, frames, loaders.store().unit_history())
+
+
+def names(communes: pd.DataFrame) -> dict[str, str]:
+    """Return code → name of the stored units and of the newer units records are kept at."""
+    out = dict(zip(communes["code"].astype(str), communes["name"].astype(str), strict=True))
+    history = None
+    for code in loaders.incidents()["commune_code"].astype(str).unique():
+        if is_group(code) and code not in out:
+            history = history or loaders.store().unit_history()
+            out[code] = group_label(history, code)
+    return out

@@ -102,8 +102,10 @@ def place_by_commune(
     -------
     tuple
         The stored unit code of each row ("" where it cannot be placed) and one error per such row:
-        no commune written, a place in no unit, a spelling that fits several units (naming them), or
-        a newer unit that covers several stored units (it cannot be split between them).
+        no commune written, a place in no unit, a spelling that fits several units (naming them). A
+        newer unit that covers several stored units (a 2025 commune over the 2020 layer) cannot be
+        split between them: its rows get the group's key (`geo.history.Place.key`, ``code@start``)
+        and count at that level.
     """
     history = history or UnitHistory()
     stored = list(zip(communes["code"].astype(str), communes["name"].astype(str), strict=True))
@@ -141,13 +143,6 @@ def _placed(
         place = history.resolve(text, day, stored, by=by)
     except DataError as error:
         return "", error.message
-    if place.kind == "group":
-        names = dict(stored)
-        inside = ", ".join(names.get(code, code) for code in place.codes)
-        return "", (
-            f"{place.name} ({place.code}) từ {place.start:%d/%m/%Y} gồm nhiều đơn vị trong ranh giới đã nhập "
-            f"({inside}): không chia được vụ việc cho một đơn vị. Hãy ghi tọa độ, hoặc tên đơn vị cũ nơi xảy ra."
-            if place.start
-            else f"{place.name} gồm nhiều đơn vị trong ranh giới đã nhập ({inside}): hãy ghi tọa độ hoặc đơn vị cụ thể."
-        )
+    if place.kind == "group":  # a newer unit over several stored ones: counted at its own level
+        return place.key, ""
     return place.codes[0], ""

@@ -25,6 +25,7 @@ from geo.communes import (
     metric_crs,
     name_key,
 )
+from geo.history import GROUP_MARK
 from geo.io.boundary_fields import recognise_fields
 from geo.io.layers import LayerFile, checked_crs, read_layer_file
 from geo.io.parsing import parse_count, parse_number
@@ -517,6 +518,6 @@ def reassign(incidents: pd.DataFrame, communes: gpd.GeoDataFrame) -> Reassignmen
     current = incidents["commune_code"].astype(str)
     # A record placed by its commune only (no coordinates) keeps it while the new layer has that code.
     placed = incidents["lon"].isna() | incidents["lat"].isna()
-    kept = current.isin(communes["code"].astype(str))
+    kept = current.isin(communes["code"].astype(str)) | current.str.contains(GROUP_MARK, regex=False)
     codes = codes.where(~placed, current.where(kept, ""))
     return Reassignment(codes, int((codes != current).sum()), int((codes == "").sum()))

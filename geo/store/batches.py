@@ -18,6 +18,7 @@ from geo import incidents as incident_schema
 from geo._errors import ConfigError, DataError
 from geo.communes import assign_commune
 from geo.dates import now_local
+from geo.history import GROUP_MARK
 from geo.io.boundary_import import BoundaryImport, Reassignment, reassign
 from geo.io.incident_import import Validation
 from geo.io.population_import import PopulationImport
@@ -517,10 +518,12 @@ def _reassign_all(
     lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
     codes = assign_commune(communes, lon, lat).to_numpy()
-    # A record placed by its commune only keeps that commune while the new layer has it.
+    # A record placed by its commune only keeps that commune while the new layer has it; one kept at
+    # the level of a newer unit (a group key, read with the unit history) keeps it whatever the layer.
     placed = np.isnan(lon) | np.isnan(lat)
     current = frame["commune_code"].astype(str).to_numpy()
-    kept = np.isin(current, communes["code"].astype(str).to_numpy())
+    grouped = frame["commune_code"].astype(str).str.contains(GROUP_MARK, regex=False).to_numpy()
+    kept = np.isin(current, communes["code"].astype(str).to_numpy()) | grouped
     codes = np.where(placed, np.where(kept, current, ""), codes)
     moved = codes != current
     if moved.any():

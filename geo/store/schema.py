@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from geo._errors import ConfigError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Version of the table layout; `migrate` brings older stores up to it.
 
 History: 1 — the first SQLite layout; 2 — incident address, batch kind / undo / unchanged count,
@@ -71,7 +71,9 @@ def _incident_columns() -> list[sa.Column]:
         # Empty for a record placed by its commune only (no coordinates: schema version 5).
         sa.Column("lon", sa.Float, nullable=True),
         sa.Column("lat", sa.Float, nullable=True),
-        sa.Column("commune_code", sa.String(16), nullable=False),
+        # A stored unit's code, or a group's key (``code@start``, schema version 6): a record kept
+        # at the level of a newer unit over several stored ones.
+        sa.Column("commune_code", sa.String(64), nullable=False),
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("status", sa.Text, nullable=False),
         sa.Column("address", sa.Text, nullable=False, server_default=""),
@@ -346,6 +348,16 @@ def _to_v5(conn: Connection, schema: Tables) -> None:
         conn.execute(sa.text(f"DROP TABLE {table.name}_v4"))
 
 
+def _to_v6(conn: Connection, schema: Tables) -> None:
+    """Version 6: an incident's commune code may be a group's key (``15361@2025-07-01``, issue 10).
+
+    PostgreSQL widens the column; SQLite does not enforce a string length (nothing to do).
+    """
+    if is_postgres(conn):
+        for name in ("incidents", "incident_history"):
+            conn.execute(sa.text(f"ALTER TABLE {name} ALTER COLUMN commune_code TYPE VARCHAR(64)"))
+
+
 def _append_only(conn: Connection, table: str) -> None:
     """Make the database refuse to change or remove rows of ``table`` (inserts only)."""
     message = f"{table} is append-only"
@@ -376,4 +388,5 @@ _MIGRATIONS: dict[int, Callable[[Connection, Tables], None]] = {
     3: _to_v3,
     4: _to_v4,
     5: _to_v5,
+    6: _to_v6,
 }

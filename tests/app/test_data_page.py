@@ -150,19 +150,35 @@ def test_a_ledger_without_coordinates_goes_in_by_commune_and_the_map_says_so(fre
     at = _page()
     ledger = (
         "STT,Tháng,Loại vụ việc,Xã/Phường/Thị trấn\n1,T5/2024,Trộm cắp tài sản,Xã Vĩnh An\n"
-        "2,T5/2024,Trộm cắp tài sản,Vĩnh Khang\n3,T5/2024,Đánh bạc,Vinh Hung\n"
+        "2,T5/2024,Trộm cắp tài sản,Vĩnh Khang\n3,T5/2024,Đánh bạc,Vinh Hung\n4,T9/2026,Đánh bạc,xã Tây Đô\n"
     ).encode()
     _upload(at, 0, DATA / "x.csv", name="so_theo_xa.csv", data=ledger)
     metrics = _metrics(at)
-    assert (metrics["Dòng hợp lệ"], metrics["Dòng lỗi (bỏ qua)"]) == ("2", "1")
+    assert (metrics["Dòng hợp lệ"], metrics["Dòng lỗi (bỏ qua)"]) == ("3", "1")
     report = at.table[0].value
     assert any("Vĩnh Hùng (15379) hoặc Xã Vĩnh Hưng (15367)" in v for v in report["Vấn đề"])
     next(b for b in at.button if b.label.startswith("Ghi vào kho")).click().run()
     assert not at.exception, at.exception
-    assert sorted(Store.open(fresh_store).incidents()["commune_code"]) == ["15385", "15391"]
+    assert sorted(Store.open(fresh_store).incidents()["commune_code"]) == [
+        "15361@2025-07-01",
+        "15385",
+        "15391",
+    ]
     at.switch_page("pages/map.py").run()
     assert not at.exception, at.exception
-    assert any("2 vụ việc không có tọa độ" in c.value and "Vĩnh An 1" in c.value for c in at.caption)
+    # The default period is the last 12 months: the 2026 row, named by its 2025 commune.
+    assert any("1 vụ việc không có tọa độ" in c.value and "Xã Tây Đô 1" in c.value for c in at.caption)
+    # xã Tây Đô (2025) covers four stored units: its row is its own, in the table by commune.
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, at.exception
+    names = [
+        str(n)
+        for d in at.dataframe
+        for col in d.value.columns
+        if "Xã" in str(col) or "xã" in str(col)
+        for n in d.value[col]
+    ]
+    assert any("Tây Đô" in n for n in names), names
 
 
 def test_the_unit_history_is_shown_and_replaced_on_the_page(fresh_store: str) -> None:

@@ -314,22 +314,26 @@ def test_rows_placed_by_commune_are_stored_without_coordinates_and_keep_their_co
     """Issue 10: a ledger with communes and no GPS; official boundaries replace the approximate ones."""
     store = Store.open(store_url, demo=False)
     assert store.unit_history().changes  # the district's own history ships with it
-    ledger = "STT,Tháng,Tội danh,Xã\n1,T5/2024,Trộm cắp tài sản,Vĩnh Minh\n2,T5/2024,Đánh bạc,15361\n"
+    ledger = (
+        "STT,Tháng,Tội danh,Xã\n1,T5/2024,Trộm cắp tài sản,Vĩnh Minh\n2,T5/2024,Đánh bạc,15361\n"
+        "3,T9/2025,Đánh bạc,Xã Tây Đô\n"
+    )
     checked = validate_incidents(read_table(ledger.encode(), name="so.csv"), store.communes(), now=NOW,
                                  history=store.unit_history())  # fmt: skip
     first = store.import_incidents(checked)
     stored = store.incidents().set_index("commune_code")
-    assert sorted(stored.index) == ["15361", "15382"]  # Vĩnh Minh (before 2019) → Minh Tân
+    # Vĩnh Minh (before 2019) → Minh Tân; xã Tây Đô (2025, over four stored units) kept at its level.
+    assert sorted(stored.index) == ["15361", "15361@2025-07-01", "15382"]
     assert stored["lon"].isna().all()
     again = store.import_incidents(checked)
     # No coordinates on either side: still the same rows.
-    assert (again.accepted, again.updated, again.unchanged) == (0, 0, 2)
+    assert (again.accepted, again.updated, again.unchanged) == (0, 0, 3)
     boundaries = import_boundaries(DATA / "ranh_gioi_vn2000.geojson", outline=read_outline(),
                                    previous=store.communes())  # fmt: skip
     preview = preview_communes(store, boundaries)
     outcome = store.replace_communes(boundaries)
     assert (preview.changed, outcome.changed, outcome.outside) == (0, 0, 0)
-    assert sorted(store.incidents()["commune_code"]) == ["15361", "15382"]
+    assert sorted(store.incidents()["commune_code"]) == ["15361", "15361@2025-07-01", "15382"]
     store.undo(outcome.batch_id)
     store.undo(first.batch_id)
     assert store.incidents().empty

@@ -129,7 +129,7 @@ def _version_1(url: str) -> None:
 def test_a_version_1_store_is_migrated_and_keeps_its_data(store_url: str) -> None:
     _version_1(store_url)
     store = Store.open(store_url)
-    assert store.schema_version() == SCHEMA_VERSION == 5
+    assert store.schema_version() == SCHEMA_VERSION == 6
     assert store.version().endswith("#8")
     details = store.incidents(details=True)
     assert details[["incident_id", "commune_code", "address"]].to_dict("records") == [
