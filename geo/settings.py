@@ -49,6 +49,17 @@ TILE_URL
     Optional basemap tile URL template (``ANTT_TILE_URL``); empty means no basemap (offline).
 TILE_ATTRIBUTION
     Attribution shown with ``TILE_URL``.
+BASEMAP_DIR
+    Where the basemap file imported on /data (MBTiles or PMTiles) and the basemap settings are kept
+    (``ANTT_BASEMAP_DIR``, default ``DATA_DIR/basemap``; not in git).
+BASEMAP_MAX_BYTES
+    Largest basemap file accepted for import (``ANTT_BASEMAP_MAX_MB``, default 500 MB: a district's
+    raster tiles down to zoom 17 take a few hundred MB). ``ui.serve`` raises Streamlit's upload
+    limit to it (an upload is held in memory while it is checked); the other importers keep theirs.
+BASEMAP_TILE_PATH
+    URL path under which ``ui.serve`` answers the imported basemap's tiles (``…/{z}/{x}/{y}``).
+BASEMAP_MAX_ZOOM
+    Deepest zoom a basemap tile is served or looked up at (Leaflet's maps stop at 18).
 MIN_COUNT_FOR_VERDICT
     Fewest incidents (before + after, target) needed before a verdict other than "insufficient".
 GRID_CELL_M
@@ -217,6 +228,10 @@ COORD_DECIMALS: Final = 5
 
 TILE_URL: Final = os.environ.get("ANTT_TILE_URL", "")
 TILE_ATTRIBUTION: Final = os.environ.get("ANTT_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+BASEMAP_DIR: Final = Path(os.environ.get("ANTT_BASEMAP_DIR", str(DATA_DIR / "basemap")))
+BASEMAP_MAX_BYTES: Final = int(float(os.environ.get("ANTT_BASEMAP_MAX_MB", "500")) * 1024 * 1024)
+BASEMAP_TILE_PATH: Final = "/_antt/basemap"
+BASEMAP_MAX_ZOOM: Final = 22
 
 MIN_COUNT_FOR_VERDICT: Final = 20
 GRID_CELL_M: Final = 250.0

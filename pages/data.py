@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data_admin, importer, page, setup
+from ui import basemap, data_admin, importer, page, setup
 from ui.i18n import t
 
 page.header("nav.data", caption=t("data.caption"))
@@ -27,6 +27,7 @@ with area:
     setup.area_section()
     setup.history_section()
     setup.taxonomy_section()
+    basemap.admin_section()
 with incidents:
     importer.incidents_section()
 with boundaries:

@@ -6,7 +6,7 @@ from geo import settings
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
 from geo.maps.district import LAYERS, build_map
-from ui import filters, hotspots, loaders, page, theme, units, widgets
+from ui import basemap, filters, hotspots, loaders, page, theme, units, widgets
 from ui.i18n import fmt_date, fmt_int, lang, t
 
 page.header("nav.map", caption=t("map.caption"))
@@ -63,6 +63,7 @@ if assets:
         )
     if build.n_unlocated:
         st.caption(hotspots.unlocated_caption(matched, communes))
+    basemap.search_box(build.map, communes)
     widgets.show_map(build, key="hotspot-map", height=theme.MAP_HEIGHT)
     hotspots.method_captions(layers, method)
     if "emerging" in layers:

@@ -10,6 +10,10 @@ It answers only requests whose ``Host`` header names the app (`allowed_hosts`, s
 ``ANTT_ALLOWED_HOSTS``): 403 to any other, page, file or WebSocket alike, so a web page that
 rebinds its own name to this machine (DNS rebinding) can neither read the incidents nor act.
 
+It answers the imported basemap's tiles itself at ``BASEMAP_TILE_PATH/{z}/{x}/{y}`` (`BasemapTiles`,
+read from the MBTiles or PMTiles file by `geo.maps.basemap.read_tile`), so every map draws its base
+with no internet: Streamlit's static folder holds code, not data, and caps a file at 200 MB.
+
 It also refuses to listen beyond localhost (``--server.address``, ``STREAMLIT_SERVER_ADDRESS`` or
 ``.streamlit/config.toml``) while the store has no active admin: the dashboard would then ask every
 visitor for a login nobody can give, or — started some other way — be open to the whole network.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
@@ -34,6 +39,7 @@ from streamlit.web import cli
 from geo import AppError, settings
 from geo.auth.sessions import login_required
 from geo.auth.users import has_admin
+from geo.maps import basemap
 from geo.store.store import Store
 from geo.words import word
 
@@ -129,8 +135,55 @@ class HostGuard:
         await send({"type": "http.response.body", "body": body})
 
 
+_TILE_PATH = re.compile(
+    re.escape(settings.BASEMAP_TILE_PATH) + r"/(\d{1,2})/(\d{1,7})/(\d{1,7})(?:\.\w{1,5})?"
+)
+
+
+class BasemapTiles:
+    """ASGI middleware: answer ``BASEMAP_TILE_PATH/{z}/{x}/{y}`` from the imported basemap file.
+
+    A tile the file does not hold is a 404 (raster: Leaflet leaves the place empty) or an empty
+    204 (vector: an empty tile). The ``?v=`` of the URL changes with every import, so a tile may be
+    cached for a day.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a tile request; pass anything else on."""
+        matched = _TILE_PATH.fullmatch(scope.get("path", "")) if scope["type"] == "http" else None
+        if matched is None or scope.get("method") not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        from anyio import to_thread
+
+        z, x, y = (int(part) for part in matched.groups())
+        found = basemap.current()
+        data = None
+        if found is not None:
+            data = await to_thread.run_sync(basemap.read_tile, found, z, x, y)
+        if data is None:
+            status = 204 if found is not None and found.vector else 404
+            headers = [(b"content-length", b"0"), (b"cache-control", b"no-cache")]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        assert found is not None
+        kind = basemap.TILE_TYPES[found.tile_type].encode()
+        headers = [
+            (b"content-type", kind),
+            (b"content-length", str(len(data)).encode()),
+            (b"cache-control", b"private, max-age=86400"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else data})
+
+
 def guard_hosts(allowed: Sequence[str]) -> None:
-    """Put `HostGuard` in front of Streamlit's own middleware (Streamlit 1.67's Starlette server)."""
+    """Put `HostGuard`, then `BasemapTiles`, in front of Streamlit's own middleware (Streamlit 1.67's Starlette server)."""
     from starlette.middleware import Middleware
     from streamlit.web.server.starlette import starlette_app
 
@@ -139,7 +192,7 @@ def guard_hosts(allowed: Sequence[str]) -> None:
         return
 
     def with_guard() -> list[Middleware]:
-        return [Middleware(HostGuard, allowed=tuple(allowed)), *original()]
+        return [Middleware(HostGuard, allowed=tuple(allowed)), Middleware(BasemapTiles), *original()]
 
     with_guard.antt_guarded = True  # type: ignore[attr-defined]
     starlette_app.create_streamlit_middleware = with_guard
@@ -175,8 +228,9 @@ def refusal(address: str | None, *, lang: str = "vi") -> str | None:
 def upload_limit(argv: Sequence[str]) -> list[str]:
     """Return ``--server.maxUploadSize`` for the app's import limit unless the command line sets it.
 
-    One limit, the app's (`geo.settings.IMPORT_MAX_BYTES`, ``ANTT_IMPORT_MAX_MB``): Streamlit then
-    refuses a larger upload before it is received, and the importers check the same figure.
+    The app's largest limit (`geo.settings.IMPORT_MAX_BYTES`, ``ANTT_IMPORT_MAX_MB``, or the basemap
+    file's `geo.settings.BASEMAP_MAX_BYTES`): Streamlit then refuses a larger upload before it is
+    received; each uploader states its own limit and its importer checks it.
 
     >>> upload_limit(["--server.port", "8501"])[0].startswith("--server.maxUploadSize=")
     True
@@ -185,7 +239,8 @@ def upload_limit(argv: Sequence[str]) -> list[str]:
     """
     if any(arg.startswith("--server.maxUploadSize") for arg in argv):
         return []
-    megabytes = max(1, -(-settings.IMPORT_MAX_BYTES // (1024 * 1024)))
+    largest = max(settings.IMPORT_MAX_BYTES, settings.BASEMAP_MAX_BYTES)  # a basemap file is larger
+    megabytes = max(1, -(-largest // (1024 * 1024)))
     return [f"--server.maxUploadSize={megabytes}"]
 
 

@@ -23,6 +23,8 @@ ASSET_FILES: dict[str, str] = {
     "leaflet.markercluster/MarkerCluster.css": "leaflet.markercluster/dist/MarkerCluster.css",
     "leaflet.markercluster/MarkerCluster.Default.css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
     "leaflet.heat/leaflet-heat.js": "leaflet.heat/dist/leaflet-heat.js",
+    # Vector basemap tiles (MVT) drawn on canvas; raster basemaps need only Leaflet (geo.maps.basemap).
+    "protomaps-leaflet/protomaps-leaflet.js": "protomaps-leaflet/dist/protomaps-leaflet.js",
 }
 """Files served under ``static/vendor/`` → their source inside ``node_modules/``."""
 

@@ -20,6 +20,7 @@ from geo import settings
 from geo.aggregate import RATE_BREAKS, class_labels, grid_cells, rate_class, rate_per_1000
 from geo.communes import metric_crs
 from geo.formatting import format_number
+from geo.maps.basemap import add_basemap
 from geo.maps.controls import LEGEND_SCRIPT, FittedLabels, LegendControl, MetricScale, WeightedPoints
 from geo.plan import marked
 from geo.taxonomy import offence_name
@@ -242,9 +243,8 @@ def _base(communes: gpd.GeoDataFrame, *, tile_url: str) -> folium.Map:
     )
     MetricScale().add_to(fmap)
     # Without a tile layer folium drops max/min zoom, and marker clusters need the map's maxZoom.
-    fmap.options.update({"maxZoom": 18, "minZoom": 9, "attributionControl": bool(tile_url)})
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=html.escape(settings.TILE_ATTRIBUTION), name="Nền").add_to(fmap)
+    fmap.options.update({"maxZoom": 18, "minZoom": 9, "attributionControl": False})
+    add_basemap(fmap, tile_url=tile_url)  # the imported file, else the URL saved on /data, else tile_url
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(8, 8))
     return fmap
 

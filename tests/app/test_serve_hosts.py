@@ -105,5 +105,8 @@ def test_uploads_are_limited_to_the_app_s_own_import_limit(monkeypatch: pytest.M
     from geo import settings
 
     monkeypatch.setattr(settings, "IMPORT_MAX_BYTES", 120 * 1024 * 1024)
+    monkeypatch.setattr(settings, "BASEMAP_MAX_BYTES", 80 * 1024 * 1024)
     assert upload_limit(["--server.port", "8501"]) == ["--server.maxUploadSize=120"]
     assert upload_limit(["--server.maxUploadSize=5"]) == []
+    monkeypatch.setattr(settings, "BASEMAP_MAX_BYTES", 300 * 1024 * 1024)  # a basemap file is larger
+    assert upload_limit([]) == ["--server.maxUploadSize=300"]
