@@ -120,11 +120,25 @@ def _day(value: object, *, row: int, file: str) -> date:
 
 
 @dataclass(frozen=True)
+class _Reader:
+    """The stored units as `UnitHistory.resolve` reads them: identities, and units by code and by name."""
+
+    own: dict[tuple[str, str], str]
+    by_code: dict[str, list[Unit]]
+    by_name: dict[str, list[Unit]]
+
+
+@dataclass(frozen=True)
 class UnitHistory:
     """The changes of an area's units, and how to read a record's place with its date."""
 
     changes: tuple[Change, ...] = ()
     _units: dict[tuple[str, str], Unit] = field(default_factory=dict, compare=False, repr=False)
+    # What `resolve` needs of a set of stored units, computed once per set (an import resolves
+    # thousands of (place, day) pairs against the same units).
+    _readers: dict[tuple[tuple[str, str], ...], _Reader] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         units: dict[tuple[str, str], Unit] = {}
@@ -238,6 +252,25 @@ class UnitHistory:
                 out[unit.identity] = code
         return out
 
+    def _reader(self, stored: tuple[tuple[str, str], ...]) -> _Reader:
+        reader = self._readers.get(stored)
+        if reader is None:
+            own = self.stored_units(stored)
+            matched = set(own.values())
+            # Stored units the history does not name (or an area without history) are units of their own.
+            extra = [Unit(code, name) for code, name in stored if code not in matched]
+            own |= {u.identity: u.code for u in extra}
+            by_code: dict[str, list[Unit]] = {}
+            by_name: dict[str, list[Unit]] = {}
+            for unit in [*self._units.values(), *extra]:
+                by_code.setdefault(unit.code, []).append(unit)
+                by_name.setdefault(name_key(unit.name), []).append(unit)
+            reader = _Reader(own, by_code, by_name)
+            if len(self._readers) > 8:
+                self._readers.clear()
+            self._readers[stored] = reader
+        return reader
+
     def place(self, unit: Unit, stored: dict[tuple[str, str], str]) -> Place | None:
         """Return where ``unit`` lies among the stored units (``stored`` from `stored_units`), or None."""
         if unit.identity in stored:
@@ -277,17 +310,13 @@ class UnitHistory:
             (naming every candidate, e.g. "Vinh Hung": Vĩnh Hùng or Vĩnh Hưng).
         """
         text = unicodedata.normalize("NFC", str(value)).strip()
-        own = self.stored_units(stored)
-        matched = set(own.values())
-        # Stored units the history does not name (or an area without history) are units of their own.
-        extra = [Unit(code, name) for code, name in stored if code not in matched]
-        own |= {u.identity: u.code for u in extra}
-        units = [*self._units.values(), *extra]
+        reader = self._reader(tuple(stored))
+        own = reader.own
         if by == "code":
-            candidates = [u for u in units if u.code == text]
+            candidates = list(reader.by_code.get(text, ()))
         else:
             key = name_key(text)
-            candidates = [u for u in units if name_key(u.name) == key]
+            candidates = list(reader.by_name.get(key, ()))
             if _has_marks(text):
                 marked = name_key(text, marks=True)
                 candidates = [u for u in candidates if name_key(u.name, marks=True) == marked] or candidates
