@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -39,6 +40,8 @@ def map_texts() -> MapTexts:
         approximate=t("map.approximate"),
         aggregated=t("map.aggregated"),
         no_population=t("map.no_population"),
+        address=t("drill.address"),
+        status=t("drill.status"),
     )
 
 
@@ -73,9 +76,23 @@ def swatch(colour: str, *, border: str = "1px solid #999") -> str:
     )
 
 
-def show_map(build: MapBuild, *, key: str, height: int = 620) -> None:
-    """Render a built map; it returns nothing to Python, so panning never reruns the page."""
-    st_folium(build.map, key=key, height=height, use_container_width=True, returned_objects=[])
+def show_map(
+    build: MapBuild, *, key: str, height: int = 620, clicks: bool = False
+) -> tuple[float, float] | None:
+    """Render a built map; panning never reruns the page.
+
+    With ``clicks``, a click on the map (not on a point, whose popup opens instead) reruns the page
+    and its ``(lat, lon)`` is returned, until the next click; otherwise None.
+    """
+    returned = ["last_clicked"] if clicks else []
+    out = st_folium(build.map, key=key, height=height, use_container_width=True, returned_objects=returned)
+    clicked = out.get("last_clicked") if clicks and isinstance(out, dict) else None
+    if not isinstance(clicked, dict):
+        return None
+    try:
+        return float(clicked["lat"]), float(clicked["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def localized(view: pd.DataFrame, formats: Mapping[str, Callable[[float], str]]) -> Styler:
@@ -126,18 +143,25 @@ def _page_of(table: pd.DataFrame, *, key: str) -> pd.DataFrame | None:
 
 
 def commune_table(
-    table: pd.DataFrame, *, targets: tuple[str, ...], show_code: bool = True, key: str = "communes"
-) -> None:
+    table: pd.DataFrame,
+    *,
+    targets: tuple[str, ...],
+    show_code: bool = True,
+    key: str = "communes",
+    selectable: bool = False,
+) -> str | None:
     """Show the per-commune counts (from `geo.aggregate.commune_counts`) with translated headers.
 
     Up to `TABLE_PAGED_ABOVE` rows every commune is shown without an inner scroll bar; a longer table
     gets a search by name (without diacritics: `geo.taxonomy.fold`) and pages of `TABLE_PAGE_ROWS`
     rows, its widgets keyed under ``key``. ``show_code=False`` hides the GSO code (meeting view).
+    With ``selectable`` a row can be selected; return the code of the selected commune (else None).
+    The selection is keyed on the rows shown, so a new page, search or order starts unselected.
     """
     if len(table) > TABLE_PAGED_ABOVE:
         page = _page_of(table, key=key)
         if page is None:
-            return
+            return None
         table = page
     view = pd.DataFrame(
         {
@@ -165,4 +189,29 @@ def commune_table(
         formats[t("clearance.col")] = number_format(1, suffix="%")
     if not show_code:
         view = view.drop(columns=t("col.code"))
-    st.dataframe(localized(view, formats), hide_index=True, width="stretch", height="content")
+    if not selectable:
+        st.dataframe(localized(view, formats), hide_index=True, width="stretch", height="content")
+        return None
+    return selected_row(localized(view, formats), list(table["code"].astype(str)), key=f"{key}.rows")
+
+
+def selected_row(
+    view: pd.DataFrame | Styler, ids: list[str], *, key: str, height: int | Literal["content"] = "content"
+) -> str | None:
+    """Show ``view`` with one row selectable; return the id (from ``ids``, one per row) of the selected row.
+
+    The widget's key carries a digest of ``ids``, so a table whose rows change (a filter, a page)
+    starts with no selection instead of pointing at whatever row now sits at the old position.
+    """
+    digest = zlib.crc32("\x1f".join(ids).encode("utf-8"))
+    event = st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        height=height,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"{key}.{digest:08x}",
+    )
+    rows = event.selection.rows if event is not None else []
+    return ids[rows[0]] if rows and 0 <= rows[0] < len(ids) else None

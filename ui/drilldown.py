@@ -1,0 +1,268 @@
+"""Streamlit glue of the drill-down: a click on a commune, a hot cell or a table row opens its incidents.
+
+Each source (the map, a table) reports what it points at with `pick` on every run; when that differs
+from what the same source pointed at before, the list of the new target opens (`show`, once per
+pick, in a dialog over the page: the page stays where it was, whichever source was clicked). The
+list is a table of text — `st.dataframe` shows cells as written, never as markdown or HTML —
+paged by `geo.drilldown.PAGE_ROWS`, with CSV and Excel downloads for the roles allowed to export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import drilldown, settings
+from geo.auth.roles import Permission
+from geo.dates import now_local
+from geo.filters import IncidentFilter
+from geo.hotspots.cells import in_cell
+from geo.hotspots.grid import Grid
+from geo.io.export import describe, export_bytes, file_name, incident_table
+from geo.store.store import Store
+from ui import auth, loaders
+from ui.i18n import fmt_date, fmt_int, lang, md, t
+
+PAGE_KEY = "drill.page"
+_SEEN = "drill.seen"
+_OPEN = "drill.open"
+LIST_HEIGHT = 460
+"""Most pixels the list's table takes in the dialog (it scrolls inside beyond), so the pager stays in view."""
+_MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a list is opened for: a commune (by code) or a grid cell (by flat index), and its name."""
+
+    kind: Literal["commune", "cell"]
+    code: str
+    label: str
+    """The heading's words (plain text: escaped when shown)."""
+
+
+def unit_names(units: pd.DataFrame) -> dict[str, str]:
+    """Return the name of each unit by code."""
+    return dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+
+
+def commune(code: str, names: Mapping[str, str]) -> Target:
+    """Return the target of the commune ``code``."""
+    return Target("commune", str(code), t("drill.commune", name=names.get(str(code), str(code))))
+
+
+def at_click(click: tuple[float, float] | None, communes: gpd.GeoDataFrame) -> Target | None:
+    """Return the commune under a map click (``(lat, lon)``), or None (no click, or outside every unit)."""
+    if click is None:
+        return None
+    code = drilldown.commune_at(communes, click[1], click[0])
+    if code is None:
+        return None
+    return commune(code, unit_names(communes))
+
+
+def cell(index: int, *, rank: int, commune_name: str, where: str) -> Target:
+    """Return the target of the hot cell with flat index ``index`` (its rank and place name the heading)."""
+    return Target("cell", str(int(index)), t("drill.cell", rank=rank, name=commune_name, where=where))
+
+
+def pick(
+    source: str,
+    value: object,
+    target: Target | None,
+    incidents: pd.DataFrame,
+    *,
+    names: Mapping[str, str],
+    grid: Grid | None = None,
+) -> None:
+    """Record what ``source`` points at now (``value``: a click, a selected row); a change opens ``target``.
+
+    ``incidents`` are the ones the source counts (the page's filtered incidents, in the units its
+    table shows, named by ``names``); ``grid`` is the hot spot grid (`ui.hotspots.frame`) for a cell.
+    The same value on the next run opens nothing, so closing the dialog and using the page again does
+    not bring the list back; a new click or row does. A source whose value went (a row deselected, a
+    table redrawn) opens nothing either.
+    """
+    seen: dict[str, object] = st.session_state.setdefault(_SEEN, {})
+    if source in seen and seen[source] == value:
+        return
+    seen[source] = value
+    if target is None:
+        return
+    if target.kind == "commune":
+        chosen = drilldown.of_commune(incidents, target.code)
+    elif grid is not None:
+        chosen = drilldown.newest_first(in_cell(grid, incidents, int(target.code)))
+    else:
+        return
+    st.session_state[_open_key(source)] = (target, chosen, dict(names))
+    st.session_state[PAGE_KEY] = 1
+
+
+def _open_key(source: str) -> str:
+    """The session key of the list open on the page of ``source`` ("map.table" → the map page's)."""
+    return f"{_OPEN}.{source.split('.', maxsplit=1)[0]}"
+
+
+def pick_click(
+    source: str, click: tuple[float, float] | None, incidents: pd.DataFrame, communes: gpd.GeoDataFrame
+) -> None:
+    """`pick` the commune under a map click (``incidents`` in the map's units, ``communes``)."""
+    pick(source, click, at_click(click, communes), incidents, names=unit_names(communes))
+
+
+def pick_commune(source: str, code: str | None, incidents: pd.DataFrame, units: pd.DataFrame) -> None:
+    """`pick` the commune of a selected table row (``incidents`` and ``units`` are the table's)."""
+    names = unit_names(units)
+    pick(source, code, None if code is None else commune(code, names), incidents, names=names)
+
+
+def show(flt: IncidentFilter, *, page: str) -> None:
+    """Show the list open on ``page`` (the first part of its sources' names) in a dialog, until closed.
+
+    Call once per run, after every source's `pick`. The dialog stays open across reruns of the page
+    (its pager reruns only the dialog) and closes for good when the user dismisses it.
+    """
+    key = f"{_OPEN}.{page}"
+    opened = st.session_state.get(key)
+    if opened is None:
+        return
+    target, chosen, names = opened
+
+    def close() -> None:
+        st.session_state.pop(key, None)
+
+    st.dialog(t("drill.title"), width="large", on_dismiss=close)(_incident_list)(target, chosen, flt, names)
+
+
+def for_popups(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Return the map's incidents with their addresses when few enough to draw one by one (popups)."""
+    if len(incidents) > settings.POINTS_MAX:
+        return incidents
+    return with_addresses(incidents)
+
+
+def with_addresses(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Return ``incidents`` with each one's imported address (a new frame; the shared one is not changed)."""
+    out = incidents.copy()
+    out["address"] = incidents["incident_id"].map(_addresses(*loaders.key())).fillna("").astype(str)
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _addresses(url: str, version: str) -> pd.Series:
+    """Address per incident id (read once per store version: the pages' frame carries no address)."""
+    details = loaders.store().incidents(details=True)
+    return pd.Series(details["address"].to_numpy(), index=details["incident_id"].to_numpy())
+
+
+def _incident_list(target: Target, chosen: pd.DataFrame, flt: IncidentFilter, names: dict[str, str]) -> None:
+    """The dialog's body: heading, the page of incidents, the pager and the downloads."""
+    st.markdown(f"**{md(target.label)}**")
+    n = len(chosen)
+    st.caption(t("drill.caption", n=fmt_int(n), start=fmt_date(flt.start), end=fmt_date(flt.end)))
+    if n == 0:
+        st.info(t("drill.none"))
+        return
+    pages = drilldown.page_count(n)
+    if int(st.session_state.get(PAGE_KEY, 1)) > pages:
+        st.session_state[PAGE_KEY] = 1
+    exporting = auth.can(Permission.EXPORT)
+    pager, *buttons = st.columns([2, 1, 1] if exporting else [1], vertical_alignment="bottom")
+    number = 1
+    if pages > 1:
+        with pager:
+            number = int(
+                st.number_input(t("drill.page", n=pages), min_value=1, max_value=pages, step=1, key=PAGE_KEY)
+            )
+    if exporting:
+        _downloads(buttons, target, chosen, flt)
+    shown = drilldown.page_of(chosen, number)
+    first = (number - 1) * drilldown.PAGE_ROWS
+    st.caption(t("table.rows", first=fmt_int(first + 1), last=fmt_int(first + len(shown)), n=fmt_int(n)))
+    rows = drilldown.incident_list(with_addresses(shown), names, lang=lang())
+    rows.columns = [t(f"drill.col.{c}") for c in rows.columns]
+    st.dataframe(rows, hide_index=True, width="stretch", height=min(LIST_HEIGHT, 38 + 35 * len(rows)))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _export(
+    url: str,
+    version: str,
+    ids: tuple[str, ...],
+    flt: IncidentFilter,
+    *,
+    label: str,
+    fmt: str,
+    sheet: str,
+    language: str,
+    now: datetime,
+) -> bytes:
+    """Build the list's file from the store (it runs when a button is pressed, off the page's run).
+
+    The rows are the list's, in its order, with the export's columns (`geo.io.export.incident_table`:
+    text that would start a formula neutralised); the XLSX starts with its description, titled with
+    the list's heading.
+    """
+    store = Store.open(url)
+    details = store.incidents(details=True)
+    communes = store.communes()
+    order = pd.Series(range(len(ids)), index=list(ids))
+    chosen = details[details["incident_id"].isin(order.index)]
+    chosen = chosen.iloc[order.reindex(chosen["incident_id"]).to_numpy().argsort(kind="stable")]
+    table = incident_table(chosen, communes, lang=language)
+    about = describe(
+        flt,
+        what="incidents",
+        incidents=details,
+        communes=communes,
+        area=store.area().name,
+        demo=store.is_demo(),
+        now=now,
+        rows=len(table),
+        lang=language,
+    )
+    about = replace(about, title=f"{about.title} — {label}")
+    return export_bytes({sheet: table}, fmt=fmt, describe={sheet: about})
+
+
+def _downloads(columns: list[Any], target: Target, chosen: pd.DataFrame, flt: IncidentFilter) -> None:
+    """Excel and CSV of the whole list (every page), each download recorded in the activity log."""
+    url, version = loaders.key()
+    ids = tuple(chosen["incident_id"].astype(str))
+    now = now_local().replace(second=0, microsecond=0)
+    stem = f"vu_viec_{'xa' if target.kind == 'commune' else 'o'}_{target.code}"
+    for column, fmt in zip(columns, ("xlsx", "csv"), strict=True):
+        build = auth.audited(
+            partial(
+                _export,
+                url,
+                version,
+                ids,
+                flt,
+                label=target.label,
+                fmt=fmt,
+                sheet=t("export.sheet.incidents"),
+                language=lang(),
+                now=now,
+            ),
+            what=f"drill.{target.kind}.{target.code}",
+            fmt=fmt,
+            flt=flt,
+            rows=len(ids),
+        )
+        column.download_button(
+            t(f"drill.download_{fmt}"),
+            data=build,
+            file_name=file_name(stem, flt, fmt=fmt, demo=loaders.is_demo()),
+            mime=_MIME[fmt],
+            key=f"drill.download.{fmt}",
+            width="stretch",
+        )
