@@ -6,7 +6,7 @@ from geo import settings
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
 from geo.maps.district import LAYERS, build_map
-from ui import basemap, filters, hotspots, loaders, page, theme, units, widgets
+from ui import basemap, drilldown, filters, hotspots, loaders, page, theme, units, widgets
 from ui.i18n import fmt_date, fmt_int, lang, t
 
 page.header("nav.map", caption=t("map.caption"))
@@ -41,13 +41,14 @@ assets = page.assets_ready()
 if assets:
     build = build_map(
         communes,
-        matched,
+        drilldown.for_popups(matched),
         targets=plan.targets,
         layers=tuple(layers),
         days=flt.days,
         lang=lang(),
         texts=widgets.map_texts(),
         breaks=widgets.rate_breaks(flt),
+        focus=flt.communes,
     )
     hotspots.add_layers(build.map, layers, flt, method)
     if build.points_mode == "points":
@@ -64,18 +65,26 @@ if assets:
     if build.n_unlocated:
         st.caption(hotspots.unlocated_caption(matched, communes))
     basemap.search_box(build.map, communes)
-    widgets.show_map(build, key="hotspot-map", height=theme.MAP_HEIGHT)
+    click = widgets.show_map(build, key="hotspot-map", height=theme.MAP_HEIGHT, clicks=True)
+    drilldown.pick_click("map.click", click, matched, communes)
+    st.caption(t("drill.hint"))
     hotspots.method_captions(layers, method)
     if "emerging" in layers:
         hotspots.emerging_caption(flt, method.standardise)
 
 st.subheader(t("map.table"))
 regrouped, units_shown, (counted,) = units.choose(communes, matched)
-widgets.commune_table(
-    commune_counts(counted, units_shown, days=flt.days), targets=() if regrouped else plan.targets
+row = widgets.commune_table(
+    commune_counts(counted, units_shown, days=flt.days),
+    targets=() if regrouped else plan.targets,
+    selectable=True,
 )
+drilldown.pick_commune("map.table", row, counted, units_shown)
 
-hotspots.hot_cells_section(flt, method)
+cell = hotspots.hot_cells_section(flt, method)
+names = drilldown.unit_names(communes)
+drilldown.pick("map.cells", cell, cell, matched, names=names, grid=hotspots.frame().grid)
+drilldown.show(flt, page="map")
 if assets:
     hotspots.time_section(flt)
     hotspots.compare_section(flt)

@@ -26,7 +26,7 @@ from geo.hotspots.emerging import CLASSES, STANDARDISE, Emerging, Standardise, h
 from geo.hotspots.gistar import INFERENCES, GiConvention
 from geo.maps import hotspot_layers as hm
 from geo.maps.district import build_map
-from ui import loaders, units, widgets
+from ui import drilldown, loaders, units, widgets
 from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
 
 LAYERS = ("density", "gistar", "emerging")
@@ -288,8 +288,11 @@ def emerging_caption(flt: IncidentFilter, standardise: Standardise = settings.EM
                 st.markdown(f"{mark} **{t(f'hot.em.{code}')}** — {t(f'hot.em.{code}.why')}")
 
 
-def hot_cells_section(flt: IncidentFilter, method: Method | None = None) -> None:
-    """Show the Gi* hot cells of the period with their commune and emerging class."""
+def hot_cells_section(flt: IncidentFilter, method: Method | None = None) -> drilldown.Target | None:
+    """Show the Gi* hot cells of the period with their commune and emerging class; return the selected cell.
+
+    A row can be selected: its cell is returned as a drill-down target (`ui.drilldown`), else None.
+    """
     method = method or Method()
     st.subheader(t("hot.table"))
     per = period(flt, method.gi)
@@ -304,7 +307,7 @@ def hot_cells_section(flt: IncidentFilter, method: Method | None = None) -> None
     table = per.table
     if table.empty:
         st.info(t("hot.table_none"))
-        return
+        return None
     names = _commune_names()
     result = emerging(flt, method.standardise)
     trend = result.category.ravel()[table["cell"]] if isinstance(result, Emerging) else [""] * len(table)
@@ -321,11 +324,18 @@ def hot_cells_section(flt: IncidentFilter, method: Method | None = None) -> None
         }
     )
     formats = {t("hot.col.rank"): number_format(), t("hot.count"): number_format()}
-    st.dataframe(
-        widgets.localized(view, formats),
-        hide_index=True,
-        width="stretch",
-        height=min(420, 38 + 35 * len(view)),
+    ids = [str(int(c)) for c in table["cell"]]
+    picked = widgets.selected_row(
+        widgets.localized(view, formats), ids, key="hot.cells", height=min(420, 38 + 35 * len(view))
+    )
+    if picked is None:
+        return None
+    row = ids.index(picked)
+    return drilldown.cell(
+        int(picked),
+        rank=row + 1,
+        commune_name=str(view[t("col.commune")].iloc[row]),
+        where=str(view[t("hot.col.where")].iloc[row]),
     )
 
 

@@ -19,6 +19,7 @@ from folium.template import Template
 from geo import settings
 from geo.aggregate import RATE_BREAKS, class_labels, grid_cells, rate_class, rate_per_1000
 from geo.communes import metric_crs
+from geo.drilldown import date_text
 from geo.formatting import format_number
 from geo.maps.basemap import add_basemap
 from geo.maps.controls import LEGEND_SCRIPT, FittedLabels, LegendControl, MetricScale, WeightedPoints
@@ -34,6 +35,9 @@ NO_RATE_COLOUR = "#dddddd"
 TARGET_COLOUR = "#b2182b"
 BOUNDARY_COLOUR = "#4d4d4d"
 POINT_COLOUR = "#2166ac"
+POINTS_PANE = "antt-points"
+"""Leaflet pane of the incident points: above the density and hot spot cells (z-index 450), below the
+cluster icons (markers, 600), so a point's popup opens wherever cells are drawn."""
 LAYERS = ("boundaries", "choropleth", "points", "heat")
 """Map layer keys, in drawing order."""
 
@@ -100,6 +104,8 @@ class MapTexts:
     approximate: str = "Ranh giới gần đúng, không phải ranh giới chính thức"
     aggregated: str = "Nhiều vụ việc: gộp theo ô {cell} m trên máy chủ"
     no_population: str = "chưa có dân số"
+    address: str = "Địa chỉ"
+    status: str = "Trạng thái"
 
 
 @dataclass(frozen=True)
@@ -116,14 +122,21 @@ class MapBuild:
     """Incidents without coordinates (placed by their commune): in the choropleth, not as points."""
 
 
-def _popup(row: Any, communes_by_code: dict[str, str], lang: str) -> str:
-    when = pd.Timestamp(row.occurred_at).strftime("%d/%m/%Y %H:%M")
+def _popup(row: Any, communes_by_code: dict[str, str], lang: str, texts: MapTexts | None = None) -> str:
+    texts = texts or MapTexts()
+    when = date_text(pd.Timestamp(row.occurred_at), str(getattr(row, "precision", "minute")))
     parts = [
         f"<b>{html.escape(offence_name(row.offence_code, lang=lang))}</b>",
         html.escape(when),
         html.escape(communes_by_code.get(row.commune_code, row.commune_code)),
-        f"<small>{html.escape(str(row.incident_id))}</small>",
     ]
+    for label, value in (
+        (texts.address, getattr(row, "address", "")),
+        (texts.status, getattr(row, "status", "")),
+    ):
+        if isinstance(value, str) and value and value != "nan":
+            parts.append(f"{html.escape(label)}: {html.escape(value)}")
+    parts.append(f"<small>{html.escape(str(row.incident_id))}</small>")
     if isinstance(row.description, str) and row.description:
         parts.append(html.escape(row.description[:300]))
     return "<br>".join(parts)
@@ -153,6 +166,7 @@ def build_map(
     fills: dict[str, str] | None = None,
     outlines: dict[str, str] | None = None,
     breaks: Sequence[float] = RATE_BREAKS,
+    focus: tuple[str, ...] = (),
 ) -> MapBuild:
     """Build the hotspot map for already-filtered incidents.
 
@@ -181,9 +195,12 @@ def build_map(
     breaks
         Choropleth class breaks (at most four, increasing), the same for every period a page compares:
         `geo.aggregate.rate_breaks` of the whole data span.
+    focus
+        Codes of the communes the filter selects: the map opens fitted to them (empty: the whole area).
     """
     texts = texts or MapTexts()
     fmap = _base(communes, tile_url=tile_url)
+    _fit_to(fmap, communes[communes["code"].isin(focus)])
     props = _properties(communes, incidents, targets=targets, days=days, lang=lang, texts=texts)
     collection = _features(communes, props)
     tooltip = ["label", "count", "rate_text"], [texts.commune, texts.incidents_unit, texts.choropleth]
@@ -200,6 +217,7 @@ def build_map(
     mode, markers = "none", 0
     if "points" in layers and len(located):
         names = dict(zip(communes["code"], communes["name"], strict=True))
+        folium.map.CustomPane(POINTS_PANE, z_index=550, pointer_events=True).add_to(fmap)
         points, mode, markers = _points_layer(
             located,
             names,
@@ -247,6 +265,17 @@ def _base(communes: gpd.GeoDataFrame, *, tile_url: str) -> folium.Map:
     add_basemap(fmap, tile_url=tile_url)  # the imported file, else the URL saved on /data, else tile_url
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(8, 8))
     return fmap
+
+
+def _fit_to(fmap: folium.Map, chosen: gpd.GeoDataFrame) -> None:
+    """Fit ``fmap`` to the ``chosen`` communes (nothing when none is chosen): replaces `_base`'s fit."""
+    if chosen.empty:
+        return
+    minx, miny, maxx, maxy = chosen.total_bounds
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, folium.map.FitBounds):
+            del fmap._children[name]
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(24, 24))
 
 
 def _properties(
@@ -332,7 +361,7 @@ def _points_layer(
     """Return the clustered incidents (one marker each up to ``points_max``, else cells), the mode and markers."""
     if len(incidents) <= points_max:
         mode = "points"
-        popups = [_popup(r, names, lang) for r in incidents.itertuples(index=False)]
+        popups = [_popup(r, names, lang, texts) for r in incidents.itertuples(index=False)]
         lat = incidents["lat"].round(settings.COORD_DECIMALS).to_numpy()
         lon = incidents["lon"].round(settings.COORD_DECIMALS).to_numpy()
         rows = [[float(a), float(b), 1, i] for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
@@ -345,7 +374,12 @@ def _points_layer(
             for a, b, c in zip(cells["lat"], cells["lon"], cells["count"], strict=True)
         ]
     layer = WeightedPoints(
-        rows, popups, name=html.escape(texts.points), unit=texts.incidents_unit, colour=POINT_COLOUR
+        rows,
+        popups,
+        name=html.escape(texts.points),
+        unit=texts.incidents_unit,
+        colour=POINT_COLOUR,
+        pane=POINTS_PANE,
     )
     return layer, mode, len(rows)
 
