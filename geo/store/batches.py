@@ -24,7 +24,7 @@ from geo.io.incident_import import Validation
 from geo.io.population_import import PopulationImport
 from geo.plan import Plan
 from geo.store import audit
-from geo.store.schema import DEMO_BATCH, bump_revision, meta_value, utc_now
+from geo.store.schema import DEMO_BATCH, bump_revision, json_object, meta_value, utc_now
 from geo.taxonomy import fold, load_offences
 
 if TYPE_CHECKING:
@@ -180,12 +180,7 @@ def _save_offence_map(store: Store, conn: Connection, given: Mapping[str, str] |
     """Merge ``given`` into the saved offence mapping inside the import's transaction; return the entries new or changed."""
     if not given:
         return 0
-    raw = meta_value(conn, store.tables, "offence_map")
-    try:
-        saved = json.loads(raw) if raw else {}
-    except ValueError:
-        saved = {}
-    saved = saved if isinstance(saved, dict) else {}
+    saved = json_object(meta_value(conn, store.tables, "offence_map"))
     merged = merged_offence_map({str(k): str(v) for k, v in saved.items()}, given)
     changed = sum(1 for name, code in given.items() if saved.get(name) != code)
     if changed:

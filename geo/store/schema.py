@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -34,6 +36,21 @@ def meta_value(conn: Connection, schema: Tables, key: str) -> str | None:
     """Return a value of the ``meta`` table as seen inside the caller's transaction (None if unset)."""
     meta = schema.meta
     return conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+
+
+def json_object(raw: str | None) -> dict[str, Any]:
+    """Return a meta value holding a JSON object as a dict: ``{}`` when unset, not JSON or not an object.
+
+    Examples
+    --------
+    >>> json_object('{"a": 1}'), json_object(None), json_object("[1]"), json_object("{")
+    ({'a': 1}, {}, {}, {})
+    """
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def bump_revision(conn: Connection, schema: Tables) -> None:

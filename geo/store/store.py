@@ -408,13 +408,7 @@ class Store:
         a mapping given on an import (``--offence-map`` or confirmed on /data) is saved with it.
         Entries whose code is no longer in the taxonomy are left out.
         """
-        raw = self._meta("offence_map")
-        try:
-            saved = json.loads(raw) if raw else {}
-        except ValueError:
-            return {}
-        if not isinstance(saved, dict):
-            return {}
+        saved = schema.json_object(self._meta("offence_map"))
         codes = {offence.code for offence in self.taxonomy().offences}
         return {str(name): str(code) for name, code in saved.items() if str(code) in codes}
 
@@ -422,12 +416,7 @@ class Store:
         """Drop saved offence mappings by name (audited); return how many were dropped."""
         drop = set(names)
         with self.engine.begin() as conn:
-            raw = self._meta_in(conn, "offence_map")
-            try:
-                saved = json.loads(raw) if raw else {}
-            except ValueError:
-                saved = {}
-            saved = saved if isinstance(saved, dict) else {}
+            saved = schema.json_object(self._meta_in(conn, "offence_map"))
             kept = {name: code for name, code in saved.items() if name not in drop}
             dropped = len(saved) - len(kept)
             if dropped:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from geo.io.taxonomy_file import TaxonomyImport
 from geo.store import audit
-from geo.store.schema import Tables, bump_revision, meta_value
+from geo.store.schema import Tables, bump_revision, json_object, meta_value
 from geo.taxonomy import Offence, Taxonomy, activate, base
 
 if TYPE_CHECKING:
@@ -37,14 +37,8 @@ def taxonomy_in(conn: Connection, tables: Tables) -> Taxonomy:
 
 
 def _groups(raw: str | None) -> dict[str, tuple[str, str]]:
-    try:
-        saved = json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
-    if not isinstance(saved, dict):
-        return {}
     out: dict[str, tuple[str, str]] = {}
-    for code, names in saved.items():
+    for code, names in json_object(raw).items():
         if isinstance(names, list) and len(names) == 2:
             out[str(code)] = (str(names[0]), str(names[1]))
     return out
