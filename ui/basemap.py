@@ -14,13 +14,17 @@ from folium.template import Template
 
 from geo import AppError, settings
 from geo.auth.roles import Permission
+from geo.formatting import format_megabytes
 from geo.maps import basemap
 from geo.maps.search import Place, address_index, find_places
 from ui import auth, loaders
-from ui.i18n import fmt_date, fmt_int, fmt_num, md, t
+from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, t
 
 _PREFIX = "basemap."
 _FLASH = f"{_PREFIX}flash"
+_LIMIT_CSS = """<style>
+.st-key-basemap-file [data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "HINT"; }
+</style>"""
 SEARCH_KEY = "map.search"
 """The place search's text (the /map page's own key)."""
 
@@ -63,10 +67,14 @@ def admin_section() -> None:
     upload = st.file_uploader(
         t("basemap.upload"), type=["mbtiles", "pmtiles"], key=f"{_PREFIX}file", max_upload_size=limit_mb
     )
+    # The page's uploaders all say the import limit (ui.importer); this one takes the basemap's.
+    hint = t("data.upload.hint", mb=format_megabytes(settings.BASEMAP_MAX_BYTES, 0, lang=lang()))
+    st.html(_LIMIT_CSS.replace("HINT", hint.replace("\\", "").replace('"', "'")))
     cols = st.columns(2)
     if upload is not None and cols[0].button(t("basemap.import"), type="primary", key=f"{_PREFIX}import"):
         _import(upload)
-    if config.basemap is not None and cols[1].button(t("basemap.remove"), key=f"{_PREFIX}remove"):
+    slot = cols[1] if upload is not None else cols[0]
+    if config.basemap is not None and slot.button(t("basemap.remove"), key=f"{_PREFIX}remove"):
         basemap.remove()
         st.session_state[_FLASH] = t("basemap.removed")
         st.rerun()
@@ -155,6 +163,7 @@ class CentreOn(folium.MacroElement):
         {% endmacro %}
         """
     )
+
     def __init__(self, place: Place) -> None:
         super().__init__()
         self._name = "CentreOn"
