@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import evaluation, evidence, filters, hotspots, page
+from ui import evaluation, evidence, filters, glossary, hotspots, page
 from ui.i18n import fmt_int, md, t
 from ui.plan_form import plan_form
 
@@ -53,6 +53,7 @@ if result is not None:
         evidence.before_after_maps(target, result)
     hotspots.targets_section(filters.current())
     evidence.caveats()
+glossary.expander()
 
 with st.expander(t("plan.header"), expanded=result is None):
     plan_form()

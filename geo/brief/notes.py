@@ -1,4 +1,4 @@
-"""The brief's last sections: the caveats (associations, regression to the mean, reporting) and the provenance."""
+"""The brief's last sections: the caveats (associations, regression to the mean, reporting, the glossary) and the provenance."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from geo import settings
 from geo.brief.content import Block, Inputs, Paragraph, Section, Table
 from geo.brief.wording import Words
 from geo.evaluation.assess import Evaluation
+from geo.glossary import glossary
 from geo.incidents import covered_until
 
 MAX_BATCH_ROWS = 5
@@ -43,7 +44,15 @@ def caveats_section(inputs: Inputs, evaluation: Evaluation | None, w: Words) -> 
         lines.append(w("brief.rtm_general"))
     if bool(inputs.communes["approximate"].any()):
         lines.append(w("map.approximate") + ".")
-    return Section(w("brief.s.caveats"), tuple(Paragraph(f"- {line}") for line in lines))
+    terms = tuple(Paragraph(text, lead=f"{term}:", note=True) for term, text in glossary(w.lang))
+    return Section(
+        w("brief.s.caveats"),
+        (
+            *(Paragraph(f"- {line}") for line in lines),
+            Paragraph(w("glossary.intro"), lead=w("glossary.title") + "."),
+            *terms,
+        ),
+    )
 
 
 def sources_section(inputs: Inputs, now: datetime, w: Words) -> Section:
