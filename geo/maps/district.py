@@ -203,7 +203,7 @@ def build_map(
     _fit_to(fmap, communes[communes["code"].isin(focus)])
     props = _properties(communes, incidents, targets=targets, days=days, lang=lang, texts=texts)
     collection = _features(communes, props)
-    tooltip = ["label", "count", "rate_text"], [texts.commune, texts.incidents_unit, texts.choropleth]
+    tooltip = ["label", "count_text", "rate_text"], [texts.commune, texts.incidents_unit, texts.choropleth]
     if "choropleth" in layers:
         _choropleth_layer(collection, props, breaks=breaks, name=texts.choropleth, tooltip=tooltip).add_to(
             fmap
@@ -302,6 +302,7 @@ def _properties(
             "code": communes["code"].to_numpy(),
             "label": [html.escape(str(n)) for n in communes["name"]],
             "count": count.to_numpy(),
+            "count_text": [format_number(int(n), lang=lang) for n in count],
             "rate": rate.to_numpy(),
             "rate_text": [
                 html.escape(texts.no_population) if np.isnan(r) else format_number(float(r), 1, lang=lang)
@@ -312,7 +313,7 @@ def _properties(
     )
 
 
-FEATURE_PROPERTIES = ("code", "label", "count", "rate_text", "target")
+FEATURE_PROPERTIES = ("code", "label", "count", "count_text", "rate_text", "target")
 """The properties each unit's GeoJSON feature carries (what styles and tooltips read)."""
 
 
