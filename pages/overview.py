@@ -17,6 +17,7 @@ if result is not None:
     with cards:
         for target in result.targets:
             evaluation.card(target, holding, window=evaluation.card_window(result))
+        evaluation.notes(result, holding)
     with district:
         if page.assets_ready():
             widgets.show_map(

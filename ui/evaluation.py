@@ -172,7 +172,7 @@ def _now_html(found: Holding | None, key: str) -> str:
     ink = VERDICT_STYLE[found.items[key].verdict][2]
     return (
         f'<div class="antt-now" data-verdict="{found.items[key].verdict}" style="font-size:1.05rem;'
-        f'font-weight:600;color:{ink};border-top:1px solid #ddd;margin-top:2px">'
+        f'font-weight:600;color:{ink};border-top:1px solid #ddd;margin-top:2px;line-height:1.4">'
         f"{html.escape(now_sentence(found, key))}</div>"
     )
 
@@ -191,17 +191,17 @@ def _card_html(target: TargetEvaluation, found: Holding | None = None, window: s
         f'<div class="antt-card" data-verdict="{item.verdict}" style="border-left:12px solid {fill};'
         f'background:#fafafa;border-radius:6px;padding:7px 16px;margin-bottom:2px">'
         f'<div style="display:flex;flex-wrap:wrap;align-items:baseline;column-gap:0.4em">'
-        f'<div style="font-size:1.45rem;font-weight:700;color:#222">{html.escape(target.name)}</div>'
+        f'<div style="font-size:1.45rem;line-height:1.3;font-weight:700;color:#222">{html.escape(target.name)}</div>'
         + (
             f'<div class="antt-window" style="font-size:0.95rem;color:#555">· {html.escape(window)}</div>'
             if window
             else ""
         )
         + "</div>"
-        f'<div style="font-size:2.1rem;font-weight:800;color:{ink};line-height:1.15">'
+        f'<div style="font-size:2rem;font-weight:800;color:{ink};line-height:1.15">'
         f'<span aria-hidden="true">{icon}</span> {html.escape(verdict_word(item.verdict))}</div>'
-        f'<div style="font-size:1.15rem;color:#222">{html.escape(change_sentence(item))}</div>'
-        f'<div style="font-size:1rem;color:#555">{html.escape(buffer)}</div>'
+        f'<div style="font-size:1.12rem;color:#222;line-height:1.4">{html.escape(change_sentence(item))}</div>'
+        f'<div style="font-size:1rem;color:#555;line-height:1.4">{html.escape(buffer)}</div>'
         f"{_now_html(found, target.key)}</div>"
     )
 
@@ -225,7 +225,8 @@ def headline(evaluation: Evaluation, found: Holding | None = None) -> None:
     """Draw the headline for the targets together and the comparison period.
 
     The headline is labelled as the plan's evaluation with its window; with ``found`` (`now`) a second
-    line says, in its own words, whether the change holds over the latest 12 complete months.
+    line says, in its own words, whether the change holds over the latest 12 complete months (and the
+    baseline's caveat is left to `notes`, drawn below the cards so that they stay in view).
     """
     groups: dict[str, list[str]] = {}
     for target in evaluation.targets:
@@ -274,11 +275,9 @@ def headline(evaluation: Evaluation, found: Holding | None = None) -> None:
         f"{_now_headline_html(evaluation, found)}</div>",
         unsafe_allow_html=True,
     )
-    notes = [baseline_note(evaluation), *registration_notes(evaluation)[-1:]]
-    if found is not None:  # the windows are in the headline's label; one caption keeps the cards in view
-        st.caption(" ".join(notes), help=t("now.method"))
+    if found is not None:  # the windows are in the headline's label; the notes go below the cards (`notes`)
         return
-    st.caption(" ".join(notes))
+    st.caption(" ".join([baseline_note(evaluation), *registration_notes(evaluation)[-1:]]))
     st.caption(
         t(
             "headline.period",
@@ -290,6 +289,16 @@ def headline(evaluation: Evaluation, found: Holding | None = None) -> None:
             before_end=fmt_date(w.start - pd.Timedelta(days=1)),
         )
     )
+
+
+def notes(evaluation: Evaluation, found: Holding | None) -> None:
+    """Draw the baseline's caveat and the latest registration note (with "now": below the cards, in view).
+
+    Without ``found`` the headline has drawn them already.
+    """
+    if found is not None:
+        text = " ".join([baseline_note(evaluation), *registration_notes(evaluation)[-1:]])
+        st.caption(text, help=t("now.method"))
 
 
 def now_headline(evaluation: Evaluation, found: Holding) -> str:

@@ -26,10 +26,10 @@ def test_overview_now_and_then_and_a_monday_first_vietnamese_calendar(
     # Streamlit's calendar follows the browser's language; the page reports Vietnamese (Chromium here is en-US).
     assert page.evaluate("navigator.language") == "vi-VN"
     page.locator('[data-testid="stDateInput"] button').first.click()
-    grid = page.locator("[role=grid]").first
+    grid = page.locator('[role=grid][aria-label*="tháng"]').first  # the calendar (tables are grids too)
     grid.wait_for(state="visible", timeout=10_000)
-    days = page.eval_on_selector_all("[role=grid] th", "els => els.map(e => e.textContent.trim())")
-    assert days == ["T2", "T3", "T4", "T5", "T6", "T7", "CN"], days
+    days = grid.locator("th").all_inner_texts()
+    assert [d.strip() for d in days] == ["T2", "T3", "T4", "T5", "T6", "T7", "CN"], days
     assert "tháng 11 năm 2025" in (grid.get_attribute("aria-label") or "")
     page.screenshot(path=str(artifacts_dir / "calendar_vi_monday.png"))
     page.keyboard.press("Escape")
