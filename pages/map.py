@@ -14,6 +14,7 @@ flt = filters.current()
 plan = loaders.plan()
 communes = loaders.communes()
 matched = apply_filter(loaders.incidents(), flt)
+names = drilldown.unit_names(communes)
 
 layer_names = {
     "boundaries": t("map.boundaries"),
@@ -66,7 +67,8 @@ if assets:
         st.caption(hotspots.unlocated_caption(matched, communes))
     basemap.search_box(build.map, communes)
     click = widgets.show_map(build, key="hotspot-map", height=theme.MAP_HEIGHT, clicks=True)
-    drilldown.pick_click("map.click", click, matched, communes)
+    target = hotspots.click_target(click, communes, flt, layers, method)
+    drilldown.pick("map.click", click, target, matched, names=names, grid=hotspots.frame().grid)
     st.caption(t("drill.hint"))
     hotspots.method_captions(layers, method)
     if "emerging" in layers:
@@ -82,7 +84,6 @@ row = widgets.commune_table(
 drilldown.pick_commune("map.table", row, counted, units_shown)
 
 cell = hotspots.hot_cells_section(flt, method)
-names = drilldown.unit_names(communes)
 drilldown.pick("map.cells", cell, cell, matched, names=names, grid=hotspots.frame().grid)
 drilldown.show(flt, page="map")
 if assets:

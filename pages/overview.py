@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.aggregate import commune_counts
 from geo.filters import apply_filter
-from ui import brief, compstat, evaluation, filters, loaders, page, theme, units, widgets
+from ui import brief, compstat, drilldown, evaluation, filters, loaders, page, theme, units, widgets
 from ui.i18n import t
 
 page.header("nav.overview")
@@ -44,6 +44,9 @@ st.subheader(t("overview.table"))
 regrouped, units_shown, (now, before) = units.choose(communes, now, before)
 if regrouped:  # the newer units: no target marks (a new commune is not the plan's target commune)
     shown = commune_counts(now, units_shown, days=flt.days, previous=before)
-    widgets.commune_table(shown, targets=(), show_code=False)
+    row = widgets.commune_table(shown, targets=(), show_code=False, selectable=True)
 else:
-    widgets.commune_table(table, targets=plan.targets, show_code=False)
+    row = widgets.commune_table(table, targets=plan.targets, show_code=False, selectable=True)
+st.caption(t("drill.hint_table"))
+drilldown.pick_commune("overview.table", row, now, units_shown)
+drilldown.show(flt, page="overview")

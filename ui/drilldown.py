@@ -111,13 +111,6 @@ def _open_key(source: str) -> str:
     return f"{_OPEN}.{source.split('.', maxsplit=1)[0]}"
 
 
-def pick_click(
-    source: str, click: tuple[float, float] | None, incidents: pd.DataFrame, communes: gpd.GeoDataFrame
-) -> None:
-    """`pick` the commune under a map click (``incidents`` in the map's units, ``communes``)."""
-    pick(source, click, at_click(click, communes), incidents, names=unit_names(communes))
-
-
 def pick_commune(source: str, code: str | None, incidents: pd.DataFrame, units: pd.DataFrame) -> None:
     """`pick` the commune of a selected table row (``incidents`` and ``units`` are the table's)."""
     names = unit_names(units)

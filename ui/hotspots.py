@@ -12,6 +12,7 @@ from datetime import date
 from typing import TypedDict
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -22,6 +23,7 @@ from geo.aggregate import unlocated_by_commune
 from geo.evaluation.periods import windows_for
 from geo.filters import IncidentFilter, apply_filter
 from geo.hotspots import series
+from geo.hotspots.cells import cell_at
 from geo.hotspots.emerging import CLASSES, STANDARDISE, Emerging, Standardise, hot_class_shares
 from geo.hotspots.gistar import INFERENCES, GiConvention
 from geo.maps import hotspot_layers as hm
@@ -328,15 +330,38 @@ def hot_cells_section(flt: IncidentFilter, method: Method | None = None) -> dril
     picked = widgets.selected_row(
         widgets.localized(view, formats), ids, key="hot.cells", height=min(420, 38 + 35 * len(view))
     )
-    if picked is None:
-        return None
-    row = ids.index(picked)
+    return None if picked is None else _cell_target(table, ids.index(picked), names)
+
+
+def _cell_target(table: pd.DataFrame, row: int, names: dict[str, str]) -> drilldown.Target:
+    """The drill-down target of row ``row`` of a hot-cell table (`series.Period.table`, hottest first)."""
+    found = table.iloc[row]
     return drilldown.cell(
-        int(picked),
+        int(found["cell"]),
         rank=row + 1,
-        commune_name=str(view[t("col.commune")].iloc[row]),
-        where=str(view[t("hot.col.where")].iloc[row]),
+        commune_name=names.get(str(found["commune_code"]), str(found["commune_code"])),
+        where=f"{found['lat']:.5f}, {found['lon']:.5f}",
     )
+
+
+def click_target(
+    click: tuple[float, float] | None,
+    communes: gpd.GeoDataFrame,
+    flt: IncidentFilter,
+    layers: list[str] | tuple[str, ...],
+    method: Method | None = None,
+) -> drilldown.Target | None:
+    """Return what a click on /map's map (``(lat, lon)``) opens: the hot cell under it, else its commune.
+
+    A hot cell only while the Gi* layer is drawn (its cells are what the user sees and clicks);
+    otherwise, and outside every hot cell, the commune under the click (None outside every one).
+    """
+    if click is not None and "gistar" in layers:
+        table = period(flt, (method or Method()).gi).table
+        hits = np.flatnonzero(table["cell"].to_numpy() == cell_at(frame().grid, click[1], click[0]))
+        if len(hits):
+            return _cell_target(table, int(hits[0]), _commune_names())
+    return drilldown.at_click(click, communes)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
