@@ -1,10 +1,20 @@
-"""Cached loaders: the store is shared per process, frames are cached on the store's version."""
+"""Cached loaders: the store is shared per process, frames are cached on the store's version.
+
+The incidents and the communes are the largest things a page reads: they live once per process
+(``st.cache_resource``, one object per store version, the last `VERSIONS` versions kept), not as a
+fresh unpickled copy per call as ``st.cache_data`` would hand out (issue 14: at 1M rows that copy was
+most of a rerun). Every session gets the same objects, so they are read-only: their arrays are made
+unwritable (`freeze`), and a caller that changes a column, adds one or sorts in place works on its
+own ``.copy()``. ``tests/app/test_shared_frames.py`` checks that the pages leave them as they were.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -25,14 +35,38 @@ def store() -> Store:
     return _store(settings.database_url())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+# Store versions whose frames are kept: the current one, and the previous one for a session still
+# rerunning on it while an import lands.
+VERSIONS = 2
+
+Frame = TypeVar("Frame", bound=pd.DataFrame)
+
+
+def freeze(frame: Frame) -> Frame:
+    """Make the NumPy arrays behind ``frame``'s columns unwritable (in place) and return ``frame``.
+
+    Writing into a shared frame (``.loc[...] = ``, ``.iloc``, ``.fillna(inplace=True)``, writing
+    through ``.to_numpy()``, or through a slice of it) then raises ``ValueError: assignment
+    destination is read-only`` instead of changing what every other session sees.
+    """
+    for array in frame._mgr.arrays:  # the columns' storage, one array per block
+        for part in (
+            array,
+            *(getattr(array, name, None) for name in ("_ndarray", "_codes", "_data", "_mask")),
+        ):
+            if isinstance(part, np.ndarray):
+                part.flags.writeable = False
+    return frame
+
+
+@st.cache_resource(show_spinner=False, max_entries=VERSIONS)
 def _incidents(url: str, version: str) -> pd.DataFrame:
-    return _store(url).incidents()
+    return freeze(_store(url).incidents())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=VERSIONS)
 def _communes(url: str, version: str) -> gpd.GeoDataFrame:
-    return _store(url).communes()
+    return freeze(_store(url).communes())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -62,12 +96,12 @@ def key() -> tuple[str, str]:
 
 
 def incidents() -> pd.DataFrame:
-    """Return every incident (cached until the store changes)."""
+    """Return every incident: one read-only frame per process and store version (copy it to change it)."""
     return _incidents(*key())
 
 
 def communes() -> gpd.GeoDataFrame:
-    """Return the commune boundaries (cached until the store changes)."""
+    """Return the commune boundaries: one read-only frame per process and store version (copy it to change it)."""
     return _communes(*key())
 
 

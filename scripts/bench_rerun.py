@@ -1,0 +1,137 @@
+"""Benchmark the server side of a `/map` rerun: CPU per rerun, and what the cached loaders cost in it.
+
+Usage: .venv/bin/python scripts/bench_rerun.py [--n 100000] [--db FILE] [--reruns 5]
+
+Builds (or reuses, with ``--db``) a SQLite store of ``n`` synthetic incidents over the demo units
+(`geo.demo.synthetic_incidents`, imported through the importer), then runs `/map` in Streamlit's
+AppTest in this process: a first run (cold caches), ``--reruns`` reruns with nothing changed and
+``--reruns`` filter changes that alternate between two offence groups (seen before after the first
+two). Each line gives the process CPU time (user + system, every thread: the script thread and
+Streamlit's) per rerun, and how many times the page asked `ui.loaders` for the incidents and the
+communes and the CPU seconds those calls took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def build_store(path: Path, n: int) -> str:
+    """Create a store of ``n`` synthetic incidents at ``path`` unless it exists; return its URL."""
+    url = f"sqlite:///{path}"
+    if path.exists():
+        return url
+    from geo.io.incident_import import validate_incidents
+    from geo.io.tables import read_table
+    from geo.store.store import Store
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_import import write_csv
+
+    source = path.with_suffix(".csv")
+    write_csv(n, source)
+    store = Store.open(url, demo=False)
+    outcome = store.import_incidents(validate_incidents(read_table(source), store.communes()))
+    print(f"store: {outcome.accepted:,} incidents imported into {path}")
+    store.close()
+    return url
+
+
+class Counter:
+    """Wrap the loaders the pages call and add up their calls and CPU seconds."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.cpu = 0.0
+
+    def wrap(self, function: Callable[[], Any]) -> Callable[[], Any]:
+        def timed() -> Any:
+            began = _cpu()
+            try:
+                return function()
+            finally:
+                self.calls += 1
+                self.cpu += _cpu() - began
+
+        return timed
+
+
+def main() -> int:
+    """Print one line per kind of rerun."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="store file to create or reuse")
+    parser.add_argument("--reruns", type=int, default=5)
+    args = parser.parse_args()
+    folder = tempfile.TemporaryDirectory()
+    path = args.db or Path(folder.name) / f"bench_{args.n}.sqlite"
+    url = build_store(path, args.n)
+    os.environ["ANTT_DATABASE_URL"] = url
+    os.environ["ANTT_RAISE_ERRORS"] = "1"
+
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    from ui import loaders
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *a: Any, **k: Any) -> None:  # as tests/app/conftest.py, as ui.serve
+        original(self, *a, **k)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init  # type: ignore[method-assign]
+    counter = Counter()
+    loaders.incidents = counter.wrap(loaders.incidents)  # type: ignore[assignment]
+    loaders.communes = counter.wrap(loaders.communes)  # type: ignore[assignment]
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    at.run()
+
+    def measured(label: str, step: Callable[[], object], times: int) -> None:
+        cpus, walls, calls, loader_cpu = [], [], [], []
+        for _ in range(times):
+            counter.calls, counter.cpu = 0, 0.0
+            began, wall = _cpu(), time.perf_counter()
+            step()
+            cpus.append(_cpu() - began)
+            walls.append(time.perf_counter() - wall)
+            calls.append(counter.calls)
+            loader_cpu.append(counter.cpu)
+            assert not at.exception, at.exception
+        print(
+            f"{label:<38} CPU median {statistics.median(cpus):6.2f} s (min {min(cpus):5.2f}, max {max(cpus):5.2f})"
+            f"  wall median {statistics.median(walls):6.2f} s  loader calls {statistics.median(calls):4.0f}"
+            f"  loader CPU median {statistics.median(loader_cpu):5.2f} s"
+        )
+
+    measured("/map first run (cold caches)", lambda: at.switch_page("pages/map.py").run(), 1)
+    measured("/map rerun, nothing changed", at.run, args.reruns)
+    groups = iter(["ma_tuy", "te_nan"] * args.reruns)
+    measured(
+        "/map filter change (offence group)",
+        lambda: at.multiselect(key="flt.groups").set_value([next(groups)]).run(),
+        args.reruns,
+    )
+    folder.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
