@@ -91,6 +91,7 @@ def read_offences(path: Path) -> tuple[Offence, ...]:
     )
 
 
+@lru_cache(maxsize=1)
 def base() -> Taxonomy:
     """Return the taxonomy that ships with the dashboard."""
     return Taxonomy(dict(GROUPS), read_offences(settings.REFERENCE_DIR / "offences.csv"))

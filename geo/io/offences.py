@@ -104,12 +104,25 @@ def offence_code(text: str) -> str | None:
     >>> offence_code("Điều 173 BLHS"), offence_code("Buôn lậu"), offence_code("Buôn bán người")
     ('trom_cap_tai_san', 'buon_lau', None)
     """
-    return _offence_code(text, load_offences())
+    offences = load_offences()
+    global _seen  # noqa: PLW0603 (the answers of the active taxonomy, dropped when it changes)
+    if _seen[0] is not offences:
+        _seen = (offences, {})
+    answers = _seen[1]
+    if text not in answers:
+        if len(answers) >= _SEEN_MAX:
+            answers.clear()
+        answers[text] = _offence_code(text, offences)
+    return answers[text]
 
 
-@lru_cache(maxsize=8192)
+_SEEN_MAX = 65536
+_seen: tuple[tuple[Offence, ...], dict[str, str | None]] = ((), {})
+"""The taxonomy the cached answers are for (by identity: a hash of it per row costs more than the match) and them."""
+
+
 def _offence_code(text: str, offences: tuple[Offence, ...]) -> str | None:
-    """`offence_code` over one taxonomy (cached: a file repeats the same few names)."""
+    """`offence_code` over one taxonomy."""
     key = _key(text)
     index = _offence_index(offences)
     if key in index:

@@ -258,7 +258,7 @@ def import_incidents(
             )
             conn.execute(t.incidents.delete().where(t.incidents.c.incident_id.in_(chunk)))
         if len(write):
-            conn.execute(t.incidents.insert(), _rows(write, batch_id=batch_id, now=now))
+            insert_incidents(conn, t.incidents, write, batch_id=batch_id, now=now)
         conn.execute(
             t.batches.insert(),
             {
@@ -334,17 +334,54 @@ def _same_file(store: Store, conn: Connection, sha256: str) -> tuple[str, ...]:
     return tuple(r[0] for r in rows)
 
 
-def _rows(frame: pd.DataFrame, *, batch_id: str, now: Any) -> list[dict[str, Any]]:
+def _columns(frame: pd.DataFrame, *, batch_id: str, now: Any) -> dict[str, list[Any]]:
+    """Return the values to insert, column by column (`_WRITTEN`, then the batch and import time)."""
     columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in _WRITTEN}
     columns["occurred_at"] = pd.to_datetime(frame["occurred_at"]).astype(object).tolist()
     # NULL, never NaN, for a record without coordinates (PostgreSQL would store NaN as a number).
-    columns["lon"] = [None if pd.isna(v) else float(v) for v in columns["lon"]]
-    columns["lat"] = [None if pd.isna(v) else float(v) for v in columns["lat"]]
-    names = [*columns, "batch_id", "imported_at"]
-    return [
-        dict(zip(names, (*values, batch_id, now), strict=True))
-        for values in zip(*columns.values(), strict=True)
-    ]
+    for axis in ("lon", "lat"):
+        values = pd.to_numeric(frame[axis], errors="coerce").to_numpy(dtype=float)
+        columns[axis] = [
+            None if missing else float(v) for v, missing in zip(values, np.isnan(values), strict=True)
+        ]
+    columns["batch_id"] = [batch_id] * len(frame)
+    columns["imported_at"] = [now] * len(frame)
+    return columns
+
+
+def insert_incidents(
+    conn: Connection, table: sa.Table, frame: pd.DataFrame, *, batch_id: str, now: Any
+) -> None:
+    """Insert ``frame``'s rows into ``table`` in bulk, inside the caller's transaction.
+
+    The driver's own bulk path: ``COPY … FROM STDIN`` on PostgreSQL, one ``executemany`` of plain
+    tuples on SQLite (values converted by the columns' own SQLAlchemy types, so they read back
+    exactly as the ORM path writes them). SQLAlchemy's per-row parameter handling cost more than
+    the insert itself on large imports.
+    """
+    columns = _columns(frame, batch_id=batch_id, now=now)
+    names = list(columns)
+    dialect = conn.dialect
+    if dialect.name == "postgresql":
+        quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+                for values in zip(*columns.values(), strict=True):
+                    copy.write_row(values)
+        finally:
+            cursor.close()
+        return
+    for name in names:
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            columns[name] = [None if v is None else process(v) for v in columns[name]]
+    marks = ", ".join("?" for _ in names)
+    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})",  # noqa: S608 (our own table and columns)
+        list(zip(*columns.values(), strict=True)),
+    )
 
 
 def _chunks(values: Sequence[Any], *, size: int = _CHUNK) -> Iterator[list[Any]]:
