@@ -151,6 +151,11 @@ IMPORT_MAX_ROWS
 IMPORT_MAX_CELLS
     Most cells (rows × columns) a table may have (``ANTT_IMPORT_MAX_CELLS``, default 10 million):
     the bound on the memory a table takes once read.
+CLI_IMPORT_MAX_BYTES, CLI_IMPORT_MAX_ROWS, CLI_IMPORT_MAX_CELLS
+    The same limits for a file the command line imports (``python -m geo import incidents``,
+    ``evaluate --incidents``), where an administrator brings a province's ledger: ``ANTT_CLI_IMPORT_MAX_MB``
+    (default 1,024 MB), ``ANTT_CLI_IMPORT_MAX_ROWS`` (default 2 million), ``ANTT_CLI_IMPORT_MAX_CELLS``
+    (default 30 million). The page's upload limits stay as above.
 IMPORT_EARLIEST_DATE
     Incident dates before this day are rejected as implausible (a mistyped year).
 IMPORT_PREVIEW_ROWS
@@ -275,6 +280,9 @@ IMPORT_MAX_ZIP_RATIO: Final = 100.0
 IMPORT_MAX_ZIP_MEMBERS: Final = 1000
 IMPORT_MAX_ROWS: Final = int(os.environ.get("ANTT_IMPORT_MAX_ROWS", "500000"))
 IMPORT_MAX_CELLS: Final = int(os.environ.get("ANTT_IMPORT_MAX_CELLS", "10000000"))
+CLI_IMPORT_MAX_BYTES: Final = int(float(os.environ.get("ANTT_CLI_IMPORT_MAX_MB", "1024")) * 1024 * 1024)
+CLI_IMPORT_MAX_ROWS: Final = int(os.environ.get("ANTT_CLI_IMPORT_MAX_ROWS", "2000000"))
+CLI_IMPORT_MAX_CELLS: Final = int(os.environ.get("ANTT_CLI_IMPORT_MAX_CELLS", "30000000"))
 IMPORT_EARLIEST_DATE: Final = date(2000, 1, 1)
 IMPORT_PREVIEW_ROWS: Final = 20
 BOUNDARY_ALIGN_WARN_M: Final = 1000.0

@@ -135,6 +135,7 @@ def _offence_map(items: Sequence[str]) -> dict[str, str]:
 
 def _import_incidents(args: argparse.Namespace) -> int:
     from geo.io.incident_import import validate_incidents
+    from geo.io.safety import Limits
     from geo.io.tables import read_table
     from geo.store.batches import check_complete_to, plan_import
     from geo.store.store import Store
@@ -146,7 +147,7 @@ def _import_incidents(args: argparse.Namespace) -> int:
                 "Kho chưa có ranh giới khu vực: nhập ranh giới trước (python -m geo import boundaries TỆP), "
                 "rồi mới nhập vụ việc."
             )
-        table = read_table(args.file, encoding=args.encoding, sheet=args.sheet)
+        table = read_table(args.file, encoding=args.encoding, sheet=args.sheet, limits=Limits.command_line())
         # Names mapped on earlier imports are reused; this run's --offence-map wins and is saved with it.
         saved_map, given_map = store.offence_map(), _offence_map(args.offence_map)
         checked = validate_incidents(

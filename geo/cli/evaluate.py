@@ -22,6 +22,7 @@ from geo.evaluation.effects import VERDICTS, WDQ_REASONS, p_text
 from geo.formatting import format_number
 from geo.io.boundary_import import import_boundaries
 from geo.io.incident_import import validate_incidents
+from geo.io.safety import Limits
 from geo.io.tables import read_table
 from geo.plan import Plan
 from geo.words import word
@@ -70,7 +71,7 @@ def read_incidents(path: Path, communes: gpd.GeoDataFrame) -> pd.DataFrame:
     and reports them); a row the importer would refuse (unreadable date or coordinates, an offence
     the taxonomy does not know, a repeated id) refuses the file, naming the first rows.
     """
-    table = read_table(path, max_bytes=sys.maxsize)
+    table = read_table(path, limits=Limits.command_line())
     checked = validate_incidents(table, communes, keep_outside=True)
     if checked.errors:
         raise _refuse(checked.errors, file=path.name, what="không dùng được")

@@ -72,6 +72,18 @@ class Limits:
             settings.IMPORT_MAX_CELLS,
         )
 
+    @classmethod
+    def command_line(cls) -> Limits:
+        """Return the limits of a file the command line imports (larger than an upload's: `geo.settings`)."""
+        return cls(
+            settings.CLI_IMPORT_MAX_BYTES,
+            max(settings.IMPORT_MAX_UNZIPPED_BYTES, settings.CLI_IMPORT_MAX_BYTES),
+            settings.IMPORT_MAX_ZIP_RATIO,
+            settings.IMPORT_MAX_ZIP_MEMBERS,
+            settings.CLI_IMPORT_MAX_ROWS,
+            settings.CLI_IMPORT_MAX_CELLS,
+        )
+
 
 def safe_name(name: str) -> str:
     """Return a file name fit for a report, the store and the console (one line, no surrogates, no controls)."""

@@ -151,6 +151,7 @@ def read_table(
     encoding: str | None = None,
     sheet: str | None = None,
     max_bytes: int | None = None,
+    limits: Limits | None = None,
 ) -> RawTable:
     """Read a CSV, XLSX or GeoJSON file of incidents into a `RawTable`.
 
@@ -167,6 +168,8 @@ def read_table(
         Worksheet of an XLSX file (default: the first).
     max_bytes
         Larger files are refused (default `geo.settings.IMPORT_MAX_BYTES`), before they are read.
+    limits
+        Every limit at once (`geo.io.safety.Limits`; the command line's are `Limits.command_line`).
 
     Raises
     ------
@@ -176,7 +179,7 @@ def read_table(
         no header. Nothing else: any content gives this error or a table.
     """
     name = safe_name(name or (source.name if isinstance(source, Path) else "tệp tải lên"))
-    limits = Limits.of(max_bytes)
+    limits = limits or Limits.of(max_bytes)
     data = read_bytes(source, name=name, max_bytes=limits.max_bytes)
     if not data.strip():
         raise DataError("Tệp rỗng.", file=name)

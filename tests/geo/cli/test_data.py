@@ -341,3 +341,27 @@ def test_a_ledger_of_communes_and_months_goes_in_and_counts_in_the_tables(
     )
     assert code == 0
     assert any(line.startswith("15391,") and ",2," in line for line in out.splitlines()), out
+
+
+def test_the_command_line_takes_files_larger_than_an_upload(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: a province's ledger is over the page's upload limits; the command line has its own."""
+    from geo import settings
+    from geo._errors import DataError
+
+    db = tmp_path / "antt.sqlite"
+    Store.open(f"sqlite:///{db}", demo=False)
+    ledger = tmp_path / "so_lon.csv"
+    rows = [f"L{i},0{i + 1}/01/2024,Trộm cắp tài sản,105.6163,20.06" for i in range(3)]
+    ledger.write_text("Mã vụ,Ngày xảy ra,Tội danh,Kinh độ,Vĩ độ\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setattr(settings, "IMPORT_MAX_BYTES", 64)
+    monkeypatch.setattr(settings, "IMPORT_MAX_ROWS", 2)
+    with pytest.raises(DataError):
+        read_table(ledger)  # an upload of this size is refused
+    code, out = run(capsys, "import", "incidents", str(ledger), "--db", f"sqlite:///{db}", "--json")
+    assert code == 0, out
+    assert json.loads(out)["accepted"] == 3
+    monkeypatch.setattr(settings, "CLI_IMPORT_MAX_ROWS", 2)
+    code, out = run(capsys, "import", "incidents", str(ledger), "--db", f"sqlite:///{db}", "--json")
+    assert code != 0
