@@ -10,6 +10,7 @@ from typing import Literal
 import pandas as pd
 
 from geo._errors import DataError
+from geo.messages import in_language
 from geo.words import word
 
 Severity = Literal["error", "warning"]
@@ -76,12 +77,18 @@ def report_columns(lang: str = "vi") -> list[str]:
 def issues_table(issues: Iterable[Issue], *, lang: str = "vi") -> pd.DataFrame:
     """Return issues as a table with `report_columns` (for the Dữ liệu page and its downloads).
 
-    Column names and severities are in ``lang``; the messages stay as the parsers wrote them (Vietnamese).
+    Column names, severities and messages are in ``lang`` (the messages through `geo.messages`).
     """
     columns = report_columns(lang)
     severity = {"error": word("report.error", lang), "warning": word("report.warning", lang)}
     rows = [
-        (i.row if i.row is not None else "", i.field, i.value, i.message, severity[i.severity])
+        (
+            i.row if i.row is not None else "",
+            i.field,
+            i.value,
+            in_language(i.message, lang),
+            severity[i.severity],
+        )
         for i in issues
     ]
     return pd.DataFrame(rows, columns=columns)

@@ -161,11 +161,13 @@ def sidebar() -> IncidentFilter:
     language = lang()
     with st.sidebar:
         st.subheader(t("filter.header"))
+        # Labels fixed in this run's language: AppTest calls format_func outside the run (in Vietnamese).
+        preset_names = {key: t(f"compstat.preset.{key}") for key in PRESETS}
         preset = st.selectbox(
             t("compstat.label"),
             PRESETS,
             key=KEY_PRESET,
-            format_func=lambda key: t(f"compstat.preset.{key}"),
+            format_func=preset_names.__getitem__,
             on_change=_apply_preset,
             help=t("compstat.help"),
         )

@@ -25,8 +25,10 @@ from geo.io.parsing import DATE_FORMATS
 from geo.io.tables import FIELDS, REQUIRED, RawTable, guess_columns, missing_fields, read_table
 from geo.io.template import ledger_template
 from geo.maps.previews import preview_figure
+from geo.messages import english
 from geo.store.batches import plan_import, preview_communes
 from geo.taxonomy import load_offences, offence_name
+from geo.words import keys as word_keys
 from ui import auth, loaders, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, t
 
@@ -36,7 +38,8 @@ _NONCE = f"{_PREFIX}nonce"
 _CACHE = f"{_PREFIX}cache"
 _ENCODINGS = ("", "utf-8", "cp1258", "cp1252", "utf-16")
 _FULL_TABLE_ROWS = 50
-_ORDER_NAMES = {"dmy": "ngày/tháng/năm", "mdy": "tháng/ngày/năm"}
+_DATE_KEYS = {"auto": "auto", "dd/mm/yyyy": "dmy", "mm/dd/yyyy": "mdy", "yyyy-mm-dd": "ymd"}
+"""Date format choice → its words (``import.choice.date.<key>``)."""
 
 
 def flash() -> None:
@@ -64,8 +67,32 @@ def localize_uploaders() -> None:
 
 def _error(error: Exception) -> None:
     """Show why a file cannot be used, as one sentence ("tệp «x»: …" from geo/ starts with a capital)."""
-    text = str(error)
+    text = _in_language(error)
     st.error(t("data.error", msg=md(text[:1].upper() + text[1:])))
+
+
+def _in_language(error: Exception) -> str:
+    """Return an error of geo/ in the UI's language: where (file, row, column), then the message."""
+    if lang() == "vi" or not isinstance(error, AppError):
+        return str(error)
+    where = []
+    if error.file:
+        where.append(t("import.choice.where.file", name=error.file))
+    if error.row is not None:
+        where.append(t("import.choice.where.row", n=error.row))
+    if error.field:
+        where.append(t("import.choice.where.column", name=error.field))
+    message = english(error.message)
+    return t("import.choice.where", where=", ".join(where), message=message) if where else message
+
+
+def _date_format(choice: str) -> str:
+    return t(f"import.choice.date.{_DATE_KEYS[choice]}") if choice in _DATE_KEYS else DATE_FORMATS[choice]
+
+
+def _crs_name(code: str) -> str:
+    key = f"import.choice.crs.{code.partition(':')[2]}"
+    return t(key) if key in word_keys() else CRS_CHOICES[code]
 
 
 def _done(message: str) -> None:
@@ -124,13 +151,13 @@ def incidents_section() -> None:
         date_format = left.selectbox(
             t("data.inc.date_format"),
             list(DATE_FORMATS),
-            format_func=DATE_FORMATS.__getitem__,
+            format_func=_date_format,
             key=f"{_PREFIX}inc.date",
         )
         crs = middle.selectbox(
             t("data.inc.crs"),
             list(CRS_CHOICES),
-            format_func=lambda code: f"{code} — {CRS_CHOICES[code]}",
+            format_func=lambda code: f"{code} — {_crs_name(code)}",
             key=f"{_PREFIX}inc.crs",
         )
         encoding = right.selectbox(
@@ -188,7 +215,8 @@ def _mapping(table: RawTable) -> dict[str, str]:
         columns = st.columns(3)
         for index, (field, label) in enumerate(FIELDS.items()):
             column = columns[index % 3].selectbox(
-                f"{label}{' *' if field in REQUIRED else ''}",
+                f"{t(f'import.choice.field.{field}') if f'import.choice.field.{field}' in word_keys() else label}"
+                f"{' *' if field in REQUIRED else ''}",
                 choices,
                 index=choices.index(guess[field]) if field in guess else 0,
                 format_func=lambda c: c or t("data.none"),
@@ -279,9 +307,7 @@ def _report(checked: Validation) -> None:
     cols[2].metric(t("data.inc.new"), fmt_int(plan.new))
     cols[3].metric(t("data.inc.updated"), fmt_int(plan.updated))
     cols[4].metric(t("data.inc.unchanged"), fmt_int(plan.unchanged))
-    notes = [
-        t("data.inc.read_as", order=_ORDER_NAMES.get(checked.date_order, checked.date_order), crs=checked.crs)
-    ]
+    notes = [t("data.inc.read_as", order=_order_name(checked.date_order), crs=checked.crs)]
     if checked.empty_rows:
         notes.append(t("data.inc.empty_rows", n=fmt_int(checked.empty_rows)))
     st.caption(" ".join(notes))
@@ -302,6 +328,11 @@ def _report(checked: Validation) -> None:
             mime="text/csv",
             key=f"{_PREFIX}inc.report",
         )
+
+
+def _order_name(order: str) -> str:
+    key = f"import.choice.order.{order}"
+    return t(key) if key in word_keys() else order
 
 
 def _issue_table(report: pd.DataFrame) -> None:
@@ -409,7 +440,7 @@ def boundaries_section() -> None:
     crs = left.selectbox(
         t("data.bnd.crs"),
         crs_options,
-        format_func=lambda c: f"{c} — {CRS_CHOICES[c]}" if c else t("data.bnd.crs_file"),
+        format_func=lambda c: f"{c} — {_crs_name(c)}" if c else t("data.bnd.crs_file"),
         key=f"{_PREFIX}bnd.crs",
     )
     layer = middle.text_input(t("data.bnd.layer"), key=f"{_PREFIX}bnd.layer").strip() or None

@@ -106,5 +106,6 @@ def test_the_import_report_speaks_both_languages() -> None:
     assert list(en.columns) == ["Row", "Column", "Value", "Problem", "Severity"]
     assert vi["Mức"].tolist() == ["Lỗi", "Lưu ý"]
     assert en["Severity"].tolist() == ["Error", "Warning"]
-    assert en["Problem"].tolist() == vi["Vấn đề"].tolist()  # the messages stay Vietnamese for now
+    assert vi["Vấn đề"].tolist() == ["Ngày 31/02 không có trên lịch.", "x"]
+    assert en["Problem"].tolist() == ["There is no day 31/02 in the calendar.", "x"]  # geo.messages
     assert list(issues_table([], lang="en").columns) == list(en.columns)
