@@ -77,7 +77,7 @@ def metrics(
             t(label, n=len(targets), unit=loaders.area().unit_word),
             fmt_int(current),
             delta=change_delta(current, previous),
-            delta_color="inverse",
+            delta_color="inverse" if current != previous else "off",  # no change: neither red nor green
         )
     with cols[3]:
         clearance_metric(now, before)
