@@ -117,3 +117,18 @@ def test_without_a_status_the_overview_says_so_instead_of_zero(monkeypatch: pyte
     assert any(c.value.startswith("Tỷ lệ giải quyết: chưa có") for c in at.caption)
     assert not any("0,0%" in m.value for m in at.metric)
     assert "Tỷ lệ giải quyết" not in at.dataframe[0].value.columns
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_now_and_then_and_the_clearance_rate_in_english() -> None:
+    at = _app()
+    at.radio(key="ui.lang").set_value("en").run()
+    assert not at.exception, at.exception
+    text = _markdown(at)
+    assert "evaluation: 12 months 26/05/2023–25/05/2024 against the 12 months before" in text
+    assert "Now (11/2025–10/2026, same baseline): the 3 communes together down 9%" in text
+    assert "Now (11/2025–10/2026): ✖ Situation worsening, incidents up 35%." in text
+    clearance = [m for m in at.metric if m.label == "Clearance rate"]
+    assert len(clearance) == 1
+    assert clearance[0].value == "72.1%"
+    assert "Period: Last 12 complete months (01/11/2025 – 31/10/2026)" in _captions(at)
