@@ -10,12 +10,19 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck pytest postgis deps assets browser demo bench bench-load clean lock hooks bundle install-offline
+.PHONY: run test test-full slow lint typecheck pytest postgis deps assets browser demo bench bench-load clean lock hooks bundle install-offline
 
 run: deps
 	$(PY) -m ui.serve --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
 
 test: deps browser lint typecheck pytest postgis
+
+# `make test` and the slow checks it leaves out (tests marked `slow`, e.g. the whole hostile-file corpus,
+# 4,500 files; `make test` runs a seeded sample of it). `make bench` runs them too.
+test-full: test slow
+
+slow: deps browser
+	$(PY) -m pytest -m "slow and not postgres" -p no:cacheprovider
 
 deps: $(VENV)/.stamp static/vendor/.stamp
 
@@ -66,7 +73,7 @@ typecheck: $(VENV)/.stamp
 # Coverage of geo/ and ui/ with branches ([tool.coverage.*] in pyproject.toml) and its floor.
 COV_FAIL_UNDER ?= 90
 pytest: deps
-	$(PY) -m pytest -m "not postgres" --cov --cov-report=term --cov-fail-under=$(COV_FAIL_UNDER)
+	$(PY) -m pytest -m "not postgres and not slow" --cov --cov-report=term --cov-fail-under=$(COV_FAIL_UNDER)
 
 # The same store tests against a real PostgreSQL + PostGIS: apt-installs postgresql-15-postgis-3 when
 # missing, runs them in a throwaway cluster on a free port, and reports them skipped where impossible.
@@ -76,8 +83,9 @@ postgis: deps
 demo: $(VENV)/.stamp
 	$(PY) -m geo demo
 
-bench: deps browser
+bench: deps browser slow
 	$(PY) scripts/bench_map.py
+	$(PY) scripts/bench_rerun.py
 	$(PY) scripts/bench_hotspots.py
 	$(PY) scripts/bench_verdicts.py
 	$(PY) scripts/bench_load.py $(LOAD_ARGS)

@@ -558,6 +558,17 @@ def cases(fmt: str, area: Area, *, seed: int = SEED, count: int = CASES_PER_FORM
     return out
 
 
+def sample(cases: list[Case], every: int) -> list[Case]:
+    """Return the valid cases and every ``every``-th case of ``cases`` (all of them for ``every`` <= 1).
+
+    A seeded slice of the full corpus in its own order (valid files, specific cases, random mutations), so
+    it holds each kind in proportion and a case failing in the sample fails at the same place in the full run.
+    """
+    if every <= 1:
+        return cases
+    return [c for i, c in enumerate(cases) if i % every == 0 or c.label.startswith("valid:")]
+
+
 Valid = list[tuple[str, bytes, tuple[str, ...]]]
 Specific = Iterator[tuple[str, str, bytes, tuple[str, ...]]]
 

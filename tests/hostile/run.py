@@ -1,6 +1,6 @@
 """Run the hostile corpus through the command line's own import calls and write a JSON summary.
 
-Usage: ``python tests/hostile/run.py --out summary.json [--formats a,b] [--memory-gb 2]``
+Usage: ``python tests/hostile/run.py --out summary.json [--formats a,b] [--memory-gb 2] [--every N]``
 
 Each case is imported exactly as ``python -m geo import …`` does (`geo.cli.main.main`, in this
 process, with the output written to a strict UTF-8 stream like a console's), into a temporary
@@ -9,6 +9,7 @@ refuses it with our own message (exit code 1 or 2), and a refused case leaves th
 (a hash of its file's bytes) unchanged. Anything else is a failure: a Python exception escaping the
 command (a traceback), a ``MemoryError`` under the address-space limit, a case running over the
 time limit, a changed store, or control characters or lone surrogates in what was printed.
+``--every N`` runs the seeded sample `corpus.sample` (the valid files and every N-th case) instead of all.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def run_cli(argv: list[str]) -> tuple[int | None, str, str | None]:
 _BAD_OUTPUT = [chr(c) for c in range(32) if chr(c) not in "\n\t"] + ["\x7f", "\ufffe"]
 
 
-def run(formats: list[str], *, out: Path, count: int) -> dict[str, Any]:
+def run(formats: list[str], *, out: Path, count: int, every: int = 1) -> dict[str, Any]:
     import corpus
 
     from geo.store.store import Store
@@ -119,11 +120,12 @@ def run(formats: list[str], *, out: Path, count: int) -> dict[str, Any]:
             store = Store.open(url, demo=False)
             area = corpus.Area(store.communes())
             started = time.perf_counter()
-            generated = corpus.cases(fmt, area, count=count)
+            generated = corpus.sample(corpus.cases(fmt, area, count=count), every)
             generation = time.perf_counter() - started
             header, rows = corpus.incident_rows(area, corpus.random.Random(1), 3)
             incidents = root / "incidents_for_map.csv"
             outcomes: dict[str, int] = {}
+            kinds: dict[str, dict[str, float]] = {}
             slowest = 0.0
             slowest_label = ""
             began = time.perf_counter()
@@ -166,6 +168,9 @@ def run(formats: list[str], *, out: Path, count: int) -> dict[str, Any]:
                 else:
                     outcome = "imported" if code == 0 else "refused"
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                kind = kinds.setdefault(case.label.split(":")[0], {"cases": 0, "seconds": 0.0})
+                kind["cases"] += 1
+                kind["seconds"] = round(kind["seconds"] + seconds, 2)
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                 if rss > summary.get("peak_rss_kb", 0):
                     summary["peak_rss_kb"], summary["peak_case"] = rss, f"{fmt}: {case.label}"
@@ -190,6 +195,7 @@ def run(formats: list[str], *, out: Path, count: int) -> dict[str, Any]:
             summary["formats"][fmt] = {
                 "cases": len(generated),
                 "outcomes": outcomes,
+                "kinds": kinds,
                 "generation_s": round(generation, 2),
                 "run_s": round(time.perf_counter() - began, 2),
                 "cpu_s": round(_cpu() - cpu_began, 2),
@@ -211,6 +217,7 @@ def main() -> int:
     parser.add_argument("--formats", default="")
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--memory-gb", type=float, default=2.0)
+    parser.add_argument("--every", type=int, default=1, help="run every N-th case only (a seeded sample)")
     args = parser.parse_args()
     import corpus
 
@@ -219,7 +226,7 @@ def main() -> int:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     formats = [f for f in args.formats.split(",") if f] or list(corpus.FORMATS)
     os.environ.setdefault("ANTT_BCRYPT_ROUNDS", "4")
-    run(formats, out=args.out, count=args.count or corpus.CASES_PER_FORMAT)
+    run(formats, out=args.out, count=args.count or corpus.CASES_PER_FORMAT, every=args.every)
     return 0
 
 
