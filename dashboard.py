@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.auth.roles import Permission
-from ui import auth, errors, filters, loaders
+from ui import auth, errors, filters, loaders, page
 from ui.i18n import LANG_KEY, md, t
 
 st.set_page_config(page_title="Bản đồ điểm nóng ANTT", page_icon="🗺️", layout="wide")
+page.print_style()  # every page prints on A4 landscape with its maps and tables whole
 
 with st.sidebar:
     st.radio(
@@ -44,6 +45,7 @@ pages = [
     st.Page("pages/map.py", title=t("nav.map"), icon=":material/map:", url_path="map"),
     st.Page("pages/trends.py", title=t("nav.trends"), icon=":material/trending_up:", url_path="trends"),
     st.Page("pages/targets.py", title=t("nav.targets"), icon=":material/flag:", url_path="targets"),
+    st.Page("pages/present.py", title=t("present.nav"), icon=":material/slideshow:", url_path="present"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
 ]
 if loaders.communes().empty:

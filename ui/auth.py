@@ -63,7 +63,7 @@ class Identity:
     """Logged in through the unit's identity provider (which owns the password)."""
 
 
-APP_PATHS = ("overview", "map", "trends", "targets", "data", "account", "admin")
+APP_PATHS = ("overview", "map", "trends", "targets", "present", "data", "account", "admin")
 """Every page address of the app: before login each one shows the login form."""
 
 LOCAL = Identity("local", Role.ADMIN, local=True)

@@ -1,11 +1,11 @@
-"""Page furniture shared by every page: the title and the demo-data banner."""
+"""Page furniture shared by every page: the title, the demo-data banner and the print stylesheet."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from geo import settings
-from ui import loaders
+from ui import loaders, theme
 from ui.i18n import fmt_date, t
 
 
@@ -27,3 +27,8 @@ def assets_ready() -> bool:
         return True
     st.error(t("assets.missing"))
     return False
+
+
+def print_style() -> None:
+    """Add the print stylesheet (`ui.theme.PRINT_CSS`): the browser's print keeps maps and tables whole."""
+    st.html(f"<style>{theme.PRINT_CSS}</style>")

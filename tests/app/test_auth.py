@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 PASSWORDS = {"boss": "mật khẩu quản trị", "an": "mật khẩu phân tích", "lan": "mật khẩu lãnh đạo"}
 LOGIN = ["", *APP_PATHS]  # the login form (or the account page) only, at every address of the app
-ANALYSIS = ["", "map", "trends", "targets"]  # the overview is the default page: url ""
+ANALYSIS = ["", "map", "trends", "targets", "present"]  # the overview is the default page: url ""
 
 
 @pytest.fixture
