@@ -26,6 +26,7 @@ from geo.dates import now_local
 from geo.history import UnitHistory
 from geo.io.assignment import check_communes, place_by_commune
 from geo.io.export import FORMULA_START
+from geo.io.fast_parse import fast_degrees, fast_when
 from geo.io.offences import parse_offence
 from geo.io.parsing import (
     date_order,
@@ -171,13 +172,35 @@ def validate_incidents(
     source_crs = _source_crs(crs or table.crs, [cell(r, "lon") for r in rows[:200]], file=table.name)
     projected = not source_crs.is_geographic
 
+    # The commonest shapes of dates and coordinates are read column by column (`geo.io.fast_parse`);
+    # the per-row parsers take the rest, and every value that needs a message.
+    times, precisions = (
+        fast_when([cell(r, "occurred_at") for r in rows], order=order, now=limit)
+        if "time" not in position
+        else ([None] * len(rows), [""] * len(rows))
+    )
+    xs, ys = (
+        (fast_degrees([cell(r, "lon") for r in rows]), fast_degrees([cell(r, "lat") for r in rows]))
+        if not projected and "lon" in position and "lat" in position
+        else (np.full(len(rows), np.nan), np.full(len(rows), np.nan))
+    )
     parsed: list[dict[str, Any]] = []
     unknown: Counter[str] = Counter()
     for done, (row, number) in enumerate(zip(rows, numbers, strict=True)):
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(done, len(rows))
+        known = times[done]
         record, problems = _parse_row(
-            row, number, cell, columns, order=order, now=limit, projected=projected, offence_map=offence_map
+            row,
+            number,
+            cell,
+            columns,
+            order=order,
+            now=limit,
+            projected=projected,
+            offence_map=offence_map,
+            when=None if known is None else (known, precisions[done]),
+            xy=(float(xs[done]), float(ys[done])),
         )
         name = value_text(cell(row, "offence")).strip()
         if name and any(p.field == columns["offence"] for p in problems):
@@ -335,6 +358,8 @@ def _parse_row(
     now: datetime,
     projected: bool,
     offence_map: Mapping[str, str] | None,
+    when: tuple[datetime, str] | None = None,
+    xy: tuple[float, float] = (math.nan, math.nan),
 ) -> tuple[dict[str, Any], list[Issue]]:
     problems: list[Issue] = []
     record: dict[str, Any] = dict.fromkeys(_RECORD_KEYS)
@@ -353,13 +378,19 @@ def _parse_row(
             problems.append(
                 Issue(number, columns["incident_id"], "", "Thiếu mã vụ: mỗi vụ việc cần một mã riêng.")
             )
-    when = _with_time(cell(row, "occurred_at"), cell(row, "time"))
-    try:
-        record["occurred_at"], record["precision"] = parse_when(
-            when, order=order, now=now, row=number, field=columns["occurred_at"]
-        )
-    except DataError as error:
-        problems.append(Issue.from_error(error))
+    if when is not None:  # read with its whole column (`geo.io.fast_parse.fast_when`)
+        record["occurred_at"], record["precision"] = when
+    else:
+        try:
+            record["occurred_at"], record["precision"] = parse_when(
+                _with_time(cell(row, "occurred_at"), cell(row, "time")),
+                order=order,
+                now=now,
+                row=number,
+                field=columns["occurred_at"],
+            )
+        except DataError as error:
+            problems.append(Issue.from_error(error))
     attempt("offence_code", "offence", parse_offence, cell(row, "offence"), mapping=offence_map)
     record["commune_given"] = value_text(cell(row, "commune"), limit=200).strip()
     blank = [_blank(cell(row, name)) for name in ("lon", "lat")]
@@ -369,8 +400,10 @@ def _parse_row(
         record["x"] = record["y"] = math.nan
     else:
         coordinate = parse_number if projected else parse_degrees
-        for key, name in (("x", "lon"), ("y", "lat")):
-            if name in columns:
+        for key, name, known in (("x", "lon", xy[0]), ("y", "lat", xy[1])):
+            if not math.isnan(known):  # read with its whole column (`geo.io.fast_parse.fast_degrees`)
+                record[key] = known
+            elif name in columns:
                 attempt(key, name, coordinate, cell(row, name))
             else:
                 problems.append(

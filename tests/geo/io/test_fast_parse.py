@@ -1,0 +1,110 @@
+"""The column-wise fast path gives exactly what the per-row parsers give, or leaves the value to them."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo._errors import DataError
+from geo.io.fast_parse import fast_degrees, fast_when
+from geo.io.parsing import parse_degrees, parse_when
+
+NOW = datetime(2026, 11, 30, 12, 0)
+
+_dates = st.builds(
+    lambda d, m, y, sep, clock, h, mi, s, pad, iso: (
+        (f"{y}-{m:0{pad}d}-{d:0{pad}d}" if iso else f"{d:0{pad}d}{sep}{m:0{pad}d}{sep}{y}")
+        + (
+            ""
+            if clock == 0
+            else f" {h}:{mi:02d}"
+            if clock == 1
+            else f"{'T' if iso else ' '}{h:02d}:{mi:02d}:{s:02d}"
+        )
+    ),
+    st.integers(0, 32),
+    st.integers(0, 13),
+    st.integers(1899, 2027),
+    st.sampled_from(["/", "-", "."]),
+    st.integers(0, 2),
+    st.integers(0, 24),
+    st.integers(0, 60),
+    st.integers(0, 60),
+    st.sampled_from([1, 2]),
+    st.booleans(),
+)
+_values = st.one_of(
+    _dates, st.text(max_size=20), st.none(), st.floats(allow_nan=True), st.integers(-5, 50000)
+)
+
+
+def _slow_when(value: object, order: str) -> tuple[datetime, str] | None:
+    try:
+        return parse_when(value, order=order, now=NOW)
+    except DataError:
+        return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_values, max_size=12), st.sampled_from(["dmy", "mdy"]))
+def test_fast_dates_equal_the_per_row_parser_where_they_answer(values: list[object], order: str) -> None:
+    times, precisions = fast_when(values, order=order, now=NOW)
+    for value, fast, precision in zip(values, times, precisions, strict=True):
+        if fast is not None:
+            assert (fast, precision) == _slow_when(value, order), value
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("05/01/2024 14:30", (datetime(2024, 1, 5, 14, 30), "minute")),
+        ("5/1/2024", (datetime(2024, 1, 5), "day")),
+        ("05/01/2024 00:00", (datetime(2024, 1, 5), "day")),
+        ("2024-01-05T14:30:15", (datetime(2024, 1, 5, 14, 30, 15), "minute")),
+        ("29/02/2023", None),  # not on the calendar: the per-row parser says so
+        ("05/01/2030", None),  # in the future
+        ("tháng 5/2024", None),  # month-only: another shape
+        (45296.5, None),  # an Excel serial
+    ],
+)
+def test_fast_dates_examples(value: object, expected: tuple[datetime, str] | None) -> None:
+    times, precisions = fast_when([value], order="dmy", now=NOW)
+    assert (None if times[0] is None else (times[0], precisions[0])) == expected
+
+
+_numbers = st.one_of(
+    st.builds(
+        lambda sign, whole, mark, frac: f"{sign}{whole}{mark}{frac}",
+        st.sampled_from(["", "-", "+", " "]),
+        st.integers(0, 999),
+        st.sampled_from([".", ",", ""]),
+        st.text("0123456789", max_size=8),
+    ),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-200, 200),
+    st.text(max_size=10),
+    st.none(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_numbers, max_size=12))
+def test_fast_degrees_equal_the_per_row_parser_where_they_answer(values: list[object]) -> None:
+    for value, fast in zip(values, fast_degrees(values), strict=True):
+        if not math.isnan(fast):
+            assert fast == parse_degrees(value), value
+
+
+def test_fast_degrees_examples() -> None:
+    got = fast_degrees(["105,6163", " 20.06 ", "20°05'06\"N", "1.234,5", True, 105.5, "", None])
+    assert got[:2].tolist() == [105.6163, 20.06]
+    assert math.isnan(got[2])
+    assert math.isnan(got[3])
+    assert math.isnan(got[4])
+    assert got[5] == 105.5
+    assert math.isnan(got[6])
+    assert math.isnan(got[7])
