@@ -67,8 +67,9 @@ def test_the_page_shows_tabs_history_and_exports(fresh_store: str) -> None:
     assert history["Loại"].tolist() == ["Minh họa"]
     assert any("vụ việc từ" in m.value for m in at.markdown)
     downloads = [d.label for d in at.get("download_button")]
-    assert len(downloads) == 3
     assert downloads[0].startswith("Tải mẫu sổ vụ việc")
+    assert "Tải danh mục đang dùng (CSV, dùng làm mẫu để bổ sung)" in downloads
+    assert len(downloads) == 4  # the template, the taxonomy and the two exports
 
 
 def test_importing_the_messy_file_reports_every_problem_then_commits(fresh_store: str) -> None:
