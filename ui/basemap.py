@@ -17,6 +17,7 @@ from geo.auth.roles import Permission
 from geo.formatting import format_megabytes
 from geo.maps import basemap
 from geo.maps.search import Place, address_index, find_places
+from geo.store import audit
 from ui import auth, loaders
 from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, t
 
@@ -76,6 +77,7 @@ def admin_section() -> None:
     slot = cols[1] if upload is not None else cols[0]
     if config.basemap is not None and slot.button(t("basemap.remove"), key=f"{_PREFIX}remove"):
         basemap.remove()
+        audit.record(loaders.store(), user=auth.user_name(), action="basemap", detail={"removed": True})
         st.session_state[_FLASH] = t("basemap.removed")
         st.rerun()
     _url_form(config.tile_url)
@@ -96,6 +98,9 @@ def _import(upload: object) -> None:
         return
     finally:
         staged.unlink(missing_ok=True)
+    audit.record(
+        loaders.store(), user=auth.user_name(), action="basemap", detail={"file": name, "tiles": found.tiles}
+    )
     st.session_state[_FLASH] = t(
         "basemap.imported", name=name, tiles=fmt_int(found.tiles), zmin=found.min_zoom, zmax=found.max_zoom
     )
@@ -113,6 +118,12 @@ def _url_form(saved: str) -> None:
     except AppError as error:
         st.error(t("error.data", msg=md(error)))
         return
+    audit.record(
+        loaders.store(),
+        user=auth.user_name(),
+        action="basemap",
+        detail={"tile_url": "set" if stored else "cleared"},
+    )
     st.session_state[_FLASH] = t("basemap.url.saved") if stored else t("basemap.url.cleared")
     st.rerun()
 

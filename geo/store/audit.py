@@ -42,6 +42,7 @@ ACTIONS: Final = frozenset(
         "area",
         "offence_map",
         "taxonomy",
+        "basemap",
         "export",
         "user_add",
         "user_disable",

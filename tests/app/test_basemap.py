@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,8 +33,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def _page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/data.py").run()  # straight to the page (no overview run first)
     assert not at.exception, at.exception
     return at
 
@@ -72,6 +72,17 @@ def test_an_admin_imports_a_basemap_file_and_sets_a_tile_server(folder: Path, tm
     _button(at, "Gỡ tệp nền bản đồ").click().run()
     assert basemap.current(folder) is None
     assert any("máy chủ http://10.0.0.5/tiles" in c.value for c in at.caption)
+    from geo.store import audit
+
+    logged = [
+        e.detail
+        for e in reversed(audit.entries(Store.open(os.environ["ANTT_DATABASE_URL"]), action="basemap"))
+    ]
+    assert logged == [
+        {"file": "nen_vinh_loc.mbtiles", "tiles": found.tiles},
+        {"tile_url": "set"},
+        {"removed": True},
+    ]
 
 
 def test_a_file_that_is_no_basemap_is_refused_naming_it(folder: Path) -> None:
