@@ -18,6 +18,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation
+from geo.evaluation.current import Holding
 from geo.maps.district import MapBuild
 from ui import evaluation, loaders, theme, widgets
 from ui.i18n import fmt_date, t
@@ -120,7 +121,7 @@ def exit_button() -> None:
             st.switch_page("pages/overview.py")
 
 
-def _big_card(item: Assessment, name: str, *, key: str) -> str:
+def _big_card(item: Assessment, name: str, *, key: str, window: str, found: Holding | None) -> str:
     icon, fill, ink = theme.VERDICT_STYLE[item.verdict]
     more = evaluation.reason_sentence(item)
     if key != "all":
@@ -130,13 +131,22 @@ def _big_card(item: Assessment, name: str, *, key: str) -> str:
             else t("card.no_buffer")
         )
         more = f"{more} {buffer}".strip()
+    now = ""
+    if found is not None and key in found.items:  # is the change holding over the latest 12 months?
+        now_ink = theme.VERDICT_STYLE[found.items[key].verdict][2]
+        now = (
+            f'<div class="now" data-verdict="{found.items[key].verdict}" style="color:{now_ink}">'
+            f"{html.escape(evaluation.now_sentence(found, key))}</div>"
+        )
     return (
         f'<div class="antt-present-card" data-target="{html.escape(key)}" data-verdict="{item.verdict}" '
         f'style="border-left:14px solid {fill}"><div class="name">{html.escape(name)}</div>'
+        f'<div class="window">{html.escape(window)}</div>'
         f'<div class="verdict" style="color:{ink}"><span aria-hidden="true">{icon}</span> '
         f"{html.escape(evaluation.verdict_word(item.verdict))}</div>"
         f'<div class="change">{html.escape(evaluation.change_sentence(item))}</div>'
         + (f'<div class="more">{html.escape(more)}</div>' if more else "")
+        + now
         + "</div>"
     )
 
@@ -157,11 +167,14 @@ def _row(target: TargetEvaluation, *, is_current: bool) -> str:
 def cards(result: Evaluation, index: int) -> None:
     """Draw the slide's card large, every target as one line below it, the window and the map's key."""
     slide = slides(result)[index]
-    if slide.target is None:
-        combined = result.combined
-        big = _big_card(combined.primary, slide.title, key="all")
-    else:
-        big = _big_card(slide.target.primary, slide.target.name, key=slide.target.key)
+    target = slide.target or result.combined
+    big = _big_card(
+        target.primary,
+        slide.title,
+        key=target.key,
+        window=evaluation.card_window(result),
+        found=evaluation.now(),
+    )
     rows = "".join(
         _row(target, is_current=slide.target is not None and target.key == slide.target.key)
         for target in result.targets

@@ -101,6 +101,9 @@ PRESENT_CSS = """
   margin-top: 0.3em; }
 .antt-present-card .more { font-size: clamp(0.95rem, min(1.5vw, 2.6vh), 1.75rem); color: #444; line-height: 1.3;
   margin-top: 0.3em; }
+.antt-present-card .window { font-size: clamp(0.85rem, min(1.2vw, 2.1vh), 1.4rem); font-weight: 600; color: #555; }
+.antt-present-card .now { font-size: clamp(0.95rem, min(1.5vw, 2.6vh), 1.75rem); font-weight: 700; line-height: 1.3;
+  border-top: 1px solid #ddd; margin-top: 0.35em; padding-top: 0.2em; }
 .antt-present-row { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 0.5em; border-radius: 6px;
   padding: clamp(3px, 0.7vh, 8px) 12px; margin-bottom: clamp(3px, 0.6vh, 8px);
   font-size: clamp(0.9rem, calc(min(1.8vw, 3.2vh) * var(--k, 1)), 2.2rem); background: #fafafa; border: 3px solid transparent; }
