@@ -153,7 +153,7 @@ def test_an_analyst_imports_and_exports_but_does_not_administer(store: Store) ->
     refused = [
         i.value for i in at.info if i.value.startswith("Vai trò của bạn (cán bộ phân tích) không được")
     ]
-    assert len(refused) == 3  # boundaries, population, area settings: admins only
+    assert len(refused) == 4  # boundaries, population, area settings, basemap: admins only
     downloads = {d.key for d in at.get("download_button")}
     assert downloads == {"data.inc.template", "data.exp.incidents", "data.exp.communes"}
     at.file_uploader[0].set_value(("vu_viec.csv", (DATA / "vu_viec_lon_xon.csv").read_bytes(), "")).run()
