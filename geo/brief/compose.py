@@ -10,6 +10,7 @@ from geo.brief import sections
 from geo.brief.content import Brief, Closing, Header, Inputs
 from geo.dates import now_local
 from geo.evaluation.assess import Evaluation, evaluate
+from geo.evaluation.current import holding
 from geo.filters import IncidentFilter, default_filter
 from geo.words import word
 
@@ -120,6 +121,12 @@ def compose(
             problem = exc.message
     if not inputs.plan.is_set:
         evaluation = None
+    # Whether the change holds now: the plan's question asked of the latest 12 complete months.
+    found_now = (
+        holding(evaluation, inputs.incidents, inputs.communes, through=inputs.declared_end)
+        if evaluation is not None
+        else None
+    )
     parent, own = _issuers(inputs.area, lang=lang, issuer=issuer)
     fmt = "%d/%m/%Y"
     header = Header(
@@ -139,7 +146,9 @@ def compose(
         ),
         demo=word("brief.demo", lang) if inputs.is_demo else "",
     )
-    built = sections.build(inputs, period=period, evaluation=evaluation, problem=problem, lang=lang, now=now)
+    built = sections.build(
+        inputs, period=period, evaluation=evaluation, holding=found_now, problem=problem, lang=lang, now=now
+    )
     footer = word("brief.footer", lang, app=word("app.title", lang), time=now.strftime("%H:%M %d/%m/%Y"))
     if inputs.is_demo:
         footer = f"{footer} — {word('brief.demo', lang)}"

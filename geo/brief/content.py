@@ -10,6 +10,7 @@ and date, title, numbered sections, recipients and signer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import geopandas as gpd
 import pandas as pd
@@ -171,6 +172,8 @@ class Inputs:
     area: Area
     is_demo: bool
     batches: pd.DataFrame
+    declared_end: date | None = None
+    """The last day the latest import declared complete (``--complete-to``), if any."""
 
 
 def read_inputs(store: Store) -> Inputs:
@@ -182,4 +185,5 @@ def read_inputs(store: Store) -> Inputs:
         area=store.area(),
         is_demo=store.is_demo(),
         batches=store.batches(),
+        declared_end=store.declared_end(),
     )

@@ -11,7 +11,8 @@ from geo.brief import figures, notes, tables
 from geo.brief.content import Block, Images, Inputs, Paragraph, Section, Verdict
 from geo.brief.wording import Words
 from geo.dates import complete_data_end, shift_months
-from geo.evaluation.assess import Assessment, Evaluation
+from geo.evaluation.assess import ALL, Assessment, Evaluation
+from geo.evaluation.current import Holding
 from geo.filters import IncidentFilter
 from geo.incidents import covered_until
 from geo.taxonomy import group_name
@@ -29,13 +30,18 @@ def build(
     problem: str,
     lang: str,
     now: datetime,
+    holding: Holding | None = None,
 ) -> tuple[Section, ...]:
-    """Return the sections: conclusions, targets (with a plan), the period by commune, hot spots, caveats, sources."""
+    """Return the sections: conclusions, targets (with a plan), the period by commune, hot spots, caveats, sources.
+
+    ``holding`` (the latest 12 complete months against the plan's baseline) adds "now" to the
+    conclusions and to each target, so the plan's verdict is never read as today's.
+    """
     w = Words(lang)
     chart = _monthly_chart(inputs, evaluation, w)
-    found: list[Section] = [_headline(inputs, evaluation, problem, chart, w)]
+    found: list[Section] = [_headline(inputs, evaluation, problem, chart, w, holding=holding)]
     if evaluation is not None:
-        found.append(_targets(inputs, evaluation, chart, w))
+        found.append(_targets(inputs, evaluation, chart, w, holding))
     found.append(tables.period_section(inputs, period, w))
     found.append(tables.hotspot_section(inputs, period, w))
     found.append(notes.caveats_section(inputs, evaluation, w))
@@ -44,7 +50,13 @@ def build(
 
 
 def _headline(
-    inputs: Inputs, evaluation: Evaluation | None, problem: str, chart: tuple[figures.Png, str], w: Words
+    inputs: Inputs,
+    evaluation: Evaluation | None,
+    problem: str,
+    chart: tuple[figures.Png, str],
+    w: Words,
+    *,
+    holding: Holding | None = None,
 ) -> Section:
     unit = inputs.area.unit_word
     if evaluation is None:
@@ -80,10 +92,26 @@ def _headline(
         before_end=w.d(win.start - timedelta(days=1)),
     )
     plan = w("brief.plan", name=inputs.plan.name, start=w.d(inputs.plan.start))
-    return Section(
-        w("brief.s.headline"),
-        (Paragraph("; ".join(parts) + "."), Paragraph(together), Paragraph(f"{plan} {window}", note=True)),
-    )
+    blocks = [Paragraph("; ".join(parts) + "."), Paragraph(together)]
+    if holding is not None and ALL in holding.items:
+        item, latest = holding.items[ALL], holding.windows
+        blocks.append(
+            Paragraph(
+                w(
+                    "now.headline",
+                    start=f"{latest.after_start:%m/%Y}",
+                    end=f"{latest.last_day:%m/%Y}",
+                    n=len(evaluation.targets),
+                    change=w.change(item.change_pct("t")),
+                    control=w.change(item.change_pct("c")),
+                    meaning=w(f"meaning.{item.verdict}"),
+                )
+            )
+        )
+    elif evaluation is not None:
+        blocks.append(Paragraph(w("now.none"), note=True))
+    blocks.append(Paragraph(f"{plan} {window}", note=True))
+    return Section(w("brief.s.headline"), tuple(blocks))
 
 
 def _reason(item: Assessment, w: Words) -> str:
@@ -100,7 +128,29 @@ def _reason(item: Assessment, w: Words) -> str:
     return w("calib.power", fall=fall) if e is not None else ""
 
 
-def _targets(inputs: Inputs, evaluation: Evaluation, chart: tuple[figures.Png, str], w: Words) -> Section:
+def _now_line(holding: Holding | None, key: str, w: Words) -> str:
+    """Return one target over the latest 12 complete months, in words ("" when there are none yet)."""
+    if holding is None or key not in holding.items:
+        return ""
+    item, latest = holding.items[key], holding.windows
+    label = w("now.label", start=f"{latest.after_start:%m/%Y}", end=f"{latest.last_day:%m/%Y}")
+    text = w(
+        "now.card",
+        label=label,
+        icon="",
+        verdict=w(f"verdict.{item.verdict}"),
+        change=w.change(item.change_pct("t")),
+    )
+    return " ".join(text.split())  # the printed brief colours the verdict instead of an icon
+
+
+def _targets(
+    inputs: Inputs,
+    evaluation: Evaluation,
+    chart: tuple[figures.Png, str],
+    w: Words,
+    holding: Holding | None = None,
+) -> Section:
     blocks: list[Block] = []
     for number, target in enumerate(evaluation.targets, start=1):
         item = target.primary
@@ -125,6 +175,9 @@ def _targets(inputs: Inputs, evaluation: Evaluation, chart: tuple[figures.Png, s
             lines.append(reason)
         if target.primary_key != "all":
             lines.append(w("brief.primary", group=group_name(target.primary_key, lang=w.lang)))
+        now_line = _now_line(holding, target.key, w)
+        if now_line:
+            lines.append(now_line)
         ink = figures.VERDICT_COLOURS[item.verdict][1]
         blocks.append(
             Verdict(number, target.name, item.verdict, w(f"verdict.{item.verdict}"), ink, tuple(lines))

@@ -208,3 +208,20 @@ def test_a_store_with_a_plan_but_no_incident_yet(tmp_path: Path) -> None:
     assert first.blocks[0].text.startswith("Chưa đánh giá được kế hoạch: ")
     assert "Kho dữ liệu chưa có vụ việc nào." in brief.text()
     assert render_pdf(brief).startswith(b"%PDF-")
+
+
+def test_the_plans_verdict_is_dated_and_followed_by_whether_it_holds_now(demo_brief: Brief) -> None:
+    """Issue 13: the plan's window is not read as today's; the latest 12 complete months say "now"."""
+    texts = [p.text for p in demo_brief.sections[0].blocks if isinstance(p, Paragraph)]
+    now = [text for text in texts if text.startswith("Hiện nay (11/2025–10/2026, cùng mốc): tính chung 3 xã")]
+    assert len(now) == 1
+    assert any("26/05/2023" in text for text in texts)  # the plan's own window, in a note
+    verdicts = _blocks(demo_brief, Verdict)
+    for v in verdicts:
+        latest = [line for line in v.lines if line.startswith("Hiện nay (11/2025–10/2026): ")]
+        assert len(latest) == 1, v.lines
+        assert "số vụ" in latest[0]
+    hung = next(v for v in verdicts if v.name == "Vĩnh Hùng")
+    assert any(
+        line.startswith("Hiện nay (11/2025–10/2026): Chuyển biến tích cực, số vụ giảm") for line in hung.lines
+    )
