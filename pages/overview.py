@@ -27,6 +27,7 @@ if result is not None:
 
 # Below the verdicts, so the cards and the map stay above the fold on a projector.
 brief.download_buttons(filters.current())
+st.page_link("pages/present.py", label=t("present.open"), icon=":material/slideshow:")
 st.divider()
 st.subheader(t("overview.period_section"))
 flt = filters.current()

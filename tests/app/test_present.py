@@ -90,6 +90,11 @@ def test_present_leaves_for_the_overview(demo_env: str) -> None:
     assert not at.exception, at.exception
     assert not any('class="antt-present-card"' in element.value for element in at.markdown)
     assert any('class="antt-card"' in element.value for element in at.markdown)  # the overview's cards
+    # … and the overview links back to the presentation.
+    links = [link for link in at.get("page_link") if link.proto.page == "present"]
+    assert [link.proto.label for link in links] == [
+        "Trình chiếu trong cuộc họp (toàn màn hình, từng xã trọng điểm)"
+    ]
 
 
 def test_present_in_english(demo_env: str) -> None:
