@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 
@@ -27,7 +28,7 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(url)
-        page.wait_for_timeout(int(__import__("os").environ.get("SHOT_WAIT_MS", "12000")))
+        page.wait_for_timeout(int(os.environ.get("SHOT_WAIT_MS", "12000")))
         page.screenshot(path=out, full_page="--full" in sys.argv)
         browser.close()
     return 0
