@@ -53,8 +53,8 @@ if result is not None:
         evidence.before_after_maps(target, result)
     hotspots.targets_section(filters.current())
     evidence.caveats()
-glossary.expander()
 
 with st.expander(t("plan.header"), expanded=result is None):
     plan_form()
     evaluation.selection_form()
+glossary.expander()
