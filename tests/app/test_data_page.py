@@ -27,8 +27,7 @@ def fresh_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 
 def _page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/data.py").run()  # straight to the page (no overview run first)
     assert not at.exception, at.exception
     return at
 

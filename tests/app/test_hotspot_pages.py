@@ -21,8 +21,7 @@ def _app(page: str, *, params: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     for key, value in (params or {}).items():
         at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
+    at.switch_page(page).run()  # straight to the page, as a link to it opens (no overview run first)
     assert not at.exception, at.exception
     return at
 
