@@ -10,6 +10,7 @@ from ui.i18n import LANG_KEY, md, t
 
 st.set_page_config(page_title="Bản đồ điểm nóng ANTT", page_icon="🗺️", layout="wide")
 page.print_style()  # every page prints on A4 landscape with its maps and tables whole
+page.toolbar_words()  # Streamlit's table toolbars in the UI's language
 
 with st.sidebar:
     st.radio(

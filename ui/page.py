@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from geo import settings
@@ -32,3 +34,53 @@ def assets_ready() -> bool:
 def print_style() -> None:
     """Add the print stylesheet (`ui.theme.PRINT_CSS`): the browser's print keeps maps and tables whole."""
     st.html(f"<style>{theme.PRINT_CSS}</style>")
+
+
+TOOLBAR_LABELS = (
+    "Download as CSV",
+    "Search",
+    "Fullscreen",
+    "Close fullscreen",
+    "Show/hide columns",
+    "Clear selection",
+    "Show data",
+    "Show chart",
+)
+"""The English words of Streamlit's table and chart toolbars (it has no locale), translated in the page."""
+
+_TOOLBAR_JS = """<script>(function () {
+  var words = WORDS;
+  var done = window.__anttToolbarWords;
+  window.__anttToolbarWords = words;
+  if (done) { return; }
+  function swap(root) {
+    var table = window.__anttToolbarWords;
+    root.querySelectorAll('[data-testid="stElementToolbar"] button[aria-label]').forEach(function (button) {
+      var label = button.getAttribute("aria-label");
+      Object.keys(table).forEach(function (english) {
+        if (label === english || label.indexOf(english + " ") === 0) {
+          button.setAttribute("aria-label", table[english] + label.slice(english.length));
+        }
+      });
+    });
+    root.querySelectorAll('[data-baseweb="tooltip"], [role="tooltip"]').forEach(function (tip) {
+      var walker = document.createTreeWalker(tip, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        var text = node.nodeValue.trim();
+        if (Object.prototype.hasOwnProperty.call(table, text)) { node.nodeValue = table[text]; }
+      }
+    });
+  }
+  new MutationObserver(function () { swap(document); }).observe(document.body, { childList: true, subtree: true });
+  swap(document);
+})();</script>"""
+
+
+def toolbar_words() -> None:
+    """Put Streamlit's table and chart toolbars (tooltips, button labels) in the UI's language.
+
+    Only Streamlit's own fixed words are replaced, inside its toolbars and tooltips; data shown in
+    tables is never touched (a table draws its cells on a canvas, and tooltips hold no data).
+    """
+    table = {english: t(f"toolbar.{index}") for index, english in enumerate(TOOLBAR_LABELS)}
+    st.html(_TOOLBAR_JS.replace("WORDS", json.dumps(table, ensure_ascii=False)), unsafe_allow_javascript=True)

@@ -45,3 +45,29 @@ def test_trends_charts_write_vietnamese_numbers(browser: Any, app_url: str, arti
     page.screenshot(path=str(artifacts_dir / "trends_locale_vi.png"))
     assert blocked == []
     page.close()
+
+
+def test_table_toolbars_speak_vietnamese(browser: Any, app_url: str) -> None:
+    """Streamlit's own table toolbar words (it has no locale) are the UI's: button labels and tooltips."""
+    page, blocked = open_offline(browser, app_url + "/trends")
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for(timeout=90000)
+    table.scroll_into_view_if_needed()
+    table.hover()
+    buttons = page.locator('[data-testid="stElementToolbar"] button')
+    buttons.first.wait_for(timeout=10000)
+    labels = buttons.evaluate_all("bs => bs.map(b => b.getAttribute('aria-label'))")
+    assert "Tìm kiếm" in labels, labels
+    assert not {"Search", "Fullscreen", "Show/hide columns"} & set(labels), labels
+    buttons.first.hover()
+    tip = page.locator('[data-baseweb="tooltip"], [role="tooltip"]').first
+    tip.wait_for(timeout=10000)
+    assert tip.inner_text().strip() in {word(f"toolbar.{i}") for i in range(8)}, tip.inner_text()
+    # The charts' toolbars too ("Show data" is Streamlit's).
+    chart = page.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.hover()
+    chart_buttons = page.locator('[data-testid="stElementToolbar"] button')
+    assert word("toolbar.6") in chart_buttons.evaluate_all("bs => bs.map(b => b.getAttribute('aria-label'))")
+    assert blocked == []
+    page.close()
