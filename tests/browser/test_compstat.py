@@ -33,5 +33,18 @@ def test_overview_now_and_then_and_a_monday_first_vietnamese_calendar(
     assert "tháng 11 năm 2025" in (grid.get_attribute("aria-label") or "")
     page.screenshot(path=str(artifacts_dir / "calendar_vi_monday.png"))
     page.keyboard.press("Escape")
+    # A CompStat preset: the last 28 days of the data against the same 28 days a year earlier.
+    preset = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has_text="Kỳ báo cáo"
+    )
+    preset.get_by_role("combobox").click()
+    page.get_by_role("option", name="28 ngày gần nhất").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stDateInput] input')].some(i => i.value === '2026-10-04')",
+        timeout=60_000,
+    )
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "So với cùng kỳ năm trước: 04/10/2025 – 31/10/2025" in sidebar, sidebar  # 28 days a year earlier
+    assert "period=28d" in page.url
     assert blocked == []
     page.close()
