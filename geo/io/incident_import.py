@@ -184,7 +184,9 @@ def validate_incidents(
         if not projected and "lon" in position and "lat" in position
         else (np.full(len(rows), np.nan), np.full(len(rows), np.nan))
     )
-    parsed: list[dict[str, Any]] = []
+    # Column by column: a dict per row kept for a million rows would take more memory than the file.
+    keys = [*_RECORD_KEYS, "source_row", "ok"]
+    parsed: dict[str, list[Any]] = {key: [] for key in keys}
     unknown: Counter[str] = Counter()
     for done, (row, number) in enumerate(zip(rows, numbers, strict=True)):
         if progress is not None and done % _PROGRESS_EVERY == 0:
@@ -208,8 +210,9 @@ def validate_incidents(
         issues.extend(problems)
         record["source_row"] = number
         record["ok"] = not problems
-        parsed.append(record)
-    frame = pd.DataFrame(parsed, columns=[*_RECORD_KEYS, "source_row", "ok"])
+        for key in keys:
+            parsed[key].append(record[key])
+    frame = pd.DataFrame(parsed, columns=keys)
     frame, geo_issues = _locate(
         frame,
         columns,
