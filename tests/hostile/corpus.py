@@ -558,15 +558,23 @@ def cases(fmt: str, area: Area, *, seed: int = SEED, count: int = CASES_PER_FORM
     return out
 
 
+# A format with fewer specific cases than this keeps all of them in `sample` (the archive and GeoPackage
+# boundaries: each of their few cases reaches a refusal of its own).
+FEW_SPECIFIC = 100
+
+
 def sample(cases: list[Case], every: int) -> list[Case]:
     """Return the valid cases and every ``every``-th case of ``cases`` (all of them for ``every`` <= 1).
 
     A seeded slice of the full corpus in its own order (valid files, specific cases, random mutations), so
-    it holds each kind in proportion and a case failing in the sample fails at the same place in the full run.
+    it holds each kind in proportion and a case failing in the sample fails at the same place in the full
+    run; a format with fewer than `FEW_SPECIFIC` specific cases keeps them all.
     """
     if every <= 1:
         return cases
-    return [c for i, c in enumerate(cases) if i % every == 0 or c.label.startswith("valid:")]
+    specific = sum(c.label.startswith("specific:") for c in cases)
+    keep = ("valid:", "specific:") if specific < FEW_SPECIFIC else ("valid:",)
+    return [c for i, c in enumerate(cases) if i % every == 0 or c.label.startswith(keep)]
 
 
 Valid = list[tuple[str, bytes, tuple[str, ...]]]

@@ -4,8 +4,8 @@ The full corpus runs in two subprocesses (one per core), each under a 2 GB addre
 (``resource.setrlimit(RLIMIT_AS)``), with a 60 s alarm per case; each case goes through the command
 line's own import call into a temporary SQLite store, and a refused case must leave the store's
 digest unchanged (see ``run.py``). `make test` runs a seeded sample of it (the valid files and every
-`SAMPLE_EVERY`-th case of each format, `corpus.sample`); the whole corpus, 4,500 files, is a slow test
-run by `make test-full` and `make bench`.
+`SAMPLE_EVERY`-th case of each format, every specific case of the formats that have few, `corpus.sample`);
+the whole corpus, 4,500 files, is a slow test run by `make test-full` and `make bench`.
 """
 
 from __future__ import annotations
@@ -107,6 +107,10 @@ def test_the_sample_holds_every_kind_of_case_in_its_corpus_order() -> None:
     assert [c.data for c in sample] == [c.data for i, c in enumerate(full) if i % SAMPLE_EVERY == 0 or i < 3]
     assert {c.label.split(":")[0] for c in sample} == {"valid", "specific", "random"}
     assert len(full) // SAMPLE_EVERY <= len(sample) <= len(full) // SAMPLE_EVERY + 3
+    few = corpus.cases("boundaries_gpkg", _area())  # fewer specific cases than FEW_SPECIFIC: all kept
+    specific = [c.data for c in few if c.label.startswith("specific:")]
+    assert 0 < len(specific) < corpus.FEW_SPECIFIC
+    assert [c.data for c in corpus.sample(few, SAMPLE_EVERY) if c.label.startswith("specific:")] == specific
 
 
 def test_a_seeded_sample_of_hostile_files_is_imported_or_refused_with_our_message(tmp_path: Path) -> None:
