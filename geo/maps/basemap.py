@@ -713,6 +713,7 @@ class VectorBasemap(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
+
     def __init__(self, basemap: Basemap) -> None:
         super().__init__()
         self.default_js = [("protomaps-leaflet", f"{VENDOR}/protomaps-leaflet/protomaps-leaflet.js")]
