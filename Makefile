@@ -73,7 +73,7 @@ typecheck: $(VENV)/.stamp
 # Coverage of geo/ and ui/ with branches ([tool.coverage.*] in pyproject.toml) and its floor.
 COV_FAIL_UNDER ?= 90
 pytest: deps
-	$(PY) -m pytest -m "not postgres and not slow" --cov --cov-report=term --cov-fail-under=$(COV_FAIL_UNDER)
+	$(PY) -m pytest -m "not postgres and not slow" --cov --cov-report=term --cov-fail-under=$(COV_FAIL_UNDER) --durations=25
 
 # The same store tests against a real PostgreSQL + PostGIS: apt-installs postgresql-15-postgis-3 when
 # missing, runs them in a throwaway cluster on a free port, and reports them skipped where impossible.

@@ -210,6 +210,7 @@ def test_between_variance_and_effect_arithmetic():
     assert flat.detectable_fall == 0.0
 
 
+@pytest.mark.slow  # five simulated districts: `make slow` / `make bench` (the benchmark in docs/verdicts.md covers it too)
 def test_targets_chosen_on_high_counts_regress_and_a_longer_baseline_halves_it():
     """Units alike but for yearly swings; the three highest of the year before are "targets".
 

@@ -71,6 +71,7 @@ def test_map_script_is_deterministic(data: tuple) -> None:
     assert first == second
 
 
+@pytest.mark.slow  # a million incidents: `make slow` / `make bench`
 def test_a_million_incidents_stay_under_the_budget(data: tuple) -> None:
     communes, _ = data
     big = synthetic_incidents(1_000_000, communes)
