@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 _CHUNK = 500
 _READ_CHUNK = 5000
+_INSERT_CHUNK = 50_000
 _COMPARED = incident_schema.COMPARED
 _WRITTEN = incident_schema.STORED
 
@@ -378,10 +380,11 @@ def insert_incidents(
             columns[name] = [None if v is None else process(v) for v in columns[name]]
     marks = ", ".join("?" for _ in names)
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-    conn.exec_driver_sql(
-        f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})",  # noqa: S608 (our own table and columns)
-        list(zip(*columns.values(), strict=True)),
-    )
+    statement = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"  # noqa: S608 (our own table and columns)
+    rows = zip(*columns.values(), strict=True)
+    # In slices, same transaction: the tuples of a million rows are never all in memory at once.
+    while chunk := list(itertools.islice(rows, _INSERT_CHUNK)):
+        conn.exec_driver_sql(statement, chunk)
 
 
 def _chunks(values: Sequence[Any], *, size: int = _CHUNK) -> Iterator[list[Any]]:

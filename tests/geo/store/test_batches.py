@@ -337,3 +337,15 @@ def test_rows_placed_by_commune_are_stored_without_coordinates_and_keep_their_co
     store.undo(outcome.batch_id)
     store.undo(first.batch_id)
     assert store.incidents().empty
+
+
+def test_a_bulk_insert_in_several_slices_writes_every_row(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geo.store.batches as batches
+
+    monkeypatch.setattr(batches, "_INSERT_CHUNK", 2)
+    store = Store.open(store_url, demo=False)
+    outcome = store.import_incidents(messy(store))
+    assert outcome.accepted == 5
+    assert sorted(store.incidents()["incident_id"]) == sorted(messy(store).incidents["incident_id"])
