@@ -86,9 +86,14 @@ def with_kept_groups(
 def names(communes: pd.DataFrame) -> dict[str, str]:
     """Return code → name of the stored units and of the newer units records are kept at."""
     out = dict(zip(communes["code"].astype(str), communes["name"].astype(str), strict=True))
-    history = None
-    for code in loaders.incidents()["commune_code"].astype(str).unique():
-        if is_group(code) and code not in out:
-            history = history or loaders.store().unit_history()
-            out[code] = group_label(history, code)
-    return out
+    return _group_names(*loaders.key()) | out
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _group_names(url: str, version: str) -> dict[str, str]:
+    """The names of the groups incidents are kept at (read once per store version, not on every rerun)."""
+    groups = [c for c in loaders.incidents()["commune_code"].astype(str).unique() if is_group(c)]
+    if not groups:
+        return {}
+    history = loaders.store().unit_history()
+    return {code: group_label(history, code) for code in groups}
