@@ -38,6 +38,7 @@ def build_store(path: Path, n: int) -> str:
     if path.exists():
         return url
     from geo.io.incident_import import validate_incidents
+    from geo.io.safety import Limits
     from geo.io.tables import read_table
     from geo.store.store import Store
 
@@ -47,7 +48,7 @@ def build_store(path: Path, n: int) -> str:
     source = path.with_suffix(".csv")
     write_csv(n, source)
     store = Store.open(url, demo=False)
-    outcome = store.import_incidents(validate_incidents(read_table(source), store.communes()))
+    outcome = store.import_incidents(validate_incidents(read_table(source, limits=Limits.command_line()), store.communes()))
     print(f"store: {outcome.accepted:,} incidents imported into {path}")
     store.close()
     return url

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
@@ -26,16 +25,14 @@ from geo.io.population_import import PopulationImport
 from geo.plan import Plan
 from geo.store import audit
 from geo.store.schema import DEMO_BATCH, bump_revision, json_object, meta_value, utc_now
+from geo.store.writes import classify, existing_rows, insert_incidents
 from geo.taxonomy import fold, load_offences
 
 if TYPE_CHECKING:
     from geo.store.store import Store
 
 _CHUNK = 500
-_READ_CHUNK = 5000
-_INSERT_CHUNK = 50_000
 _COMPARED = incident_schema.COMPARED
-_WRITTEN = incident_schema.STORED
 
 
 @dataclass(frozen=True)
@@ -109,10 +106,10 @@ def new_batch_id() -> str:
 def plan_import(store: Store, validation: Validation) -> ImportPlan:
     """Return what importing ``validation`` would do, without writing."""
     with store.engine.connect() as conn:
-        existing = _existing(store, conn, validation.incidents)
+        existing = existing_rows(conn, store.tables.incidents, validation.incidents)
         same = _same_file(store, conn, validation.sha256)
         replaces_demo = meta_value(conn, store.tables, "is_demo") == "1"
-    new, changed, same_rows = _classify(validation.incidents, existing)
+    new, changed, same_rows = classify(validation.incidents, existing)
     return ImportPlan(
         int(new.sum()), int(changed.sum()), int(same_rows.sum()), validation.rejected, replaces_demo, same
     )
@@ -235,8 +232,8 @@ def import_incidents(
             conn.execute(t.incidents.delete().where(t.incidents.c.batch_id == DEMO_BATCH))
             conn.execute(t.batches.update().where(t.batches.c.batch_id == DEMO_BATCH).values(undone_at=now))
             conn.execute(t.meta.update().where(t.meta.c.key == "is_demo").values(value="0"))
-        existing = _existing(store, conn, frame)
-        new, changed, _ = _classify(frame, existing)
+        existing = existing_rows(conn, store.tables.incidents, frame)
+        new, changed, _ = classify(frame, existing)
         if not (new.any() or changed.any() or replaced_demo):
             # Every row is already stored as it is: no batch, no new revision (unless a declared end).
             if complete_to is not None:
@@ -296,95 +293,12 @@ def import_incidents(
     )
 
 
-def _existing(store: Store, conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
-    """Return the stored rows whose id is in ``frame`` (columns `_WRITTEN`)."""
-    t = store.tables.incidents
-    parts = [
-        pd.read_sql(sa.select(*(t.c[c] for c in _WRITTEN)).where(t.c.incident_id.in_(chunk)), conn)
-        for chunk in _chunks(frame["incident_id"].tolist(), size=_READ_CHUNK)
-    ]
-    if not parts:
-        return pd.DataFrame(columns=list(_WRITTEN))
-    existing = pd.concat(parts, ignore_index=True)
-    existing["occurred_at"] = pd.to_datetime(existing["occurred_at"])
-    return existing
-
-
-def _classify(frame: pd.DataFrame, existing: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return masks over ``frame``: new ids, changed rows, identical rows."""
-    known = frame["incident_id"].isin(existing["incident_id"]).to_numpy()
-    if not known.any():
-        return ~known, known, known
-    old = existing.set_index("incident_id").reindex(frame["incident_id"])
-    same = np.ones(len(frame), dtype=bool)
-    for column in _COMPARED:
-        left = frame[column].to_numpy()
-        right = old[column].to_numpy()
-        equal = np.asarray(left == right, dtype=bool)
-        if column in ("lon", "lat"):  # a record without coordinates: empty on both sides is the same
-            equal |= pd.isna(frame[column]).to_numpy() & pd.isna(old[column]).to_numpy()
-        same &= equal
-    same &= known
-    return ~known, known & ~same, same
-
-
 def _same_file(store: Store, conn: Connection, sha256: str) -> tuple[str, ...]:
     t = store.tables.batches
     rows = conn.execute(
         sa.select(t.c.batch_id).where(t.c.sha256 == sha256, t.c.undone_at.is_(None), t.c.sha256 != "")
     )
     return tuple(r[0] for r in rows)
-
-
-def _columns(frame: pd.DataFrame, *, batch_id: str, now: Any) -> dict[str, list[Any]]:
-    """Return the values to insert, column by column (`_WRITTEN`, then the batch and import time)."""
-    columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in _WRITTEN}
-    columns["occurred_at"] = pd.to_datetime(frame["occurred_at"]).astype(object).tolist()
-    # NULL, never NaN, for a record without coordinates (PostgreSQL would store NaN as a number).
-    for axis in ("lon", "lat"):
-        values = pd.to_numeric(frame[axis], errors="coerce").to_numpy(dtype=float)
-        columns[axis] = [
-            None if missing else float(v) for v, missing in zip(values, np.isnan(values), strict=True)
-        ]
-    columns["batch_id"] = [batch_id] * len(frame)
-    columns["imported_at"] = [now] * len(frame)
-    return columns
-
-
-def insert_incidents(
-    conn: Connection, table: sa.Table, frame: pd.DataFrame, *, batch_id: str, now: Any
-) -> None:
-    """Insert ``frame``'s rows into ``table`` in bulk, inside the caller's transaction.
-
-    The driver's own bulk path: ``COPY … FROM STDIN`` on PostgreSQL, one ``executemany`` of plain
-    tuples on SQLite (values converted by the columns' own SQLAlchemy types, so they read back
-    exactly as the ORM path writes them). SQLAlchemy's per-row parameter handling cost more than
-    the insert itself on large imports.
-    """
-    columns = _columns(frame, batch_id=batch_id, now=now)
-    names = list(columns)
-    dialect = conn.dialect
-    if dialect.name == "postgresql":
-        quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
-                for values in zip(*columns.values(), strict=True):
-                    copy.write_row(values)
-        finally:
-            cursor.close()
-        return
-    for name in names:
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            columns[name] = [None if v is None else process(v) for v in columns[name]]
-    marks = ", ".join("?" for _ in names)
-    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-    statement = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"  # noqa: S608 (our own table and columns)
-    rows = zip(*columns.values(), strict=True)
-    # In slices, same transaction: the tuples of a million rows are never all in memory at once.
-    while chunk := list(itertools.islice(rows, _INSERT_CHUNK)):
-        conn.exec_driver_sql(statement, chunk)
 
 
 def _chunks(values: Sequence[Any], *, size: int = _CHUNK) -> Iterator[list[Any]]:

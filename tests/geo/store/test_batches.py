@@ -342,9 +342,10 @@ def test_rows_placed_by_commune_are_stored_without_coordinates_and_keep_their_co
 def test_a_bulk_insert_in_several_slices_writes_every_row(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import geo.store.batches as batches
 
-    monkeypatch.setattr(batches, "_INSERT_CHUNK", 2)
+    import geo.store.writes as writes
+
+    monkeypatch.setattr(writes, "_INSERT_CHUNK", 2)
     store = Store.open(store_url, demo=False)
     outcome = store.import_incidents(messy(store))
     assert outcome.accepted == 5
