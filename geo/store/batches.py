@@ -23,7 +23,7 @@ from geo.io.boundary_import import BoundaryImport, Reassignment, reassign
 from geo.io.incident_import import Validation
 from geo.io.population_import import PopulationImport
 from geo.plan import Plan
-from geo.store import audit
+from geo.store import aggregates, audit
 from geo.store.schema import DEMO_BATCH, bump_revision, json_object, meta_value, utc_now
 from geo.store.writes import classify, existing_rows, insert_incidents
 from geo.taxonomy import fold, load_offences
@@ -258,6 +258,11 @@ def import_incidents(
             conn.execute(t.incidents.delete().where(t.incidents.c.incident_id.in_(chunk)))
         if len(write):
             insert_incidents(conn, t.incidents, write, batch_id=batch_id, now=now)
+        if replaced_demo:  # the demo rows are gone: what is stored now is this file's rows
+            aggregates.rebuild(conn, t, store.communes_in(conn))
+        else:
+            removed = existing[existing["incident_id"].isin(replaced)]
+            aggregates.apply_delta(conn, t, added=write, removed=removed)
         conn.execute(
             t.batches.insert(),
             {
@@ -346,6 +351,7 @@ def replace_communes(store: Store, boundaries: BoundaryImport, *, user: str = ""
         if renamed or cleared:
             _save_targets(store, conn, plan, kept)
         changed, outside = _reassign_all(store, conn, communes)
+        aggregates.rebuild(conn, t, communes)
         conn.execute(
             t.batches.insert(),
             {
@@ -553,6 +559,7 @@ def _undo_incidents(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
         raise ConfigError(
             f"Lô sau ({', '.join(blocking)}) đã sửa các vụ việc của lô này: hãy hoàn tác lô đó trước."
         )
+    gone = _counted_rows(conn, t.incidents, t.incidents.c.batch_id == batch["batch_id"])
     removed = conn.execute(t.incidents.delete().where(t.incidents.c.batch_id == batch["batch_id"])).rowcount
     columns = ["incident_id", *_COMPARED, "imported_at"]
     restore = sa.select(*(history.c[c] for c in columns), history.c.old_batch_id).where(
@@ -564,7 +571,17 @@ def _undo_incidents(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
     ids = conn.execute(
         sa.select(history.c.incident_id).where(history.c.batch_id == batch["batch_id"])
     ).scalars()
-    _reassign_all(store, conn, store.communes_in(conn), ids=list(ids))
+    back_ids = list(ids)
+    _reassign_all(store, conn, store.communes_in(conn), ids=back_ids)
+    back = pd.concat(
+        [
+            _counted_rows(conn, t.incidents, t.incidents.c.incident_id.in_(chunk))
+            for chunk in _chunks(back_ids)
+        ]
+        or [gone.iloc[:0]],
+        ignore_index=True,
+    )
+    aggregates.apply_delta(conn, t, added=back, removed=gone)
     if batch["replaced_demo"]:
         restored += store.insert_demo_incidents(conn)
         conn.execute(t.meta.update().where(t.meta.c.key == "is_demo").values(value="1"))
@@ -574,7 +591,18 @@ def _undo_incidents(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
         if conn.execute(boundaries).first() is not None:
             # The demo codes fit the demo boundaries; official ones replaced them since.
             _reassign_all(store, conn, store.communes_in(conn))
+        aggregates.rebuild(conn, t, store.communes_in(conn))
     return UndoOutcome(batch["batch_id"], "incidents", int(removed), int(restored))
+
+
+def _counted_rows(conn: Connection, table: sa.Table, where: Any) -> pd.DataFrame:
+    """Return the fields the aggregates count (`geo.store.aggregates`) of the rows of ``table`` matching ``where``."""
+    query = sa.select(
+        table.c.commune_code, table.c.occurred_at, table.c.offence_code, table.c.lon, table.c.lat
+    )
+    frame = pd.read_sql(query.where(where), conn)
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
+    return frame
 
 
 def _undo_boundaries(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
@@ -599,4 +627,5 @@ def _undo_boundaries(store: Store, conn: Connection, batch: Any) -> UndoOutcome:
     conn.execute(t.communes.insert(), [{str(k): v for k, v in r.items()} for r in old.to_dict("records")])
     communes = store.communes_in(conn)
     changed, _ = _reassign_all(store, conn, communes)
+    aggregates.rebuild(conn, t, communes)
     return UndoOutcome(batch["batch_id"], str(batch["kind"]), 0, changed)

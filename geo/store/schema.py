@@ -14,13 +14,14 @@ from sqlalchemy.engine import Connection
 
 from geo._errors import ConfigError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Version of the table layout; `migrate` brings older stores up to it.
 
 History: 1 — the first SQLite layout; 2 — incident address, batch kind / undo / unchanged count,
 history tables for undo, PostGIS geometry columns with GiST indexes; 3 — ``users`` (accounts with
 bcrypt hashes, roles, failed-login counters) and ``audit`` (append-only: the database itself refuses
-to update, delete or truncate its rows).; 4 — the precision of each incident's time (minute, day or month).
+to update, delete or truncate its rows).; 4 — the precision of each incident's time (minute, day or month); 5 — optional coordinates; 6 — group keys as
+commune codes; 7 — the prepared aggregates ``unit_counts`` and ``pixel_counts`` (`geo.store.aggregates`).
 """
 
 DEMO_BATCH = "demo"
@@ -79,6 +80,8 @@ class Tables:
     users: sa.Table
     audit: sa.Table
     postgis: bool
+    unit_counts: sa.Table
+    pixel_counts: sa.Table
 
 
 def _incident_columns() -> list[sa.Column]:
@@ -200,6 +203,7 @@ def tables(*, postgis: bool) -> Tables:
         *_commune_columns(),
     )
     users, audit = _account_tables(metadata)
+    unit_counts, pixel_counts = _aggregate_tables(metadata)
     return Tables(
         metadata,
         meta,
@@ -212,7 +216,38 @@ def tables(*, postgis: bool) -> Tables:
         users,
         audit,
         postgis,
+        unit_counts,
+        pixel_counts,
     )
+
+
+def _aggregate_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
+    """Return ``unit_counts`` and ``pixel_counts`` (schema version 7; kept by `geo.store.aggregates`)."""
+
+    def keys() -> list[sa.Column]:
+        return [
+            sa.Column("commune_code", sa.String(64), primary_key=True),
+            sa.Column("month", sa.String(7), primary_key=True),  # YYYY-MM
+            sa.Column("offence_code", sa.String(64), primary_key=True),
+        ]
+
+    unit_counts = sa.Table(
+        "unit_counts",
+        metadata,
+        *keys(),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.Index("ix_unit_counts_month", "month"),
+    )
+    pixel_counts = sa.Table(
+        "pixel_counts",
+        metadata,
+        *keys(),
+        sa.Column("gx", sa.Integer, primary_key=True),
+        sa.Column("gy", sa.Integer, primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.Index("ix_pixel_counts_month", "month"),
+    )
+    return unit_counts, pixel_counts
 
 
 def _account_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
@@ -375,6 +410,12 @@ def _to_v6(conn: Connection, schema: Tables) -> None:
             conn.execute(sa.text(f"ALTER TABLE {name} ALTER COLUMN commune_code TYPE VARCHAR(64)"))
 
 
+def _to_v7(conn: Connection, schema: Tables) -> None:
+    """Version 7: the prepared aggregates (issue 14); `geo.store.store.Store.open` fills them after migrating."""
+    schema.unit_counts.create(conn, checkfirst=True)
+    schema.pixel_counts.create(conn, checkfirst=True)
+
+
 def _append_only(conn: Connection, table: str) -> None:
     """Make the database refuse to change or remove rows of ``table`` (inserts only)."""
     message = f"{table} is append-only"
@@ -406,4 +447,5 @@ _MIGRATIONS: dict[int, Callable[[Connection, Tables], None]] = {
     4: _to_v4,
     5: _to_v5,
     6: _to_v6,
+    7: _to_v7,
 }

@@ -27,7 +27,7 @@ from geo.demo import demo_plan, read_incidents_csv
 from geo.history import UnitHistory
 from geo.io.layers import load_communes
 from geo.plan import Plan
-from geo.store import audit, schema
+from geo.store import aggregates, audit, schema
 from geo.store.schema import DEMO_BATCH, SCHEMA_VERSION, Tables, utc_now
 from geo.store.taxonomy import save_taxonomy, taxonomy_in
 from geo.taxonomy import Taxonomy, activate, base, group_of
@@ -123,7 +123,10 @@ class Store:
                         store._create(conn, with_demo=with_demo, district=demo is not None or is_default)
                     elif needed == "migrate":
                         version = int(store._meta_in(conn, "schema_version") or "1")
-                        if schema.migrate(conn, store.tables, from_version=version):
+                        applied = schema.migrate(conn, store.tables, from_version=version)
+                        if 7 in applied:
+                            aggregates.rebuild(conn, store.tables, store.communes_in(conn))
+                        if applied:
                             store._bump(conn)
             activate(store.taxonomy())  # the area's own offence categories, for every lookup
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
@@ -188,6 +191,7 @@ class Store:
             self.write_communes(conn, load_communes(settings.DEMO_COMMUNES_PATH))
         if with_demo:
             self.insert_demo_incidents(conn)
+        aggregates.rebuild(conn, t, self.communes_in(conn))
 
     def insert_demo_incidents(self, conn: Connection) -> int:
         """Insert the generated demo incidents as batch `DEMO_BATCH` (inside the caller's transaction)."""

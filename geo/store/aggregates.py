@@ -1,0 +1,304 @@
+"""Prepared aggregates the store keeps beside the incidents, written in the same transaction as them.
+
+Two tables (schema version 7, issue 14):
+
+- ``unit_counts``: incidents per unit × calendar month × offence (``commune_code``, ``month`` as
+  ``YYYY-MM``, ``offence_code``, ``n``). Every incident counts, placed by coordinates or by its
+  commune only; a record kept at the level of a newer unit counts under its group key.
+- ``pixel_counts``: the same per pixel of the hot-spot grid as well (``gx``, ``gy``: the pixel's
+  column and row, ``floor(x / pixel_m)``, in the area's metric CRS; `Grid` meta below). The pixel is
+  the kernel density's (`settings.GRID_CELL_M` / `settings.KDE_SUBCELLS`, 62.5 m): a grid cell of
+  the analyses is a block of whole pixels (grids are snapped to multiples of their cell), so both
+  the cell counts of Gi* and the binned points of the density are exact sums of pixels. Incidents
+  without coordinates are not in it.
+
+They are kept right at every write: an import adds the counts of the rows it writes and takes away
+those of the rows it replaces (`apply_delta`); undoing an import does the reverse; a change of
+boundaries (which re-assigns every incident, and may change the metric CRS) and the demo data
+rebuild them from the incidents (`rebuild`, read in slices so memory stays bounded). A filter over
+whole months then sums a table of at most units × months × offences rows instead of scanning every
+incident (`geo.store.counts`). ``tests/geo/store/test_aggregates.py`` checks on SQLite and PostGIS
+that they equal a direct count of the incidents after import, update, undo and boundary
+replacement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from geo import settings
+from geo._errors import BoundaryError
+from geo.communes import metric_crs
+from geo.store.schema import Tables, is_postgres
+
+PIXEL_M = settings.GRID_CELL_M / settings.KDE_SUBCELLS
+"""Side of an aggregate pixel in metres (the kernel density's pixel)."""
+
+META_KEY = "aggregate_grid"
+"""Meta key of the pixels' CRS and size (`Grid`, as JSON)."""
+
+UNIT_KEYS = ("commune_code", "month", "offence_code")
+PIXEL_KEYS = ("commune_code", "month", "offence_code", "gx", "gy")
+
+_READ_SLICE = 500_000
+_WRITE_SLICE = 50_000
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Where the pixels of ``pixel_counts`` are: a metric CRS and a pixel side in metres."""
+
+    crs: str
+    pixel_m: float = PIXEL_M
+
+    def to_json(self) -> str:
+        """Return the grid as the JSON object stored in meta."""
+        return json.dumps({"crs": self.crs, "pixel_m": self.pixel_m})
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> Grid | None:
+        """Return the grid stored in meta, or None (no aggregates built yet)."""
+        if not raw:
+            return None
+        try:
+            value = json.loads(raw)
+            return cls(str(value["crs"]), float(value["pixel_m"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def pixels(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the pixel column and row of each WGS 84 point (int64; points without coordinates: -1, -1)."""
+        lon = np.asarray(lon, dtype=float)
+        lat = np.asarray(lat, dtype=float)
+        x, y = _transformer(self.crs).transform(lon, lat)
+        ok = np.isfinite(x) & np.isfinite(y)
+        gx = np.where(ok, np.floor(np.where(ok, x, 0.0) / self.pixel_m), -1).astype(np.int64)
+        gy = np.where(ok, np.floor(np.where(ok, y, 0.0) / self.pixel_m), -1).astype(np.int64)
+        return gx, gy
+
+
+def _transformer(crs: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(settings.CRS_WGS84, crs, always_xy=True)
+
+
+def grid_for(communes: gpd.GeoDataFrame) -> Grid:
+    """Return the pixels' grid for an area's units: its metric CRS (`geo.communes.metric_crs`)."""
+    if communes.empty or communes.crs is None:
+        return Grid(settings.CRS_METRIC)
+    try:
+        return Grid(metric_crs(communes).to_string())
+    except BoundaryError:
+        return Grid(settings.CRS_METRIC)
+
+
+def stored_grid(conn: Connection, tables: Tables) -> Grid | None:
+    """Return the grid the stored ``pixel_counts`` use (None before they are first built)."""
+    meta = tables.meta
+    raw = conn.execute(sa.select(meta.c.value).where(meta.c.key == META_KEY)).scalar_one_or_none()
+    return Grid.from_json(raw)
+
+
+# -- counting (pure) --------------------------------------------------------------------------------
+def months(times: pd.Series | np.ndarray) -> np.ndarray:
+    """Return the calendar month (``YYYY-MM``) of each time, as an array of str.
+
+    Examples
+    --------
+    >>> months(pd.to_datetime(pd.Series(["2024-01-31 23:59", "2024-02-01"]))).tolist()
+    ['2024-01', '2024-02']
+    """
+    values = np.asarray(pd.to_datetime(pd.Series(times)).to_numpy(dtype="datetime64[ns]"))
+    return np.datetime_as_string(values.astype("datetime64[M]"), unit="M")
+
+
+def unit_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the incidents of ``frame`` counted per unit × month × offence (columns `UNIT_KEYS` + ``n``).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"commune_code": ["a", "a", "b"], "offence_code": ["x", "x", "x"],
+    ...     "occurred_at": pd.to_datetime(["2024-01-02", "2024-01-30", "2024-01-05"])})
+    >>> unit_counts(frame).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'commune_code': 'a', 'month': '2024-01', 'offence_code': 'x', 'n': 2},
+     {'commune_code': 'b', 'month': '2024-01', 'offence_code': 'x', 'n': 1}]
+    """
+    keyed = pd.DataFrame(
+        {
+            "commune_code": frame["commune_code"].astype(str).to_numpy(),
+            "month": months(frame["occurred_at"]),
+            "offence_code": frame["offence_code"].astype(str).to_numpy(),
+        }
+    )
+    return _count(keyed, UNIT_KEYS)
+
+
+def pixel_counts(frame: pd.DataFrame, grid: Grid) -> pd.DataFrame:
+    """Return the located incidents of ``frame`` counted per unit × month × offence × pixel (`PIXEL_KEYS` + ``n``)."""
+    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    gx, gy = grid.pixels(lon[located], lat[located])
+    kept = gx >= 0
+    rows = frame[located][kept]
+    keyed = pd.DataFrame(
+        {
+            "commune_code": rows["commune_code"].astype(str).to_numpy(),
+            "month": months(rows["occurred_at"]),
+            "offence_code": rows["offence_code"].astype(str).to_numpy(),
+            "gx": gx[kept],
+            "gy": gy[kept],
+        }
+    )
+    return _count(keyed, PIXEL_KEYS)
+
+
+def _count(keyed: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    if keyed.empty:
+        return pd.DataFrame(
+            {**{k: pd.Series(dtype=keyed[k].dtype) for k in keys}, "n": pd.Series(dtype="int64")}
+        )
+    counted = keyed.groupby(list(keys), sort=True, observed=True).size()
+    return counted.rename("n").reset_index().astype({"n": "int64"})
+
+
+def difference(added: pd.DataFrame, removed: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Return the counts of ``added`` minus those of ``removed``, keyed on ``keys``, without zero rows.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"k": ["x", "y"], "n": [2, 1]})
+    >>> r = pd.DataFrame({"k": ["x", "z"], "n": [2, 4]})
+    >>> difference(a, r, ["k"]).to_dict("records")
+    [{'k': 'y', 'n': 1}, {'k': 'z', 'n': -4}]
+    """
+    both = pd.concat([added, removed.assign(n=-removed["n"])], ignore_index=True)
+    if both.empty:
+        return both
+    summed = both.groupby(list(keys), sort=True, observed=True)["n"].sum().reset_index()
+    return summed[summed["n"] != 0].reset_index(drop=True)
+
+
+# -- keeping the tables -----------------------------------------------------------------------------
+def apply_delta(
+    conn: Connection,
+    tables: Tables,
+    *,
+    added: pd.DataFrame | None = None,
+    removed: pd.DataFrame | None = None,
+) -> None:
+    """Add the counts of the incident rows ``added`` and take away those of ``removed`` (caller's transaction).
+
+    The rows need ``commune_code``, ``occurred_at``, ``offence_code``, ``lon`` and ``lat``. A store
+    whose aggregates were never built (made before schema version 7 and not yet migrated) is left alone.
+    """
+    grid = stored_grid(conn, tables)
+    if grid is None:
+        return
+    empty = pd.DataFrame(columns=["commune_code", "occurred_at", "offence_code", "lon", "lat"])
+    plus = added if added is not None else empty
+    minus = removed if removed is not None else empty
+    _add(conn, tables.unit_counts, difference(unit_counts(plus), unit_counts(minus), UNIT_KEYS), UNIT_KEYS)
+    _add(
+        conn,
+        tables.pixel_counts,
+        difference(pixel_counts(plus, grid), pixel_counts(minus, grid), PIXEL_KEYS),
+        PIXEL_KEYS,
+    )
+
+
+def rebuild(conn: Connection, tables: Tables, communes: gpd.GeoDataFrame) -> Grid:
+    """Count every stored incident again into both tables, on the pixels of ``communes``' metric CRS.
+
+    The incidents are read in slices of `_READ_SLICE` rows, each slice counted and the counts summed,
+    so a province's ten million incidents never sit in memory at once.
+    """
+    grid = grid_for(communes)
+    conn.execute(tables.unit_counts.delete())
+    conn.execute(tables.pixel_counts.delete())
+    t = tables.incidents
+    query = sa.select(t.c.commune_code, t.c.occurred_at, t.c.offence_code, t.c.lon, t.c.lat).order_by(
+        t.c.incident_id
+    )
+    units: list[pd.DataFrame] = []
+    pixels: list[pd.DataFrame] = []
+    result = conn.execute(query.execution_options(stream_results=True, yield_per=_READ_SLICE))
+    for part in result.partitions(_READ_SLICE):
+        frame = pd.DataFrame(part, columns=["commune_code", "occurred_at", "offence_code", "lon", "lat"])
+        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
+        units = [_merge([*units, unit_counts(frame)], UNIT_KEYS)]
+        pixels = [_merge([*pixels, pixel_counts(frame, grid)], PIXEL_KEYS)]
+    for table, parts in ((tables.unit_counts, units), (tables.pixel_counts, pixels)):
+        if parts and len(parts[0]):
+            _insert(conn, table, parts[0])
+    _set_grid(conn, tables, grid)
+    return grid
+
+
+def _merge(parts: list[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
+    both = pd.concat(parts, ignore_index=True)
+    if len(parts) == 1 or both.empty:
+        return both
+    return both.groupby(list(keys), sort=True, observed=True)["n"].sum().reset_index()
+
+
+def _set_grid(conn: Connection, tables: Tables, grid: Grid) -> None:
+    meta = tables.meta
+    done = conn.execute(meta.update().where(meta.c.key == META_KEY).values(value=grid.to_json()))
+    if done.rowcount == 0:
+        conn.execute(meta.insert().values(key=META_KEY, value=grid.to_json()))
+
+
+def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+    values = [frame[c].to_numpy() for c in columns]
+    converted = [v.tolist() for v in values]
+    return zip(*converted, strict=True)
+
+
+def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Insert ``frame``'s rows into ``table`` in bulk (COPY on PostgreSQL, executemany on SQLite)."""
+    columns = list(frame.columns)
+    dialect = conn.dialect
+    quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
+    if is_postgres(conn):
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+                for row in _rows(frame, columns):
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
+    marks = ", ".join("?" for _ in columns)
+    statement = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"  # noqa: S608 (our own table and columns)
+    rows = list(_rows(frame, columns))
+    for start in range(0, len(rows), _WRITE_SLICE):
+        conn.exec_driver_sql(statement, rows[start : start + _WRITE_SLICE])
+
+
+def _add(conn: Connection, table: sa.Table, delta: pd.DataFrame, keys: Sequence[str]) -> None:
+    """Add ``delta``'s counts to ``table`` (an upsert through a temporary table), then drop rows at 0."""
+    if delta.empty:
+        return
+    stage = f"{table.name}_delta"
+    key_list = ", ".join(keys)
+    temporary = "TEMPORARY TABLE" if is_postgres(conn) else "TEMP TABLE"
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
+    conn.exec_driver_sql(f"CREATE {temporary} {stage} AS SELECT {key_list}, n FROM {table.name} WHERE 1 = 0")  # noqa: S608
+    staged = sa.Table(stage, sa.MetaData(), *(sa.Column(c) for c in (*keys, "n")))
+    _insert(conn, staged, delta[[*keys, "n"]])
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({key_list}, n) SELECT {key_list}, n FROM {stage} WHERE true "  # noqa: S608
+        f"ON CONFLICT ({key_list}) DO UPDATE SET n = {table.name}.n + excluded.n"
+    )
+    conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE n = 0")  # noqa: S608 (our own table)
+    conn.exec_driver_sql(f"DROP TABLE {stage}")
