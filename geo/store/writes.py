@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -15,20 +14,42 @@ from geo import incidents as incident_schema
 
 _READ_CHUNK = 5000
 _INSERT_CHUNK = 50_000
+_SCAN_RATIO = 4
+"""The whole table is scanned once (no parameters) when it holds at most this many times the file's rows."""
 _COMPARED = incident_schema.COMPARED
 _WRITTEN = incident_schema.STORED
 
 
 def existing_rows(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> pd.DataFrame:
-    """Return the rows of ``table`` whose id is in ``frame`` (columns `_WRITTEN`)."""
+    """Return the rows of ``table`` whose id is in ``frame`` (columns `_WRITTEN`).
+
+    One query in the common cases: none when the table is empty (a first import), one scan of the
+    table when it is not much larger than the file (a new month, a file imported again); ids in
+    chunks only for a small file against a large store.
+    """
     t = table
-    parts = [
-        pd.read_sql(sa.select(*(t.c[c] for c in _WRITTEN)).where(t.c.incident_id.in_(chunk)), conn)
-        for chunk in _chunks(frame["incident_id"].tolist(), size=_READ_CHUNK)
-    ]
-    if not parts:
-        return pd.DataFrame(columns=list(_WRITTEN))
-    existing = pd.concat(parts, ignore_index=True)
+    columns = [t.c[c] for c in _WRITTEN]
+    if not len(frame) or conn.execute(sa.select(t.c.incident_id).limit(1)).first() is None:
+        return _typed(pd.DataFrame(columns=list(_WRITTEN)))
+    stored = int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+    wanted = pd.Index(frame["incident_id"].astype(object).unique())
+    if stored <= _SCAN_RATIO * len(frame):
+        parts = [
+            part[part["incident_id"].isin(wanted)]
+            for part in pd.read_sql(sa.select(*columns), conn, chunksize=_INSERT_CHUNK)
+        ]
+    else:
+        parts = [
+            pd.read_sql(sa.select(*columns).where(t.c.incident_id.in_(chunk)), conn)
+            for chunk in _chunks(wanted.tolist(), size=_READ_CHUNK)
+        ]
+    found = [part for part in parts if len(part)]
+    if not found:
+        return _typed(pd.DataFrame(columns=list(_WRITTEN)))
+    return _typed(pd.concat(found, ignore_index=True))
+
+
+def _typed(existing: pd.DataFrame) -> pd.DataFrame:
     existing["occurred_at"] = pd.to_datetime(existing["occurred_at"])
     return existing
 
@@ -51,19 +72,61 @@ def classify(frame: pd.DataFrame, existing: pd.DataFrame) -> tuple[np.ndarray, n
     return ~known, known & ~same, same
 
 
-def _columns(frame: pd.DataFrame, *, batch_id: str, now: Any) -> dict[str, list[Any]]:
-    """Return the values to insert, column by column (`_WRITTEN`, then the batch and import time)."""
-    columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in _WRITTEN}
-    columns["occurred_at"] = pd.to_datetime(frame["occurred_at"]).astype(object).tolist()
-    # NULL, never NaN, for a record without coordinates (PostgreSQL would store NaN as a number).
-    for axis in ("lon", "lat"):
-        values = pd.to_numeric(frame[axis], errors="coerce").to_numpy(dtype=float)
-        columns[axis] = [
-            None if missing else float(v) for v, missing in zip(values, np.isnan(values), strict=True)
-        ]
-    columns["batch_id"] = [batch_id] * len(frame)
-    columns["imported_at"] = [now] * len(frame)
-    return columns
+def _slices(
+    frame: pd.DataFrame, *, batch_id: str, now: Any, dialect: Any, table: sa.Table
+) -> Iterator[list[Any]]:
+    """Yield the rows to insert as lists of tuples, `_INSERT_CHUNK` at a time.
+
+    Columns `_WRITTEN`, then the batch and import time. Values are what the driver takes: on SQLite
+    the columns' own bind processors (a `DateTime` becomes its text, formatted for a whole slice at
+    once with the same layout); NULL, never NaN, for a record without coordinates (PostgreSQL
+    would store NaN as a number).
+    """
+    names = [*_WRITTEN, "batch_id", "imported_at"]
+    sqlite = dialect.name != "postgresql"
+    process = {
+        name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) if sqlite else None
+        for name in names
+    }
+    stamp = process["imported_at"](now) if process["imported_at"] is not None else now
+    arrays: dict[str, np.ndarray] = {}
+    for name in _WRITTEN:
+        if name == "occurred_at":
+            arrays[name] = pd.to_datetime(frame[name]).to_numpy(dtype="datetime64[us]")
+        elif name in ("lon", "lat"):
+            arrays[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+        else:
+            arrays[name] = frame[name].to_numpy(dtype=object)
+    for start in range(0, len(frame), _INSERT_CHUNK):
+        end = start + _INSERT_CHUNK
+        columns: list[Any] = []
+        for name in _WRITTEN:
+            values = arrays[name][start:end]
+            if name == "occurred_at":
+                columns.append(_stamps(values, text=process[name] is not None))
+            elif name in ("lon", "lat"):
+                column = values.astype(object)
+                column[np.isnan(values)] = None
+                columns.append(column.tolist())
+            elif (convert := process[name]) is not None:
+                columns.append([None if v is None else convert(v) for v in values.tolist()])
+            else:
+                columns.append(values.tolist())
+        size = len(columns[0])
+        columns += [[batch_id] * size, [stamp] * size]
+        yield list(zip(*columns, strict=True))
+
+
+def _stamps(values: np.ndarray, *, text: bool) -> list[Any]:
+    """Return datetime64 values as the driver takes them: SQLite's text ``YYYY-MM-DD HH:MM:SS.ffffff``, or datetimes."""
+    missing = np.isnat(values)
+    if not text:
+        out = values.astype(object)
+        out[missing] = None
+        return list(out.tolist())
+    shown = np.char.replace(np.datetime_as_string(values, unit="us"), "T", " ").astype(object)
+    shown[missing] = None
+    return list(shown.tolist())
 
 
 def insert_incidents(
@@ -71,35 +134,30 @@ def insert_incidents(
 ) -> None:
     """Insert ``frame``'s rows into ``table`` in bulk, inside the caller's transaction.
 
-    The driver's own bulk path: ``COPY … FROM STDIN`` on PostgreSQL, one ``executemany`` of plain
-    tuples on SQLite (values converted by the columns' own SQLAlchemy types, so they read back
-    exactly as the ORM path writes them). SQLAlchemy's per-row parameter handling cost more than
-    the insert itself on large imports.
+    The driver's own bulk path: ``COPY … FROM STDIN`` on PostgreSQL, ``executemany`` of plain
+    tuples on SQLite (values converted as the columns' own SQLAlchemy types do, so they read back
+    exactly as the ORM path writes them), in slices of `_INSERT_CHUNK` rows in the same
+    transaction: the tuples of a million rows are never all in memory at once. SQLAlchemy's
+    per-row parameter handling cost more than the insert itself on large imports.
     """
-    columns = _columns(frame, batch_id=batch_id, now=now)
-    names = list(columns)
+    names = [*_WRITTEN, "batch_id", "imported_at"]
     dialect = conn.dialect
+    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+    slices = _slices(frame, batch_id=batch_id, now=now, dialect=dialect, table=table)
     if dialect.name == "postgresql":
-        quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
-                for values in zip(*columns.values(), strict=True):
-                    copy.write_row(values)
+                for rows in slices:
+                    for values in rows:
+                        copy.write_row(values)
         finally:
             cursor.close()
         return
-    for name in names:
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            columns[name] = [None if v is None else process(v) for v in columns[name]]
     marks = ", ".join("?" for _ in names)
-    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     statement = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"  # noqa: S608 (our own table and columns)
-    rows = zip(*columns.values(), strict=True)
-    # In slices, same transaction: the tuples of a million rows are never all in memory at once.
-    while chunk := list(itertools.islice(rows, _INSERT_CHUNK)):
-        conn.exec_driver_sql(statement, chunk)
+    for rows in slices:
+        conn.exec_driver_sql(statement, rows)
 
 
 def _chunks(values: Sequence[Any], *, size: int) -> Iterator[list[Any]]:
