@@ -1,19 +1,19 @@
 """Bản đồ điểm nóng: filtered incidents as points or cells, heat, choropleth and boundaries."""
 
+from functools import partial
+
 import streamlit as st
 
 from geo import settings
-from geo.aggregate import commune_counts
-from geo.filters import apply_filter
-from geo.maps.district import LAYERS, build_map
-from ui import basemap, drilldown, filters, hotspots, loaders, page, theme, units, widgets
-from ui.i18n import fmt_date, fmt_int, lang, t
+from geo.maps.district import LAYERS
+from ui import basemap, drilldown, filters, hotspots, loaders, mapdata, mapview, page, theme, units, widgets
+from ui.i18n import fmt_date, fmt_int, t
 
 page.header("nav.map", caption=t("map.caption"))
 flt = filters.current()
 plan = loaders.plan()
 communes = loaders.communes()
-matched = apply_filter(loaders.incidents(), flt)
+found = mapdata.summary(flt)  # counts per filter are cached: the incidents are selected only on a miss
 names = drilldown.unit_names(communes)
 
 layer_names = {
@@ -35,57 +35,55 @@ layers = st.pills(
 )
 method = hotspots.method_controls()
 
-st.caption(t("filter.summary", n=fmt_int(len(matched)), start=fmt_date(flt.start), end=fmt_date(flt.end)))
-if matched.empty:
+st.caption(t("filter.summary", n=fmt_int(found.n), start=fmt_date(flt.start), end=fmt_date(flt.end)))
+if found.n == 0:
     st.info(t("map.none"))
 assets = page.assets_ready()
 if assets:
-    build = build_map(
-        communes,
-        drilldown.for_popups(matched),
-        targets=plan.targets,
-        layers=tuple(layers),
-        days=flt.days,
-        lang=lang(),
-        texts=widgets.map_texts(),
-        breaks=widgets.rate_breaks(flt),
-        focus=flt.communes,
-    )
-    hotspots.add_layers(build.map, layers, flt, method)
-    if build.points_mode == "points":
-        st.caption(t("map.mode_points", n=fmt_int(build.n_markers)))
-    elif build.points_mode == "cells":
+    place = basemap.search_place(communes)
+    shown = mapdata.main_map(flt, layers, method, place)  # built and rendered once per filter and layers
+    if shown.points_mode == "points":
+        st.caption(t("map.mode_points", n=fmt_int(shown.n_markers)))
+    elif shown.points_mode == "cells":
         st.caption(
             t(
                 "map.mode_cells",
-                n=fmt_int(build.n_incidents),
-                cells=fmt_int(build.n_markers),
+                n=fmt_int(shown.n_incidents),
+                cells=fmt_int(shown.n_markers),
                 cell=int(settings.HEAT_CELL_M),
             )
         )
-    if build.n_unlocated:
-        st.caption(hotspots.unlocated_caption(matched, communes))
-    basemap.search_box(build.map, communes)
-    click = widgets.show_map(build, key="hotspot-map", height=theme.MAP_HEIGHT, clicks=True)
+    if shown.n_unlocated:
+        st.caption(shown.unlocated_caption)
+    out = mapview.show(
+        shown.rendered, key=mapdata.MAP_KEY, height=theme.MAP_HEIGHT, returned_objects=["last_clicked"]
+    )
+    click = mapview.clicked(out)
     target = hotspots.click_target(click, communes, flt, layers, method)
-    drilldown.pick("map.click", click, target, matched, names=names, grid=hotspots.frame().grid)
+    drilldown.pick(
+        "map.click", click, target, partial(mapdata.matched, flt), names=names, grid=hotspots.frame().grid
+    )
     st.caption(t("drill.hint"))
     hotspots.method_captions(layers, method)
     if "emerging" in layers:
         hotspots.emerging_caption(flt, method.standardise)
 
 st.subheader(t("map.table"))
-regrouped, units_shown, (counted,) = units.choose(communes, matched)
+regrouped, units_shown, (codes,) = units.choose(communes, mapdata.codes_frame(flt))
+recode = (
+    tuple(zip(mapdata.codes_frame(flt)["commune_code"], codes["commune_code"].astype(str), strict=True))
+    if regrouped
+    else ()
+)
 row = widgets.commune_table(
-    commune_counts(counted, units_shown, days=flt.days),
+    mapdata.commune_table(flt, units_shown, recode),
     targets=() if regrouped else plan.targets,
     selectable=True,
 )
-drilldown.pick_commune("map.table", row, counted, units_shown)
+drilldown.pick_commune("map.table", row, mapdata.counted(flt, recode), units_shown)
 
-cell = hotspots.hot_cells_section(flt, method)
-drilldown.pick("map.cells", cell, cell, matched, names=names, grid=hotspots.frame().grid)
+hotspots.lazy_hot_cells(flt, method, names, partial(mapdata.matched, flt))
 drilldown.show(flt, page="map")
 if assets:
-    hotspots.time_section(flt)
-    hotspots.compare_section(flt)
+    hotspots.lazy_time(flt)
+    hotspots.lazy_compare(flt)

@@ -1,6 +1,6 @@
 """Benchmark the server side of a `/map` rerun: CPU per rerun, and what the cached loaders cost in it.
 
-Usage: .venv/bin/python scripts/bench_rerun.py [--n 100000] [--db FILE] [--reruns 5]
+Usage: .venv/bin/python scripts/bench_rerun.py [--n 100000] [--db FILE] [--reruns 5] [--profile FILE]
 
 Builds (or reuses, with ``--db``) a SQLite store of ``n`` synthetic incidents over the demo units
 (`geo.demo.synthetic_incidents`, imported through the importer), then runs `/map` in Streamlit's
@@ -9,12 +9,18 @@ AppTest in this process: a first run (cold caches), ``--reruns`` reruns with not
 two). Each line gives the process CPU time (user + system, every thread: the script thread and
 Streamlit's) per rerun, and how many times the page asked `ui.loaders` for the incidents and the
 communes and the CPU seconds those calls took.
+
+With ``--profile FILE`` the script thread's runs are profiled (cProfile, one profile per kind of
+rerun written to ``FILE.<kind>``, the 30 costliest functions by cumulative time printed).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
+import re
 import statistics
 import sys
 import tempfile
@@ -48,7 +54,9 @@ def build_store(path: Path, n: int) -> str:
     source = path.with_suffix(".csv")
     write_csv(n, source)
     store = Store.open(url, demo=False)
-    outcome = store.import_incidents(validate_incidents(read_table(source, limits=Limits.command_line()), store.communes()))
+    outcome = store.import_incidents(
+        validate_incidents(read_table(source, limits=Limits.command_line()), store.communes())
+    )
     print(f"store: {outcome.accepted:,} incidents imported into {path}")
     store.close()
     return url
@@ -79,6 +87,9 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="store file to create or reuse")
     parser.add_argument("--reruns", type=int, default=5)
+    parser.add_argument(
+        "--profile", type=Path, help="write cProfile stats of each kind of rerun to FILE.<kind>"
+    )
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
     path = args.db or Path(folder.name) / f"bench_{args.n}.sqlite"
@@ -98,6 +109,22 @@ def main() -> int:
         PagesManager.uses_pages_directory = False
 
     PagesManager.__init__ = init  # type: ignore[method-assign]
+    profiler: list[cProfile.Profile] = []
+    if args.profile:
+        from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
+        run_script = ScriptRunner._run_script
+
+        def profiled(self: ScriptRunner, *a: Any, **k: Any) -> None:  # the script thread's own work
+            if not profiler:
+                return run_script(self, *a, **k)
+            profiler[0].enable()
+            try:
+                return run_script(self, *a, **k)
+            finally:
+                profiler[0].disable()
+
+        ScriptRunner._run_script = profiled  # type: ignore[method-assign]
     counter = Counter()
     loaders.incidents = counter.wrap(loaders.incidents)  # type: ignore[assignment]
     loaders.communes = counter.wrap(loaders.communes)  # type: ignore[assignment]
@@ -107,6 +134,8 @@ def main() -> int:
 
     def measured(label: str, step: Callable[[], object], times: int) -> None:
         cpus, walls, calls, loader_cpu = [], [], [], []
+        if args.profile:
+            profiler[:] = [cProfile.Profile()]
         for _ in range(times):
             counter.calls, counter.cpu = 0, 0.0
             began, wall = _cpu(), time.perf_counter()
@@ -121,6 +150,12 @@ def main() -> int:
             f"  wall median {statistics.median(walls):6.2f} s  loader calls {statistics.median(calls):4.0f}"
             f"  loader CPU median {statistics.median(loader_cpu):5.2f} s"
         )
+        if args.profile:
+            kind = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+            out = args.profile.with_name(f"{args.profile.name}.{kind}")
+            profiler[0].dump_stats(out)
+            pstats.Stats(str(out)).sort_stats("cumulative").print_stats(30)
+            profiler.clear()
 
     measured("/map first run (cold caches)", lambda: at.switch_page("pages/map.py").run(), 1)
     measured("/map rerun, nothing changed", at.run, args.reruns)

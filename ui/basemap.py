@@ -193,6 +193,19 @@ class CentreOn(folium.MacroElement):
 
 def search_box(fmap: folium.Map, communes: gpd.GeoDataFrame) -> Place | None:
     """A search box above the map: a commune, a hamlet or address, or a coordinate; centre ``fmap`` there."""
+    place = search_place(communes)
+    if place is not None:
+        centre_on(fmap, place)
+    return place
+
+
+def centre_on(fmap: folium.Map, place: Place) -> None:
+    """Centre ``fmap`` on a place found by `search_place`."""
+    CentreOn(place).add_to(fmap)
+
+
+def search_place(communes: gpd.GeoDataFrame) -> Place | None:
+    """A search box above the map: a commune, a hamlet or address, or a coordinate; return the place chosen."""
     text = st.text_input(
         t("basemap.search.label"),
         key=SEARCH_KEY,
@@ -208,5 +221,4 @@ def search_box(fmap: folium.Map, communes: gpd.GeoDataFrame) -> Place | None:
     place = places[0]
     if len(places) > 1:
         place = st.selectbox(t("basemap.search.pick"), places, format_func=_label, key=f"{SEARCH_KEY}.pick")
-    CentreOn(place).add_to(fmap)
     return place

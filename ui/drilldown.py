@@ -9,7 +9,7 @@ paged by `geo.drilldown.PAGE_ROWS`, with CSV and Excel downloads for the roles a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -73,37 +73,44 @@ def cell(index: int, *, rank: int, commune_name: str, where: str) -> Target:
     return Target("cell", str(int(index)), t("drill.cell", rank=rank, name=commune_name, where=where))
 
 
+Incidents = pd.DataFrame | Callable[[], pd.DataFrame]
+"""A source's incidents, or a function returning them (called only when a list opens)."""
+
+
 def pick(
     source: str,
     value: object,
     target: Target | None,
-    incidents: pd.DataFrame,
+    incidents: Incidents,
     *,
     names: Mapping[str, str],
     grid: Grid | None = None,
-) -> None:
+) -> bool:
     """Record what ``source`` points at now (``value``: a click, a selected row); a change opens ``target``.
 
     ``incidents`` are the ones the source counts (the page's filtered incidents, in the units its
-    table shows, named by ``names``); ``grid`` is the hot spot grid (`ui.hotspots.frame`) for a cell.
+    table shows, named by ``names``), or a function returning them (called only when a list opens);
+    ``grid`` is the hot spot grid (`ui.hotspots.frame`) for a cell.
     The same value on the next run opens nothing, so closing the dialog and using the page again does
     not bring the list back; a new click or row does. A source whose value went (a row deselected, a
-    table redrawn) opens nothing either.
+    table redrawn) opens nothing either. Return True when a list was opened.
     """
     seen: dict[str, object] = st.session_state.setdefault(_SEEN, {})
     if source in seen and seen[source] == value:
-        return
+        return False
     seen[source] = value
     if target is None:
-        return
+        return False
+    frame = incidents() if callable(incidents) else incidents
     if target.kind == "commune":
-        chosen = drilldown.of_commune(incidents, target.code)
+        chosen = drilldown.of_commune(frame, target.code)
     elif grid is not None:
-        chosen = drilldown.newest_first(in_cell(grid, incidents, int(target.code)))
+        chosen = drilldown.newest_first(in_cell(grid, frame, int(target.code)))
     else:
-        return
+        return False
     st.session_state[_open_key(source)] = (target, chosen, dict(names))
     st.session_state[PAGE_KEY] = 1
+    return True
 
 
 def _open_key(source: str) -> str:
@@ -111,10 +118,10 @@ def _open_key(source: str) -> str:
     return f"{_OPEN}.{source.split('.', maxsplit=1)[0]}"
 
 
-def pick_commune(source: str, code: str | None, incidents: pd.DataFrame, units: pd.DataFrame) -> None:
+def pick_commune(source: str, code: str | None, incidents: Incidents, units: pd.DataFrame) -> bool:
     """`pick` the commune of a selected table row (``incidents`` and ``units`` are the table's)."""
     names = unit_names(units)
-    pick(source, code, None if code is None else commune(code, names), incidents, names=names)
+    return pick(source, code, None if code is None else commune(code, names), incidents, names=names)
 
 
 def show(flt: IncidentFilter, *, page: str) -> None:

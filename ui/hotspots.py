@@ -16,10 +16,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
 from geo import AppError, settings
 from geo.aggregate import unlocated_by_commune
+from geo.dates import months_between
 from geo.evaluation.periods import windows_for
 from geo.filters import IncidentFilter, apply_filter
 from geo.hotspots import series
@@ -97,7 +100,7 @@ class _Plain(TypedDict):
     communes: tuple[str, ...]
 
 
-def _plain(flt: IncidentFilter) -> _Plain:
+def plain(flt: IncidentFilter) -> _Plain:
     """The filter as plain values, the cache key of the period analytics."""
     return _Plain(
         start=flt.start, end=flt.end, groups=flt.groups, offences=flt.offences, communes=flt.communes
@@ -163,7 +166,7 @@ def _period(
 def period(flt: IncidentFilter, convention: GiConvention | None = None) -> series.Period:
     """Return counts, yearly density and Gi* classes of the filtered period (cached)."""
     conv = convention or GiConvention()
-    return _period(*loaders.key(), **_plain(flt), inference=conv.inference, fdr=conv.fdr)
+    return _period(*loaders.key(), **plain(flt), inference=conv.inference, fdr=conv.fdr)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -290,13 +293,17 @@ def emerging_caption(flt: IncidentFilter, standardise: Standardise = settings.EM
                 st.markdown(f"{mark} **{t(f'hot.em.{code}')}** — {t(f'hot.em.{code}.why')}")
 
 
-def hot_cells_section(flt: IncidentFilter, method: Method | None = None) -> drilldown.Target | None:
+def hot_cells_section(
+    flt: IncidentFilter, method: Method | None = None, *, heading: bool = True
+) -> drilldown.Target | None:
     """Show the Gi* hot cells of the period with their commune and emerging class; return the selected cell.
 
     A row can be selected: its cell is returned as a drill-down target (`ui.drilldown`), else None.
+    ``heading=False`` leaves out the section's heading (an expander's label names it).
     """
     method = method or Method()
-    st.subheader(t("hot.table"))
+    if heading:
+        st.subheader(t("hot.table"))
     per = period(flt, method.gi)
     st.caption(
         t(
@@ -402,13 +409,14 @@ PLAY_KEY = "hot.time.play"
 MONTH_KEY = "hot.time.month"
 
 
-def time_section(flt: IncidentFilter) -> None:
+def time_section(flt: IncidentFilter, *, heading: bool = True) -> None:
     """A month slider (with a play toggle) stepping the incident and density layers through the period."""
-    monthly = _monthly(*loaders.key(), **_plain(flt))
+    monthly = _monthly(*loaders.key(), **plain(flt))
     months, yearly = monthly.months, monthly.yearly
     if len(months) < 2:
         return
-    st.subheader(t("hot.time.header"))
+    if heading:
+        st.subheader(t("hot.time.header"))
     labels = [f"{m:%m/%Y}" for m in months]
     if st.session_state.get(MONTH_KEY) not in labels:
         st.session_state[MONTH_KEY] = labels[-1]
@@ -465,14 +473,15 @@ def _compare(
     )
 
 
-def compare_section(flt: IncidentFilter) -> None:
+def compare_section(flt: IncidentFilter, *, heading: bool = True) -> None:
     """Two density maps side by side: the plan's before and after windows, on the same fixed scale."""
     try:
         result = _compare(*loaders.key(), flt.groups, flt.offences, flt.communes)
     except AppError as err:
         st.info(t("error.data", msg=md(err.message)))
         return
-    st.subheader(t("hot.compare.header"))
+    if heading:
+        st.subheader(t("hot.compare.header"))
     st.caption(
         t(
             "hot.compare.caption",
@@ -497,6 +506,62 @@ def compare_section(flt: IncidentFilter) -> None:
             ).add_to(fmap)
             hm.controls_last(fmap)
             st_folium(fmap, key=key, height=440, use_container_width=True, returned_objects=[])
+
+
+CELLS_OPEN = "map.open.cells"
+TIME_OPEN = "map.open.time"
+COMPARE_OPEN = "map.open.compare"
+"""Keys of /map's secondary sections (expanders): each is built only while open (`st.session_state[key]`)."""
+
+
+def _section(label: str, key: str) -> DeltaGenerator | None:
+    """An expander that reruns its fragment when opened or closed; return it while open, else None."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
+
+
+def _fragment_rerun() -> bool:
+    """True while only a fragment reruns (not the whole page)."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+@st.fragment
+def lazy_hot_cells(
+    flt: IncidentFilter, method: Method, names: dict[str, str], incidents: drilldown.Incidents
+) -> None:
+    """The hot-cell table in an expander, built only while open; a selected row opens its cell's list.
+
+    Its widgets rerun only this fragment; a row that opens a list reruns the page, which shows it.
+    """
+    box = _section(t("hot.table"), CELLS_OPEN)
+    if box is None:
+        return
+    with box:
+        cell = hot_cells_section(flt, method, heading=False)
+    opened = drilldown.pick("map.cells", cell, cell, incidents, names=names, grid=frame().grid)
+    if opened and _fragment_rerun():
+        st.rerun()
+
+
+@st.fragment
+def lazy_time(flt: IncidentFilter) -> None:
+    """The month slider in an expander (over a period of two months or more), built only while open."""
+    if len(months_between(flt.start, flt.end)) < 2:
+        return
+    box = _section(t("hot.time.header"), TIME_OPEN)
+    if box is not None:
+        with box:
+            time_section(flt, heading=False)
+
+
+@st.fragment
+def lazy_compare(flt: IncidentFilter) -> None:
+    """The before/after density maps in an expander, built only while open."""
+    box = _section(t("hot.compare.header"), COMPARE_OPEN)
+    if box is not None:
+        with box:
+            compare_section(flt, heading=False)
 
 
 def target_shares(flt: IncidentFilter) -> pd.DataFrame | None:

@@ -50,6 +50,14 @@ def _select(at: AppTest, prefix: str, row: int) -> AppTest:
     return at
 
 
+def _open_cells(at: AppTest) -> AppTest:
+    """Open /map's hot-cell table (an expander built only while open) and rerun."""
+    at.session_state["map.open.cells"] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _table_value(at: AppTest, prefix: str) -> Any:
     (table,) = [d for d in at.dataframe if str(d.key or "").startswith(prefix)]
     return table.value
@@ -106,7 +114,7 @@ def test_a_commune_row_on_the_overview_opens_its_incidents_paged_with_downloads(
 
 @pytest.mark.usefixtures("demo_env")
 def test_a_hot_cell_row_on_the_map_opens_the_incidents_of_that_cell() -> None:
-    at = _app("pages/map.py")
+    at = _open_cells(_app("pages/map.py"))
     cells = _table_value(at, "hot.cells.")
     _select(at, "hot.cells.", 0)
     (rows,) = _lists(at)
@@ -121,7 +129,7 @@ def test_a_hot_cell_row_on_the_map_opens_the_incidents_of_that_cell() -> None:
 
 @pytest.mark.usefixtures("demo_env")
 def test_a_click_on_the_map_opens_its_commune_or_with_the_gi_layer_its_hot_cell() -> None:
-    at = _app("pages/map.py")
+    at = _open_cells(_app("pages/map.py"))
     cells = _table_value(at, "hot.cells.")
     lat, lon = (float(v) for v in str(cells.iloc[0]["Tọa độ tâm ô"]).split(", "))
     _click_map(at, lat, lon)

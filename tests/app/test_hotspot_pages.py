@@ -13,6 +13,7 @@ import geo.hotspots.gistar
 from geo.evaluation.periods import windows_for
 from geo.hotspots.emerging import choose_steps
 from geo.store.store import Store
+from ui import mapdata
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +31,23 @@ def _headers(at: AppTest) -> list[str]:
     return [h.value for h in at.main.subheader]
 
 
+CELLS, TIME, COMPARE = "map.open.cells", "map.open.time", "map.open.compare"
+"""Keys of /map's secondary sections (expanders built only while open)."""
+
+
+def _open(at: AppTest, *keys: str) -> AppTest:
+    """Open /map's sections ``keys`` (as a click on their expanders does) and rerun."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _sections(at: AppTest) -> list[str]:
+    return [e.label for e in at.main.expander]
+
+
 def _last_month(store: Store) -> str:
     """The month the slider starts on: the last month with data (mm/yyyy)."""
     return f"{store.incidents()['occurred_at'].max():%m/%Y}"
@@ -42,7 +60,11 @@ def _day(value: object) -> str:
 @pytest.mark.usefixtures("demo_env")
 def test_map_lists_hot_cells_with_their_commune_and_trend():
     at = _app("pages/map.py", params={"from": "2021-01-01", "to": "2026-10-31"})
-    assert "Các ô điểm nóng (Gi*) trong khoảng thời gian đã chọn" in _headers(at)
+    assert "Các ô điểm nóng (Gi*) trong khoảng thời gian đã chọn" in _sections(at)
+    assert not any(
+        "Xu hướng (toàn bộ thời gian)" in d.value.columns for d in at.dataframe
+    )  # closed: not built
+    _open(at, CELLS)
     table = next(d.value for d in at.dataframe if "Xu hướng (toàn bộ thời gian)" in d.value.columns)
     assert len(table) >= 20
     assert table["Mức tin cậy"].str.startswith("Điểm nóng, tin cậy").all()
@@ -79,8 +101,11 @@ def test_month_slider_steps_without_recomputing(monkeypatch, demo_store: Store):
 
     monkeypatch.setattr("geo.hotspots.series.gi_star", counting)
     st.cache_data.clear()
+    mapdata._main_map.clear()  # the main map rendered by an earlier test would need no Gi*
     at = _app("pages/map.py")
-    assert "Diễn biến theo tháng" in _headers(at)
+    assert "Diễn biến theo tháng" in _sections(at)
+    assert not at.select_slider  # closed: the month maps are not built
+    _open(at, TIME)
     slider = at.select_slider(key="hot.time.month")
     assert slider.value == last
     assert any(f"trong tháng {last}" in c.value for c in at.caption)
@@ -99,7 +124,9 @@ def test_map_compares_before_and_after_the_plan(demo_store: Store):
     w = windows_for(demo_store.incidents(), demo_store.plan())
     one_day = timedelta(days=1)
     at = _app("pages/map.py")
-    assert "So sánh trước và sau khi triển khai kế hoạch" in _headers(at)
+    assert "So sánh trước và sau khi triển khai kế hoạch" in _sections(at)
+    assert not any(m.value.startswith("**Trước: ") for m in at.markdown)  # closed: not built
+    _open(at, COMPARE)
     texts = [m.value for m in at.markdown]
     assert f"**Trước: {_day(w.before_start)} – {_day(w.start - one_day)}**" in texts
     assert f"**Sau: {_day(w.start)} – {_day(w.after_end - one_day)}**" in texts
@@ -163,7 +190,7 @@ def _captions(at: AppTest) -> list[str]:
 
 @pytest.mark.usefixtures("demo_env")
 def test_the_gi_convention_is_named_and_can_be_switched_to_arcgis():
-    at = _app("pages/map.py", params=WHOLE_SPAN)
+    at = _open(_app("pages/map.py", params=WHOLE_SPAN), CELLS)
     at.pills(key="map.layers").set_value(["boundaries", "gistar"]).run()
     strict = "Gi*, p từ 9.999 hoán vị có điều kiện (chặt hơn ArcGIS), hiệu chỉnh FDR ở từng mức tin cậy"
     assert any(strict in c for c in _captions(at) if c.startswith("Điểm nóng thống kê: "))
@@ -186,7 +213,7 @@ def test_the_gi_convention_is_named_and_can_be_switched_to_arcgis():
 
 @pytest.mark.usefixtures("demo_env")
 def test_the_emerging_standardisation_is_named_and_changes_the_classes():
-    at = _app("pages/map.py", params=WHOLE_SPAN)
+    at = _open(_app("pages/map.py", params=WHOLE_SPAN), CELLS)
     at.pills(key="map.layers").set_value(["boundaries", "emerging"]).run()
     caption = next(c for c in _captions(at) if "Emerging Hot Spot" in c)
     assert "mỗi kỳ so với chính kỳ đó" in caption
