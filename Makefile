@@ -70,10 +70,13 @@ lint: $(VENV)/.stamp
 typecheck: $(VENV)/.stamp
 	$(VENV)/bin/mypy geo ui pages dashboard.py
 
-# Coverage of geo/ and ui/ with branches ([tool.coverage.*] in pyproject.toml) and its floor.
+# Coverage of geo/ and ui/ with branches ([tool.coverage.*] in pyproject.toml) and its floor, combined over
+# the workers: the tests run on every core (pytest-xdist; `make pytest PYTEST_WORKERS=0` runs them in one
+# process). `--dist loadgroup` keeps the tests that share a costly fixture on one worker (tests/conftest.py).
 COV_FAIL_UNDER ?= 90
+PYTEST_WORKERS ?= auto
 pytest: deps
-	$(PY) -m pytest -m "not postgres and not slow" --cov --cov-report=term --cov-fail-under=$(COV_FAIL_UNDER) --durations=25
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not postgres and not slow" --cov --cov-report=term --cov-fail-under=$(COV_FAIL_UNDER) --durations=25
 
 # The same store tests against a real PostgreSQL + PostGIS: apt-installs postgresql-15-postgis-3 when
 # missing, runs them in a throwaway cluster on a free port, and reports them skipped where impossible.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from geo.store.store import Store
+from geo.store.store import Store, close_all
 
 # In CI the property tests draw the same examples every run (a red build is then reproducible, and a
 # flaky third-party failure on a random damaged file cannot block a landing); locally they stay random.
@@ -18,6 +20,30 @@ os.environ["ANTT_RAISE_ERRORS"] = "1"
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+# `make pytest` runs the tests on every core (pytest-xdist, `--dist loadgroup`): each worker is a session of its
+# own (its own demo store, Streamlit server and Chromium). A module whose tests share a costly module-scoped
+# fixture (a Streamlit server, a built store), every browser module and the hostile corpus are each kept on one
+# worker, so that the fixture is built once; all other tests are dealt out one by one.
+_ONE_WORKER_DIRS = ("tests/browser/", "tests/hostile/")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on the same xdist worker")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        defs = getattr(item, "_fixtureinfo", None)
+        shared = defs is not None and any(
+            fixturedefs[-1].scope in ("module", "class", "package")
+            for fixturedefs in defs.name2fixturedefs.values()
+        )
+        if shared or module.startswith(_ONE_WORKER_DIRS):
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +66,23 @@ def demo_env(demo_store_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def demo_store(demo_store_url: str) -> Store:
     """The session's demo store, opened."""
     return Store.open(demo_store_url)
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new demo store built once per session (per worker) and never written to: the original of the copies."""
+    path = tmp_path_factory.mktemp("demo_template") / "demo.sqlite"
+    Store.open(f"sqlite:///{path}", demo=True)
+    return path
+
+
+@pytest.fixture
+def fresh_demo_url(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new demo store of this test only, which it may write to (a file copy of the session's new one)."""
+    path = tmp_path_factory.mktemp("fresh_demo") / "antt.sqlite"
+    shutil.copyfile(_demo_template, path)
+    yield f"sqlite:///{path}"
+    close_all()
 
 
 @pytest.fixture(scope="session")

@@ -18,3 +18,10 @@ def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def fresh_store(fresh_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new demo store of this test only (the page may write to it), pointed to by ANTT_DATABASE_URL."""
+    monkeypatch.setenv("ANTT_DATABASE_URL", fresh_demo_url)
+    return fresh_demo_url
