@@ -27,7 +27,8 @@ from geo.demo import demo_plan, read_incidents_csv
 from geo.history import UnitHistory
 from geo.io.layers import load_communes
 from geo.plan import Plan
-from geo.store import aggregates, audit, schema
+from geo.store import aggregates, audit, counts, schema
+from geo.store.counts import Window
 from geo.store.schema import DEMO_BATCH, SCHEMA_VERSION, Tables, utc_now
 from geo.store.taxonomy import save_taxonomy, taxonomy_in
 from geo.taxonomy import Taxonomy, activate, base, group_of
@@ -38,7 +39,16 @@ if TYPE_CHECKING:
     from geo.io.taxonomy_file import TaxonomyImport
     from geo.store.batches import BoundaryOutcome, ImportOutcome, UndoOutcome
 
-__all__ = ["DEMO_BATCH", "INCIDENT_COLUMNS", "SCHEMA_VERSION", "Store", "close_all", "utc_now", "write_lock"]
+__all__ = [
+    "DEMO_BATCH",
+    "INCIDENT_COLUMNS",
+    "SCHEMA_VERSION",
+    "Store",
+    "Window",
+    "close_all",
+    "utc_now",
+    "write_lock",
+]
 
 INCIDENT_COLUMNS = list(incident_schema.FRAME)
 """Columns of the incidents frame returned by `Store.incidents`."""
@@ -304,6 +314,21 @@ class Store:
         frame["lat"] = frame["lat"].astype(float)
         columns = DETAIL_COLUMNS if details else INCIDENT_COLUMNS
         return frame[columns].reset_index(drop=True)
+
+    def unit_counts(self, window: Window) -> pd.DataFrame:
+        """Return the incidents of ``window`` per unit × month × offence, from the prepared aggregates."""
+        with self.engine.connect() as conn:
+            return counts.unit_counts(conn, self.tables, window)
+
+    def pixel_counts(self, window: Window, *, by_month: bool = False) -> pd.DataFrame:
+        """Return the located incidents of ``window`` per pixel (and month), from the prepared aggregates."""
+        with self.engine.connect() as conn:
+            return counts.pixel_counts(conn, self.tables, window, by_month=by_month)
+
+    def aggregate_grid(self) -> aggregates.Grid | None:
+        """Return the CRS and size of the aggregates' pixels (None before they are built)."""
+        with self.engine.connect() as conn:
+            return aggregates.stored_grid(conn, self.tables)
 
     def batches(self) -> pd.DataFrame:
         """Return the import history, newest first (one row per batch, the demo batch included)."""

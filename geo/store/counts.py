@@ -1,0 +1,169 @@
+"""Counts of a filter read from the prepared aggregates: what a page needs without reading every incident.
+
+A filter's range is any span of days. Its whole calendar months are summed from the aggregate
+tables (`geo.store.aggregates`: at most units × months × offences rows); the days of a month it
+covers only in part (its first and last month, at most two) are counted from the incidents
+themselves, a range the ``occurred_at`` index finds. The result equals a count of the filtered
+incidents (`geo.filters.apply_filter`) exactly: ``tests/geo/store/test_counts.py`` checks it on
+SQLite and PostGIS for ranges cut anywhere in a month.
+
+On PostgreSQL the sums run in the database (``GROUP BY``), so a dashboard at a province's scale
+(`scripts/bench_postgis.py`: ten million incidents, 500 units) reads a few thousand rows per
+filter, not the incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from geo.store import aggregates
+from geo.store.schema import Tables
+
+
+@dataclass(frozen=True)
+class Window:
+    """The incidents to count: days ``start`` … ``end`` (both included), offence codes, unit codes.
+
+    Empty tuples mean "all" (as in `geo.filters.IncidentFilter`; offence groups are expanded to
+    their codes by the caller).
+    """
+
+    start: date
+    end: date
+    offences: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+
+    def whole_months(self) -> tuple[str, str] | None:
+        """Return the first and last whole calendar month of the range as ``YYYY-MM`` (None: there is none).
+
+        Examples
+        --------
+        >>> Window(date(2024, 1, 15), date(2024, 4, 30)).whole_months()
+        ('2024-02', '2024-04')
+        >>> Window(date(2024, 1, 2), date(2024, 1, 31)).whole_months() is None
+        True
+        """
+        first = self.start if self.start.day == 1 else _next_month(self.start)
+        last_end = (
+            self.end
+            if (self.end + timedelta(days=1)).day == 1
+            else self.end.replace(day=1) - timedelta(days=1)
+        )
+        if last_end < first:
+            return None
+        return f"{first:%Y-%m}", f"{last_end:%Y-%m}"
+
+    def partial_days(self) -> list[tuple[date, date]]:
+        """Return the day ranges (first, last) of the months the range covers only in part (0, 1 or 2).
+
+        Examples
+        --------
+        >>> Window(date(2024, 1, 15), date(2024, 4, 10)).partial_days()
+        [(datetime.date(2024, 1, 15), datetime.date(2024, 1, 31)), (datetime.date(2024, 4, 1), datetime.date(2024, 4, 10))]
+        >>> Window(date(2024, 1, 2), date(2024, 1, 20)).partial_days()
+        [(datetime.date(2024, 1, 2), datetime.date(2024, 1, 20))]
+        >>> Window(date(2024, 1, 1), date(2024, 3, 31)).partial_days()
+        []
+        """
+        months = self.whole_months()
+        if months is None:
+            return [(self.start, self.end)]
+        ranges = []
+        first_whole = date.fromisoformat(months[0] + "-01")
+        after_whole = _next_month(date.fromisoformat(months[1] + "-01"))
+        if self.start < first_whole:
+            ranges.append((self.start, first_whole - timedelta(days=1)))
+        if self.end >= after_whole:
+            ranges.append((after_whole, self.end))
+        return ranges
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def unit_counts(conn: Connection, tables: Tables, window: Window) -> pd.DataFrame:
+    """Return the window's incidents per unit × month × offence (`aggregates.UNIT_KEYS` + ``n``), sorted."""
+    parts = []
+    months = window.whole_months()
+    if months is not None:
+        t = tables.unit_counts
+        query = sa.select(t.c.commune_code, t.c.month, t.c.offence_code, t.c.n).where(
+            t.c.month >= months[0], t.c.month <= months[1]
+        )
+        parts.append(pd.read_sql(_narrow(query, t, window), conn))
+    for first, last in window.partial_days():
+        parts.append(aggregates.unit_counts(_incidents(conn, tables, window, first, last)))
+    return _sum(parts, aggregates.UNIT_KEYS)
+
+
+def pixel_counts(conn: Connection, tables: Tables, window: Window, *, by_month: bool = False) -> pd.DataFrame:
+    """Return the window's located incidents per pixel (``gx``, ``gy``, ``n``; with ``by_month`` per month too).
+
+    The pixels are the store's (`aggregates.stored_grid`); an empty frame when the aggregates were
+    never built.
+    """
+    keys = ("month", "gx", "gy") if by_month else ("gx", "gy")
+    grid = aggregates.stored_grid(conn, tables)
+    if grid is None:
+        return _empty(keys)
+    parts = []
+    months = window.whole_months()
+    if months is not None:
+        t = tables.pixel_counts
+        columns = [t.c[k] for k in keys]
+        query = (
+            sa.select(*columns, sa.func.sum(t.c.n).label("n"))
+            .where(t.c.month >= months[0], t.c.month <= months[1])
+            .group_by(*columns)
+        )
+        parts.append(pd.read_sql(_narrow(query, t, window), conn))
+    for first, last in window.partial_days():
+        counted = aggregates.pixel_counts(_incidents(conn, tables, window, first, last), grid)
+        parts.append(counted.groupby(list(keys), sort=False)["n"].sum().reset_index())
+    return _sum(parts, keys)
+
+
+def _narrow(query: sa.Select, table: sa.Table, window: Window) -> sa.Select:
+    if window.offences:
+        query = query.where(table.c.offence_code.in_(window.offences))
+    if window.communes:
+        query = query.where(table.c.commune_code.in_(window.communes))
+    return query
+
+
+def _incidents(conn: Connection, tables: Tables, window: Window, first: date, last: date) -> pd.DataFrame:
+    """Return the fields the aggregates count of the window's incidents on days ``first`` … ``last``."""
+    t = tables.incidents
+    lo = pd.Timestamp(first).to_pydatetime()
+    hi = pd.Timestamp(last + timedelta(days=1)).to_pydatetime()
+    query = sa.select(t.c.commune_code, t.c.occurred_at, t.c.offence_code, t.c.lon, t.c.lat).where(
+        t.c.occurred_at >= lo, t.c.occurred_at < hi
+    )
+    frame = pd.read_sql(_narrow(query, t, window), conn)
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
+    return frame
+
+
+def _empty(keys: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({**{k: pd.Series(dtype=object) for k in keys}, "n": pd.Series(dtype="int64")})
+
+
+def _sum(parts: list[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return _empty(keys)
+    both = pd.concat(parts, ignore_index=True)
+    both["n"] = both["n"].astype(np.int64)
+    for key in ("gx", "gy"):
+        if key in both:
+            both[key] = both[key].astype(np.int64)
+    summed = both.groupby(list(keys), sort=True)["n"].sum().reset_index()
+    return summed[summed["n"] != 0].reset_index(drop=True)
