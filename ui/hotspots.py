@@ -114,6 +114,28 @@ def _select(
     return apply_filter(loaders.incidents(), flt)
 
 
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _selected(
+    url: str,
+    version: str,
+    *,
+    start: date,
+    end: date,
+    groups: tuple[str, ...],
+    offences: tuple[str, ...],
+    communes: tuple[str, ...],
+) -> pd.DataFrame:
+    return loaders.freeze(_select(start, end, groups, offences, communes))
+
+
+def selected(flt: IncidentFilter) -> pd.DataFrame:
+    """Return the incidents of ``flt``: one read-only frame per filter for the latest filters (copy it to change it).
+
+    A filter's analyses, counts and map share it instead of each selecting (copying) the rows again.
+    """
+    return _selected(*loaders.key(), **plain(flt))
+
+
 def _select_all(
     groups: tuple[str, ...], offences: tuple[str, ...], communes: tuple[str, ...]
 ) -> pd.DataFrame:
@@ -151,11 +173,10 @@ def _period(
     inference: str = "permutation",
     fdr: bool = True,
 ) -> series.Period:
-    args = start, end, groups, offences, communes
     convention = GiConvention(inference="normal" if inference == "normal" else "permutation", fdr=fdr)
     return series.period_analysis(
         _frame(url, version),
-        _select(*args),
+        _selected(url, version, start=start, end=end, groups=groups, offences=offences, communes=communes),
         start=start,
         end=end,
         communes=communes,
@@ -167,6 +188,31 @@ def period(flt: IncidentFilter, convention: GiConvention | None = None) -> serie
     """Return counts, yearly density and Gi* classes of the filtered period (cached)."""
     conv = convention or GiConvention()
     return _period(*loaders.key(), **plain(flt), inference=conv.inference, fdr=conv.fdr)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _density(
+    url: str,
+    version: str,
+    *,
+    start: date,
+    end: date,
+    groups: tuple[str, ...],
+    offences: tuple[str, ...],
+    communes: tuple[str, ...],
+) -> np.ndarray:
+    return series.period_density(
+        _frame(url, version),
+        _selected(url, version, start=start, end=end, groups=groups, offences=offences, communes=communes),
+        start=start,
+        end=end,
+        communes=communes,
+    )
+
+
+def density(flt: IncidentFilter) -> np.ndarray:
+    """Return the yearly density of the filtered period per cell (cached; no Gi* is run for it)."""
+    return _density(*loaders.key(), **plain(flt))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -240,8 +286,9 @@ def add_layers(
     hm.ensure_pane(fmap)
     legend = []
     if "density" in chosen:
-        per = period(flt)
-        hm.density_layer(fr.cells, density=per.density, communes=names, texts=words, fmt=fmt_num).add_to(fmap)
+        hm.density_layer(fr.cells, density=density(flt), communes=names, texts=words, fmt=fmt_num).add_to(
+            fmap
+        )
         legend.append(hm.density_legend(words))
     if "gistar" in chosen:
         per = period(flt, method.gi)
@@ -382,9 +429,12 @@ def _monthly(
     offences: tuple[str, ...],
     communes: tuple[str, ...],
 ) -> series.MonthlyDensity:
-    args = start, end, groups, offences, communes
     return series.monthly_density(
-        _frame(url, version), _select(*args), start=start, end=end, communes=communes
+        _frame(url, version),
+        _selected(url, version, start=start, end=end, groups=groups, offences=offences, communes=communes),
+        start=start,
+        end=end,
+        communes=communes,
     )
 
 

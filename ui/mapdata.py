@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.aggregate import commune_counts
-from geo.filters import IncidentFilter, apply_filter
+from geo.filters import IncidentFilter
 from geo.maps.basemap import read_config
 from geo.maps.district import build_map
 from geo.maps.search import Place
@@ -33,8 +33,8 @@ def _filter(
 
 
 def matched(flt: IncidentFilter) -> pd.DataFrame:
-    """Return the incidents of ``flt`` (a new frame)."""
-    return apply_filter(loaders.incidents(), flt)
+    """Return the incidents of ``flt`` (read-only, shared with the hotspot analyses: `ui.hotspots.selected`)."""
+    return hotspots.selected(flt)
 
 
 @dataclass(frozen=True)

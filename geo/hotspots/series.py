@@ -5,6 +5,7 @@ Each function takes incidents already selected by the user's filter (``lon``, ``
 `GridFrame.cells`, so that a map layer can be drawn from them without any further grid maths:
 
 - `period_analysis`: counts, yearly density and Gi* classes of one period, and its hot-cell table;
+- `period_density`: the same period's yearly density alone (the density layer, without Gi*);
 - `monthly_density`: the yearly density of every calendar month of a period (the month slider);
 - `compare_periods`: the same density before and after a start day (the before/after maps);
 - `emerging_analysis`: the emerging hot spot classes over the whole data span (`data_span`).
@@ -227,6 +228,24 @@ def period_analysis(
     )
     table = hot_cells(grid, counts, gi, frame.communes)
     return Period(frame.per_cell(counts), frame.per_cell(density), frame.per_cell(gi.bins), table, convention)
+
+
+def period_density(
+    frame: GridFrame,
+    incidents: pd.DataFrame,
+    *,
+    start: date,
+    end: date,
+    communes: tuple[str, ...] | list[str] = (),
+) -> np.ndarray:
+    """Return the yearly kernel density of one period per row of ``frame.cells``, without Gi*.
+
+    The same values as ``period_analysis(...).density`` (incidents per km² per year), for a map that
+    draws the density layer alone: the Gi* permutations are not run.
+    """
+    grid = gridmod.restrict(frame.grid, frame.communes, communes)
+    x, y = _xy(grid, incidents)
+    return frame.per_cell(gridmod.density(grid, x, y) / years(start, end))
 
 
 def month_index(times: pd.Series, first: date) -> np.ndarray:

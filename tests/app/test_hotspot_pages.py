@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import geo.hotspots.gistar
+import geo.hotspots.grid
 from geo.evaluation.periods import windows_for
 from geo.hotspots.emerging import choose_steps
 from geo.store.store import Store
@@ -93,15 +93,15 @@ def test_map_layers_include_density_gistar_and_emerging(demo_store: Store):
 def test_month_slider_steps_without_recomputing(monkeypatch, demo_store: Store):
     last = _last_month(demo_store)
     calls = []
-    original = geo.hotspots.gistar.gi_star
+    original = geo.hotspots.grid.density
 
     def counting(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr("geo.hotspots.series.gi_star", counting)
+    monkeypatch.setattr("geo.hotspots.grid.density", counting)
     st.cache_data.clear()
-    mapdata._main_map.clear()  # the main map rendered by an earlier test would need no Gi*
+    mapdata._main_map.clear()  # the main map rendered by an earlier test computes nothing
     at = _app("pages/map.py")
     assert "Diễn biến theo tháng" in _sections(at)
     assert not at.select_slider  # closed: the month maps are not built
@@ -167,7 +167,7 @@ def test_trends_page_in_english():
 
 @pytest.mark.usefixtures("demo_env")
 def test_targets_show_the_share_of_fading_hot_cells():
-    at = _app("pages/targets.py")
+    at = _open(_app("pages/targets.py"), "targets.open.hotspots")  # an expander on /targets (built when open)
     assert "Điểm nóng trong các xã trọng điểm" in _headers(at)
     table = next(d.value for d in at.dataframe if "Đang giảm / đã hết nóng" in d.value.columns)
     rows = table.set_index("Xã, thị trấn")

@@ -102,6 +102,16 @@ def test_yearly_density_of_six_months_is_twice_the_raw_density(frame: series.Gri
     assert result.density.sum() / year.density.sum() == pytest.approx(366 / 182)
 
 
+def test_the_density_alone_equals_the_period_analysis_density(frame: series.GridFrame):
+    points = incidents([(300, 300, "2024-02-01"), (1700, 1650, "2024-05-20"), (1600, 100, "2024-03-03")])
+    for communes in ((), ("B",)):
+        span = {"start": date(2024, 1, 1), "end": date(2024, 6, 30), "communes": communes}
+        alone = series.period_density(frame, points, **span)
+        assert alone.sum() > 0
+        assert alone == pytest.approx(series.period_analysis(frame, points, **span).density)
+    assert not series.period_density(frame, empty(), start=date(2024, 1, 1), end=date(2024, 3, 31)).any()
+
+
 def test_an_empty_selection_gives_zeros_and_no_hot_cells(frame: series.GridFrame):
     result = series.period_analysis(frame, empty(), start=date(2024, 1, 1), end=date(2024, 3, 31))
     assert result.counts.tolist() == [0] * 64
