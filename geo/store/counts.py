@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -89,19 +90,35 @@ def _next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def unit_counts(conn: Connection, tables: Tables, window: Window) -> pd.DataFrame:
-    """Return the window's incidents per unit × month × offence (`aggregates.UNIT_KEYS` + ``n``), sorted."""
+def unit_counts(
+    conn: Connection, tables: Tables, window: Window, *, by: Sequence[str] = aggregates.UNIT_KEYS
+) -> pd.DataFrame:
+    """Return the window's incidents counted per ``by`` (some of `aggregates.UNIT_KEYS`) with ``n``, sorted.
+
+    The sums run in the database: per unit (``by=("commune_code",)``) a choropleth reads one row per
+    unit, per month (``("month",)``) a series one row per month, whatever the number of incidents.
+    """
+    keys = [k for k in aggregates.UNIT_KEYS if k in by]
+    if not keys or len(keys) != len(by):
+        raise ValueError(f"unit counts are kept by {aggregates.UNIT_KEYS}, not {tuple(by)}")
     parts = []
     months = window.whole_months()
     if months is not None:
         t = tables.unit_counts
-        query = sa.select(t.c.commune_code, t.c.month, t.c.offence_code, t.c.n).where(
+        columns = [t.c[k] for k in keys]
+        query = sa.select(*columns, sa.func.sum(t.c.n).label("n")).where(
             t.c.month >= months[0], t.c.month <= months[1]
         )
-        parts.append(pd.read_sql(_narrow(query, t, window), conn))
+        parts.append(pd.read_sql(_narrow(query, t, window).group_by(*columns), conn))
+    t = tables.incidents
     for first, last in window.partial_days():
-        parts.append(aggregates.unit_counts(_incidents(conn, tables, window, first, last)))
-    return _sum(parts, aggregates.UNIT_KEYS)
+        selected: list[Any] = [
+            sa.literal(f"{first:%Y-%m}", sa.String).label("month") if k == "month" else t.c[k] for k in keys
+        ]
+        grouped = [t.c[k] for k in keys if k != "month"]
+        query = sa.select(*selected, sa.func.count().label("n")).where(*_days(t, first, last))
+        parts.append(pd.read_sql(_narrow(query, t, window).group_by(*grouped), conn))
+    return _sum(parts, keys)
 
 
 def pixel_counts(conn: Connection, tables: Tables, window: Window, *, by_month: bool = False) -> pd.DataFrame:
@@ -139,13 +156,17 @@ def _narrow(query: sa.Select, table: sa.Table, window: Window) -> sa.Select:
     return query
 
 
-def _incidents(conn: Connection, tables: Tables, window: Window, first: date, last: date) -> pd.DataFrame:
-    """Return the fields the aggregates count of the window's incidents on days ``first`` … ``last``."""
-    t = tables.incidents
+def _days(table: sa.Table, first: date, last: date) -> tuple[Any, Any]:
     lo = pd.Timestamp(first).to_pydatetime()
     hi = pd.Timestamp(last + timedelta(days=1)).to_pydatetime()
+    return table.c.occurred_at >= lo, table.c.occurred_at < hi
+
+
+def _incidents(conn: Connection, tables: Tables, window: Window, first: date, last: date) -> pd.DataFrame:
+    """Return the fields the aggregates count of the window's located incidents on days ``first`` … ``last``."""
+    t = tables.incidents
     query = sa.select(t.c.commune_code, t.c.occurred_at, t.c.offence_code, t.c.lon, t.c.lat).where(
-        t.c.occurred_at >= lo, t.c.occurred_at < hi
+        *_days(t, first, last), t.c.lon.is_not(None), t.c.lat.is_not(None)
     )
     frame = pd.read_sql(_narrow(query, t, window), conn)
     frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager
 from datetime import date
@@ -68,6 +69,7 @@ class Store:
         self.engine = engine
         self.url = url
         self.tables: Tables = schema.tables(postgis=engine.dialect.name == "postgresql")
+        self._seen_version: tuple[tuple[int, ...], float, str] | None = None
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -273,8 +275,32 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------
     def version(self) -> str:
-        """Return a token that changes on every write (the loaders' cache key)."""
-        return f"{self.url}#{self._meta('revision')}"
+        """Return a token that changes on every write (the loaders' cache key).
+
+        Read again after `VERSION_TTL_S`, as soon as this process commits a transaction to the store, or
+        (SQLite) as soon as the store's files change.
+        """
+        commits = (_COMMITS.get(self.url, 0), *self._file_stamp())
+        now = time.monotonic()
+        seen = self._seen_version
+        if seen is not None and seen[0] == commits and now - seen[1] < VERSION_TTL_S:
+            return seen[2]
+        token = f"{self.url}#{self._meta('revision')}"
+        self._seen_version = (commits, now, token)
+        return token
+
+    def _file_stamp(self) -> tuple[int, ...]:
+        """Return when a SQLite store's files last changed (a write by another process changes them)."""
+        path = _sqlite_path(self.url)
+        if path is None:
+            return ()
+        stamps = []
+        for part in (path, path.with_name(path.name + "-wal")):
+            try:
+                stamps.append(part.stat().st_mtime_ns)
+            except OSError:
+                stamps.append(0)
+        return tuple(stamps)
 
     def schema_version(self) -> int:
         """Return the schema version of the store."""
@@ -315,10 +341,10 @@ class Store:
         columns = DETAIL_COLUMNS if details else INCIDENT_COLUMNS
         return frame[columns].reset_index(drop=True)
 
-    def unit_counts(self, window: Window) -> pd.DataFrame:
-        """Return the incidents of ``window`` per unit × month × offence, from the prepared aggregates."""
+    def unit_counts(self, window: Window, *, by: Sequence[str] = aggregates.UNIT_KEYS) -> pd.DataFrame:
+        """Return the incidents of ``window`` per unit × month × offence (or ``by`` some of them), from the aggregates."""
         with self.engine.connect() as conn:
-            return counts.unit_counts(conn, self.tables, window)
+            return counts.unit_counts(conn, self.tables, window, by=by)
 
     def pixel_counts(self, window: Window, *, by_month: bool = False) -> pd.DataFrame:
         """Return the located incidents of ``window`` per pixel (and month), from the prepared aggregates."""
@@ -503,9 +529,26 @@ def _engine(url: str) -> Engine:
         if url not in _ENGINES:
             engine = sa.create_engine(url, future=True, connect_args=_connect_args(url))
             sa.event.listen(engine, "handle_error", partial(_reraise, _safe_url(url)))
+            sa.event.listen(engine, "commit", partial(_count_commit, url))
             engine.begin = partial(_locked_begin, engine.begin)  # type: ignore[method-assign]
             _ENGINES[url] = engine
         return _ENGINES[url]
+
+
+_COMMITS: dict[str, int] = {}
+"""Transactions committed by this process, per URL (`Store.version` reads the store again after one)."""
+
+
+def _count_commit(url: str, conn: Connection) -> None:
+    _COMMITS[url] = _COMMITS.get(url, 0) + 1
+
+
+VERSION_TTL_S = 0.5
+"""How long `Store.version` trusts the revision it read, while this process commits nothing.
+
+A page's run asks for it dozens of times (every cached loader's key); a write by this process, or to
+a SQLite file by any process, is seen at once; one by another process to PostgreSQL (the command
+line, another dashboard instance) within this time."""
 
 
 CONNECT_TIMEOUT_S = 10

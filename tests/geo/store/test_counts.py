@@ -63,6 +63,23 @@ def test_pixel_counts_equal_a_direct_count(demo: Store, window: Window) -> None:
     pd.testing.assert_frame_equal(demo.pixel_counts(window), total, check_dtype=False)
 
 
+@pytest.mark.parametrize("by", [("commune_code",), ("month",), ("month", "offence_code")])
+@pytest.mark.parametrize("window", WINDOWS[1:4], ids=lambda w: f"{w.start}-{w.end}")
+def test_unit_counts_summed_in_the_database(demo: Store, window: Window, by: tuple[str, ...]) -> None:
+    full = aggregates.unit_counts(direct(demo, window))
+    expected = full.groupby(list(by))["n"].sum().reset_index()
+    pd.testing.assert_frame_equal(demo.unit_counts(window, by=by), expected, check_dtype=False)
+
+
+@pytest.mark.parametrize("by", [(), ("gx",), ("offence_code", "commune_code", "month")])
+def test_unit_counts_refuse_keys_they_do_not_keep(demo: Store, by: tuple[str, ...]) -> None:
+    if by == ("offence_code", "commune_code", "month"):  # the same keys in another order: the table's order
+        assert list(demo.unit_counts(WINDOWS[1], by=by).columns) == [*aggregates.UNIT_KEYS, "n"]
+        return
+    with pytest.raises(ValueError, match="unit counts are kept by"):
+        demo.unit_counts(WINDOWS[1], by=by)
+
+
 def test_random_ranges_on_both_stores(store_url: str) -> None:
     store = Store.open(store_url, demo=True)
     rng = np.random.default_rng(14)
@@ -73,6 +90,11 @@ def test_random_ranges_on_both_stores(store_url: str) -> None:
         got = store.unit_counts(window)
         assert int(got["n"].sum()) == len(frame)
         pd.testing.assert_frame_equal(got, aggregates.unit_counts(frame), check_dtype=False)
+        per_unit = store.unit_counts(window, by=("commune_code",))
+        assert (
+            per_unit.set_index("commune_code")["n"].to_dict()
+            == frame["commune_code"].value_counts().to_dict()
+        )
         pixels = store.pixel_counts(window)
         assert int(pixels["n"].sum()) == int((frame["lon"].notna() & frame["lat"].notna()).sum())
 
