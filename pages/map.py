@@ -40,21 +40,23 @@ if found.n == 0:
     st.info(t("map.none"))
 assets = page.assets_ready()
 if assets:
+    captions = st.container()  # above the search box, as the map's captions always were
     place = basemap.search_place(communes)
     shown = mapdata.main_map(flt, layers, method, place)  # built and rendered once per filter and layers
-    if shown.points_mode == "points":
-        st.caption(t("map.mode_points", n=fmt_int(shown.n_markers)))
-    elif shown.points_mode == "cells":
-        st.caption(
-            t(
-                "map.mode_cells",
-                n=fmt_int(shown.n_incidents),
-                cells=fmt_int(shown.n_markers),
-                cell=int(settings.HEAT_CELL_M),
+    with captions:
+        if shown.points_mode == "points":
+            st.caption(t("map.mode_points", n=fmt_int(shown.n_markers)))
+        elif shown.points_mode == "cells":
+            st.caption(
+                t(
+                    "map.mode_cells",
+                    n=fmt_int(shown.n_incidents),
+                    cells=fmt_int(shown.n_markers),
+                    cell=int(settings.HEAT_CELL_M),
+                )
             )
-        )
-    if shown.n_unlocated:
-        st.caption(shown.unlocated_caption)
+        if shown.n_unlocated:
+            st.caption(shown.unlocated_caption)
     out = mapview.show(
         shown.rendered, key=mapdata.MAP_KEY, height=theme.MAP_HEIGHT, returned_objects=["last_clicked"]
     )

@@ -62,8 +62,30 @@ def test_gistar_and_emerging_layers_offline(browser: Any, app_url: str, artifact
     page.close()
 
 
+def _maps(page: Any) -> int:
+    """The maps drawn on the page (streamlit-folium frames)."""
+    return int(page.locator("iframe[title*='st_folium']").count())
+
+
+def test_secondary_sections_draw_their_maps_only_when_opened(browser: Any, app_url: str) -> None:
+    page, blocked = open_offline(browser, app_url + "/map")
+    map_frame(page, selector="path.antt-density")
+    page.wait_for_timeout(1500)
+    assert _maps(page) == 1  # the main map only: the month slider and the comparison are closed
+    assert page.get_by_role("slider").count() == 0
+    page.get_by_text("So sánh trước và sau khi triển khai kế hoạch").first.click()
+    page.get_by_text("Trước: ").first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"iframe[title*='st_folium']\").length === 3", timeout=60_000
+    )
+    assert _maps(page) == 3  # the before and after maps, beside the main one
+    assert blocked == []
+    page.close()
+
+
 def test_month_slider_swaps_layers_without_reloading_the_map(browser: Any, app_url: str) -> None:
     page, blocked = open_offline(browser, app_url + "/map")
+    page.get_by_text("Diễn biến theo tháng").first.click()  # the section is built when opened
     frame = map_frame(page, selector="path.antt-month-point")
     page.get_by_text("trong tháng 10/2026").first.wait_for(timeout=30_000)
     frame.evaluate("window.__probe = 42")
