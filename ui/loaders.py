@@ -120,17 +120,22 @@ def declared_end() -> date | None:
     return _declared_end(*key())
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _coverage(url: str, version: str) -> tuple[date, date] | None:
+    frame = _incidents(url, version)
+    last = _declared_end(url, version) or covered_until(frame)
+    if frame.empty or last is None:
+        return None
+    return frame["occurred_at"].min().date(), last
+
+
 def coverage() -> tuple[date, date] | None:
-    """Return the first and the last day the incidents cover.
+    """Return the first and the last day the incidents cover (computed once per store version).
 
     The last day is the one the latest import declared complete, if it did; otherwise the latest
     incident's (a month-only record covers its whole month).
     """
-    frame = incidents()
-    last = declared_end() or covered_until(frame)
-    if frame.empty or last is None:
-        return None
-    return frame["occurred_at"].min().date(), last
+    return _coverage(*key())
 
 
 def is_demo() -> bool:
