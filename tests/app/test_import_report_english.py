@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.store.store import Store, close_all
-
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 VIETNAMESE = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
-
-
-@pytest.fixture
-def fresh_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A new demo store of this test only."""
-    url = f"sqlite:///{tmp_path / 'antt.sqlite'}"
-    Store.open(url, demo=True)
-    monkeypatch.setenv("ANTT_DATABASE_URL", url)
-    yield url
-    close_all()
 
 
 def _english_data_page() -> AppTest:
