@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import settings
-from geo.store.store import Store, close_all
+from geo.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-
-
-@pytest.fixture
-def fresh_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A new demo store of this test only (the page writes to it)."""
-    url = f"sqlite:///{tmp_path / 'antt.sqlite'}"
-    Store.open(url, demo=True)
-    monkeypatch.setenv("ANTT_DATABASE_URL", url)
-    yield url
-    close_all()
 
 
 def _page() -> AppTest:
