@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from geo import settings
 from geo.auth.roles import Permission
 from geo.maps import basemap
-from geo.store.store import Store, close_all
+from geo.store.store import Store
 from tests.geo.maps._basemap_files import tiles_over, write_mbtiles
 from ui import auth
 
@@ -21,14 +20,10 @@ BOUNDS = (105.55, 19.95, 105.77, 20.13)
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A demo store and a basemap folder of this test only."""
-    url = f"sqlite:///{tmp_path / 'antt.sqlite'}"
-    Store.open(url, demo=True)
-    monkeypatch.setenv("ANTT_DATABASE_URL", url)
+def folder(fresh_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A demo store (fresh_store) and a basemap folder of this test only."""
     monkeypatch.setattr(settings, "BASEMAP_DIR", tmp_path / "basemap")
-    yield tmp_path / "basemap"
-    close_all()
+    return tmp_path / "basemap"
 
 
 def _page() -> AppTest:
