@@ -107,15 +107,13 @@ def test_present_in_english(demo_env: str) -> None:
 
 
 @pytest.fixture
-def no_plan_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def no_plan_env(fresh_store: str) -> str:
     """The demo data with its plan taken away (a new area before the analyst sets one)."""
-    url = f"sqlite:///{tmp_path / 'no_plan.sqlite'}"
-    store = Store.open(url, demo=True)
+    store = Store.open(fresh_store)
     with store.engine.begin() as conn:
         store.set_meta(conn, "plan", json.dumps(Plan.unset().to_dict(), ensure_ascii=False))
-    assert not Store.open(url).plan().is_set
-    monkeypatch.setenv("ANTT_DATABASE_URL", url)
-    return url
+    assert not Store.open(fresh_store).plan().is_set
+    return fresh_store
 
 
 def test_present_without_a_plan_says_so_and_offers_the_way_back(no_plan_env: str) -> None:
