@@ -65,8 +65,18 @@ def offence_mix(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
         share_change`` (percentage points), sorted by ``count`` descending; offences absent from
         both periods are left out.
     """
-    now = current["offence_code"].astype(str).value_counts()
-    before = previous["offence_code"].astype(str).value_counts()
+    return mix_of(
+        current["offence_code"].astype(str).value_counts(),
+        previous["offence_code"].astype(str).value_counts(),
+    )
+
+
+def mix_of(now: pd.Series, before: pd.Series) -> pd.DataFrame:
+    """Return `offence_mix` from the counts per offence code of the two periods (codes missing count 0).
+
+    The counts may come from ``value_counts`` of the incidents or from `geo.aggregate.offence_counts`.
+    """
+    now, before = now[now > 0], before[before > 0]
     codes = sorted(set(now.index) | set(before.index))
     table = pd.DataFrame({"offence_code": codes})
     groups = group_of()

@@ -2,9 +2,21 @@
 
 import streamlit as st
 
-from geo.aggregate import commune_counts
-from geo.filters import apply_filter
-from ui import brief, compstat, drilldown, evaluation, filters, loaders, page, theme, units, widgets
+from geo.aggregate import clearance_at, prepared_counts
+from ui import (
+    brief,
+    compstat,
+    counts,
+    drilldown,
+    evaluation,
+    filters,
+    loaders,
+    mapdata,
+    page,
+    theme,
+    units,
+    widgets,
+)
 from ui.i18n import t
 
 page.header("nav.overview")
@@ -20,9 +32,7 @@ if result is not None:
         evaluation.notes(result, holding)
     with district:
         if page.assets_ready():
-            widgets.show_map(
-                evaluation.verdict_map(result), key="overview-map", height=theme.OVERVIEW_MAP_HEIGHT
-            )
+            evaluation.show_verdict_map(key="overview-map", height=theme.OVERVIEW_MAP_HEIGHT)
         evaluation.verdict_legend()
 
 # Below the verdicts, so the cards and the map stay above the fold on a projector.
@@ -33,21 +43,30 @@ st.subheader(t("overview.period_section"))
 flt = filters.current()
 plan = loaders.plan()
 communes = loaders.communes()
-incidents = loaders.incidents()
-now = apply_filter(incidents, flt)
-before = apply_filter(incidents, flt.year_earlier())
-table = commune_counts(now, units.with_kept_groups(communes, [now, before]), days=flt.days, previous=before)
+# Counted on the prepared arrays (`ui.counts`): the period's rows are copied only if a list opens.
+found = counts.prepared()
+now = counts.select_in(found, flt)
+before = counts.select_in(found, flt.year_earlier())
+codes = (counts.codes_frame(found, now), counts.codes_frame(found, before))
+table = prepared_counts(found, units.with_kept_groups(communes, codes), now, days=flt.days, previous=before)
 
 st.caption(compstat.period_caption(flt))
-compstat.metrics(table, now, before, targets=plan.targets)
+compstat.metrics(table, (clearance_at(found, now), clearance_at(found, before)), targets=plan.targets)
 
 st.subheader(t("overview.table"))
-regrouped, units_shown, (now, before) = units.choose(communes, now, before)
+regrouped, units_shown, recoded = units.choose(communes, *codes)
+recode: tuple[tuple[str, str], ...] = ()
 if regrouped:  # the newer units: no target marks (a new commune is not the plan's target commune)
-    shown = commune_counts(now, units_shown, days=flt.days, previous=before)
+    pairs = {
+        old: new
+        for frame, new_frame in zip(codes, recoded, strict=True)
+        for old, new in zip(frame["commune_code"], new_frame["commune_code"].astype(str), strict=True)
+    }
+    recode = tuple(pairs.items())
+    shown = prepared_counts(found, units_shown, now, days=flt.days, previous=before, recode=pairs)
     row = widgets.commune_table(shown, targets=(), show_code=False, selectable=True)
 else:
     row = widgets.commune_table(table, targets=plan.targets, show_code=False, selectable=True)
 st.caption(t("drill.hint_table"))
-drilldown.pick_commune("overview.table", row, now, units_shown)
+drilldown.pick_commune("overview.table", row, mapdata.counted(flt, recode), units_shown)
 drilldown.show(flt, page="overview")

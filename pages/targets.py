@@ -45,13 +45,12 @@ if result is not None:
     if chart is None:
         st.caption(t("targets.trend_none"))
     else:
-        st.altair_chart(chart, use_container_width=True)
-    evidence.event_section(target, result)
-    evidence.synthetic_section(target)
+        st.altair_chart(chart, width="stretch")
+    # The model cross-checks, the maps and the hot cells are built only when their section is opened.
+    evidence.lazy_events(target.key)
     if page.assets_ready():
-        st.subheader(t("targets.maps"))
-        evidence.before_after_maps(target, result)
-    hotspots.targets_section(filters.current())
+        evidence.lazy_maps(target.key)
+    hotspots.targets_section(filters.current())  # lazy (`evidence.lazy_hotspots`) once its test opens it
     evidence.caveats()
 
 with st.expander(t("plan.header"), expanded=result is None):

@@ -1,57 +1,70 @@
 """Xu hướng: monthly series, offence mix and its change, weekday × hour, communes that stand out."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from geo.aggregate import commune_counts
-from geo.filters import apply_filter
+from geo.aggregate import monthly_at, offence_counts, prepared_counts, weekday_hour_at
 from geo.plan import marked
 from geo.taxonomy import group_name, offence_name
 from geo.taxonomy import groups as offence_groups
-from geo.trends import monthly_series, offence_mix, top_communes, weekday_hour
-from ui import filters, loaders, page, theme, trend_charts, widgets
+from geo.trends import mix_of, top_communes
+from ui import counts, filters, loaders, page, theme, trend_charts, widgets
 from ui.i18n import fmt_date, fmt_int, lang, number_format, t
 
 page.header("nav.trends", caption=t("trends.caption"))
 flt = filters.current()
 plan = loaders.plan()
 communes = loaders.communes()
-incidents = loaders.incidents()
-now = apply_filter(incidents, flt)
+# Counted on the prepared arrays (`ui.counts`): no copy of the period's rows.
+found = counts.prepared()
+now = counts.select_in(found, flt)
 earlier = flt.year_earlier()
-before = apply_filter(incidents, earlier)
+before = counts.select_in(found, earlier)
 language = lang()
 names = dict(zip(communes["code"], communes["name"], strict=True))
 star = {c: marked(names[c], target=c in plan.targets) for c in names}
 
 st.caption(t("filter.summary", n=fmt_int(len(now)), start=fmt_date(flt.start), end=fmt_date(flt.end)))
-if now.empty:
+if not len(now):
     st.info(t("trends.none"))
     st.stop()
 
 st.subheader(t("trends.monthly"))
 st.caption(t("trends.legend_hint"))
-by_group, by_commune = st.tabs([t("trends.tab.group"), t("trends.tab.commune")])
-with by_group:
+# Each chart is built once per store version, filter and language (`trend_charts.show`); only the tab
+# shown is built (switching tabs reruns the page).
+key = (*loaders.key(), flt.start, flt.end, flt.groups, flt.offences, flt.communes, language)
+by_group, by_commune = st.tabs(
+    [t("trends.tab.group"), t("trends.tab.commune")], key="trends.tab", on_change="rerun"
+)
+
+
+def _group_lines() -> object:
     groups = [g for g in offence_groups() if not flt.groups or g in flt.groups]
-    series = monthly_series(now, start=flt.start, end=flt.end, by="offence_group", keys=groups)
+    series = monthly_at(found, now, start=flt.start, end=flt.end, by="offence_group", keys=groups)
     series["name"] = [group_name(g, lang=language) for g in series["key"]]
-    st.altair_chart(
-        trend_charts.monthly_lines(series, legend=t("trends.group"), plan_start=plan.start),
-        width="stretch",
-    )
-with by_commune:
+    return trend_charts.monthly_lines(series, legend=t("trends.group"), plan_start=plan.start)
+
+
+def _commune_lines() -> object:
     codes = sorted(flt.communes or names, key=lambda c: names.get(c, c))
-    series = monthly_series(now, start=flt.start, end=flt.end, by="commune_code", keys=codes)
+    series = monthly_at(found, now, start=flt.start, end=flt.end, by="commune_code", keys=codes)
     series["name"] = [star.get(c, c) for c in series["key"]]
-    st.altair_chart(
-        trend_charts.monthly_lines(series, legend=t("trends.commune"), plan_start=plan.start),
-        width="stretch",
-    )
+    return trend_charts.monthly_lines(series, legend=t("trends.commune"), plan_start=plan.start)
+
+
+if by_group.open is not False:
+    with by_group:
+        trend_charts.show((*key, "monthly.group"), _group_lines)
+if by_commune.open is not False:
+    with by_commune:
+        trend_charts.show((*key, "monthly.commune"), _commune_lines)
 
 st.subheader(t("trends.mix"))
 st.caption(t("trends.mix_caption", start=fmt_date(earlier.start), end=fmt_date(earlier.end)))
-mix = offence_mix(now, before)
+mix = mix_of(offence_counts(found, now), offence_counts(found, before))
 mix["name"] = [offence_name(c, lang=language) for c in mix["offence_code"]]
 view = pd.DataFrame(
     {
@@ -73,13 +86,15 @@ formats = {
 }
 st.dataframe(widgets.localized(view, formats), hide_index=True, width="stretch", height=theme.TABLE_HEIGHT)
 st.markdown(f"**{t('trends.mix_chart')}**")
-st.altair_chart(trend_charts.share_changes(mix), width="stretch")
+trend_charts.show((*key, "mix"), lambda: trend_charts.share_changes(mix))
 
 st.subheader(t("trends.weekday_hour"))
-st.altair_chart(trend_charts.weekday_hour_heatmap(weekday_hour(now)), width="stretch")
+trend_charts.show(
+    (*key, "weekday_hour"), lambda: trend_charts.weekday_hour_heatmap(weekday_hour_at(found, now))
+)
 
 st.subheader(t("trends.top"))
-table = commune_counts(now, communes, days=flt.days, previous=before)
+table = prepared_counts(found, communes, now, days=flt.days, previous=before)
 if flt.communes:
     table = table[table["code"].isin(flt.communes)]
 table["label"] = [star.get(c, c) for c in table["code"]]
@@ -96,7 +111,5 @@ for column, (title, field, largest, colour, axis, empty) in zip(columns, panels,
         if top.empty:
             st.caption(t(empty))
         else:
-            st.altair_chart(
-                trend_charts.commune_bars(top, column=field, title=t(axis), colour=colour),
-                width="stretch",
-            )
+            bars = partial(trend_charts.commune_bars, top, column=field, title=t(axis), colour=colour)
+            trend_charts.show((*key, title), bars)

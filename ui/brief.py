@@ -18,8 +18,8 @@ from geo.brief.content import Inputs
 from geo.brief.docx_file import render_docx
 from geo.brief.pdf_file import render_pdf
 from geo.evaluation.assess import Evaluation
-from geo.filters import IncidentFilter, apply_filter
-from ui import auth, evaluation, loaders
+from geo.filters import IncidentFilter
+from ui import auth, counts, evaluation, loaders
 from ui.i18n import lang, t
 
 MIME = {
@@ -82,7 +82,7 @@ def build(flt: IncidentFilter, fmt: str) -> bytes:
 
 def download_buttons(flt: IncidentFilter) -> None:
     """Draw "Tải báo cáo (Word)" and "(PDF)": the brief is made when clicked, and the download audited."""
-    rows = len(apply_filter(loaders.incidents(), flt))
+    rows = len(counts.positions(flt))  # counted on the prepared arrays: no copy of the rows
     stem = file_stem(flt)
     word_column, pdf_column, note = st.columns([2, 2, 5], vertical_alignment="center")
     for column, fmt in ((word_column, "docx"), (pdf_column, "pdf")):

@@ -40,13 +40,15 @@ def _pct(value: float) -> str:
     return f"{fmt_num(value, 1)}%"
 
 
-def clearance_metric(now: pd.DataFrame, before: pd.DataFrame) -> None:
-    """Draw the clearance rate of the period against a year earlier, or say there is no status to count."""
-    rate = clearance_rate(now) if has_status(now) else None
+def clearance_metric(rate: float | None, previous: float | None) -> None:
+    """Draw the clearance rate of the period against a year earlier, or say there is no status to count.
+
+    ``rate`` and ``previous`` are `geo.clearance.clearance_rate` of the period and of the year before
+    (None where no incident has a status).
+    """
     if rate is None:
         st.caption(t("clearance.none"))
         return
-    previous = clearance_rate(before) if has_status(before) else None
     delta = (
         t("clearance.delta", points=fmt_num(rate - previous, 1, signed=True), previous=_pct(previous))
         if previous is not None
@@ -61,10 +63,22 @@ def clearance_metric(now: pd.DataFrame, before: pd.DataFrame) -> None:
     )
 
 
+def clearance_rates(now: pd.DataFrame, before: pd.DataFrame) -> tuple[float | None, float | None]:
+    """Return the clearance rates of two periods' incidents (None where none has a status)."""
+    return (
+        clearance_rate(now) if has_status(now) else None,
+        clearance_rate(before) if has_status(before) else None,
+    )
+
+
 def metrics(
-    table: pd.DataFrame, now: pd.DataFrame, before: pd.DataFrame, *, targets: tuple[str, ...]
+    table: pd.DataFrame, rates: tuple[float | None, float | None], *, targets: tuple[str, ...]
 ) -> None:
-    """Draw the period's totals (all, targets, others) against a year earlier and the clearance rate."""
+    """Draw the period's totals (all, targets, others) against a year earlier and the clearance rate.
+
+    ``table`` is `geo.aggregate.commune_counts` with the year before; ``rates`` the clearance rates
+    of the period and of the year before (`clearance_rates`, or `geo.aggregate.clearance_at`).
+    """
     is_target = table["code"].isin(targets)
     cols = st.columns(4)
     for col, label, mask in (
@@ -80,4 +94,4 @@ def metrics(
             delta_color="inverse" if current != previous else "off",  # no change: neither red nor green
         )
     with cols[3]:
-        clearance_metric(now, before)
+        clearance_metric(*rates)

@@ -21,7 +21,7 @@ from geo.maps.district import MapBuild, build_map
 from geo.plan import SELECTIONS
 from geo.store import audit
 from geo.taxonomy import group_name
-from ui import auth, loaders, theme, widgets
+from ui import auth, loaders, mapview, theme, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, t
 
 VERDICT_STYLE = theme.VERDICT_STYLE
@@ -383,14 +383,19 @@ def registration_notes(evaluation: Evaluation) -> list[str]:
     return notes
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _offence_groups(url: str, version: str) -> list[str]:
+    """The offence groups the incidents carry, sorted (read once per store version, not on every rerun)."""
+    return sorted(loaders.incidents()["offence_group"].dropna().astype(str).unique().tolist())
+
+
 def selection_form() -> None:
     """Draw how the targets were chosen and the primary outcome, saved into the plan (analysts only)."""
     plan = loaders.plan()
     if not plan.is_set or not auth.can(Permission.PLAN):
         return
     st.markdown(f"**{t('calib.settings')}**")
-    groups = sorted(loaders.incidents()["offence_group"].dropna().astype(str).unique().tolist())
-    outcomes = ["all", *groups]
+    outcomes = ["all", *_offence_groups(*loaders.key())]
     with st.form("eval.settings"):
         selection = st.radio(
             t("calib.selection_label"),
@@ -422,12 +427,27 @@ def selection_form() -> None:
 
 
 def window_incidents(evaluation: Evaluation, *, after: bool) -> pd.DataFrame:
-    """Return the incidents of the before or after window."""
+    """Return the incidents of the before or after window (read-only: shared per process and store version)."""
+    return _window_incidents(*loaders.key(), after=after)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2 * loaders.VERSIONS)
+def _window_incidents(url: str, version: str, *, after: bool) -> pd.DataFrame:
     incidents = loaders.incidents()
-    w = evaluation.windows
+    w = current().windows
     start, end = (w.start, w.after_end) if after else (w.before_start, w.start)
     times = incidents["occurred_at"]
-    return incidents[(times >= pd.Timestamp(start)) & (times < pd.Timestamp(end))]
+    return loaders.freeze(incidents[(times >= pd.Timestamp(start)) & (times < pd.Timestamp(end))])
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _rendered(url: str, version: str, language: str, key: str) -> mapview.Rendered:
+    return mapview.render(verdict_map(current()).map, key=key)
+
+
+def show_verdict_map(*, key: str, height: int) -> None:
+    """Show the verdict map (`verdict_map`), rendered once per process, store version and language."""
+    mapview.show(_rendered(*loaders.key(), lang(), key), key=key, height=height)
 
 
 def verdict_map(evaluation: Evaluation) -> MapBuild:

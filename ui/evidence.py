@@ -17,8 +17,10 @@ from geo.evaluation.event_study import MIN_PLACEBO_UNITS
 from geo.evaluation.synthetic import MAX_PRE_MISFIT, MIN_DONORS
 from geo.maps.district import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
-from ui import evaluation, loaders, theme, widgets
+from ui import evaluation, hotspots, loaders, mapview, theme, widgets
+from ui.filters import current as current_filter
 from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
+from ui.sections import lazy
 from ui.trend_charts import localized
 
 _URL_KEY = "eval.target_url"
@@ -270,10 +272,13 @@ def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart 
     return localized(alt.LayerChart(layer=[lines, rule, text]).properties(height=theme.CHART_HEIGHT))
 
 
-def event_section(target: TargetEvaluation, result: Evaluation) -> None:
+def event_section(target: TargetEvaluation, result: Evaluation, *, heading: bool = True) -> None:
     """Draw the event study: the target quarter by quarter against its comparison units, with their band."""
     unit = md(loaders.area().unit_word)
-    st.subheader(t("events.title", unit=unit), help=t("events.help", unit=unit))
+    if heading:
+        st.subheader(t("events.title", unit=unit), help=t("events.help", unit=unit))
+    else:
+        st.caption(t("events.help", unit=unit))
     study = target.events
     if study is None:
         st.caption(t("events.none", unit=unit))
@@ -321,7 +326,7 @@ def event_section(target: TargetEvaluation, result: Evaluation) -> None:
     )
     st.altair_chart(
         localized(alt.LayerChart(layer=layers).properties(height=theme.CHART_HEIGHT)),
-        use_container_width=True,
+        width="stretch",
     )
     name = md(target.name)
     before = table[table["bin"] < 0]
@@ -346,29 +351,40 @@ def event_section(target: TargetEvaluation, result: Evaluation) -> None:
     st.caption(text)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _side_map(url: str, version: str, language: str, key: str, after: bool) -> mapview.Rendered:
+    result = evaluation.current()
+    target = next(item for item in (*result.targets, result.combined) if item.key == key)
+    w = result.windows
+    build = build_map(
+        loaders.communes(),
+        evaluation.window_incidents(result, after=after),
+        targets=target.areas.targets,
+        layers=("choropleth", "boundaries"),
+        days=w.after_days if after else w.before_days,
+        lang=language,
+        texts=widgets.map_texts(),
+        outlines=dict.fromkeys(target.areas.buffer, evaluation.BUFFER_OUTLINE),
+    )
+    return mapview.render(evaluation.without_controls(build).map, key=f"targets-map-{int(after)}")
+
+
 def before_after_maps(target: TargetEvaluation, result: Evaluation) -> None:
-    """Draw the before and after choropleths side by side (fixed class breaks, so colours compare)."""
+    """Draw the before and after choropleths side by side (fixed class breaks, so colours compare).
+
+    Each map is rendered once per process, store version, language and target (`ui.mapview`).
+    """
     w = result.windows
     columns = st.columns(2)
     periods = (
-        (False, w.before_days, "targets.map_before", w.before_start, w.start),
-        (True, w.after_days, "targets.map_after", w.start, w.after_end),
+        (False, "targets.map_before", w.before_start, w.start),
+        (True, "targets.map_after", w.start, w.after_end),
     )
-    for column, (after, days, label, start, end) in zip(columns, periods, strict=True):
+    for column, (after, label, start, end) in zip(columns, periods, strict=True):
         with column:
             st.markdown(f"**{t(label, start=fmt_date(start), end=fmt_date(end - pd.Timedelta(days=1)))}**")
-            build = build_map(
-                loaders.communes(),
-                evaluation.window_incidents(result, after=after),
-                targets=target.areas.targets,
-                layers=("choropleth", "boundaries"),
-                days=days,
-                lang=lang(),
-                texts=widgets.map_texts(),
-                outlines=dict.fromkeys(target.areas.buffer, evaluation.BUFFER_OUTLINE),
-            )
-            widgets.show_map(
-                evaluation.without_controls(build),
+            mapview.show(
+                _side_map(*loaders.key(), lang(), target.key, after),
                 key=f"targets-map-{int(after)}",
                 height=theme.SIDE_MAP_HEIGHT,
             )
@@ -448,5 +464,46 @@ def synthetic_section(target: TargetEvaluation) -> None:
     )
     st.altair_chart(
         localized(alt.LayerChart(layer=[chart, rule]).properties(height=theme.CHART_HEIGHT)),
-        use_container_width=True,
+        width="stretch",
     )
+
+
+EVENTS_OPEN = "targets.open.events"
+MAPS_OPEN = "targets.open.maps"
+HOTSPOTS_OPEN = "targets.open.hotspots"
+"""Keys of the secondary sections of /targets (expanders): each is built only while open."""
+
+
+def _target(key: str) -> tuple[TargetEvaluation, Evaluation]:
+    result = evaluation.current()
+    return next(item for item in (*result.targets, result.combined) if item.key == key), result
+
+
+@st.fragment
+def lazy_events(key: str) -> None:
+    """The event study and the synthetic control of target ``key``, built only while their section is open."""
+    box = lazy(t("events.title", unit=md(loaders.area().unit_word)), EVENTS_OPEN)
+    if box is not None:
+        target, result = _target(key)
+        with box:
+            event_section(target, result, heading=False)
+            synthetic_section(target)
+
+
+@st.fragment
+def lazy_maps(key: str) -> None:
+    """The before and after maps of target ``key``, built only while their section is open."""
+    box = lazy(t("targets.maps"), MAPS_OPEN)
+    if box is not None:
+        target, result = _target(key)
+        with box:
+            before_after_maps(target, result)
+
+
+@st.fragment
+def lazy_hotspots() -> None:
+    """The share of fading hot cells per target (`ui.hotspots.targets_section`), built only while open."""
+    box = lazy(t("hot.targets.header"), HOTSPOTS_OPEN)
+    if box is not None:
+        with box:
+            hotspots.targets_section(current_filter())

@@ -47,9 +47,18 @@ def calendar_locale() -> None:
     st.html(_LOCALE_JS.format(locale=CALENDAR_LOCALES.get(lang(), "vi-VN")), unsafe_allow_javascript=True)
 
 
-def data_bounds() -> tuple[date, date] | None:
-    """Return the first and last day the data cover (`ui.loaders.coverage`): presets count back from the last."""
+@st.cache_data(show_spinner=False, max_entries=4)
+def _bounds(url: str, version: str) -> tuple[date, date] | None:
     return loaders.coverage()
+
+
+def data_bounds() -> tuple[date, date] | None:
+    """Return the first and last day the data cover (`ui.loaders.coverage`): presets count back from the last.
+
+    Cached per store version: the coverage reads every incident (0.1 s at 1M), and a rerun asks for it
+    several times.
+    """
+    return _bounds(*loaders.key())
 
 
 def _default() -> IncidentFilter:

@@ -20,8 +20,8 @@ from folium.template import Template
 from geo.evaluation.assess import Assessment, Evaluation, TargetEvaluation
 from geo.evaluation.current import Holding
 from geo.maps.district import MapBuild
-from ui import evaluation, loaders, theme, widgets
-from ui.i18n import fmt_date, t
+from ui import evaluation, loaders, mapview, theme, widgets
+from ui.i18n import fmt_date, lang, t
 
 SLIDE_KEY = "present.slide"
 """Session-state key of the slide shown (0: the targets together when there are several)."""
@@ -281,8 +281,14 @@ def slide_map(result: Evaluation, index: int) -> MapBuild:
     return build
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _rendered(url: str, version: str, language: str, index: int) -> mapview.Rendered:
+    return mapview.render(slide_map(evaluation.current(), index).map, key="present-map")
+
+
 def show_map(result: Evaluation, index: int) -> None:
-    """Draw the slide's map as tall as the window (`theme.PRESENT_CSS`)."""
+    """Draw the slide's map as tall as the window (`theme.PRESENT_CSS`), rendered once per slide and process."""
     # One container per slide: st_folium builds its map once per frame, so a new slide needs a new frame.
     with st.container(key=f"present-map-{index}"):
-        widgets.show_map(slide_map(result, index), key="present-map", height=theme.PRESENT_MAP_HEIGHT)
+        rendered = _rendered(*loaders.key(), lang(), index)
+        mapview.show(rendered, key="present-map", height=theme.PRESENT_MAP_HEIGHT)

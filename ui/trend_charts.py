@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Hashable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from geo.formatting import chart_locale
 from ui import theme
 from ui.i18n import lang, t
 
+_to_spec: Callable[[Any], Any] | None
+try:  # Streamlit's own conversion of a chart (Arrow datasets, its theme rules): what `st.altair_chart` sends
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as _to_spec
+except ImportError:  # pragma: no cover - another Streamlit: draw with st.altair_chart every time
+    _to_spec = None
+
 _Chart = TypeVar("_Chart", alt.Chart, alt.LayerChart)
 
 # Ticks on month starts only: Vega's default puts mid-month ticks on short spans, so labels repeat.
 _MONTH_AXIS = alt.Axis(format="%m/%Y", tickCount={"interval": "month", "step": 1}, labelOverlap="greedy")
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _spec(key: tuple[Hashable, ...], _build: Callable[[], Any]) -> dict[str, Any]:
+    assert _to_spec is not None
+    return dict(_to_spec(_build()))
+
+
+def show(key: tuple[Hashable, ...], build: Callable[[], Any]) -> None:
+    """Draw the Altair chart ``build`` returns, full width, as ``st.altair_chart`` would.
+
+    The chart is built and converted to its Vega-Lite spec once per ``key`` and process (building
+    and validating an Altair chart is most of a /trends rerun); ``key`` names everything the chart
+    shows (store version, filter, language, which chart).
+    """
+    if _to_spec is None:  # pragma: no cover
+        st.altair_chart(build(), width="stretch")
+        return
+    st.vega_lite_chart(spec=copy.deepcopy(_spec(key, build)), width="stretch")  # Streamlit edits the spec
 
 
 def localized(chart: _Chart) -> _Chart:

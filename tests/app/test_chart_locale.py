@@ -35,6 +35,7 @@ def test_trend_and_evidence_charts_carry_the_vietnamese_locale_and_the_english_o
         assert spec["config"]["locale"]["time"]["shortDays"][0] == "CN"
     english = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     english.session_state["ui.lang"] = "en"
+    english.session_state["targets.open.events"] = True  # the event study's section, built when open
     english.switch_page("pages/targets.py").run()
     at = english
     assert not at.exception, at.exception

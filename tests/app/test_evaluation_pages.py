@@ -151,6 +151,16 @@ def test_targets_page_shows_the_evidence_for_each_target(demo_env: str, demo_sto
     assert table.iloc[-1]["Sau"] == after
     assert any("Vĩnh Hòa, Minh Tân, Vĩnh An" in c.value for c in at.caption)
     assert any("Hồi quy về trung bình" in m.value for m in at.markdown)
+    # The model cross-checks, the maps and the hot cells are sections built only when opened.
+    labels = [e.label for e in at.expander]
+    assert "Diễn biến từng quý so với các xã đối chứng" in labels
+    assert "Trước và sau trên bản đồ (cùng thang màu)" in labels
+    assert not any("«xã tổng hợp»" in c.value for c in at.caption)  # closed: not built
+    assert not any("quý ra ngoài dải" in c.value for c in at.caption)
+    assert not any(m.value.startswith("**Trước: ") for m in at.markdown)
+    at.session_state["targets.open.events"] = True
+    at.run()
+    assert not at.exception, at.exception
     # The synthetic-control cross-check agrees with the verdict.
     synthetic = hung.synthetic
     assert synthetic is not None
@@ -162,9 +172,24 @@ def test_targets_page_shows_the_evidence_for_each_target(demo_env: str, demo_sto
     assert events is not None
     assert events.outside_band(after=True) >= 3  # the designed fall shows from the first quarters on
     after = int((events.table["bin"] >= 0).sum())
-    assert any("Diễn biến từng quý so với các xã đối chứng" in h.value for h in at.subheader)
     sentence = f"từ ngày bắt đầu: {events.outside_band(after=True)}/{after} quý ra ngoài dải"
     assert any(sentence in c.value and "Kiểm định xu hướng trước kế hoạch" in c.value for c in at.caption)
+
+
+def test_the_before_and_after_maps_are_built_only_when_opened(demo_env: str, demo_store_url: str) -> None:
+    at = _app("pages/targets.py", params={"target": "15379"})
+    assert not any(m.value.startswith("**Trước: ") for m in at.markdown)  # closed: not built
+    at.session_state["targets.open.maps"] = True
+    at.run()
+    assert not at.exception, at.exception
+    w = _engine(demo_store_url).windows
+    day = pd.Timedelta(days=1)
+    texts = [m.value for m in at.markdown]
+    assert f"**Trước: {w.before_start:%d/%m/%Y} – {w.start - day:%d/%m/%Y}**" in texts
+    assert f"**Sau: {w.start:%d/%m/%Y} – {w.after_end - day:%d/%m/%Y}**" in texts
+    at.session_state["targets.open.maps"] = False  # closed again: gone
+    at.run()
+    assert not any(m.value.startswith("**Trước: ") for m in at.markdown)
 
 
 def test_link_from_a_card_opens_that_target(demo_env: str, demo_store_url: str) -> None:

@@ -62,6 +62,8 @@ def test_meeting_view_fits_a_projector(browser: Any, app_url: str, artifacts_dir
 
 def test_evidence_page_draws_chart_and_two_maps(browser: Any, app_url: str, artifacts_dir: Path) -> None:
     page, blocked = open_offline(browser, app_url + "/targets?target=15379", width=1920, height=1080)
+    # The maps are a section built when opened (issue 14): open it.
+    page.get_by_text("Trước và sau trên bản đồ (cùng thang màu)").first.click()
     frames = _map_frames(page, count=2)
     assert len(frames) == 2
     page.locator(".vega-embed").first.wait_for(timeout=30_000)
