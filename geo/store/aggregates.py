@@ -109,22 +109,10 @@ def stored_grid(conn: Connection, tables: Tables) -> Grid | None:
 
 
 # -- counting (pure) --------------------------------------------------------------------------------
-def months(times: pd.Series | np.ndarray) -> np.ndarray:
-    """Return the calendar month (``YYYY-MM``) of each time, as an array of str.
-
-    Examples
-    --------
-    >>> months(pd.to_datetime(pd.Series(["2024-01-31 23:59", "2024-02-01"]))).tolist()
-    ['2024-01', '2024-02']
-    """
-    values = np.asarray(pd.to_datetime(pd.Series(times)).to_numpy(dtype="datetime64[ns]"))
-    return np.datetime_as_string(values.astype("datetime64[M]"), unit="M")
-
-
 def unit_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the incidents of ``frame`` counted per unit × month × offence (columns `UNIT_KEYS` + ``n``).
 
-    Examples
+    Sorted on the keys. Examples
     --------
     >>> frame = pd.DataFrame({"commune_code": ["a", "a", "b"], "offence_code": ["x", "x", "x"],
     ...     "occurred_at": pd.to_datetime(["2024-01-02", "2024-01-30", "2024-01-05"])})
@@ -132,14 +120,13 @@ def unit_counts(frame: pd.DataFrame) -> pd.DataFrame:
     [{'commune_code': 'a', 'month': '2024-01', 'offence_code': 'x', 'n': 2},
      {'commune_code': 'b', 'month': '2024-01', 'offence_code': 'x', 'n': 1}]
     """
-    keyed = pd.DataFrame(
+    return _count(
         {
             "commune_code": frame["commune_code"].astype(str).to_numpy(),
-            "month": months(frame["occurred_at"]),
+            "month": _month_numbers(frame["occurred_at"]),
             "offence_code": frame["offence_code"].astype(str).to_numpy(),
         }
     )
-    return _count(keyed, UNIT_KEYS)
 
 
 def pixel_counts(frame: pd.DataFrame, grid: Grid) -> pd.DataFrame:
@@ -150,25 +137,60 @@ def pixel_counts(frame: pd.DataFrame, grid: Grid) -> pd.DataFrame:
     gx, gy = grid.pixels(lon[located], lat[located])
     kept = gx >= 0
     rows = frame[located][kept]
-    keyed = pd.DataFrame(
+    return _count(
         {
             "commune_code": rows["commune_code"].astype(str).to_numpy(),
-            "month": months(rows["occurred_at"]),
+            "month": _month_numbers(rows["occurred_at"]),
             "offence_code": rows["offence_code"].astype(str).to_numpy(),
             "gx": gx[kept],
             "gy": gy[kept],
         }
     )
-    return _count(keyed, PIXEL_KEYS)
 
 
-def _count(keyed: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    if keyed.empty:
-        return pd.DataFrame(
-            {**{k: pd.Series(dtype=keyed[k].dtype) for k in keys}, "n": pd.Series(dtype="int64")}
-        )
-    counted = keyed.groupby(list(keys), sort=True, observed=True).size()
-    return counted.rename("n").reset_index().astype({"n": "int64"})
+def _month_numbers(times: pd.Series) -> np.ndarray:
+    """Months since 1970-01 of each time (int64): cheaper to group on than their text."""
+    values = pd.to_datetime(times).to_numpy(dtype="datetime64[ns]")
+    return values.astype("datetime64[M]").astype(np.int64)
+
+
+def _count(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Count the distinct combinations of ``columns`` (sorted on them; ``month`` given as month numbers).
+
+    Each column is factorised (sorted), the codes combined into one integer per row and counted with
+    ``np.unique``: several times faster than a ``groupby`` on text keys at a million rows.
+    """
+    keys = list(columns)
+    n = len(next(iter(columns.values()))) if columns else 0
+    if n == 0:
+        out = {k: pd.Series(dtype=np.int64 if k in ("gx", "gy") else object) for k in keys}
+        return pd.DataFrame({**out, "n": pd.Series(dtype="int64")})
+    codes, uniques = [], []
+    for key in keys:
+        code, unique = pd.factorize(columns[key], sort=True)
+        codes.append(code)
+        uniques.append(np.asarray(unique))
+    dims = tuple(max(1, len(u)) for u in uniques)
+    if float(np.prod(dims, dtype=float)) >= 2.0**62:  # too many combinations for one integer key
+        frame = pd.DataFrame(dict(zip(keys, codes, strict=True)))
+        grouped = frame.groupby(keys, sort=True).size()
+        found_codes = [grouped.index.get_level_values(k).to_numpy() for k in keys]
+        flat = None
+    else:
+        flat = np.ravel_multi_index(codes, dims)
+    counted: np.ndarray
+    if flat is not None:
+        found, counted = np.unique(flat, return_counts=True)
+        index: tuple[np.ndarray, ...] = np.unravel_index(found, dims)
+    else:
+        index, counted = tuple(found_codes), grouped.to_numpy()
+    out = {}
+    for key, unique, at in zip(keys, uniques, index, strict=True):
+        values = unique[at]
+        if key == "month":
+            values = np.datetime_as_string(values.astype("datetime64[M]"), unit="M").astype(object)
+        out[key] = values
+    return pd.DataFrame({**out, "n": counted.astype(np.int64)})
 
 
 def difference(added: pd.DataFrame, removed: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
@@ -181,6 +203,8 @@ def difference(added: pd.DataFrame, removed: pd.DataFrame, keys: Sequence[str]) 
     >>> difference(a, r, ["k"]).to_dict("records")
     [{'k': 'y', 'n': 1}, {'k': 'z', 'n': -4}]
     """
+    if removed.empty:
+        return added[added["n"] != 0].reset_index(drop=True)
     both = pd.concat([added, removed.assign(n=-removed["n"])], ignore_index=True)
     if both.empty:
         return both
@@ -288,6 +312,9 @@ def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
 def _add(conn: Connection, table: sa.Table, delta: pd.DataFrame, keys: Sequence[str]) -> None:
     """Add ``delta``'s counts to ``table`` (an upsert through a temporary table), then drop rows at 0."""
     if delta.empty:
+        return
+    if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
+        _insert(conn, table, delta[[*keys, "n"]])  # nothing to add to: a plain bulk insert
         return
     stage = f"{table.name}_delta"
     key_list = ", ".join(keys)
