@@ -4,9 +4,11 @@ Usage: .venv/bin/python scripts/bench_rerun.py [--n 100000] [--db FILE] [--rerun
 
 Builds (or reuses, with ``--db``) a SQLite store of ``n`` synthetic incidents over the demo units
 (`geo.demo.synthetic_incidents`, imported through the importer), then runs `/map` in Streamlit's
-AppTest in this process: a first run (cold caches), ``--reruns`` reruns with nothing changed and
-``--reruns`` filter changes that alternate between two offence groups (seen before after the first
-two). Each line gives the process CPU time (user + system, every thread: the script thread and
+AppTest in this process: a first run (cold caches), ``--reruns`` reruns with nothing changed,
+``--reruns`` filter changes to offence groups not chosen before (cache misses), ``--reruns`` changes
+back and forth between two groups seen before (hits), ``--reruns`` fresh sessions opening /map in the
+warm process, and one run with each secondary section opened (the hot-cell table, the month slider,
+the before/after maps; a whole-page run, as AppTest has no fragment rerun). Each line gives the process CPU time (user + system, every thread: the script thread and
 Streamlit's) per rerun, and how many times the page asked `ui.loaders` for the incidents and the
 communes and the CPU seconds those calls took.
 
@@ -159,12 +161,43 @@ def main() -> int:
 
     measured("/map first run (cold caches)", lambda: at.switch_page("pages/map.py").run(), 1)
     measured("/map rerun, nothing changed", at.run, args.reruns)
-    groups = iter(["ma_tuy", "te_nan"] * args.reruns)
+    from itertools import combinations
+
+    from geo.taxonomy import groups as offence_groups
+
+    codes = sorted(offence_groups())
+    new = iter([[g] for g in codes] + [list(pair) for pair in combinations(codes, 2)])
     measured(
-        "/map filter change (offence group)",
-        lambda: at.multiselect(key="flt.groups").set_value([next(groups)]).run(),
+        "/map filter change, new filter (miss)",
+        lambda: at.multiselect(key="flt.groups").set_value(next(new)).run(),
         args.reruns,
     )
+    seen = iter([[codes[0]], [codes[1]]] * args.reruns)
+    measured(
+        "/map filter change, seen before (hit)",
+        lambda: at.multiselect(key="flt.groups").set_value(next(seen)).run(),
+        args.reruns,
+    )
+    fresh: list[AppTest] = []
+
+    def new_session() -> None:
+        fresh.append(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600))
+        fresh[-1].switch_page("pages/map.py").run()
+        assert not fresh[-1].exception, fresh[-1].exception
+
+    measured("/map fresh session, warm process", new_session, args.reruns)
+    for key, label in (
+        ("map.open.cells", "hot-cell table"),
+        ("map.open.time", "month slider"),
+        ("map.open.compare", "before/after"),
+    ):
+
+        def opened(key: str = key) -> None:
+            at.session_state[key] = True
+            at.run()
+            at.session_state[key] = False
+
+        measured(f"/map open the {label} (whole page)", opened, 1)
     folder.cleanup()
     return 0
 

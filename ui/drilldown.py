@@ -150,9 +150,18 @@ def for_popups(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def with_addresses(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Return ``incidents`` with each one's imported address (a new frame; the shared one is not changed)."""
+    """Return ``incidents`` with each one's imported address (a new frame; the shared one is not changed).
+
+    The store reads the addresses of these incidents only, where it can (``Store.addresses``);
+    otherwise every address is read once per store version.
+    """
     out = incidents.copy()
-    out["address"] = incidents["incident_id"].map(_addresses(*loaders.key())).fillna("").astype(str)
+    lookup = getattr(loaders.store(), "addresses", None)
+    if callable(lookup):
+        found = pd.Series(lookup(tuple(incidents["incident_id"].astype(str))))
+    else:
+        found = _addresses(*loaders.key())
+    out["address"] = incidents["incident_id"].map(found).fillna("").astype(str)
     return out
 
 
