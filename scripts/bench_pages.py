@@ -6,7 +6,8 @@ Usage: .venv/bin/python scripts/bench_pages.py [--n 100000] [--db FILE] [--rerun
 Builds (or reuses, with ``--db``) a SQLite store of ``n`` synthetic incidents (as `scripts/bench_rerun.py`),
 then, in Streamlit's AppTest in this process: the router's first run (the overview, cold process caches),
 and for each page a first visit in that session, ``--reruns`` reruns with nothing changed, ``--reruns``
-filter changes that alternate between two offence groups (seen before after the first two), and a fresh
+filter changes that alternate between two offence groups (seen before after the first two), ``--reruns``
+filter changes to a unit never chosen before (one unit after another: every cache misses), and a fresh
 session (a new AppTest) opening the page in the warm process. Each line gives the process CPU time
 (user + system, every thread) per run: median, min and max. With ``--profile DIR`` every kind of run of
 every page is also profiled (cProfile, one ``.prof`` per line; read with ``python -m pstats``).
@@ -116,6 +117,9 @@ def main() -> int:
             flush=True,
         )
 
+    from geo.store.store import Store
+
+    units = Store.open(url).communes()["code"].astype(str).tolist()
     main_at = session()
     measured("router first run (cold caches)", main_at.run, 1)
     components.append(main_at._bidi_component_manager)
@@ -131,6 +135,14 @@ def main() -> int:
             lambda at=at, groups=groups: at.multiselect(key="flt.groups").set_value([next(groups)]).run(),  # type: ignore[misc]
             args.reruns,
         )
+
+        codes = iter(units * 2)
+        measured(
+            f"/{name} filter change, never seen",
+            lambda at=at, codes=codes: at.multiselect(key="flt.communes").set_value([next(codes)]).run(),  # type: ignore[misc]
+            args.reruns,
+        )
+        at.multiselect(key="flt.communes").set_value([]).run()
 
         def fresh(script: str = script) -> AppTest:
             new = session()
