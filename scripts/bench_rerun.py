@@ -10,7 +10,9 @@ back and forth between two groups seen before (hits), ``--reruns`` fresh session
 warm process, and one run with each secondary section opened (the hot-cell table, the month slider,
 the before/after maps; a whole-page run, as AppTest has no fragment rerun). Each line gives the process CPU time (user + system, every thread: the script thread and
 Streamlit's) per rerun, and how many times the page asked `ui.loaders` for the incidents and the
-communes and the CPU seconds those calls took.
+communes and the CPU seconds those calls took, and the size of the main map's text (`ui.mapview.Rendered.size`:
+what the browser receives for it when it has not seen that map before; a map it has seen comes as a reference
+from Streamlit's message cache).
 
 With ``--profile FILE`` the script thread's runs are profiled (cProfile, one profile per kind of
 rerun written to ``FILE.<kind>``, the 30 costliest functions by cumulative time printed).
@@ -130,6 +132,16 @@ def main() -> int:
     counter = Counter()
     loaders.incidents = counter.wrap(loaders.incidents)  # type: ignore[assignment]
     loaders.communes = counter.wrap(loaders.communes)  # type: ignore[assignment]
+    from ui import mapview
+
+    sent: list[int] = []
+    show = mapview.show
+
+    def counted_show(rendered: mapview.Rendered, **k: Any) -> Any:  # the main map's text sent per run
+        sent.append(rendered.size)
+        return show(rendered, **k)
+
+    mapview.show = counted_show  # type: ignore[assignment]
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
     at.run()
@@ -138,19 +150,23 @@ def main() -> int:
         cpus, walls, calls, loader_cpu = [], [], [], []
         if args.profile:
             profiler[:] = [cProfile.Profile()]
+        sizes = []
         for _ in range(times):
             counter.calls, counter.cpu = 0, 0.0
+            sent.clear()
             began, wall = _cpu(), time.perf_counter()
             step()
             cpus.append(_cpu() - began)
             walls.append(time.perf_counter() - wall)
             calls.append(counter.calls)
             loader_cpu.append(counter.cpu)
+            sizes.append(sum(sent))
             assert not at.exception, at.exception
         print(
             f"{label:<38} CPU median {statistics.median(cpus):6.2f} s (min {min(cpus):5.2f}, max {max(cpus):5.2f})"
             f"  wall median {statistics.median(walls):6.2f} s  loader calls {statistics.median(calls):4.0f}"
             f"  loader CPU median {statistics.median(loader_cpu):5.2f} s"
+            f"  main map {max(sizes) / 1e6:5.2f} MB"
         )
         if args.profile:
             kind = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")

@@ -7,6 +7,7 @@ maps are built on every run from the cached arrays (a `folium.Map` is never cach
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypedDict
@@ -25,6 +26,7 @@ from geo.aggregate import unlocated_by_commune
 from geo.dates import months_between
 from geo.evaluation.periods import windows_for
 from geo.filters import IncidentFilter, apply_filter
+from geo.formatting import format_number
 from geo.hotspots import series
 from geo.hotspots.cells import cell_at
 from geo.hotspots.emerging import CLASSES, STANDARDISE, Emerging, Standardise, hot_class_shares
@@ -32,7 +34,7 @@ from geo.hotspots.gistar import INFERENCES, GiConvention
 from geo.maps import hotspot_layers as hm
 from geo.maps.district import build_map
 from ui import drilldown, loaders, units, widgets
-from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
+from ui.i18n import fmt_date, fmt_int, lang, md, number_format, t
 
 LAYERS = ("density", "gistar", "emerging")
 """Hotspot layer keys offered next to `geo.maps.district.LAYERS` on /map."""
@@ -260,6 +262,12 @@ def texts(method: Method | None = None) -> hm.HotspotTexts:
     )
 
 
+def _decimal() -> Callable[[float], str]:
+    """`ui.i18n.fmt_num` (one decimal) in the current language, read once: a layer formats every cell."""
+    language = lang()
+    return lambda value: format_number(value, 1, lang=language)
+
+
 def _commune_names() -> dict[str, str]:
     communes = loaders.communes()
     return dict(zip(communes["code"], communes["name"], strict=True))
@@ -286,7 +294,7 @@ def add_layers(
     hm.ensure_pane(fmap)
     legend = []
     if "density" in chosen:
-        hm.density_layer(fr.cells, density=density(flt), communes=names, texts=words, fmt=fmt_num).add_to(
+        hm.density_layer(fr.cells, density=density(flt), communes=names, texts=words, fmt=_decimal()).add_to(
             fmap
         )
         legend.append(hm.density_legend(words))
@@ -483,7 +491,7 @@ def time_section(flt: IncidentFilter, *, heading: bool = True) -> None:
         month = _select(first, last, flt.groups, flt.offences, flt.communes)
         fr, words = frame(), texts()
         groups = [
-            hm.density_layer(fr.cells, density=yearly[step], communes=_names(fr), texts=words, fmt=fmt_num)
+            hm.density_layer(fr.cells, density=yearly[step], communes=_names(fr), texts=words, fmt=_decimal())
         ]
         if len(month) <= settings.POINTS_MAX:
             groups.append(
@@ -552,7 +560,7 @@ def compare_section(flt: IncidentFilter, *, heading: bool = True) -> None:
             st.markdown(f"**{t(label, start=fmt_date(a), end=fmt_date(b))}**")
             fmap = _base_map(flt, hm.density_legend(words))
             hm.density_layer(
-                fr.cells, density=analysis.density, communes=names, texts=words, fmt=fmt_num
+                fr.cells, density=analysis.density, communes=names, texts=words, fmt=_decimal()
             ).add_to(fmap)
             hm.controls_last(fmap)
             st_folium(fmap, key=key, height=440, use_container_width=True, returned_objects=[])

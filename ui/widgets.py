@@ -51,6 +51,8 @@ def _rate_breaks(
 ) -> tuple[float, ...]:
     incidents = loaders.incidents()
     if len(incidents) and (groups or offences):
+        # Only the columns a rate needs are selected (not every column of every matching row).
+        incidents = incidents[["occurred_at", "commune_code", "offence_group", "offence_code"]]
         times = pd.to_datetime(incidents["occurred_at"])
         whole = IncidentFilter(
             start=times.min().date(), end=times.max().date(), groups=groups, offences=offences
