@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
@@ -327,19 +328,28 @@ class Store:
     def incidents(self, *, details: bool = False) -> pd.DataFrame:
         """Return every incident, sorted by time then id, with `INCIDENT_COLUMNS` (or `DETAIL_COLUMNS`)."""
         t = self.tables.incidents
-        names = [c for c in DETAIL_COLUMNS if c in t.c]
+        columns = DETAIL_COLUMNS if details else INCIDENT_COLUMNS
+        names = [c for c in columns if c in t.c]  # only what is returned (not the address, unless asked)
         with self.engine.connect() as conn:
-            frame = pd.read_sql(
-                sa.select(*(t.c[n] for n in names)).order_by(t.c.occurred_at, t.c.incident_id), conn
-            )
-        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"]).astype("datetime64[ns]")
+            result = conn.execute(sa.select(*(t.c[n] for n in names)))
+            # The driver's plain tuples: building a million SQLAlchemy rows, then a frame from them, cost
+            # most of a cold start at a province's scale.
+            rows = result.cursor.fetchall() if result.cursor is not None else []
+            result.close()
+        table = np.array(rows, dtype=object).reshape(len(rows), len(names))
+        frame = pd.DataFrame({n: table[:, i] for i, n in enumerate(names)})
+        del table
+        frame["occurred_at"] = _timestamps(frame["occurred_at"])
+        if "imported_at" in frame:
+            frame["imported_at"] = _timestamps(frame["imported_at"])
         frame["offence_group"] = frame["offence_code"].map(group_of()).fillna("")
         for col in incident_schema.TEXT:
             frame[col] = frame[col].astype(str)
         frame["lon"] = frame["lon"].astype(float)
         frame["lat"] = frame["lat"].astype(float)
-        columns = DETAIL_COLUMNS if details else INCIDENT_COLUMNS
-        return frame[columns].reset_index(drop=True)
+        # Sorted by time then id here rather than by the database (half the time at a million rows).
+        ordered = frame.sort_values(["occurred_at", "incident_id"], kind="stable", ignore_index=True)
+        return ordered[columns]
 
     def unit_counts(self, window: Window, *, by: Sequence[str] = aggregates.UNIT_KEYS) -> pd.DataFrame:
         """Return the incidents of ``window`` per unit × month × offence (or ``by`` some of them), from the aggregates."""
@@ -517,6 +527,13 @@ class Store:
         from geo.store.batches import undo
 
         return undo(self, batch_id, user=user)
+
+
+def _timestamps(values: pd.Series) -> pd.Series:
+    """Return naive timestamps (``datetime64[ns]``) from what the driver gave: datetimes or SQLite's text."""
+    if len(values) and isinstance(values.iloc[0], str):
+        return pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
+    return pd.to_datetime(values).astype("datetime64[ns]")
 
 
 _ENGINES: dict[str, Engine] = {}
