@@ -19,7 +19,6 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit_folium import st_folium
 
 from geo import AppError, settings
 from geo.aggregate import unlocated_by_commune
@@ -32,8 +31,9 @@ from geo.hotspots.cells import cell_at
 from geo.hotspots.emerging import CLASSES, STANDARDISE, Emerging, Standardise, hot_class_shares
 from geo.hotspots.gistar import INFERENCES, GiConvention
 from geo.maps import hotspot_layers as hm
+from geo.maps.basemap import read_config
 from geo.maps.district import build_map
-from ui import drilldown, loaders, units, widgets
+from ui import drilldown, loaders, mapview, units, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, number_format, t
 
 LAYERS = ("density", "gistar", "emerging")
@@ -446,7 +446,7 @@ def _monthly(
     )
 
 
-def _base_map(flt: IncidentFilter, legend: str) -> folium.Map:
+def _base_map(days: int, legend: str) -> folium.Map:
     plan = loaders.plan()
     empty = loaders.incidents().iloc[0:0]
     build = build_map(
@@ -454,7 +454,7 @@ def _base_map(flt: IncidentFilter, legend: str) -> folium.Map:
         empty,
         targets=plan.targets,
         layers=("boundaries",),
-        days=flt.days,
+        days=days,
         lang=lang(),
         texts=widgets.map_texts(),
     )
@@ -463,14 +463,87 @@ def _base_map(flt: IncidentFilter, legend: str) -> folium.Map:
     return build.map
 
 
+def _basemap_config() -> str:
+    """The basemap settings as text: a cache key of every rendered map (`geo.maps.basemap.read_config`)."""
+    return repr(read_config())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _month_base(url: str, version: str, *, days: int, language: str, basemap_config: str) -> mapview.Rendered:
+    """The month slider's map without its month layers, rendered once (the layers come as feature groups)."""
+    return mapview.render(_base_map(days, hm.density_legend(texts())), key=TIME_MAP_KEY)
+
+
+def _month_layers(
+    url: str,
+    version: str,
+    *,
+    start: date,
+    end: date,
+    groups: tuple[str, ...],
+    offences: tuple[str, ...],
+    communes: tuple[str, ...],
+    step: int,
+    language: str,
+) -> tuple[int, list[folium.FeatureGroup]]:
+    """The incidents of the month ``step`` of the period, and its layers: density, and points when few enough."""
+    monthly = _monthly(
+        url, version, start=start, end=end, groups=groups, offences=offences, communes=communes
+    )
+    first, last = series.month_window(monthly.months[step], start=start, end=end)
+    month = _select(first, last, groups, offences, communes)
+    fr, words = _frame(url, version), texts()
+    layers = [
+        hm.density_layer(
+            fr.cells, density=monthly.yearly[step], communes=_names(fr), texts=words, fmt=_decimal()
+        )
+    ]
+    if len(month) <= settings.POINTS_MAX:
+        layers.append(
+            hm.points_layer(lon=month["lon"].to_numpy(), lat=month["lat"].to_numpy(), name=t("map.points"))
+        )
+    return len(month), layers
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _month_rendered(
+    url: str,
+    version: str,
+    *,
+    start: date,
+    end: date,
+    groups: tuple[str, ...],
+    offences: tuple[str, ...],
+    communes: tuple[str, ...],
+    step: int,
+    language: str,
+    days: int,
+    basemap_config: str,
+) -> tuple[int, mapview.Rendered]:
+    """The month ``step``'s map: the rendered base map with that month's layers (cached per month)."""
+    n, layers = _month_layers(
+        url,
+        version,
+        start=start,
+        end=end,
+        groups=groups,
+        offences=offences,
+        communes=communes,
+        step=step,
+        language=language,
+    )
+    base = _month_base(url, version, days=days, language=language, basemap_config=basemap_config)
+    return n, mapview.with_groups(base, layers)
+
+
 PLAY_KEY = "hot.time.play"
 MONTH_KEY = "hot.time.month"
+TIME_MAP_KEY = "hot-time-map"
 
 
 def time_section(flt: IncidentFilter, *, heading: bool = True) -> None:
     """A month slider (with a play toggle) stepping the incident and density layers through the period."""
-    monthly = _monthly(*loaders.key(), **plain(flt))
-    months, yearly = monthly.months, monthly.yearly
+    months = _monthly(*loaders.key(), **plain(flt)).months
     if len(months) < 2:
         return
     if heading:
@@ -487,29 +560,19 @@ def time_section(flt: IncidentFilter, *, heading: bool = True) -> None:
             st.session_state[MONTH_KEY] = labels[(position + 1) % len(labels)]
         label = st.select_slider(t("hot.time.month"), options=labels, key=MONTH_KEY)
         step = labels.index(label)
-        first, last = series.month_window(months[step], start=flt.start, end=flt.end)
-        month = _select(first, last, flt.groups, flt.offences, flt.communes)
-        fr, words = frame(), texts()
-        groups = [
-            hm.density_layer(fr.cells, density=yearly[step], communes=_names(fr), texts=words, fmt=_decimal())
-        ]
-        if len(month) <= settings.POINTS_MAX:
-            groups.append(
-                hm.points_layer(
-                    lon=month["lon"].to_numpy(), lat=month["lat"].to_numpy(), name=t("map.points")
-                )
-            )
-            st.caption(t("hot.time.caption", n=fmt_int(len(month)), month=label))
-        else:
-            st.caption(t("hot.time.too_many", n=fmt_int(len(month))))
-        st_folium(
-            _base_map(flt, hm.density_legend(words)),
-            feature_group_to_add=groups,
-            key="hot-time-map",
-            height=520,
-            use_container_width=True,
-            returned_objects=[],
+        n, rendered = _month_rendered(
+            *loaders.key(),
+            **plain(flt),
+            step=step,
+            language=lang(),
+            days=flt.days,
+            basemap_config=_basemap_config(),
         )
+        if n <= settings.POINTS_MAX:
+            st.caption(t("hot.time.caption", n=fmt_int(n), month=label))
+        else:
+            st.caption(t("hot.time.too_many", n=fmt_int(n)))
+        mapview.show(rendered, key=TIME_MAP_KEY, height=520, returned_objects=[])
 
     player()
 
@@ -548,22 +611,54 @@ def compare_section(flt: IncidentFilter, *, heading: bool = True) -> None:
             start=fmt_date(result.start),
         )
     )
-    fr, words = frame(), texts()
-    names = _names(fr)
+    maps = _compare_rendered(
+        *loaders.key(),
+        flt.groups,
+        flt.offences,
+        flt.communes,
+        days=flt.days,
+        language=lang(),
+        basemap_config=_basemap_config(),
+    )
     columns = st.columns(2)
     spans = (
-        (result.before_start, result.before_last, result.before, "hot.compare.before", "hot-before-map"),
-        (result.start, result.after_last, result.after, "hot.compare.after", "hot-after-map"),
+        (result.before_start, result.before_last, "hot.compare.before", COMPARE_MAP_KEYS[0]),
+        (result.start, result.after_last, "hot.compare.after", COMPARE_MAP_KEYS[1]),
     )
-    for column, (a, b, analysis, label, key) in zip(columns, spans, strict=True):
+    for column, (a, b, label, key), rendered in zip(columns, spans, maps, strict=True):
         with column:
             st.markdown(f"**{t(label, start=fmt_date(a), end=fmt_date(b))}**")
-            fmap = _base_map(flt, hm.density_legend(words))
-            hm.density_layer(
-                fr.cells, density=analysis.density, communes=names, texts=words, fmt=_decimal()
-            ).add_to(fmap)
-            hm.controls_last(fmap)
-            st_folium(fmap, key=key, height=440, use_container_width=True, returned_objects=[])
+            mapview.show(rendered, key=key, height=440, returned_objects=[])
+
+
+COMPARE_MAP_KEYS = ("hot-before-map", "hot-after-map")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _compare_rendered(
+    url: str,
+    version: str,
+    groups: tuple[str, ...],
+    offences: tuple[str, ...],
+    communes: tuple[str, ...],
+    *,
+    days: int,
+    language: str,
+    basemap_config: str,
+) -> tuple[mapview.Rendered, mapview.Rendered]:
+    """The before and after density maps, rendered once per filter, language and basemap."""
+    result = _compare(url, version, groups, offences, communes)
+    fr, words = _frame(url, version), texts()
+    names = _names(fr)
+    out = []
+    for analysis, key in zip((result.before, result.after), COMPARE_MAP_KEYS, strict=True):
+        fmap = _base_map(days, hm.density_legend(words))
+        hm.density_layer(
+            fr.cells, density=analysis.density, communes=names, texts=words, fmt=_decimal()
+        ).add_to(fmap)
+        hm.controls_last(fmap)
+        out.append(mapview.render(fmap, key=key))
+    return out[0], out[1]
 
 
 CELLS_OPEN = "map.open.cells"

@@ -9,7 +9,7 @@ same text without building anything. The browser receives exactly what ``st_foli
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import folium
@@ -90,6 +90,24 @@ def render(
         feature_group=groups,
         css_links=css,
         js_links=js,
+    )
+
+
+def with_groups(rendered: Rendered, groups: list[folium.FeatureGroup]) -> Rendered:
+    """Return ``rendered`` with ``groups`` as its feature groups, as ``st_folium(…, feature_group_to_add=groups)``.
+
+    The groups' script names the map ``map_div`` whatever map it is drawn on, so the groups are rendered
+    on a throwaway map: the rendered map is reused as it is (same widget hash: the browser keeps the
+    map and swaps the groups only).
+    """
+    scratch = folium.Map(tiles=None)
+    text = "".join(sf._get_feature_group_string(group, map=scratch, idx=i) for i, group in enumerate(groups))
+    css, js = _links(scratch)
+    return replace(
+        rendered,
+        feature_group=text,
+        css_links=tuple(dict.fromkeys(rendered.css_links + css)),
+        js_links=tuple(dict.fromkeys(rendered.js_links + js)),
     )
 
 
