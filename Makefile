@@ -92,6 +92,12 @@ bench: deps browser slow
 	$(PY) scripts/bench_hotspots.py
 	$(PY) scripts/bench_verdicts.py
 	$(PY) scripts/bench_load.py $(LOAD_ARGS)
+	$(PY) scripts/bench_scale.py $(SCALE_ARGS)
+
+# Options of the scale benchmark (issue 14: stores of 10k/100k/1M incidents kept in /tmp/antt-bench-scale,
+# /map in chromium against naive builds, 20 sessions; about 30 min), e.g.
+# `make bench SCALE_ARGS="--quick --skip-concurrency"`; `--update-docs` writes its table into docs/performance.md.
+SCALE_ARGS ?= --out test-artifacts/bench_scale.md
 
 # Only the load benchmark: 20 logged-in browser sessions for 3 minutes unless LOAD_ARGS says otherwise,
 # e.g. `make bench-load LOAD_ARGS="--sessions 5 --minutes 1"` (needs Debian's chromium: `make browser`).
