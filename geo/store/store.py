@@ -351,6 +351,27 @@ class Store:
         ordered = frame.sort_values(["occurred_at", "incident_id"], kind="stable", ignore_index=True)
         return ordered[columns]
 
+    def addresses(self, ids: Sequence[str]) -> pd.Series:
+        """Return the address of each of the incidents ``ids`` (a Series indexed by id; unknown ids absent).
+
+        For the few incidents a page shows one by one, without reading every incident's details.
+        """
+        t = self.tables.incidents
+        wanted = list(dict.fromkeys(str(i) for i in ids))
+        parts: list[tuple[str, str]] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), _ID_CHUNK):
+                chunk = wanted[start : start + _ID_CHUNK]
+                rows = conn.execute(sa.select(t.c.incident_id, t.c.address).where(t.c.incident_id.in_(chunk)))
+                parts.extend((str(i), str(a)) for i, a in rows)
+        found = dict(parts)
+        return pd.Series(
+            [found[i] for i in wanted if i in found],
+            index=pd.Index([i for i in wanted if i in found], name="incident_id", dtype=object),
+            name="address",
+            dtype=object,
+        )
+
     def unit_counts(self, window: Window, *, by: Sequence[str] = aggregates.UNIT_KEYS) -> pd.DataFrame:
         """Return the incidents of ``window`` per unit × month × offence (or ``by`` some of them), from the aggregates."""
         with self.engine.connect() as conn:
@@ -551,6 +572,9 @@ def _engine(url: str) -> Engine:
             _ENGINES[url] = engine
         return _ENGINES[url]
 
+
+_ID_CHUNK = 900
+"""Ids per ``IN (…)`` list (SQLite allows 999 variables in a statement)."""
 
 _COMMITS: dict[str, int] = {}
 """Transactions committed by this process, per URL (`Store.version` reads the store again after one)."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 import geo.store.store as store_module
+from geo.io.incident_import import validate_incidents
+from geo.io.tables import read_table
 from geo.store.store import Store
 
 
@@ -56,3 +59,14 @@ def test_on_a_server_another_process_write_is_seen_within_the_ttl(
     assert store.version() == before  # trusted for VERSION_TTL_S
     monkeypatch.setattr(store_module, "VERSION_TTL_S", 0.0)
     assert store.version() != before
+
+
+def test_addresses_of_a_few_incidents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}", demo=False)
+    data = Path(__file__).resolve().parents[2] / "data" / "vu_viec_lon_xon.csv"
+    store.import_incidents(validate_incidents(read_table(data), store.communes(), now=datetime(2026, 11, 27)))
+    monkeypatch.setattr(store_module, "_ID_CHUNK", 2)  # several IN lists
+    found = store.addresses(["VL-002", "no-such-id", "VL-001", "VL-003", "VL-002"])
+    assert found.to_dict() == {"VL-002": "Thôn 3", "VL-001": "Chợ thị trấn", "VL-003": ""}
+    assert found.index.tolist() == ["VL-002", "VL-001", "VL-003"]
+    assert store.addresses([]).empty
