@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import evaluation, evidence, filters, glossary, hotspots, page
+from ui import evaluation, evidence, glossary, page
 from ui.i18n import fmt_int, md, t
 from ui.plan_form import plan_form
 
@@ -41,16 +41,13 @@ if result is not None:
     st.subheader(t("targets.table"))
     evidence.group_table(target)
     st.subheader(t("targets.chart"))
-    chart = evidence.trend_chart(target, result)
-    if chart is None:
+    if not evidence.show_trend_chart(target, result):
         st.caption(t("targets.trend_none"))
-    else:
-        st.altair_chart(chart, width="stretch")
     # The model cross-checks, the maps and the hot cells are built only when their section is opened.
     evidence.lazy_events(target.key)
     if page.assets_ready():
         evidence.lazy_maps(target.key)
-    hotspots.targets_section(filters.current())  # lazy (`evidence.lazy_hotspots`) once its test opens it
+    evidence.lazy_hotspots()
     evidence.caveats()
 
 with st.expander(t("plan.header"), expanded=result is None):

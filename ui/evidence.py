@@ -17,7 +17,7 @@ from geo.evaluation.event_study import MIN_PLACEBO_UNITS
 from geo.evaluation.synthetic import MAX_PRE_MISFIT, MIN_DONORS
 from geo.maps.district import RATE_COLOURS, build_map, rate_labels
 from geo.taxonomy import group_name
-from ui import evaluation, hotspots, loaders, mapview, theme, widgets
+from ui import evaluation, hotspots, loaders, mapview, theme, trend_charts, widgets
 from ui.filters import current as current_filter
 from ui.i18n import fmt_date, fmt_int, fmt_num, lang, md, number_format, t
 from ui.sections import lazy
@@ -270,6 +270,14 @@ def trend_chart(target: TargetEvaluation, result: Evaluation) -> alt.LayerChart 
         alt.Chart(start).mark_text(align="left", dx=4, y=8, fontSize=13).encode(x="start:T", text="label:N")
     )
     return localized(alt.LayerChart(layer=[lines, rule, text]).properties(height=theme.CHART_HEIGHT))
+
+
+def show_trend_chart(target: TargetEvaluation, result: Evaluation) -> bool:
+    """Draw `trend_chart` (converted once per store version, language and target); False when there is none."""
+    if target.trend is None or target.overall.population["t"] <= 0:
+        return False
+    trend_charts.show((*loaders.key(), lang(), target.key, "trend"), lambda: trend_chart(target, result))
+    return True
 
 
 def event_section(target: TargetEvaluation, result: Evaluation, *, heading: bool = True) -> None:
