@@ -49,10 +49,9 @@ def map_texts() -> MapTexts:
 def _rate_breaks(
     url: str, version: str, groups: tuple[str, ...], offences: tuple[str, ...]
 ) -> tuple[float, ...]:
-    incidents = loaders.incidents()
+    # Only the columns a rate needs (not every column of every matching row, nor the statuses).
+    incidents = loaders.incidents()[["occurred_at", "commune_code", "offence_group", "offence_code"]]
     if len(incidents) and (groups or offences):
-        # Only the columns a rate needs are selected (not every column of every matching row).
-        incidents = incidents[["occurred_at", "commune_code", "offence_group", "offence_code"]]
         times = pd.to_datetime(incidents["occurred_at"])
         whole = IncidentFilter(
             start=times.min().date(), end=times.max().date(), groups=groups, offences=offences
