@@ -250,9 +250,9 @@ def rebuild(conn: Connection, tables: Tables, communes: gpd.GeoDataFrame) -> Gri
     conn.execute(tables.unit_counts.delete())
     conn.execute(tables.pixel_counts.delete())
     t = tables.incidents
-    query = sa.select(t.c.commune_code, t.c.occurred_at, t.c.offence_code, t.c.lon, t.c.lat).order_by(
-        t.c.incident_id
-    )
+    query = sa.select(
+        t.c.commune_code, t.c.occurred_at, t.c.offence_code, t.c.lon, t.c.lat
+    )  # any order: summed
     units: list[pd.DataFrame] = []
     pixels: list[pd.DataFrame] = []
     result = conn.execute(query.execution_options(stream_results=True, yield_per=_READ_SLICE))
