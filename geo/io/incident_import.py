@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
@@ -26,17 +27,18 @@ from geo.dates import now_local
 from geo.history import UnitHistory
 from geo.io.assignment import check_communes, place_by_commune
 from geo.io.export import FORMULA_START
-from geo.io.fast_parse import fast_degrees, fast_when
+from geo.io.fast_parse import fast_date_order, fast_number, fast_when_array
 from geo.io.offences import parse_offence
 from geo.io.parsing import (
+    DateOrderGuess,
     date_order,
-    guess_date_order,
+    date_order_of,
     parse_degrees,
     parse_number,
     parse_when,
 )
 from geo.io.safety import clean_text, usable_crs
-from geo.io.tables import FIELDS, RawTable, map_columns
+from geo.io.tables import FIELDS, RawTable, column_chunks, map_columns
 from geo.taxonomy import group_of
 
 CRS_CHOICES: dict[str, str] = {
@@ -51,7 +53,8 @@ COLUMNS = list(incident_schema.VALIDATED)
 """Columns of `Validation.incidents`: the incidents schema plus the address and the file row."""
 
 _TEXT_FIELDS = ("description", "status", "address")
-_PROGRESS_EVERY = 2000
+_CHUNK_ROWS = 1 << 16
+"""Rows checked at once: the raw cells of one chunk are in memory at a time, never the whole file's."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,6 @@ def validate_incidents(
     position = {f: table.columns.index(c) for f, c in columns.items()}
     outline = outline if outline is not None else district_outline(communes)
     limit = now or now_local()
-    rows, numbers, empty = _non_empty(table)
     issues: list[Issue] = []
 
     def cell(row: tuple[Any, ...], name: str) -> Any:
@@ -162,66 +164,56 @@ def validate_incidents(
 
     order = date_order(date_format)
     if order is None:
-        guess = guess_date_order([cell(r, "occurred_at") for r in rows])
+        # Blank cells say nothing about the order: the whole column (empty rows too) gives the same guess.
+        guess = _date_order_guess(table, position["occurred_at"])
         if guess.order == "mdy":
             issues.append(Issue(None, columns["occurred_at"], "", _US_DATES.format(n=guess.month_first)))
-            return _empty(table, issues, rows=len(rows), empty=empty, columns=columns)
+            rows, empty = _count_rows(table)
+            return _empty(table, issues, rows=rows, empty=empty, columns=columns)
         if guess.order == "ambiguous" and guess.slashed:
             issues.append(Issue(None, columns["occurred_at"], "", _AMBIGUOUS_DATES, "warning"))
         order = "dmy"
-    source_crs = _source_crs(crs or table.crs, [cell(r, "lon") for r in rows[:200]], file=table.name)
+    head = [cell(r, "lon") for r in itertools.islice(_non_empty_rows(table), 200)]
+    source_crs = _source_crs(crs or table.crs, head, file=table.name)
     projected = not source_crs.is_geographic
+    locate = _Locator(source_crs, outline, tolerance_m=tolerance_m, keep_outside=keep_outside)
 
-    # The commonest shapes of dates and coordinates are read column by column (`geo.io.fast_parse`);
-    # the per-row parsers take the rest, and every value that needs a message.
-    times, precisions = (
-        fast_when([cell(r, "occurred_at") for r in rows], order=order, now=limit)
-        if "time" not in position
-        else ([None] * len(rows), [""] * len(rows))
-    )
-    xs, ys = (
-        (fast_degrees([cell(r, "lon") for r in rows]), fast_degrees([cell(r, "lat") for r in rows]))
-        if not projected and "lon" in position and "lat" in position
-        else (np.full(len(rows), np.nan), np.full(len(rows), np.nan))
-    )
-    # Column by column: a dict per row kept for a million rows would take more memory than the file.
-    keys = [*_RECORD_KEYS, "source_row", "ok"]
-    parsed: dict[str, list[Any]] = {key: [] for key in keys}
+    # Chunk by chunk, column by column: the commonest shapes of dates and coordinates are read for a
+    # whole column (`geo.io.fast_parse`), offences once per distinct name; the per-row parser
+    # (`_parse_row`) takes the rows the fast path cannot settle, and gives every message.
+    parts: list[pd.DataFrame] = []
     unknown: Counter[str] = Counter()
-    for done, (row, number) in enumerate(zip(rows, numbers, strict=True)):
-        if progress is not None and done % _PROGRESS_EVERY == 0:
-            progress(done, len(rows))
-        known = times[done]
-        record, problems = _parse_row(
-            row,
-            number,
-            cell,
+    offences: dict[tuple[type, Any], str | None] = {}
+    rows = empty = 0
+    total = len(table.rows)
+    for done, (raw, raw_numbers) in column_chunks(table, _CHUNK_ROWS):
+        if progress is not None:
+            progress(done, total)
+        cells, numbers, blank = _drop_empty(raw, raw_numbers)
+        rows, empty = rows + len(numbers), empty + blank
+        if not len(numbers):
+            continue
+        part, problems = _check_chunk(
+            cells,
+            numbers,
+            position,
             columns,
             order=order,
             now=limit,
             projected=projected,
             offence_map=offence_map,
-            when=None if known is None else (known, precisions[done]),
-            xy=(float(xs[done]), float(ys[done])),
+            offences=offences,
+            unknown=unknown,
         )
-        name = value_text(cell(row, "offence")).strip()
-        if name and any(p.field == columns["offence"] for p in problems):
-            unknown[name] += 1
         issues.extend(problems)
-        record["source_row"] = number
-        record["ok"] = not problems
-        for key in keys:
-            parsed[key].append(record[key])
-    frame = pd.DataFrame(parsed, columns=keys)
-    frame, geo_issues = _locate(
-        frame,
-        columns,
-        source_crs=source_crs,
-        outline=outline,
-        tolerance_m=tolerance_m,
-        keep_outside=keep_outside,
-    )
-    issues.extend(geo_issues)
+        xy_text = _xy_text(cells, position)
+        part, geo_issues = locate(part, columns, xy_text)
+        issues.extend(geo_issues)
+        parts.append(part)
+    if progress is not None:
+        progress(total, total)
+    frame = pd.concat(parts, ignore_index=True) if parts else _no_rows()
+    del parts
     if "incident_id" not in columns:
         # Rows alike in every field are separate incidents of the ledger (two thefts in one commune in
         # one month): the second and later get "-2", "-3"… in file order, stable when read again.
@@ -238,9 +230,12 @@ def validate_incidents(
             issues.append(Issue(None, "", "", _ALIKE.format(n=alike), "warning"))
     repeats, unique = _duplicates(frame, columns.get("incident_id", ""))
     issues.extend(repeats)
-    frame = frame[frame["ok"].to_numpy() & unique].reset_index(drop=True)
+    kept = [c for c in frame.columns if c in COLUMNS or c in ("placed", "commune_given")]
+    frame = frame.loc[frame["ok"].to_numpy() & unique, kept].reset_index(drop=True)
     placed = frame["placed"].fillna(False).to_numpy(dtype=bool)
-    codes, commune_issues = check_communes(frame[~placed], communes, columns.get("commune", ""))
+    located = frame if not placed.any() else frame.loc[~placed, ["lon", "lat", "commune_given", "source_row"]]
+    codes, commune_issues = check_communes(located, communes, columns.get("commune", ""))
+    del located
     issues.extend(commune_issues)
     if placed.any():
         by_name, place_issues = place_by_commune(frame[placed], communes, columns.get("commune", ""), history)
@@ -249,19 +244,17 @@ def validate_incidents(
         merged[~placed], merged[placed] = codes, by_name
         keep = ~placed | (merged != "")
         frame, codes = frame[keep].reset_index(drop=True), merged[keep]
-    accepted = frame.assign(
-        commune_code=codes, offence_group=frame["offence_code"].map(group_of()).fillna("")
-    )
-    accepted = accepted[COLUMNS]
-    accepted = accepted.astype({"occurred_at": "datetime64[ns]", "lon": float, "lat": float}).reset_index(
-        drop=True
-    )
+    frame["commune_code"] = codes
+    frame["offence_group"] = frame["offence_code"].map(group_of()).fillna("")
+    accepted = frame[COLUMNS]
+    del frame
+    accepted = accepted.astype({"occurred_at": "datetime64[ns]", "lon": float, "lat": float}, copy=False)
     return Validation(
         table.name,
         table.sha256,
         accepted,
         sort_issues(issues),
-        len(rows),
+        rows,
         empty,
         columns,
         order,
@@ -301,13 +294,208 @@ _RECORD_KEYS = (
 )
 
 
-def _non_empty(table: RawTable) -> tuple[list[tuple[Any, ...]], list[int], int]:
-    rows, numbers = [], []
-    for row, number in zip(table.rows, table.row_numbers, strict=True):
-        if any(c is not None and str(c).strip() != "" for c in row):
-            rows.append(row)
-            numbers.append(number)
-    return rows, numbers, len(table.rows) - len(rows)
+def _non_empty_rows(table: RawTable) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``table`` that hold something, lazily (the first ones are read to guess the CRS)."""
+    return (row for row in table.rows if not _blank_row(row))
+
+
+def _blank_row(row: Sequence[Any]) -> bool:
+    return not any(c is not None and str(c).strip() != "" for c in row)
+
+
+def _count_rows(table: RawTable) -> tuple[int, int]:
+    """Return (rows holding something, empty rows) of ``table``."""
+    rows = empty = 0
+    for _, (cells, numbers) in column_chunks(table, _CHUNK_ROWS):
+        _, kept, blank = _drop_empty(cells, numbers)
+        rows, empty = rows + len(kept), empty + blank
+    return rows, empty
+
+
+def _date_order_guess(table: RawTable, index: int) -> DateOrderGuess:
+    """`geo.io.parsing.guess_date_order` of the column at ``index``, read chunk by chunk."""
+    day_first = month_first = slashed = 0
+    for _, (cells, _numbers) in column_chunks(table, _CHUNK_ROWS, only=(index,)):
+        guess = fast_date_order(cells[index])
+        day_first, month_first = day_first + guess.day_first, month_first + guess.month_first
+        slashed += guess.slashed
+    return date_order_of(day_first, month_first, slashed)
+
+
+def _drop_empty(
+    cells: list[Sequence[Any]], numbers: np.ndarray
+) -> tuple[list[Sequence[Any]], np.ndarray, int]:
+    """Return the chunk without its empty rows, and how many there were."""
+    n = len(numbers)
+    filled = np.zeros(n, dtype=bool)
+    for column in cells:
+        rest = np.flatnonzero(~filled)
+        if not len(rest):
+            break
+        if len(rest) == n:
+            filled = np.fromiter((not _blank(c) for c in column), dtype=bool, count=n)
+        else:
+            filled[rest] = [not _blank(column[i]) for i in rest.tolist()]
+    if filled.all():
+        return cells, numbers, 0
+    keep = filled.tolist()
+    return [list(itertools.compress(c, keep)) for c in cells], numbers[filled], int(n - filled.sum())
+
+
+def _no_rows() -> pd.DataFrame:
+    frame = pd.DataFrame({key: pd.Series(dtype=object) for key in _FRAME_KEYS})
+    return frame.astype(
+        {
+            "occurred_at": "datetime64[ns]",
+            "x": float,
+            "y": float,
+            "lon": float,
+            "lat": float,
+            "placed": bool,
+            "ok": bool,
+            "source_row": np.int64,
+        }
+    )
+
+
+_FRAME_KEYS = (*(k for k in _RECORD_KEYS if k != "xy_text"), "source_row", "ok", "lon", "lat")
+"""Columns of the checked rows before duplicates and communes are looked at."""
+
+
+def _check_chunk(
+    cells: list[Sequence[Any]],
+    numbers: np.ndarray,
+    position: dict[str, int],
+    columns: dict[str, str],
+    *,
+    order: str,
+    now: datetime,
+    projected: bool,
+    offence_map: Mapping[str, str] | None,
+    offences: dict[tuple[type, Any], str | None],
+    unknown: Counter[str],
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Check the non-empty rows of one chunk, column by column; the per-row parser only where needed."""
+    n = len(numbers)
+    nothing: list[Any] = [None] * n
+
+    def column(name: str) -> Sequence[Any]:
+        return cells[position[name]] if name in position else nothing
+
+    if "time" in position:  # a date and a separate time cell: the per-row parser joins them
+        stamps = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        precision = np.full(n, "", dtype=object)
+    else:
+        stamps, precision = fast_when_array(column("occurred_at"), order=order, now=now)
+    settled = precision != ""
+    if "incident_id" in columns:
+        ids: list[Any] = [_id_text(v) for v in column("incident_id")]
+        settled &= np.fromiter(map(bool, ids), dtype=bool, count=n)
+    else:
+        ids = list(nothing)
+    codes: list[Any] = []
+    for value in column("offence"):
+        key = (type(value), value)
+        if key not in offences:
+            offences[key] = _offence_or_none(value, offence_map)
+        codes.append(offences[key])
+    settled &= np.fromiter((c is not None for c in codes), dtype=bool, count=n)
+    given = (
+        [value_text(v, limit=200).strip() for v in column("commune")] if "commune" in position else [""] * n
+    )
+    blank = np.fromiter((_blank(v) for v in column("lon")), dtype=bool, count=n)
+    blank &= np.fromiter((_blank(v) for v in column("lat")), dtype=bool, count=n)
+    placed = blank & ("commune" in columns)
+    nan = np.full(n, np.nan)
+    x = fast_number(column("lon")) if "lon" in position else nan
+    y = fast_number(column("lat")) if "lat" in position else nan.copy()
+    x[placed] = np.nan
+    y[placed] = np.nan
+    settled &= placed | (np.isfinite(x) & np.isfinite(y))
+    texts = {
+        name: [_text(v) for v in column(name)] if name in position else [""] * n for name in _TEXT_FIELDS
+    }
+    ok = settled.copy()
+    problems: list[Issue] = []
+    cell = _Cell(position)
+    for index in np.flatnonzero(~settled).tolist():
+        row = tuple(c[index] for c in cells)
+        number = int(numbers[index])
+        record, found = _parse_row(
+            row,
+            number,
+            cell,
+            columns,
+            order=order,
+            now=now,
+            projected=projected,
+            offence_map=offence_map,
+            when=(stamps[index].astype("datetime64[us]").item(), precision[index])
+            if precision[index]
+            else None,
+            xy=(float(x[index]), float(y[index])),
+        )
+        name = value_text(cell(row, "offence")).strip()
+        if name and any(p.field == columns["offence"] for p in found):
+            unknown[name] += 1
+        problems.extend(found)
+        ok[index] = not found
+        ids[index], codes[index], given[index] = (
+            record["incident_id"],
+            record["offence_code"],
+            record["commune_given"],
+        )
+        if record["occurred_at"] is not None:
+            stamps[index], precision[index] = np.datetime64(record["occurred_at"], "ns"), record["precision"]
+        x[index] = np.nan if record["x"] is None else record["x"]
+        y[index] = np.nan if record["y"] is None else record["y"]
+        for name in _TEXT_FIELDS:
+            texts[name][index] = record[name]
+    precision[precision == ""] = None
+    frame = pd.DataFrame(
+        {
+            "incident_id": ids,
+            "occurred_at": stamps,
+            "precision": precision,
+            "offence_code": codes,
+            "x": x,
+            "y": y,
+            "commune_given": given,
+            "placed": placed,
+            **texts,
+            "source_row": numbers,
+            "ok": ok,
+        }
+    )
+    return frame, problems
+
+
+class _Cell:
+    """``cell(row, name)``: the cell of field ``name`` in ``row`` (None when the file has no such column)."""
+
+    def __init__(self, position: dict[str, int]) -> None:
+        self.position = position
+
+    def __call__(self, row: tuple[Any, ...], name: str) -> Any:
+        return row[self.position[name]] if name in self.position else None
+
+
+def _offence_or_none(value: Any, mapping: Mapping[str, str] | None) -> str | None:
+    try:
+        return parse_offence(value, mapping=mapping)
+    except DataError:
+        return None
+
+
+def _xy_text(cells: list[Sequence[Any]], position: dict[str, int]) -> Callable[[int], str]:
+    """The coordinates of a row as written (for its message), looked up only for rows with a problem."""
+
+    def text(index: int) -> str:
+        lon = cells[position["lon"]][index] if "lon" in position else None
+        lat = cells[position["lat"]][index] if "lat" in position else None
+        return f"{value_text(lon)} / {value_text(lat)}"
+
+    return text
 
 
 def _empty(
@@ -460,72 +648,78 @@ def _text(value: Any) -> str:
     return text
 
 
-def _locate(
-    frame: pd.DataFrame,
-    columns: dict[str, str],
-    *,
-    source_crs: CRS,
-    outline: shapely.Geometry,
-    tolerance_m: float,
-    keep_outside: bool,
-) -> tuple[pd.DataFrame, list[Issue]]:
-    """Convert coordinates to lon/lat, reject (or keep) points outside the area and detect swapped ones."""
-    issues: list[Issue] = []
-    x = pd.to_numeric(frame["x"], errors="coerce").to_numpy(dtype=float)
-    y = pd.to_numeric(frame["y"], errors="coerce").to_numpy(dtype=float)
-    lon, lat = _to_wgs84(source_crs, x, y)
-    crs = _area_crs(outline)
-    metric = Transformer.from_crs(settings.CRS_WGS84, crs, always_xy=True)
-    area = shapely.buffer(_to_metric(outline, crs), tolerance_m)
-    shapely.prepare(area)
+class _Locator:
+    """Convert coordinates to lon/lat, reject (or keep) points outside the area and detect swapped ones.
 
-    def inside(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
-        mx, my = metric.transform(lons, lats)
+    Built once per file (the area's buffer and transformers), called for each chunk of rows.
+    """
+
+    def __init__(
+        self, source_crs: CRS, outline: shapely.Geometry, *, tolerance_m: float, keep_outside: bool
+    ) -> None:
+        self.source_crs, self.outline = source_crs, outline
+        self.tolerance_m, self.keep_outside = tolerance_m, keep_outside
+        crs = _area_crs(outline)
+        self.metric = Transformer.from_crs(settings.CRS_WGS84, crs, always_xy=True)
+        self.area = shapely.buffer(_to_metric(outline, crs), tolerance_m)
+        shapely.prepare(self.area)
+
+    def inside(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+        mx, my = self.metric.transform(lons, lats)
         ok = np.isfinite(mx) & np.isfinite(my)
         result = np.zeros(len(lons), dtype=bool)
-        result[ok] = shapely.contains_xy(area, mx[ok], my[ok])
+        result[ok] = shapely.contains_xy(self.area, mx[ok], my[ok])
         return result
 
-    has_xy = np.isfinite(x) & np.isfinite(y)
-    placed = frame["placed"].fillna(False).to_numpy(dtype=bool)
-    good = (inside(lon, lat) & has_xy) | placed
-    slon, slat = _to_wgs84(source_crs, y, x)
-    swapped = ~good & has_xy & inside(slon, slat)
-    far = ~good & has_xy & ~swapped
-    if keep_outside:
-        kept = far & np.isfinite(lon) & np.isfinite(lat)
-        good, far = good | kept, far & ~kept
-    source_rows = frame["source_row"].to_numpy(dtype=int)
-    for index in np.flatnonzero(swapped):
-        number = int(source_rows[index])
-        issues.append(
-            Issue(
-                number,
-                f"{columns['lon']} / {columns['lat']}",
-                str(frame["xy_text"].iloc[index]),
-                "Kinh độ và vĩ độ bị đảo chỗ (đổi chỗ thì điểm nằm trong huyện): hãy đổi lại hai giá trị.",
+    def __call__(
+        self, frame: pd.DataFrame, columns: dict[str, str], xy_text: Callable[[int], str]
+    ) -> tuple[pd.DataFrame, list[Issue]]:
+        issues: list[Issue] = []
+        x = pd.to_numeric(frame["x"], errors="coerce").to_numpy(dtype=float)
+        y = pd.to_numeric(frame["y"], errors="coerce").to_numpy(dtype=float)
+        lon, lat = _to_wgs84(self.source_crs, x, y)
+        has_xy = np.isfinite(x) & np.isfinite(y)
+        placed = frame["placed"].fillna(False).to_numpy(dtype=bool)
+        good = (self.inside(lon, lat) & has_xy) | placed
+        swapped = ~good & has_xy
+        if swapped.any():
+            slon, slat = _to_wgs84(self.source_crs, y[swapped], x[swapped])
+            swapped[swapped] = self.inside(slon, slat)
+        far = ~good & has_xy & ~swapped
+        if self.keep_outside:
+            kept = far & np.isfinite(lon) & np.isfinite(lat)
+            good, far = good | kept, far & ~kept
+        source_rows = frame["source_row"].to_numpy(dtype=int)
+        for index in np.flatnonzero(swapped):
+            number = int(source_rows[index])
+            issues.append(
+                Issue(
+                    number,
+                    f"{columns['lon']} / {columns['lat']}",
+                    xy_text(int(index)),
+                    "Kinh độ và vĩ độ bị đảo chỗ (đổi chỗ thì điểm nằm trong huyện): hãy đổi lại hai giá trị.",
+                )
             )
-        )
-    distances = _distance_km(outline, lon, lat, far)
-    for index in np.flatnonzero(far):
-        number = int(source_rows[index])
-        where = (
-            f"cách ranh giới khoảng {distances[index]:.1f} km".replace(".", ",")
-            if np.isfinite(distances[index])
-            else "tọa độ sai"
-        )
-        issues.append(
-            Issue(
-                number,
-                f"{columns['lon']} / {columns['lat']}",
-                str(frame["xy_text"].iloc[index]),
-                f"Điểm nằm ngoài huyện ({where}; chấp nhận tối đa {tolerance_m:.0f} m): kiểm tra tọa độ "
-                "và hệ tọa độ.",
+        distances = _distance_km(self.outline, lon, lat, far)
+        for index in np.flatnonzero(far):
+            number = int(source_rows[index])
+            where = (
+                f"cách ranh giới khoảng {distances[index]:.1f} km".replace(".", ",")
+                if np.isfinite(distances[index])
+                else "tọa độ sai"
             )
-        )
-    out = frame.assign(lon=np.round(lon, 7), lat=np.round(lat, 7))
-    out["ok"] = out["ok"] & good
-    return out, issues
+            issues.append(
+                Issue(
+                    number,
+                    f"{columns['lon']} / {columns['lat']}",
+                    xy_text(int(index)),
+                    f"Điểm nằm ngoài huyện ({where}; chấp nhận tối đa {self.tolerance_m:.0f} m): kiểm tra tọa độ "
+                    "và hệ tọa độ.",
+                )
+            )
+        out = frame.assign(lon=np.round(lon, 7), lat=np.round(lat, 7))
+        out["ok"] = out["ok"] & good
+        return out, issues
 
 
 def _to_wgs84(source: CRS, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -572,16 +766,18 @@ def _auto_id(record: Any) -> str:
 
 def _duplicates(frame: pd.DataFrame, column: str) -> tuple[list[Issue], np.ndarray]:
     """Reject every repeat of an incident id within the file; return the issues and a keep-mask."""
-    issues = []
+    ids = frame["incident_id"]
+    filled = ids.notna().to_numpy() & (ids.astype(str) != "").to_numpy()
     keep = np.ones(len(frame), dtype=bool)
-    first: dict[str, int] = {}
-    for index, (ident, number) in enumerate(zip(frame["incident_id"], frame["source_row"], strict=True)):
-        if not ident:
-            continue
-        if ident in first:
-            message = f"Mã vụ trùng với dòng {first[ident]} của tệp: dòng này bị bỏ."
-            issues.append(Issue(int(number), column, str(ident), message))
-            keep[index] = False
-        else:
-            first[ident] = int(number)
+    repeat = filled & ids.duplicated(keep="first").to_numpy()
+    if not repeat.any():
+        return [], keep
+    numbers = frame["source_row"].to_numpy()
+    first = dict(zip(ids[filled & ~repeat].tolist(), numbers[filled & ~repeat].tolist(), strict=True))
+    issues = []
+    for index in np.flatnonzero(repeat).tolist():
+        ident = ids.iloc[index]
+        message = f"Mã vụ trùng với dòng {first[ident]} của tệp: dòng này bị bỏ."
+        issues.append(Issue(int(numbers[index]), column, str(ident), message))
+        keep[index] = False
     return issues, keep

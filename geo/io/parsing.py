@@ -124,6 +124,17 @@ def guess_date_order(values: Iterable[object]) -> DateOrderGuess:
             day_first += 1
         elif b > 12 >= a:
             month_first += 1
+    return date_order_of(day_first, month_first, slashed)
+
+
+def date_order_of(day_first: int, month_first: int, slashed: int) -> DateOrderGuess:
+    """Return the `DateOrderGuess` of a column from its counts (see `DateOrderGuess`).
+
+    Examples
+    --------
+    >>> date_order_of(0, 3, 5).order, date_order_of(1, 3, 5).order, date_order_of(0, 0, 5).order
+    ('mdy', 'dmy', 'ambiguous')
+    """
     if month_first and not day_first:
         order = "mdy"
     elif day_first:

@@ -14,7 +14,7 @@ import math
 import re
 import stat
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -248,6 +248,16 @@ class CellCounter:
             raise too_many_rows(self.name, self.limits, self.rows)
         if self.cells > self.limits.max_cells:
             raise too_many_cells(self.name, self.limits, self.cells)
+
+    def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Count ``rows`` at once (as many `add` calls, which report the same row when a limit is passed)."""
+        cells = sum(map(len, rows))
+        if self.rows + len(rows) <= self.limits.max_rows and self.cells + cells <= self.limits.max_cells:
+            self.rows += len(rows)
+            self.cells += cells
+            return
+        for row in rows:
+            self.add(len(row))
 
     def rows_of(self, rows: Iterable[Iterable[Any]], *, clean: bool = True) -> Iterator[list[Any]]:
         """Yield each row as a list of cells, counting them; cleaned (`clean_text`) unless ``clean`` is False.

@@ -9,10 +9,12 @@ import itertools
 import json
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
+
+import numpy as np
 
 from geo._errors import DataError
 from geo.io.files import decode_text, read_bytes
@@ -20,6 +22,7 @@ from geo.io.geojson import parse_document
 from geo.io.safety import (
     CellCounter,
     Limits,
+    clean_cell,
     clean_text,
     needs_cleaning,
     open_zip,
@@ -107,6 +110,7 @@ class RawTable:
         Header cells as written in the file.
     rows
         Data rows; each as long as ``columns``. Cells are text (CSV), or text, numbers, dates (XLSX).
+        A tuple of tuples, or for a large CSV file a `ColumnRows` (the same rows, held column by column).
     row_numbers
         The spreadsheet row number of each data row (the header row has its own number, usually 1).
     kind
@@ -120,11 +124,36 @@ class RawTable:
     name: str
     sha256: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
-    row_numbers: tuple[int, ...]
+    rows: Sequence[tuple[Any, ...]]
+    row_numbers: Sequence[int]
     kind: str
     encoding: str | None = None
     crs: str | None = None
+
+
+def column_chunks(
+    table: RawTable, size: int, *, only: Sequence[int] | None = None
+) -> Iterator[tuple[int, tuple[list[Sequence[Any]], np.ndarray]]]:
+    """Yield ``(first row index, (cells column by column, row numbers))`` for ``size`` rows of ``table`` at a time.
+
+    ``only``: the indexes of the columns wanted (the others are empty); default every column.
+    """
+    width = len(table.columns)
+    wanted = range(width) if only is None else only
+    rows = table.rows
+    if isinstance(rows, ColumnRows) and size == _BLOCK and rows.width == width:
+        for block in range(rows.blocks):
+            start, count = block * _BLOCK, rows.block_size(block)
+            numbers = np.asarray(table.row_numbers[start : start + count], dtype=np.int64)
+            yield start, (list[Sequence[Any]](rows.block_columns(block, only)), numbers)
+        return
+    for start in range(0, len(table.rows), size):
+        part = table.rows[start : start + size]
+        numbers = np.asarray(table.row_numbers[start : start + size], dtype=np.int64)
+        cells: list[Sequence[Any]] = [[] for _ in range(width)]
+        for index in wanted:
+            cells[index] = [row[index] for row in part]
+        yield start, (cells, numbers)
 
 
 def header_key(text: object) -> str:
@@ -201,19 +230,192 @@ def read_table(
         ) from exc
 
 
+_COMPACT_FROM = 20_000
+"""CSV files with at least this many data rows are held column by column (`ColumnRows`), smaller ones as tuples."""
+_BLOCK = 1 << 16
+"""Rows per block of a `ColumnRows` (the chunk the importer checks at once, `geo.io.incident_import`)."""
+_SEP = "\x00"
+"""Joins the cells of a column block: a CSV with a NUL is refused before it is read, and cleaning removes them."""
+
+
+class ColumnRows(Sequence[tuple[Any, ...]]):
+    """The data rows of a large CSV file, held column by column: a block of rows is one text per column.
+
+    A million rows as tuples of Python strings take about 650 MB; as joined column texts, about 120 MB.
+    Rows are made again as tuples when read (`column_chunks` gives whole columns of a block at once).
+    Rows not as wide as the header (blank lines, short rows) are kept as they are, padded with None.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._blocks: list[tuple[int, list[str], dict[int, tuple[Any, ...]]]] = []
+        self._length = 0
+
+    def add_block(self, rows: list[list[Any]]) -> None:
+        """Append ``rows`` (cells of data rows, at most `_BLOCK` of them) as one block."""
+        odd: dict[int, tuple[Any, ...]] = {}
+        regular: Sequence[Sequence[Any]] = rows
+        if set(map(len, rows)) - {self.width}:  # blank lines, short or long rows: kept aside
+            filler = [""] * self.width
+            regular = []
+            for index, row in enumerate(rows):
+                if len(row) == self.width:
+                    regular.append(row)
+                else:
+                    odd[index] = tuple(row[: self.width]) + (None,) * (self.width - len(row))
+                    regular.append(filler)
+        columns = [_SEP.join(column) for column in zip(*regular, strict=True)] if regular else []
+        self._blocks.append((len(rows), columns or [""] * self.width, odd))
+        self._length += len(rows)
+
+    def block_columns(self, block: int, only: Sequence[int] | None = None) -> list[list[Any]]:
+        """Return the cells of block number ``block``, column by column (only the columns ``only``: others empty)."""
+        size, columns, odd = self._blocks[block]
+        out: list[list[Any]] = [[] for _ in range(self.width)]
+        for index in range(self.width) if only is None else only:
+            cells = columns[index].split(_SEP) if size else []
+            for row, values in odd.items():
+                cells[row] = values[index]
+            out[index] = cells
+        return out
+
+    @property
+    def blocks(self) -> int:
+        """How many blocks of rows (each `_BLOCK` rows, the last one fewer)."""
+        return len(self._blocks)
+
+    def block_size(self, block: int) -> int:
+        """How many rows block number ``block`` holds."""
+        return self._blocks[block][0]
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for block in range(len(self._blocks)):
+            yield from zip(*self.block_columns(block), strict=True)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Any, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[tuple[Any, ...], ...]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Any, ...] | tuple[tuple[Any, ...], ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self._length)))
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        block, row = divmod(index, _BLOCK)
+        return tuple(column[row] for column in self.block_columns(block))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ColumnRows | tuple | list):
+            return len(self) == len(other) and all(a == tuple(b) for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _lines(text: str) -> Iterator[str]:
+    r"""Yield the lines of ``text`` with their endings, as ``io.StringIO(text, newline="")`` does (``\n``, ``\r\n``, ``\r``).
+
+    Without StringIO's copy of the whole text (four bytes a character: 400 MB for a 100 MB file).
+    """
+    if "\r" in text and text.count("\r") != text.count("\r\n"):  # a lone CR ends a line too (old Mac files)
+        yield from io.StringIO(text, newline="")
+        return
+    start, size, find = 0, len(text), text.find
+    while start < size:
+        end = find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
 def _read_csv(data: bytes, *, name: str, digest: str, encoding: str | None, limits: Limits) -> RawTable:
     text, used = decode_text(data, name=name, encoding=encoding)
     if "\x00" in text:
         raise DataError("Tệp chứa ký tự rỗng (NUL): không phải tệp văn bản CSV.", file=name)
-    lines = list(itertools.islice((line for line in io.StringIO(text) if line.strip()), 20))
+    lines = list(itertools.islice((line for line in _lines(text) if line.strip()), 20))
     delimiter = max(";,\t|", key=lambda d: sum(line.count(d) for line in lines))
+    clean = needs_cleaning(text)
     counter = CellCounter(name=name, limits=limits)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    head: list[list[Any]] = []
+    block: list[list[Any]] = []
+    filled = False
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        records = list(counter.rows_of(reader, clean=needs_cleaning(text)))
+        # The header is among the first rows (`_header_row`): read them, then the rest block by block.
+        for record in reader:
+            counter.add(len(record))
+            head.append([clean_cell(c) for c in record] if clean else record)
+            filled = filled or any(_present(c) for c in head[-1])
+            if len(head) >= 15 and filled:
+                break
+        header_at = _header_row(head)
+        if header_at is None:  # nothing but empty rows so far: the rest is read as it is
+            head.extend(counter.rows_of(reader, clean=clean))
+            return _table(head, name=name, digest=digest, kind="csv", encoding=used)
+        columns = _unique_headers(head[header_at])
+        width = len(columns)
+        body = _Body(width, name=name, first_row=header_at + 2)
+        body.extend(head[header_at + 1 :])
+        while True:
+            block = []
+            block.extend(itertools.islice(reader, _BLOCK))  # kept up to a damaged row (its number)
+            if not block:
+                break
+            counter.add_rows(block)
+            body.extend([[clean_cell(c) for c in r] for r in block] if clean else block)
     except csv.Error as exc:
+        counter.add_rows(block)  # the rows before the damaged one: the row limit is reported first, as before
         raise DataError(f"Tệp CSV không đọc được ({exc}).", file=name, row=counter.rows + 1) from exc
-    return _table(records, name=name, digest=digest, kind="csv", encoding=used)
+    body.finish()
+    numbers: Sequence[int] = range(header_at + 2, header_at + 2 + len(body.rows))
+    rows: Sequence[tuple[Any, ...]] = body.rows
+    if len(body.rows) < _COMPACT_FROM:
+        rows, numbers = tuple(body.rows), tuple(numbers)
+    return RawTable(name, digest, tuple(columns), rows, numbers, "csv", used)
+
+
+class _Body:
+    """The data rows of a CSV file as they are read: checked (no cell beyond the header), kept as `ColumnRows`."""
+
+    def __init__(self, width: int, *, name: str, first_row: int) -> None:
+        self.rows = ColumnRows(width)
+        self.width, self.name, self.next_row = width, name, first_row
+        self.pending: list[list[Any]] = []
+        self.error: DataError | None = None
+
+    def extend(self, records: list[list[Any]]) -> None:
+        width = self.width
+        for offset, record in enumerate(records):
+            if len(record) > width and any(_present(c) for c in record[width:]) and self.error is None:
+                # Raised once the whole file is read: a damaged row further on is reported first, as before.
+                self.error = DataError(
+                    f"Dòng có nhiều ô hơn dòng tiêu đề ({len(record)} > {width}): kiểm tra dấu phân cách.",
+                    file=self.name,
+                    row=self.next_row + offset,
+                )
+        self.next_row += len(records)
+        if self.error is not None:
+            return
+        self.pending.extend(records)
+        while len(self.pending) >= _BLOCK:
+            self.rows.add_block(self.pending[:_BLOCK])
+            del self.pending[:_BLOCK]
+
+    def finish(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if self.pending:
+            self.rows.add_block(self.pending)
+            self.pending = []
 
 
 def _read_xlsx(data: bytes, *, name: str, digest: str, sheet: str | None, limits: Limits) -> RawTable:

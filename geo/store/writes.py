@@ -14,6 +14,8 @@ from geo import incidents as incident_schema
 
 _READ_CHUNK = 5000
 _INSERT_CHUNK = 50_000
+_REBUILD_FROM = 10_000
+"""A SQLite insert of at least this many rows (and more than are stored) rebuilds the indexes once (`_drop_indexes`)."""
 _SCAN_RATIO = 4
 """The whole table is scanned once (no parameters) when it holds at most this many times the file's rows."""
 _COMPARED = incident_schema.COMPARED
@@ -156,8 +158,35 @@ def insert_incidents(
         return
     marks = ", ".join("?" for _ in names)
     statement = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"  # noqa: S608 (our own table and columns)
+    rebuilt = _drop_indexes(conn, table, adding=len(frame))
     for rows in slices:
         conn.exec_driver_sql(statement, rows)
+    for sql in rebuilt:
+        conn.exec_driver_sql(sql)
+
+
+def _drop_indexes(conn: Connection, table: sa.Table, *, adding: int) -> list[str]:
+    """Drop the secondary indexes of ``table`` before a large SQLite insert; return the SQL that makes them again.
+
+    Building an index once over the rows is several times cheaper than growing it row by row in
+    random order (a million incidents: about 4 s instead of 12 s). Only when the rows added are at
+    least `_REBUILD_FROM` and outnumber the rows already stored, and only inside the caller's
+    transaction (`geo.store.store.write_lock` begins it explicitly: SQLite's DDL is transactional,
+    so a failed import leaves the indexes as they were).
+    """
+    raw = conn.connection.dbapi_connection
+    if adding < _REBUILD_FROM or not getattr(raw, "in_transaction", False):
+        return []
+    stored = int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+    if stored > adding:
+        return []
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table.name,),
+    ).all()
+    for name, _ in found:
+        conn.exec_driver_sql(f"DROP INDEX {conn.dialect.identifier_preparer.quote(name)}")
+    return [str(sql) for _, sql in found]
 
 
 def _chunks(values: Sequence[Any], *, size: int) -> Iterator[list[Any]]:

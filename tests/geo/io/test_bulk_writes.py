@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,3 +74,40 @@ def test_an_empty_store_is_not_searched(store_url: str) -> None:
     new, changed, same = writes.classify(checked.incidents, found)
     assert new.all()
     assert (changed | same).sum() == 0
+
+
+def _indexes(store: Store) -> list[tuple[str, str]]:
+    with store.engine.connect() as conn:
+        query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' ORDER BY name"
+        return [(str(n), str(s)) for n, s in conn.exec_driver_sql(query).all()]
+
+
+def test_a_large_sqlite_insert_rebuilds_the_indexes_and_a_failed_one_keeps_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writes, "_REBUILD_FROM", 2)
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}", demo=False)
+    before = _indexes(store)
+    assert len(before) >= 3
+    checked = validate_incidents(read_table(_file(range(6)), name="a.csv"), store.communes(), now=NOW)
+
+    def failed_import() -> None:
+        with store.engine.begin() as conn:
+            writes.insert_incidents(conn, store.tables.incidents, checked.incidents, batch_id="b", now=NOW)
+            raise StoppedError
+
+    with pytest.raises(StoppedError):
+        failed_import()
+    assert _indexes(store) == before
+    assert store.incidents().empty
+    assert store.import_incidents(checked).accepted == 6
+    assert _indexes(store) == before
+    with store.engine.connect() as conn:
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT * FROM incidents WHERE occurred_at > '2024-03-05'"
+        ).all()
+    assert "ix_incidents_occurred_at" in str(plan)
+
+
+class StoppedError(Exception):
+    """Raised inside a transaction to roll it back."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo._errors import DataError
-from geo.io.fast_parse import fast_degrees, fast_when
-from geo.io.parsing import parse_degrees, parse_when
+from geo.io.fast_parse import fast_date_order, fast_degrees, fast_number, fast_when, fast_when_array
+from geo.io.parsing import guess_date_order, parse_degrees, parse_number, parse_when
 
 NOW = datetime(2026, 11, 30, 12, 0)
 
@@ -108,3 +109,90 @@ def test_fast_degrees_examples() -> None:
     assert got[5] == 105.5
     assert math.isnan(got[6])
     assert math.isnan(got[7])
+
+
+# The fixed layouts read as code points (`geo.io.fast_parse._SHAPES`), valid or not, among other values.
+_fixed = st.builds(
+    lambda d, m, y, h, mi, s, layout: (
+        layout.replace("dd", f"{d:02d}")
+        .replace("mm", f"{m:02d}")
+        .replace("yyyy", f"{y:04d}")
+        .replace("HH", f"{h:02d}")
+        .replace("MM", f"{mi:02d}")
+        .replace("SS", f"{s:02d}")
+    ),
+    st.integers(0, 39),
+    st.integers(0, 19),
+    st.sampled_from([0, 1899, 1900, 1999, 2000, 2023, 2024, 2026, 2027, 9999]),
+    st.integers(0, 29),
+    st.integers(0, 69),
+    st.integers(0, 69),
+    st.sampled_from(
+        [
+            "dd/mm/yyyy HH:MM",
+            "dd/mm/yyyy",
+            "dd/mm/yyyy HH:MM:SS",
+            "yyyy-mm-dd HH:MM",
+            "yyyy-mm-dd",
+            "yyyy-mm-dd HH:MM:SS",
+            "yyyy-mm-ddTHH:MM:SS",
+            "yyyy-mm-ddTHH:MM",
+            "dd-mm-yyyy HH:MM",
+            "dd.mm.yyyy",
+            " dd/mm/yyyy HH:MM",
+            "dd/mm/yyyy HH:MM ",
+            "yyyy/mm/dd",
+        ]
+    ),
+)
+_fixed_or_not = st.one_of(_fixed, _fixed.map(lambda t: t.replace("0", "٠")), _values)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_fixed_or_not, max_size=12), st.sampled_from(["dmy", "mdy"]))
+def test_fixed_layouts_equal_the_per_row_parser_where_they_answer(values: list[object], order: str) -> None:
+    times, precisions = fast_when(values, order=order, now=NOW)
+    for value, fast, precision in zip(values, times, precisions, strict=True):
+        if fast is not None:
+            assert (fast, precision) == _slow_when(value, order), value
+
+
+def test_fixed_layouts_answer_for_the_common_shapes() -> None:
+    values = ["05/01/2024 14:30", "31/04/2024", "2024-02-29T23:59:59", "29/02/2023 10:00", "01/12/2026 00:00"]
+    times, precisions = fast_when(values, order="dmy", now=NOW)
+    assert times == [datetime(2024, 1, 5, 14, 30), None, datetime(2024, 2, 29, 23, 59, 59), None, None]
+    assert precisions == ["minute", "", "minute", "", ""]
+    stamps, kinds = fast_when_array(["05/01/2024", None, 3.5], order="dmy", now=NOW)
+    assert stamps[0] == np.datetime64("2024-01-05T00:00", "ns")
+    assert np.isnat(stamps[1:]).all()
+    assert kinds.tolist() == ["day", "", ""]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_fixed_or_not, max_size=12))
+def test_the_date_order_guess_is_the_per_row_guess(values: list[object]) -> None:
+    assert fast_date_order(values) == guess_date_order(values)
+
+
+_plain_numbers = st.one_of(
+    _numbers,
+    st.builds(
+        lambda sign, whole, mark, frac, pad: f"{pad}{sign}{whole}{mark}{frac}{pad}",
+        st.sampled_from(["", "-", "+"]),
+        st.integers(0, 10**25),
+        st.sampled_from([".", ",", "", ",,", ".,"]),
+        st.text("0123456789", max_size=12),
+        st.sampled_from(["", " ", "\t", "\u00a0"]),
+    ),
+    st.integers(-(10**400), 10**400),
+    st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_plain_numbers, max_size=12))
+def test_fast_numbers_equal_the_per_row_parsers_where_they_answer(values: list[object]) -> None:
+    for value, fast in zip(values, fast_number(values), strict=True):
+        if not math.isnan(fast):
+            assert fast == parse_number(value), value
+            assert fast == parse_degrees(value), value
