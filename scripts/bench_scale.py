@@ -44,6 +44,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import platform
 import shutil
@@ -65,6 +66,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 T = TypeVar("T")
 
 DOCS = ROOT / "docs" / "performance.md"
+HEADING = "## Scale (issue 14): 10k / 100k / 1M incidents against naive builds (`scripts/bench_scale.py`)\n\n"
 BEGIN = "<!-- bench_scale:begin -->"
 END = "<!-- bench_scale:end -->"
 NAIVE = ("empty", "heat", "cluster", "grid")
@@ -533,6 +535,8 @@ class PageRun:
     cpu: float = 0.0
     runs: int = 0
     error: str | None = None
+    finished: float | None = None
+    """Seconds until the first script run was over (the websocket's ``script_finished``)."""
 
 
 async def fresh_session(
@@ -561,6 +565,8 @@ async def fresh_session(
     run.cpu = cpu_seconds(pid) - cpu0
     run.bytes = wire.total()
     run.ws_bytes = wire.ws_bytes
+    done = wire.done_since(t0)
+    run.finished = None if done is None else done - t0
     run.runs = len(wire.runs_since(t0))
     if wire.errors and run.error is None:
         run.error = wire.errors[0]
@@ -1015,6 +1021,17 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         None,
     )
     add(
+        "of a fresh session: until its script run was over",
+        {
+            n: median([r.finished for r in product[n]["fresh"] if r.finished is not None])
+            if product.get(n)
+            else None
+            for n in sizes
+        },
+        plain,
+        None,
+    )
+    add(
         "server CPU of a fresh `/map` session",
         {n: median([r.cpu for r in product[n]["fresh"]]) if product.get(n) else None for n in sizes},
         plain,
@@ -1176,9 +1193,14 @@ def _frozen(rev: str, tmp: Path) -> Path:
     return app
 
 
+_DEADLINE = [math.inf]
+"""When the whole run must be over (``--budget``): a step gets at most the time left."""
+
+
 def _step(label_: str, coro: Awaitable[T], limit: float) -> T | Timed:
     t0 = time.perf_counter()
-    print(f"  {label_} …", flush=True)
+    limit = max(5.0, min(limit, _DEADLINE[0] - t0))
+    print(f"  {label_} (at most {limit:.0f} s) …", flush=True)
     result = asyncio.run(bounded(coro, limit))
     print(f"  {label_}: {time.perf_counter() - t0:.0f} s", flush=True)
     return result
@@ -1202,6 +1224,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "notes": [],
     }
     t_start = time.perf_counter()
+    if args.budget:
+        _DEADLINE[0] = t_start + args.budget * 60
     with tempfile.TemporaryDirectory(prefix="antt-scale-") as tmp_name:
         tmp = Path(tmp_name)
         app = _frozen(args.rev, tmp)
@@ -1343,6 +1367,12 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--update-docs", action="store_true", help="replace the marked section of docs/performance.md"
     )
     parser.add_argument("--skip-concurrency", action="store_true")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="minutes for the whole run: later steps get only what is left",
+    )
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument(
         "--reimport", action="store_true", help="import again even if a store of the size exists"
@@ -1404,7 +1434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         DOCS.write_text(
             replace_section(
                 DOCS.read_text(encoding="utf-8"),
-                "## Scale (issue 14): `scripts/bench_scale.py`\n\n" + section,
+                HEADING + section,
             ),
             encoding="utf-8",
         )
