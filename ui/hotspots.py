@@ -152,13 +152,17 @@ def _select_all(
     return _select(first, last, groups, offences, communes)
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=loaders.VERSIONS)
 def _frame(url: str, version: str) -> series.GridFrame:
-    return series.grid_frame(loaders.communes())
+    found = series.grid_frame(loaders.communes())
+    loaders.freeze(found.cells)
+    for array in (found.ids, found.grid.inside):
+        array.flags.writeable = False
+    return found
 
 
 def frame() -> series.GridFrame:
-    """Return the district grid (cached until the store changes)."""
+    """Return the district grid: one read-only object per process and store version (not unpickled per call)."""
     return _frame(*loaders.key())
 
 

@@ -7,13 +7,14 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit_folium import st_folium
 
 from geo.aggregate import span_rate_breaks
-from geo.filters import IncidentFilter, apply_filter
+from geo.filters import IncidentFilter
 from geo.maps.district import MapBuild, MapTexts
 from geo.plan import marked
 from geo.taxonomy import fold
@@ -49,15 +50,18 @@ def map_texts() -> MapTexts:
 def _rate_breaks(
     url: str, version: str, groups: tuple[str, ...], offences: tuple[str, ...]
 ) -> tuple[float, ...]:
-    # Only the columns a rate needs (not every column of every matching row, nor the statuses).
-    incidents = loaders.incidents()[["occurred_at", "commune_code", "offence_group", "offence_code"]]
-    if len(incidents) and (groups or offences):
-        times = pd.to_datetime(incidents["occurred_at"])
-        whole = IncidentFilter(
-            start=times.min().date(), end=times.max().date(), groups=groups, offences=offences
-        )
-        incidents = apply_filter(incidents, whole)
-    return span_rate_breaks(incidents, loaders.communes())
+    incidents = loaders.incidents()
+    times = incidents["occurred_at"].to_numpy()
+    keep = ~np.isnat(times)  # the whole data span: every incident with a time
+    if groups:
+        keep &= incidents["offence_group"].isin(groups).to_numpy()
+    if offences:
+        keep &= incidents["offence_code"].isin(offences).to_numpy()
+    # Only what a unit's rate needs: its incidents' units and times (no copy of every column).
+    chosen = pd.DataFrame(
+        {"occurred_at": times[keep], "commune_code": incidents["commune_code"].to_numpy()[keep]}
+    )
+    return span_rate_breaks(chosen, loaders.communes())
 
 
 def rate_breaks(flt: IncidentFilter) -> tuple[float, ...]:
