@@ -5,7 +5,8 @@ Usage: .venv/bin/python scripts/bench_rerun.py [--n 100000] [--db FILE] [--rerun
 Builds (or reuses, with ``--db``) a SQLite store of ``n`` synthetic incidents over the demo units
 (`geo.demo.synthetic_incidents`, imported through the importer), then runs `/map` in Streamlit's
 AppTest in this process: a first run (cold caches), ``--reruns`` reruns with nothing changed,
-``--reruns`` filter changes to offence groups not chosen before (cache misses), ``--reruns`` changes
+``--reruns`` filter changes to offence groups not chosen before (cache misses), up to five period
+presets not chosen before (misses over all offences), ``--reruns`` changes
 back and forth between two groups seen before (hits), ``--reruns`` fresh sessions opening /map in the
 warm process, and one run with each secondary section opened (the hot-cell table, the month slider,
 the before/after maps; a whole-page run, as AppTest has no fragment rerun). Each line gives the process CPU time (user + system, every thread: the script thread and
@@ -191,6 +192,14 @@ def main() -> int:
         lambda: at.multiselect(key="flt.groups").set_value(next(new)).run(),
         args.reruns,
     )
+    at.multiselect(key="flt.groups").set_value([]).run()
+    periods = iter(["ytd", "quarter", "28d", "month", "7d"] * args.reruns)
+    measured(
+        "/map period change (preset; misses)",
+        lambda: at.selectbox(key="flt.preset").set_value(next(periods)).run(),
+        min(args.reruns, 5),
+    )
+    at.selectbox(key="flt.preset").set_value("12m").run()
     seen = iter([[codes[0]], [codes[1]]] * args.reruns)
     measured(
         "/map filter change, seen before (hit)",
