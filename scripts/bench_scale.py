@@ -52,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -1093,7 +1094,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
             ms,
             None,
         )
-    lines = [
+    intro = [
         f"Measured {results['date']} by `scripts/bench_scale.py` (app at `{results['commit']}`, "
         f"{results['mode']}): {facts['nproc']} cores ({facts['cpu']}), {facts['memory_gib']} GiB, Python "
         f"{facts['python']}; load average {results['load_before']:.1f} before, {results['load_after']:.1f} after; "
@@ -1101,9 +1102,8 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         f"(new browser contexts, server already warm); in brackets the ratio to the empty Streamlit page of the "
         f"same run. Filter changes: the sidebar's offence group, {args.rounds} groups never chosen before "
         f"(miss) and back (cached).",
-        "",
-        table(head, rows),
     ]
+    lines = [textwrap.fill(intro[0], width=115, break_on_hyphens=False), "", table(head, rows)]
     for n in sizes:
         imp = imports.get(n, {})
         if imp.get("reused"):
@@ -1117,7 +1117,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         lines += ["", concurrency_table(conc, args)]
     notes = results.get("notes") or []
     if notes:
-        lines += ["", *[f"- {note}" for note in notes]]
+        lines += ["", *[textwrap.fill(f"- {note}", width=115, subsequent_indent="  ") for note in notes]]
     return "\n".join(lines) + "\n"
 
 
@@ -1199,7 +1199,10 @@ def concurrency_table(conc: dict[str, Any], args: argparse.Namespace) -> str:
         )
     if samples:
         text += "\n\nErrors: " + "; ".join(samples[:12]) + ("; …" if len(samples) > 12 else "")
-    return text
+    head, _, tail = text.partition("\n\n")
+    return head + (
+        "\n\n" + "\n\n".join(textwrap.fill(part, width=115) for part in tail.split("\n\n")) if tail else ""
+    )
 
 
 # --- main -------------------------------------------------------------------------------------------
