@@ -72,7 +72,8 @@ typecheck: $(VENV)/.stamp
 
 # Coverage of geo/ and ui/ with branches ([tool.coverage.*] in pyproject.toml) and its floor, combined over
 # the workers: the tests run on every core (pytest-xdist; `make pytest PYTEST_WORKERS=0` runs them in one
-# process). `--dist loadgroup` keeps the tests that share a costly fixture on one worker (tests/conftest.py).
+# process). Each test goes to the next free worker (`--dist loadgroup`, no groups: xdist 3.8 cannot tag node ids
+# under pytest 9), so a module-scoped fixture is built once per worker that runs one of its tests.
 COV_FAIL_UNDER ?= 90
 PYTEST_WORKERS ?= auto
 pytest: deps

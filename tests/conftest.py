@@ -22,28 +22,8 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-# `make pytest` runs the tests on every core (pytest-xdist, `--dist loadgroup`): each worker is a session of its
-# own (its own demo store, Streamlit server and Chromium). A module whose tests share a costly module-scoped
-# fixture (a Streamlit server, a built store), every browser module and the hostile corpus are each kept on one
-# worker, so that the fixture is built once; all other tests are dealt out one by one.
-_ONE_WORKER_DIRS = ("tests/browser/", "tests/hostile/")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "xdist_group(name): run these tests on the same xdist worker")
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        defs = getattr(item, "_fixtureinfo", None)
-        shared = defs is not None and any(
-            fixturedefs[-1].scope in ("module", "class", "package")
-            for fixturedefs in defs.name2fixturedefs.values()
-        )
-        if shared or module.startswith(_ONE_WORKER_DIRS):
-            item.add_marker(pytest.mark.xdist_group(module))
+# `make pytest` runs the tests on every core (pytest-xdist): each worker is a test session of its own, with its
+# own temporary folders, demo store, Streamlit servers and Chromium.
 
 
 @pytest.fixture(scope="session")
