@@ -243,36 +243,23 @@ def apply_delta(
 def rebuild(conn: Connection, tables: Tables, communes: gpd.GeoDataFrame) -> Grid:
     """Count every stored incident again into both tables, on the pixels of ``communes``' metric CRS.
 
-    The incidents are read in slices of `_READ_SLICE` rows, each slice counted and the counts summed,
-    so a province's ten million incidents never sit in memory at once.
+    The incidents are read in slices of `_READ_SLICE` rows; each slice's counts are added to the
+    tables as it is read, so memory holds one slice and its counts, never a province's ten million
+    incidents or all their counts at once.
     """
     grid = grid_for(communes)
     conn.execute(tables.unit_counts.delete())
     conn.execute(tables.pixel_counts.delete())
     t = tables.incidents
-    query = sa.select(
-        t.c.commune_code, t.c.occurred_at, t.c.offence_code, t.c.lon, t.c.lat
-    )  # any order: summed
-    units: list[pd.DataFrame] = []
-    pixels: list[pd.DataFrame] = []
+    query = sa.select(t.c.commune_code, t.c.occurred_at, t.c.offence_code, t.c.lon, t.c.lat)  # any order
     result = conn.execute(query.execution_options(stream_results=True, yield_per=_READ_SLICE))
     for part in result.partitions(_READ_SLICE):
         frame = pd.DataFrame(part, columns=["commune_code", "occurred_at", "offence_code", "lon", "lat"])
         frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
-        units = [_merge([*units, unit_counts(frame)], UNIT_KEYS)]
-        pixels = [_merge([*pixels, pixel_counts(frame, grid)], PIXEL_KEYS)]
-    for table, parts in ((tables.unit_counts, units), (tables.pixel_counts, pixels)):
-        if parts and len(parts[0]):
-            _insert(conn, table, parts[0])
+        _add(conn, tables.unit_counts, unit_counts(frame), UNIT_KEYS)
+        _add(conn, tables.pixel_counts, pixel_counts(frame, grid), PIXEL_KEYS)
     _set_grid(conn, tables, grid)
     return grid
-
-
-def _merge(parts: list[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
-    both = pd.concat(parts, ignore_index=True)
-    if len(parts) == 1 or both.empty:
-        return both
-    return both.groupby(list(keys), sort=True, observed=True)["n"].sum().reset_index()
 
 
 def _set_grid(conn: Connection, tables: Tables, grid: Grid) -> None:
@@ -310,22 +297,35 @@ def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
 
 
 def _add(conn: Connection, table: sa.Table, delta: pd.DataFrame, keys: Sequence[str]) -> None:
-    """Add ``delta``'s counts to ``table`` (an upsert through a temporary table), then drop rows at 0."""
+    """Add ``delta``'s counts to ``table`` (an upsert), then drop the rows that fell to 0.
+
+    PostgreSQL: the counts are copied into a temporary table and merged in one statement. SQLite: one
+    ``executemany`` of the upsert (no DDL, so it also runs while `rebuild` is still reading incidents
+    on the same connection).
+    """
     if delta.empty:
         return
+    rows = delta[[*keys, "n"]]
     if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
-        _insert(conn, table, delta[[*keys, "n"]])  # nothing to add to: a plain bulk insert
+        _insert(conn, table, rows)  # nothing to add to: a plain bulk insert
         return
-    stage = f"{table.name}_delta"
     key_list = ", ".join(keys)
-    temporary = "TEMPORARY TABLE" if is_postgres(conn) else "TEMP TABLE"
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
-    conn.exec_driver_sql(f"CREATE {temporary} {stage} AS SELECT {key_list}, n FROM {table.name} WHERE 1 = 0")  # noqa: S608
-    staged = sa.Table(stage, sa.MetaData(), *(sa.Column(c) for c in (*keys, "n")))
-    _insert(conn, staged, delta[[*keys, "n"]])
-    conn.exec_driver_sql(
-        f"INSERT INTO {table.name} ({key_list}, n) SELECT {key_list}, n FROM {stage} WHERE true "  # noqa: S608
-        f"ON CONFLICT ({key_list}) DO UPDATE SET n = {table.name}.n + excluded.n"
-    )
+    merge = f"ON CONFLICT ({key_list}) DO UPDATE SET n = {table.name}.n + excluded.n"
+    if is_postgres(conn):
+        stage = f"{table.name}_delta"
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
+        conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {stage} AS SELECT {key_list}, n FROM {table.name} WHERE 1 = 0"  # noqa: S608
+        )
+        _insert(conn, sa.Table(stage, sa.MetaData(), *(sa.Column(c) for c in (*keys, "n"))), rows)
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({key_list}, n) SELECT {key_list}, n FROM {stage} {merge}"  # noqa: S608
+        )
+        conn.exec_driver_sql(f"DROP TABLE {stage}")
+    else:
+        marks = ", ".join("?" for _ in (*keys, "n"))
+        statement = f"INSERT INTO {table.name} ({key_list}, n) VALUES ({marks}) {merge}"  # noqa: S608
+        values = list(_rows(rows, [*keys, "n"]))
+        for start in range(0, len(values), _WRITE_SLICE):
+            conn.exec_driver_sql(statement, values[start : start + _WRITE_SLICE])
     conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE n = 0")  # noqa: S608 (our own table)
-    conn.exec_driver_sql(f"DROP TABLE {stage}")

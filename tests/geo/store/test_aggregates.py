@@ -183,3 +183,24 @@ def test_points_without_coordinates_have_no_pixel() -> None:
 @pytest.mark.parametrize("raw", [None, "", "{", "[]", '{"crs": "EPSG:32648"}'])
 def test_a_missing_or_damaged_grid_meta_reads_as_none(raw: str | None) -> None:
     assert aggregates.Grid.from_json(raw) is None
+
+
+def test_a_rebuild_read_in_many_slices_counts_the_same(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store.open(store_url, demo=False)
+    store.import_incidents(
+        checked(
+            store,
+            HEADER
+            + "".join(f"R{i},{10 + i % 3}/01/2024,Trộm cắp tài sản,105.61{i % 4},20.06,,\n" for i in range(9))
+            + "S,01/02/2024,Đánh bạc,,,,Vĩnh Hùng\n",
+        )
+    )
+    monkeypatch.setattr(aggregates, "_READ_SLICE", 2)  # five slices, each added onto the last
+    boundaries = import_boundaries(
+        DATA / "ranh_gioi_vn2000.geojson", outline=read_outline(), previous=store.communes()
+    )
+    store.replace_communes(boundaries)
+    assert_counts_match(store)
+    assert stored(store, "unit_counts")["n"].sum() == 10
