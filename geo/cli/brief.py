@@ -8,15 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from geo import AppError
-from geo.brief.compose import compose
-from geo.brief.content import read_inputs
-from geo.brief.docx_file import render_docx
-from geo.brief.pdf_file import render_pdf
 from geo.cli._output import day_argument
 from geo.filters import IncidentFilter, default_filter
 from geo.words import LANGS
 
-RENDERERS = {"docx": render_docx, "pdf": render_pdf}
+FORMATS = ("docx", "pdf")
+"""The brief's file formats (their renderers, matplotlib and python-docx, load only when a brief is written)."""
 
 
 def add_cli(subparsers: Any) -> None:
@@ -29,9 +26,7 @@ def add_cli(subparsers: Any) -> None:
             "bản đồ, bảng theo xã cho kỳ đã chọn so với cùng kỳ năm trước, điểm nóng, lưu ý và nguồn số liệu."
         ),
     )
-    parser.add_argument(
-        "--format", choices=sorted(RENDERERS), required=True, help="định dạng tệp: docx hoặc pdf"
-    )
+    parser.add_argument("--format", choices=FORMATS, required=True, help="định dạng tệp: docx hoặc pdf")
     parser.add_argument("--out", type=Path, required=True, help="tệp ghi ra")
     parser.add_argument(
         "--from",
@@ -52,13 +47,18 @@ def _period(args: argparse.Namespace, default: IncidentFilter) -> IncidentFilter
 
 def run(args: argparse.Namespace) -> int:
     """Write the brief; print the file and its size, or one Vietnamese error line and return 2."""
+    from geo.brief.compose import compose
+    from geo.brief.content import read_inputs
+    from geo.brief.docx_file import render_docx
+    from geo.brief.pdf_file import render_pdf
     from geo.store.store import Store
 
+    renderers = {"docx": render_docx, "pdf": render_pdf}
     try:
         inputs = read_inputs(Store.open(args.db, create=args.db is None))
         period = _period(args, default_filter(inputs.incidents))
         brief = compose(inputs, period=period, lang=args.lang, issuer=args.issuer)
-        data = RENDERERS[args.format](brief)
+        data = renderers[args.format](brief)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(data)
     except AppError as exc:

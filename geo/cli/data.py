@@ -159,6 +159,7 @@ def _import_incidents(args: argparse.Namespace) -> int:
             offence_map=saved_map | given_map,
             history=store.unit_history(),
         )
+        del table  # the raw cells (hundreds of MB at a million rows) are not needed after the check
         check_complete_to(args.complete_to, checked)
         preview = plan_import(store, checked)
         data: dict[str, Any] = {

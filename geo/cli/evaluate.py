@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -17,8 +17,6 @@ from geo import settings
 from geo._errors import ConfigError, DataError
 from geo._validate import Issue
 from geo.cli._output import day_argument, dumps
-from geo.evaluation.assess import Evaluation, evaluate
-from geo.evaluation.effects import VERDICTS, WDQ_REASONS, p_text
 from geo.formatting import format_number
 from geo.io.boundary_import import import_boundaries
 from geo.io.incident_import import validate_incidents
@@ -26,6 +24,9 @@ from geo.io.safety import Limits
 from geo.io.tables import read_table
 from geo.plan import Plan
 from geo.words import word
+
+if TYPE_CHECKING:
+    from geo.evaluation.assess import Evaluation
 
 _MAX_LISTED = 5
 
@@ -174,6 +175,8 @@ def _reason(item: dict[str, Any]) -> str:
 
 
 def _randomisation(item: dict[str, Any]) -> str:
+    from geo.evaluation.effects import p_text  # scipy loads only when an evaluation is printed
+
     ri = item.get("randomisation")
     if not ri or item.get("rate_ratio") is None:
         return ""
@@ -197,6 +200,8 @@ def format_table(data: dict[str, Any]) -> str:
     fall the data could detect; the figures behind them (buffer, the months before the plan, the
     permutation test) follow, then the descriptive RES, WDD and WDQ.
     """
+    from geo.evaluation.effects import VERDICTS, WDQ_REASONS, p_text
+
     windows = data["plan"]["windows"]
 
     def day(text: str) -> str:
@@ -273,6 +278,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``evaluate``: print JSON or a table; print one Vietnamese error line and return 2 on bad input."""
     try:
         incidents, communes, plan, through = _load(args)
+        from geo.evaluation.assess import evaluate  # the models (statsmodels) load only when evaluating
+
         result: Evaluation = evaluate(incidents, communes, plan, through=through)
     except (DataError, ConfigError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
