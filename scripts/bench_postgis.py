@@ -257,17 +257,20 @@ def main() -> int:
     }
     print()
     print(
-        "| filter | incidents | unit counts (aggregates) | pixel counts (aggregates) | filter change, store side | unit counts by GROUP BY over incidents |"
+        "| filter | incidents | per unit (choropleth, table) | per month (series) | per pixel (density, Gi*) "
+        "| filter change, store side | unit × month × offence by GROUP BY over the incidents |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for name, window in filters.items():
-        unit_s, unit = timed(args.repeat, lambda w=window: store.unit_counts(w))
+        unit_s, unit = timed(args.repeat, lambda w=window: store.unit_counts(w, by=("commune_code",)))
+        month_s, month = timed(args.repeat, lambda w=window: store.unit_counts(w, by=("month",)))
         pixel_s, pixel = timed(args.repeat, lambda w=window: store.pixel_counts(w))
         direct_s, direct = timed(1, lambda w=window: direct_units(store, w))
-        assert int(direct["n"].sum()) == int(unit["n"].sum()), name
+        assert int(direct["n"].sum()) == int(unit["n"].sum()) == int(month["n"].sum()), name
         print(
-            f"| {name} | {int(unit['n'].sum()):,} | {unit_s:.2f} s ({len(unit):,} rows) | {pixel_s:.2f} s ({len(pixel):,} rows) "
-            f"| {unit_s + pixel_s:.2f} s | {direct_s:.2f} s |",
+            f"| {name} | {int(unit['n'].sum()):,} | {unit_s:.2f} s ({len(unit):,} rows) "
+            f"| {month_s:.2f} s ({len(month):,} rows) | {pixel_s:.2f} s ({len(pixel):,} rows) "
+            f"| {unit_s + month_s + pixel_s:.2f} s | {direct_s:.2f} s |",
             flush=True,
         )
     store.close()
