@@ -40,6 +40,7 @@ from geo import settings
 from geo._errors import BoundaryError
 from geo.communes import metric_crs
 from geo.store.schema import Tables, is_postgres
+from geo.store.writes import bulk_write
 
 PIXEL_M = settings.GRID_CELL_M / settings.KDE_SUBCELLS
 """Side of an aggregate pixel in metres (the kernel density's pixel)."""
@@ -278,22 +279,10 @@ def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[tuple[Any, ..
 def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     """Insert ``frame``'s rows into ``table`` in bulk (COPY on PostgreSQL, executemany on SQLite)."""
     columns = list(frame.columns)
-    dialect = conn.dialect
-    quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
-    if is_postgres(conn):
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
-                for row in _rows(frame, columns):
-                    copy.write_row(row)
-        finally:
-            cursor.close()
-        return
-    marks = ", ".join("?" for _ in columns)
-    statement = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"  # noqa: S608 (our own table and columns)
     rows = list(_rows(frame, columns))
-    for start in range(0, len(rows), _WRITE_SLICE):
-        conn.exec_driver_sql(statement, rows[start : start + _WRITE_SLICE])
+    bulk_write(
+        conn, table.name, columns, (rows[i : i + _WRITE_SLICE] for i in range(0, len(rows), _WRITE_SLICE))
+    )
 
 
 def _add(conn: Connection, table: sa.Table, delta: pd.DataFrame, keys: Sequence[str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -143,13 +143,27 @@ def insert_incidents(
     per-row parameter handling cost more than the insert itself on large imports.
     """
     names = [*_WRITTEN, "batch_id", "imported_at"]
+    slices = _slices(frame, batch_id=batch_id, now=now, dialect=conn.dialect, table=table)
+    rebuilt = [] if conn.dialect.name == "postgresql" else _drop_indexes(conn, table, adding=len(frame))
+    bulk_write(conn, table.name, names, slices)
+    for sql in rebuilt:
+        conn.exec_driver_sql(sql)
+
+
+def bulk_write(
+    conn: Connection, table: str, names: Sequence[str], slices: Iterable[Sequence[tuple[Any, ...]]]
+) -> None:
+    """Write rows (``slices`` of tuples in the order of ``names``) into ``table`` inside the caller's transaction.
+
+    ``COPY … FROM STDIN`` on PostgreSQL; one ``executemany`` of plain tuples per slice on SQLite (the
+    values must already be what the driver stores). Our own table and column names only.
+    """
     dialect = conn.dialect
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-    slices = _slices(frame, batch_id=batch_id, now=now, dialect=dialect, table=table)
     if dialect.name == "postgresql":
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for rows in slices:
                     for values in rows:
                         copy.write_row(values)
@@ -157,12 +171,9 @@ def insert_incidents(
             cursor.close()
         return
     marks = ", ".join("?" for _ in names)
-    statement = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"  # noqa: S608 (our own table and columns)
-    rebuilt = _drop_indexes(conn, table, adding=len(frame))
+    statement = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 (our own table and columns)
     for rows in slices:
         conn.exec_driver_sql(statement, rows)
-    for sql in rebuilt:
-        conn.exec_driver_sql(sql)
 
 
 def _drop_indexes(conn: Connection, table: sa.Table, *, adding: int) -> list[str]:
