@@ -42,7 +42,7 @@ def serve(store_url: str, *, env: dict[str, str] | None = None) -> Iterator[str]
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
+        for _ in range(240):
             try:
                 with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as resp:
                     if resp.status == 200:
@@ -50,7 +50,7 @@ def serve(store_url: str, *, env: dict[str, str] | None = None) -> Iterator[str]
             except OSError:
                 time.sleep(0.5)
         else:
-            pytest.fail("Streamlit did not start within 60 s")
+            pytest.fail("Streamlit did not start within 120 s")
         yield base
     finally:
         proc.terminate()
@@ -58,6 +58,7 @@ def serve(store_url: str, *, env: dict[str, str] | None = None) -> Iterator[str]
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()  # reaped: no "subprocess still running" warning at teardown
 
 
 def open_offline(browser: Any, url: str, *, width: int = 1600, height: int = 1000) -> tuple[Any, list[str]]:
