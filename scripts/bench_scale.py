@@ -133,7 +133,7 @@ def verdict(value: Figure, goal: float, unit: str) -> str:
     if value <= goal:
         return "met"
     gap = value - goal
-    shown = f"{gap:.2f} {unit}" if unit in ("s", "MB") and gap < 100 else f"{gap:.0f} {unit}"
+    shown = f"{gap:.2f} {unit}" if unit == "s" and gap < 100 else f"{gap:.0f} {unit}"
     return f"missed by {shown} ({value / goal:.1f}×)"
 
 

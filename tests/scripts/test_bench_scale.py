@@ -147,3 +147,7 @@ def test_report_states_each_goal(bench: ModuleType) -> None:
     assert "memory missed by 500 MB (1.2×)" in text
     assert "- a note" in text
     assert "load average 0.5 before, 1.5 after" in text
+
+
+def test_memory_gap_in_whole_megabytes(bench: ModuleType) -> None:
+    assert bench.verdict(1031.0, 1000.0, "MB") == "missed by 31 MB (1.0×)"
