@@ -53,13 +53,10 @@ def main() -> int:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated: " + ",".join(PAGES))
     parser.add_argument("--profile", type=Path, help="folder for one cProfile dump per line")
     args = parser.parse_args()
-    from bench_rerun import build_store
+    from bench_rerun import serve_store
 
     folder = tempfile.TemporaryDirectory()
-    path = args.db or Path(folder.name) / f"bench_{args.n}.sqlite"
-    url = build_store(path, args.n)
-    os.environ["ANTT_DATABASE_URL"] = url
-    os.environ["ANTT_RAISE_ERRORS"] = "1"
+    url = serve_store(args.db or Path(folder.name) / f"bench_{args.n}.sqlite", args.n)
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
 

@@ -43,6 +43,14 @@ def _cpu() -> float:
     return times.user + times.system
 
 
+def serve_store(path: Path, n: int) -> str:
+    """Build (or reuse) the store at ``path`` and point this process's dashboard at it; return its URL."""
+    url = build_store(path, n)
+    os.environ["ANTT_DATABASE_URL"] = url
+    os.environ["ANTT_RAISE_ERRORS"] = "1"
+    return url
+
+
 def build_store(path: Path, n: int) -> str:
     """Create a store of ``n`` synthetic incidents at ``path`` unless it exists; return its URL."""
     url = f"sqlite:///{path}"
@@ -97,10 +105,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
-    path = args.db or Path(folder.name) / f"bench_{args.n}.sqlite"
-    url = build_store(path, args.n)
-    os.environ["ANTT_DATABASE_URL"] = url
-    os.environ["ANTT_RAISE_ERRORS"] = "1"
+    serve_store(args.db or Path(folder.name) / f"bench_{args.n}.sqlite", args.n)
 
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
