@@ -121,12 +121,18 @@ def unit_counts(
     return _sum(parts, keys)
 
 
-def pixel_counts(conn: Connection, tables: Tables, window: Window, *, by_month: bool = False) -> pd.DataFrame:
+def pixel_counts(
+    conn: Connection, tables: Tables, window: Window, *, by_month: bool = False, block: int = 1
+) -> pd.DataFrame:
     """Return the window's located incidents per pixel (``gx``, ``gy``, ``n``; with ``by_month`` per month too).
 
     The pixels are the store's (`aggregates.stored_grid`); an empty frame when the aggregates were
-    never built.
+    never built. ``block`` > 1 sums blocks of ``block`` × ``block`` pixels in the database (``gx``,
+    ``gy`` are then the block's column and row, ``floor(pixel / block)``): 4 gives the 250 m cells
+    of the hot-spot grid, a sixteenth of the rows a province's year of pixels would be.
     """
+    if block < 1:
+        raise ValueError(f"block must be at least 1 pixel, not {block}")
     keys = ("month", "gx", "gy") if by_month else ("gx", "gy")
     grid = aggregates.stored_grid(conn, tables)
     if grid is None:
@@ -135,7 +141,8 @@ def pixel_counts(conn: Connection, tables: Tables, window: Window, *, by_month: 
     months = window.whole_months()
     if months is not None:
         t = tables.pixel_counts
-        columns = [t.c[k] for k in keys]
+        columns = [t.c.month] if by_month else []
+        columns += [_floor_div(t.c.gx, block).label("gx"), _floor_div(t.c.gy, block).label("gy")]
         query = (
             sa.select(*columns, sa.func.sum(t.c.n).label("n"))
             .where(t.c.month >= months[0], t.c.month <= months[1])
@@ -144,8 +151,17 @@ def pixel_counts(conn: Connection, tables: Tables, window: Window, *, by_month: 
         parts.append(pd.read_sql(_narrow(query, t, window), conn))
     for first, last in window.partial_days():
         counted = aggregates.pixel_counts(_incidents(conn, tables, window, first, last), grid)
+        counted["gx"] = counted["gx"].to_numpy(dtype=np.int64) // block
+        counted["gy"] = counted["gy"].to_numpy(dtype=np.int64) // block
         parts.append(counted.groupby(list(keys), sort=False)["n"].sum().reset_index())
     return _sum(parts, keys)
+
+
+def _floor_div(column: Any, block: int) -> Any:
+    """``floor(column / block)`` in integers on SQLite and PostgreSQL alike (both truncate ``/`` and ``%``)."""
+    if block == 1:
+        return column
+    return (column - (column % block + block) % block) / block
 
 
 def _narrow(query: sa.Select, table: sa.Table, window: Window) -> sa.Select:

@@ -377,10 +377,10 @@ class Store:
         with self.engine.connect() as conn:
             return counts.unit_counts(conn, self.tables, window, by=by)
 
-    def pixel_counts(self, window: Window, *, by_month: bool = False) -> pd.DataFrame:
-        """Return the located incidents of ``window`` per pixel (and month), from the prepared aggregates."""
+    def pixel_counts(self, window: Window, *, by_month: bool = False, block: int = 1) -> pd.DataFrame:
+        """Return the located incidents of ``window`` per pixel or ``block`` × ``block`` pixels (and month), from the aggregates."""
         with self.engine.connect() as conn:
-            return counts.pixel_counts(conn, self.tables, window, by_month=by_month)
+            return counts.pixel_counts(conn, self.tables, window, by_month=by_month, block=block)
 
     def aggregate_grid(self) -> aggregates.Grid | None:
         """Return the CRS and size of the aggregates' pixels (None before they are built)."""

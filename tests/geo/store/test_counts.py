@@ -80,6 +80,22 @@ def test_unit_counts_refuse_keys_they_do_not_keep(demo: Store, by: tuple[str, ..
         demo.unit_counts(WINDOWS[1], by=by)
 
 
+@pytest.mark.parametrize("window", WINDOWS[1:4], ids=lambda w: f"{w.start}-{w.end}")
+def test_blocks_of_pixels_are_the_cells_of_the_hotspot_grid(demo: Store, window: Window) -> None:
+    grid = demo.aggregate_grid()
+    assert grid is not None
+    counted = aggregates.pixel_counts(direct(demo, window), grid)
+    cells = counted.assign(gx=counted["gx"] // 4, gy=counted["gy"] // 4)
+    expected = cells.groupby(["gx", "gy"])["n"].sum().reset_index()
+    pd.testing.assert_frame_equal(demo.pixel_counts(window, block=4), expected, check_dtype=False)
+    by_month = cells.groupby(["month", "gx", "gy"])["n"].sum().reset_index()
+    pd.testing.assert_frame_equal(
+        demo.pixel_counts(window, by_month=True, block=4), by_month, check_dtype=False
+    )
+    with pytest.raises(ValueError, match="at least 1 pixel"):
+        demo.pixel_counts(window, block=0)
+
+
 def test_random_ranges_on_both_stores(store_url: str) -> None:
     store = Store.open(store_url, demo=True)
     rng = np.random.default_rng(14)
@@ -96,6 +112,7 @@ def test_random_ranges_on_both_stores(store_url: str) -> None:
             == frame["commune_code"].value_counts().to_dict()
         )
         pixels = store.pixel_counts(window)
+        assert int(store.pixel_counts(window, block=4)["n"].sum()) == int(pixels["n"].sum())
         assert int(pixels["n"].sum()) == int((frame["lon"].notna() & frame["lat"].notna()).sum())
 
 
@@ -104,3 +121,15 @@ def test_a_store_without_aggregates_counts_no_pixels(tmp_path_factory: pytest.Te
     with store.engine.begin() as conn:
         conn.execute(store.tables.meta.delete().where(store.tables.meta.c.key == aggregates.META_KEY))
     assert store.pixel_counts(Window(date(2024, 1, 1), date(2024, 2, 1))).empty
+
+
+def test_blocks_round_down_on_both_sides_of_zero() -> None:
+    import sqlalchemy as sa
+
+    from geo.store.counts import _floor_div
+
+    engine = sa.create_engine("sqlite://")
+    values = [-9, -5, -4, -1, 0, 3, 4, 7]
+    with engine.connect() as conn:
+        got = [conn.execute(sa.select(_floor_div(sa.literal(v), 4))).scalar_one() for v in values]
+    assert got == [v // 4 for v in values] == [-3, -2, -1, -1, 0, 0, 1, 1]
