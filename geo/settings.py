@@ -313,3 +313,19 @@ def database_url() -> str:
     """Return the SQLAlchemy URL of the store (``DATABASE_URL`` or the default SQLite file)."""
     url = os.environ.get("ANTT_DATABASE_URL") or os.environ.get("DATABASE_URL")
     return url or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def pushdown(url: str | None = None) -> bool:
+    """Return True when pages count in the database instead of holding every incident (issue 14, item 3).
+
+    ``ANTT_PUSHDOWN=1`` always, ``0`` never; unset or ``auto``: when the store is PostgreSQL, where
+    a province's ten million incidents are too many for every dashboard process to hold. The counts
+    are the same either way (the prepared aggregates, `geo.store.counts`); on SQLite the arrays in
+    the process are faster.
+    """
+    value = os.environ.get("ANTT_PUSHDOWN", "auto").strip().lower()
+    if value in {"1", "on", "true", "yes"}:
+        return True
+    if value in {"0", "off", "false", "no"}:
+        return False
+    return (url or database_url()).startswith("postgresql")
