@@ -157,6 +157,33 @@ def pixel_counts(
     return _sum(parts, keys)
 
 
+def located_counts(conn: Connection, tables: Tables, window: Window) -> pd.DataFrame:
+    """Return the window's located incidents (those with coordinates) per unit: ``commune_code``, ``n``.
+
+    From the pixel aggregates (which count only located incidents) plus the months covered in part;
+    with `unit_counts` by unit it tells how many of each unit's incidents a point or density layer
+    cannot draw.
+    """
+    keys = ("commune_code",)
+    parts = []
+    months = window.whole_months()
+    if months is not None:
+        t = tables.pixel_counts
+        query = (
+            sa.select(t.c.commune_code, sa.func.sum(t.c.n).label("n"))
+            .where(t.c.month >= months[0], t.c.month <= months[1])
+            .group_by(t.c.commune_code)
+        )
+        parts.append(pd.read_sql(_narrow(query, t, window), conn))
+    grid = aggregates.stored_grid(conn, tables)
+    for first, last in window.partial_days():
+        if grid is None:
+            break
+        counted = aggregates.pixel_counts(_incidents(conn, tables, window, first, last), grid)
+        parts.append(counted.groupby("commune_code", sort=False)["n"].sum().reset_index())
+    return _sum(parts, keys)
+
+
 def _floor_div(column: Any, block: int) -> Any:
     """``floor(column / block)`` in integers on SQLite and PostgreSQL alike (both truncate ``/`` and ``%``)."""
     if block == 1:

@@ -29,9 +29,10 @@ from geo.demo import demo_plan, read_incidents_csv
 from geo.history import UnitHistory
 from geo.io.layers import load_communes
 from geo.plan import Plan
-from geo.store import aggregates, audit, counts, schema
+from geo.store import aggregates, audit, counts, schema, span
 from geo.store.counts import Window
 from geo.store.schema import DEMO_BATCH, SCHEMA_VERSION, Tables, utc_now
+from geo.store.span import Span
 from geo.store.taxonomy import save_taxonomy, taxonomy_in
 from geo.taxonomy import Taxonomy, activate, base, group_of
 
@@ -381,6 +382,21 @@ class Store:
         """Return the located incidents of ``window`` per pixel or ``block`` × ``block`` pixels (and month), from the aggregates."""
         with self.engine.connect() as conn:
             return counts.pixel_counts(conn, self.tables, window, by_month=by_month, block=block)
+
+    def located_counts(self, window: Window) -> pd.DataFrame:
+        """Return the located incidents of ``window`` per unit (``commune_code``, ``n``), from the aggregates."""
+        with self.engine.connect() as conn:
+            return counts.located_counts(conn, self.tables, window)
+
+    def span(self) -> Span:
+        """Return the stored incidents' first and last time, the last day they cover and how many there are."""
+        with self.engine.connect() as conn:
+            return span.span(conn, self.tables)
+
+    def unit_codes(self) -> list[str]:
+        """Return the unit codes the stored incidents carry ("" for those outside every unit), sorted."""
+        with self.engine.connect() as conn:
+            return span.unit_codes(conn, self.tables)
 
     def aggregate_grid(self) -> aggregates.Grid | None:
         """Return the CRS and size of the aggregates' pixels (None before they are built)."""

@@ -1,0 +1,78 @@
+"""What the stored incidents span, read without reading them: first and last time, days covered, how many.
+
+A page's calendar, its presets and the coverage line need the data's first and last day; the set-up
+path needs to know whether there are incidents. With every incident in memory those are a ``min`` and a
+``max``; at a province's scale in PostgreSQL (issue 14) they are two index look-ups on
+``occurred_at`` and a sum over the prepared per-unit counts (`geo.store.aggregates`), so a dashboard
+process learns them without reading a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from geo.store.schema import Tables
+
+
+@dataclass(frozen=True)
+class Span:
+    """The stored incidents' extent in time.
+
+    Attributes
+    ----------
+    first, last
+        Time of the earliest and of the latest incident (None when there are none).
+    covered
+        The last day the incidents cover: the latest incident's day, or the end of its month when a
+        month-only record (``precision == "month"``) falls in that month (`geo.incidents.covered_until`).
+    n
+        How many incidents are stored.
+    """
+
+    first: datetime | None
+    last: datetime | None
+    covered: date | None
+    n: int
+
+
+def _as_datetime(value: str | datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    stamp = pd.Timestamp(value)  # SQLite hands back text, PostgreSQL a datetime
+    return None if pd.isna(stamp) else stamp.to_pydatetime()
+
+
+def span(conn: Connection, tables: Tables) -> Span:
+    """Return the stored incidents' `Span` (two index look-ups and a sum of the per-unit counts).
+
+    A month-only record stands for its whole month; one stored in an earlier month than the latest
+    incident's ends before that month begins, so only the latest month is searched for one.
+    """
+    t = tables.incidents
+    row = conn.execute(sa.select(sa.func.min(t.c.occurred_at), sa.func.max(t.c.occurred_at))).one()
+    first, last = _as_datetime(row[0]), _as_datetime(row[1])
+    n = int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(tables.unit_counts.c.n), 0))).scalar_one())
+    if first is None or last is None:
+        return Span(None, None, None, n)
+    month_start = datetime(last.year, last.month, 1)
+    monthly = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(t)
+        .where(t.c.occurred_at >= month_start, t.c.precision == "month")
+    ).scalar_one()
+    covered = last.date()
+    if monthly:
+        covered = (pd.Timestamp(month_start) + pd.offsets.MonthEnd(0)).date()
+    return Span(first, last, covered, n)
+
+
+def unit_codes(conn: Connection, tables: Tables) -> list[str]:
+    """Return the unit codes the stored incidents carry (from the per-unit counts; "" for none), sorted."""
+    t = tables.unit_counts
+    rows = conn.execute(sa.select(t.c.commune_code).distinct().order_by(t.c.commune_code))
+    return [str(code) for (code,) in rows]
