@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,8 +13,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from geo import settings
-from geo.clearance import clearance_counts, has_status, solved
-from geo.dates import months_between
+from geo.clearance import clearance_counts, has_status
 from geo.formatting import format_number
 
 RATE_BREAKS: tuple[float, ...] = (10.0, 20.0, 30.0, 40.0)
@@ -351,269 +349,28 @@ def unlocated_by_commune(incidents: pd.DataFrame) -> pd.Series:
     return counts.astype(int)
 
 
-@dataclass(frozen=True, eq=False)
-class Prepared:
-    """The incidents as NumPy arrays for counting (`prepare`): made once per store version, then read-only.
-
-    A filter selects positions (`select`) and the counts are ``bincount`` over small integer codes, so
-    no rerun copies or scans the rows' texts (issue 14). Text columns are coded as `pandas.factorize`
-    of their text (``astype(str)``); ``units``, ``groups`` and ``offences`` are the texts of the codes.
-    """
-
-    times: np.ndarray
-    ordered: bool
-    unit: np.ndarray
-    units: np.ndarray
-    group: np.ndarray
-    groups: np.ndarray
-    offence: np.ndarray
-    offences: np.ndarray
-    has_status_column: bool
-    known: np.ndarray
-    solved: np.ndarray
-    minute: np.ndarray
-    month: np.ndarray
-    weekday: np.ndarray
-    hour: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.times.size)
+_MOVED = frozenset(
+    {
+        "Prepared",
+        "clearance_at",
+        "has_status_at",
+        "monthly_at",
+        "offence_counts",
+        "prepare",
+        "prepared_counts",
+        "select",
+        "status_counts",
+        "unit_codes",
+        "unit_counts",
+        "weekday_hour_at",
+    }
+)
+"""Names that moved to `geo.prepared`, importable from here until every caller imports them from there."""
 
 
-def _coded(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(values.astype(str), sort=True)
-    return codes.astype(np.int32), np.asarray(uniques, dtype=object)
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from geo import prepared
 
-
-def _frozen(*arrays: np.ndarray) -> None:
-    for array in arrays:
-        array.flags.writeable = False
-
-
-def prepare(incidents: pd.DataFrame) -> Prepared:
-    """Return the incidents as the arrays `select` and the counts below read.
-
-    ``incidents`` has ``occurred_at``, ``commune_code``, ``offence_group``, ``offence_code`` and,
-    optionally, ``status`` and ``precision``.
-    """
-    times = pd.to_datetime(incidents["occurred_at"]).to_numpy(dtype="datetime64[ns]")
-    unit, units = _coded(incidents["commune_code"])
-    group, groups = _coded(incidents["offence_group"])
-    offence, offences = _coded(incidents["offence_code"])
-    has_column = "status" in incidents
-    if has_column:
-        text = incidents["status"].fillna("").astype(str)
-        known = (text.str.strip() != "").to_numpy()
-        found = solved(incidents["status"])
-    else:
-        known = found = np.zeros(len(incidents), dtype=bool)
-    if "precision" in incidents:
-        minute = (incidents["precision"] == "minute").to_numpy()
-    else:
-        minute = np.ones(len(incidents), dtype=bool)
-    stamps = pd.DatetimeIndex(times)
-    month = ((stamps.year - 1970) * 12 + stamps.month - 1).to_numpy(dtype=np.int32)
-    weekday = stamps.weekday.to_numpy(dtype=np.int8)
-    hour = stamps.hour.to_numpy(dtype=np.int8)
-    ordered = bool(pd.Index(times).is_monotonic_increasing)
-    prepared = Prepared(
-        times=times,
-        ordered=ordered,
-        unit=unit,
-        units=units,
-        group=group,
-        groups=groups,
-        offence=offence,
-        offences=offences,
-        has_status_column=has_column,
-        known=np.asarray(known, dtype=bool),
-        solved=np.asarray(found, dtype=bool),
-        minute=np.asarray(minute, dtype=bool),
-        month=month,
-        weekday=weekday,
-        hour=hour,
-    )
-    _frozen(*(v for v in vars(prepared).values() if isinstance(v, np.ndarray)))
-    return prepared
-
-
-def _wanted(uniques: np.ndarray, values: Sequence[str]) -> np.ndarray:
-    index = {str(v): i for i, v in enumerate(uniques)}
-    return np.asarray([index[v] for v in values if v in index], dtype=np.int32)
-
-
-def select(
-    prepared: Prepared,
-    *,
-    start: date,
-    end: date,
-    groups: Sequence[str] = (),
-    offences: Sequence[str] = (),
-    communes: Sequence[str] = (),
-) -> np.ndarray:
-    """Return the positions of the incidents `geo.filters.apply_filter` keeps for this filter, in order.
-
-    The closed range ``start … end`` (whole days) and, when not empty, the offence groups, offence
-    codes and unit codes; ``len`` of the result is the number of incidents matched.
-    """
-    lo = pd.Timestamp(start).as_unit("ns").to_datetime64()
-    hi = (pd.Timestamp(end) + pd.Timedelta(days=1)).as_unit("ns").to_datetime64()
-    times = prepared.times
-    if prepared.ordered:
-        i, j = (int(k) for k in np.searchsorted(times, [lo, hi], side="left"))
-        base = np.arange(i, j)
-    else:
-        base = np.flatnonzero((times >= lo) & (times < hi))
-    mask = np.ones(base.size, dtype=bool)
-    for values, codes, uniques in (
-        (groups, prepared.group, prepared.groups),
-        (offences, prepared.offence, prepared.offences),
-        (communes, prepared.unit, prepared.units),
-    ):
-        if values:
-            mask &= np.isin(codes[base], _wanted(uniques, values))
-    return base if mask.all() else base[mask]
-
-
-def _by_code(
-    prepared: Prepared, positions: np.ndarray, weights: np.ndarray | None, recode: Mapping[str, str] | None
-) -> pd.Series:
-    found = np.bincount(
-        prepared.unit[positions],
-        weights=None if weights is None else weights[positions],
-        minlength=prepared.units.size,
-    ).astype(np.int64)
-    series = pd.Series(found, index=pd.Index(prepared.units, dtype=object))
-    if recode is not None:
-        series = series.groupby(series.index.map(lambda code: recode.get(code, code))).sum()
-    return series[series > 0]
-
-
-def unit_counts(
-    prepared: Prepared, positions: np.ndarray, *, recode: Mapping[str, str] | None = None
-) -> pd.Series:
-    """Return the incidents at ``positions`` per unit code (units without any left out).
-
-    With ``recode`` (old code → new code, e.g. the newer layer of units) they count at the new code.
-    """
-    return _by_code(prepared, positions, None, recode)
-
-
-def has_status_at(prepared: Prepared, positions: np.ndarray) -> bool:
-    """Return `geo.clearance.has_status` of the incidents at ``positions``."""
-    return prepared.has_status_column and bool(prepared.known[positions].any())
-
-
-def status_counts(
-    prepared: Prepared, positions: np.ndarray, *, recode: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """Return `geo.clearance.clearance_counts` of the incidents at ``positions`` (``with_status, solved``)."""
-    with_status = _by_code(prepared, positions, prepared.known.astype(np.int64), recode)
-    found = _by_code(prepared, positions, prepared.solved.astype(np.int64), recode)
-    index = with_status.index.union(found.index)
-    return pd.DataFrame(
-        {
-            "with_status": with_status.reindex(index, fill_value=0),
-            "solved": found.reindex(index, fill_value=0),
-        }
-    ).astype(int)
-
-
-def clearance_at(prepared: Prepared, positions: np.ndarray) -> float | None:
-    """Return `geo.clearance.clearance_rate` of the incidents at ``positions`` (None without a status)."""
-    if not prepared.has_status_column:
-        return None
-    known = int(prepared.known[positions].sum())
-    return 100.0 * int(prepared.solved[positions].sum()) / known if known else None
-
-
-def prepared_counts(
-    prepared: Prepared,
-    communes: pd.DataFrame,
-    positions: np.ndarray,
-    *,
-    days: int,
-    previous: np.ndarray | None = None,
-    recode: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Return `commune_counts` of the incidents at ``positions`` (and ``previous``), from the prepared arrays.
-
-    The same table, row for row, as `commune_counts` of the incidents `select` points at (re-coded
-    by ``recode``, when given, as the newer layer of units re-codes them).
-    """
-    return count_table(
-        communes,
-        unit_counts(prepared, positions, recode=recode),
-        days=days,
-        previous=None if previous is None else unit_counts(prepared, previous, recode=recode),
-        status=status_counts(prepared, positions, recode=recode)
-        if has_status_at(prepared, positions)
-        else None,
-    )
-
-
-def unit_codes(prepared: Prepared, positions: np.ndarray) -> list[str]:
-    """Return the unit codes the incidents at ``positions`` carry, each once, in order of first appearance."""
-    codes = prepared.unit[positions]
-    _, first = np.unique(codes, return_index=True)
-    return [str(prepared.units[codes[i]]) for i in np.sort(first)]
-
-
-def monthly_at(
-    prepared: Prepared,
-    positions: np.ndarray,
-    *,
-    start: date,
-    end: date,
-    by: str,
-    keys: Sequence[str],
-) -> pd.DataFrame:
-    """Return `geo.trends.monthly_series` of the incidents at ``positions`` split ``by`` a column.
-
-    ``by`` is ``"offence_group"``, ``"offence_code"`` or ``"commune_code"``: columns ``month, key,
-    count``, one row for every month from ``start`` to ``end`` and every key, zero where none.
-    """
-    codes, uniques = {
-        "offence_group": (prepared.group, prepared.groups),
-        "offence_code": (prepared.offence, prepared.offences),
-        "commune_code": (prepared.unit, prepared.units),
-    }[by]
-    months = months_between(start, end)
-    first = (months[0].year - 1970) * 12 + months[0].month - 1
-    wanted = list(keys)
-    slot = {str(value): i for i, value in enumerate(uniques)}
-    column = np.full(uniques.size + 1, -1, dtype=np.int64)
-    for j, key in enumerate(wanted):
-        if key in slot:
-            column[slot[key]] = j
-    month = prepared.month[positions].astype(np.int64) - first
-    key = column[codes[positions]]
-    keep = (key >= 0) & (month >= 0) & (month < len(months))
-    counts = np.bincount(
-        month[keep] * max(len(wanted), 1) + key[keep], minlength=len(months) * len(wanted)
-    ).astype(int)
-    index = pd.MultiIndex.from_product([months, wanted], names=["month", "key"])
-    return pd.DataFrame(
-        {
-            "month": index.get_level_values(0),
-            "key": index.get_level_values(1),
-            "count": counts[: len(months) * len(wanted)],
-        }
-    )
-
-
-def offence_counts(prepared: Prepared, positions: np.ndarray) -> pd.Series:
-    """Return the incidents at ``positions`` per offence code (as ``value_counts`` of the texts, no zeros)."""
-    found = np.bincount(prepared.offence[positions], minlength=prepared.offences.size)
-    series = pd.Series(found, index=pd.Index(prepared.offences, dtype=object), name="count")
-    return series[series > 0]
-
-
-def weekday_hour_at(prepared: Prepared, positions: np.ndarray) -> pd.DataFrame:
-    """Return `geo.trends.weekday_hour` of the incidents at ``positions`` (only times known to the minute)."""
-    timed = positions[prepared.minute[positions]]
-    slots = prepared.weekday[timed].astype(np.int64) * 24 + prepared.hour[timed]
-    counts = np.bincount(slots, minlength=7 * 24).reshape(7, 24).astype(int)
-    return pd.DataFrame(
-        counts, index=pd.RangeIndex(7, name="weekday"), columns=pd.RangeIndex(24, name="hour")
-    )
+        return getattr(prepared, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,7 @@
 """Counting without copying: the incidents as prepared arrays, once per process and store version (issue 14).
 
 The pages other than /map count the filter's incidents per unit, month, offence, weekday and hour.
-`geo.aggregate.prepare` turns the shared incidents frame into small integer arrays once per store
+`geo.prepared.prepare` turns the shared incidents frame into small integer arrays once per store
 version (``st.cache_resource``: one read-only object per process, shared by every session), so a
 rerun selects positions (`positions`) and counts them with ``bincount`` instead of copying the
 matched rows (`geo.filters.apply_filter`) and scanning their texts. The numbers are the same as
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.aggregate import Prepared, prepare, select, unit_codes
 from geo.filters import IncidentFilter
+from geo.prepared import Prepared, prepare, select, unit_codes
 from ui import loaders
 
 
@@ -35,7 +35,7 @@ def prepared() -> Prepared:
 
 
 def positions(flt: IncidentFilter) -> np.ndarray:
-    """Return the positions of the incidents ``flt`` matches (`geo.aggregate.select`)."""
+    """Return the positions of the incidents ``flt`` matches (`geo.prepared.select`)."""
     return select_in(prepared(), flt)
 
 

@@ -1,4 +1,4 @@
-"""Counting on prepared arrays (`geo.aggregate.prepare`) gives the same tables as counting the frame."""
+"""Counting on prepared arrays (`geo.prepared.prepare`) gives the same tables as counting the frame."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geo.aggregate import (
+from geo.aggregate import commune_counts
+from geo.clearance import clearance_rate
+from geo.filters import IncidentFilter, apply_filter
+from geo.prepared import (
     clearance_at,
-    commune_counts,
     monthly_at,
     offence_counts,
     prepare,
@@ -21,8 +23,6 @@ from geo.aggregate import (
     unit_codes,
     weekday_hour_at,
 )
-from geo.clearance import clearance_rate
-from geo.filters import IncidentFilter, apply_filter
 from geo.trends import mix_of, monthly_series, offence_mix, weekday_hour
 
 
@@ -129,3 +129,13 @@ def test_prepared_arrays_are_read_only() -> None:
     with pytest.raises(ValueError, match="read-only"):
         found.unit[0] = 1
     assert len(found) == 8
+
+
+def test_the_moved_names_still_import_from_geo_aggregate() -> None:
+    import geo.aggregate
+    import geo.prepared
+
+    assert geo.aggregate.prepare is geo.prepared.prepare
+    assert geo.aggregate.Prepared is geo.prepared.Prepared
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        geo.aggregate.nothing  # noqa: B018
