@@ -13,7 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from geo.maps.basemap import tile_id, tms_row
+from geo.maps.pmtiles import tile_id
+from geo.maps.tilefile import tms_row
 
 Tile = tuple[int, int, int]
 

@@ -66,15 +66,6 @@ def test_a_pmtiles_raster_archive_is_read_through_its_root_and_leaf_directories(
     assert basemap.read_tile(found, 13, 0, 0, directory=folder) is None
 
 
-def test_pmtiles_tile_ids_follow_the_specification() -> None:
-    # The ids the reference implementation (the pmtiles package) gives.
-    assert basemap.tile_id(0, 0, 0) == 0
-    assert basemap.tile_id(1, 1, 0) == 4
-    assert basemap.tile_id(2, 1, 3) == 11
-    assert basemap.tile_id(3, 3, 0) == 26
-    assert basemap.tile_id(20, 0, 0) == 366503875925
-
-
 @pytest.mark.parametrize("writer", [write_mbtiles, write_pmtiles])
 def test_vector_tiles_are_served_decompressed_with_their_layers(
     tmp_path: Path, folder: Path, writer: object
