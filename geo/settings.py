@@ -38,7 +38,8 @@ DISTRICT_TOLERANCE_M
 POINTS_MAX
     Above this many matching incidents the map shows server-aggregated cells instead of points.
 HEAT_CELL_M
-    Cell size (metres) of the server-side aggregation behind the heat layer.
+    Cell size (metres) of the server-side aggregation behind the heat layer and the points above
+    `POINTS_MAX`: two of the prepared aggregates' 62.5 m pixels, so the database can make the cells.
 HEAT_MAX_CELLS
     Cap on the number of heat cells sent to the browser.
 MAP_BUDGET_BYTES
@@ -226,7 +227,7 @@ TIMEZONE: Final = "Asia/Ho_Chi_Minh"
 DISTRICT_TOLERANCE_M: Final = 500.0
 
 POINTS_MAX: Final = 3000
-HEAT_CELL_M: Final = 150.0
+HEAT_CELL_M: Final = 125.0
 HEAT_MAX_CELLS: Final = 6000
 MAP_BUDGET_BYTES: Final = 2_000_000
 COORD_DECIMALS: Final = 5

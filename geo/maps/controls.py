@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
+
+from geo import settings
+from geo.communes import metric_crs
+from geo.plan import marked
 
 
 class WeightedPoints(JSCSSMixin, Layer):
@@ -227,3 +236,44 @@ class FittedLabels(MacroElement):
         self.rows = rows
         self.gap = gap
         self.fit = fit
+
+
+def label_rows(communes: gpd.GeoDataFrame, *, targets: tuple[str, ...] = ()) -> list[list[Any]]:
+    """Return the data of `geo.maps.controls.FittedLabels`: one row per unit, in placement priority.
+
+    Each row is ``[lat, lon, text, target, dlon, dlat]``: a point inside the unit (5 decimals), its
+    name (with the target mark; plain text, not HTML), 1 for a target else 0, and the unit's width and
+    height in degrees.
+    Targets come first, then larger units (areas within 1% of the largest count as equal), then more
+    populous ones, then by code.
+    """
+    if communes.empty:
+        return []
+    metric = communes.to_crs(metric_crs(communes))
+    points = gpd.GeoSeries(metric.geometry.representative_point(), crs=metric.crs).to_crs(settings.CRS_WGS84)
+    xy = shapely.get_coordinates(points.to_numpy())
+    bounds = communes.geometry.bounds
+    area = metric.geometry.area.to_numpy()
+    order = pd.DataFrame(
+        {
+            "target": ~communes["code"].isin(targets).to_numpy(),
+            "area": -np.round(area / max(float(area.max()), 1.0), 2),
+            "population": -pd.to_numeric(communes["population"], errors="coerce").fillna(0).to_numpy(),
+            "code": communes["code"].astype(str).to_numpy(),
+        }
+    ).sort_values(["target", "area", "population", "code"], kind="stable")
+    rows: list[list[Any]] = []
+    for i in order.index:
+        code = communes["code"].iloc[i]
+        is_target = code in targets
+        rows.append(
+            [
+                round(float(xy[i, 1]), 5),
+                round(float(xy[i, 0]), 5),
+                marked(str(communes["name"].iloc[i]), target=is_target),
+                int(is_target),
+                round(float(bounds["maxx"].iloc[i] - bounds["minx"].iloc[i]), 5),
+                round(float(bounds["maxy"].iloc[i] - bounds["miny"].iloc[i]), 5),
+            ]
+        )
+    return rows

@@ -17,13 +17,20 @@ import shapely
 from folium.template import Template
 
 from geo import settings
-from geo.aggregate import RATE_BREAKS, class_labels, grid_cells, rate_class, rate_per_1000
+from geo.aggregate import RATE_BREAKS, class_labels, rate_class, rate_per_1000
 from geo.communes import metric_crs
 from geo.drilldown import date_text
 from geo.formatting import format_number
 from geo.maps.basemap import add_basemap
-from geo.maps.controls import LEGEND_SCRIPT, FittedLabels, LegendControl, MetricScale, WeightedPoints
-from geo.plan import marked
+from geo.maps.controls import (
+    LEGEND_SCRIPT,
+    FittedLabels,
+    LegendControl,
+    MetricScale,
+    WeightedPoints,
+    label_rows,
+)
+from geo.maps.mapcounts import MapCounts, map_counts
 from geo.taxonomy import offence_name
 
 RATE_COLOURS: tuple[str, ...] = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
@@ -154,7 +161,7 @@ def _features(communes: gpd.GeoDataFrame, props: pd.DataFrame) -> dict[str, Any]
 
 def build_map(
     communes: gpd.GeoDataFrame,
-    incidents: pd.DataFrame,
+    incidents: pd.DataFrame | MapCounts,
     *,
     targets: tuple[str, ...] = (),
     layers: tuple[str, ...] = LAYERS,
@@ -175,7 +182,8 @@ def build_map(
     communes
         Commune polygons (EPSG:4326).
     incidents
-        Filtered incidents; aggregated into cells above ``points_max``.
+        Filtered incidents, aggregated into cells above ``points_max``; or their `MapCounts` already
+        made (by the database, `geo.maps.mapcounts.from_counts`).
     targets
         Codes of target communes, drawn with a thick red outline and bold names.
     layers
@@ -201,7 +209,12 @@ def build_map(
     texts = texts or MapTexts()
     fmap = _base(communes, tile_url=tile_url)
     _fit_to(fmap, communes[communes["code"].isin(focus)])
-    props = _properties(communes, incidents, targets=targets, days=days, lang=lang, texts=texts)
+    counted = (
+        incidents
+        if isinstance(incidents, MapCounts)
+        else map_counts(incidents, crs=metric_crs(communes).to_string(), points_max=points_max)
+    )
+    props = _properties(communes, counted.per_unit, targets=targets, days=days, lang=lang, texts=texts)
     collection = _features(communes, props)
     tooltip = ["label", "count_text", "rate_text"], [texts.commune, texts.incidents_unit, texts.choropleth]
     if "choropleth" in layers:
@@ -210,22 +223,14 @@ def build_map(
         )
     heat_cells = 0
     # Records placed by their commune only count in the choropleth; points and density need a point.
-    located = incidents[incidents["lon"].notna() & incidents["lat"].notna()] if len(incidents) else incidents
-    if "heat" in layers and len(located):
-        heat, heat_cells = _heat_layer(located, name=texts.heat, crs=metric_crs(communes).to_string())
+    if "heat" in layers and len(counted.cells):
+        heat, heat_cells = _heat_layer(counted.cells, name=texts.heat)
         heat.add_to(fmap)
     mode, markers = "none", 0
-    if "points" in layers and len(located):
+    if "points" in layers and counted.n_located:
         names = dict(zip(communes["code"], communes["name"], strict=True))
         folium.map.CustomPane(POINTS_PANE, z_index=550, pointer_events=True).add_to(fmap)
-        points, mode, markers = _points_layer(
-            located,
-            names,
-            texts=texts,
-            lang=lang,
-            points_max=points_max,
-            crs=metric_crs(communes).to_string(),
-        )
+        points, mode, markers = _points_layer(counted, names, texts=texts, lang=lang)
         points.add_to(fmap)
     if "boundaries" in layers or fills or outlines:
         _boundary_layer(
@@ -244,7 +249,7 @@ def build_map(
     )
     _Legend(legend).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    return MapBuild(fmap, mode, len(incidents), markers, heat_cells, len(incidents) - len(located))
+    return MapBuild(fmap, mode, counted.n, markers, heat_cells, counted.n - counted.n_located)
 
 
 Tooltip = tuple[list[str], list[str]]
@@ -280,7 +285,7 @@ def _fit_to(fmap: folium.Map, chosen: gpd.GeoDataFrame) -> None:
 
 def _properties(
     communes: gpd.GeoDataFrame,
-    incidents: pd.DataFrame,
+    counts: pd.Series,
     *,
     targets: tuple[str, ...],
     days: int,
@@ -293,7 +298,6 @@ def _properties(
     (the language's decimal mark, or "chưa có dân số").
     """
     texts = texts or MapTexts()
-    counts = incidents.groupby("commune_code").size() if len(incidents) else pd.Series(dtype=int)
     count = communes["code"].map(counts).fillna(0).astype(int)
     population = pd.to_numeric(communes["population"], errors="coerce")
     rate = rate_per_1000(count, population.fillna(0), days=days).round(1)
@@ -339,9 +343,8 @@ def _choropleth_layer(
     )
 
 
-def _heat_layer(incidents: pd.DataFrame, *, name: str, crs: str) -> tuple[folium.plugins.HeatMap, int]:
+def _heat_layer(cells: pd.DataFrame, *, name: str) -> tuple[folium.plugins.HeatMap, int]:
     """Return the heat layer of server-side cells (never raw points) and how many cells it holds."""
-    cells = grid_cells(incidents, crs=crs)
     peak = float(cells["count"].max())
     data = np.column_stack([cells["lat"], cells["lon"], np.round(cells["count"] / peak, 3)]).tolist()
     layer = folium.plugins.HeatMap(
@@ -357,10 +360,11 @@ def _heat_layer(incidents: pd.DataFrame, *, name: str, crs: str) -> tuple[folium
 
 
 def _points_layer(
-    incidents: pd.DataFrame, names: dict[str, str], *, texts: MapTexts, lang: str, points_max: int, crs: str
+    counted: MapCounts, names: dict[str, str], *, texts: MapTexts, lang: str
 ) -> tuple[WeightedPoints, str, int]:
-    """Return the clustered incidents (one marker each up to ``points_max``, else cells), the mode and markers."""
-    if len(incidents) <= points_max:
+    """Return the clustered incidents (one marker each when few, else cells), the mode and markers."""
+    incidents = counted.points
+    if incidents is not None:
         mode = "points"
         popups = [_popup(r, names, lang, texts) for r in incidents.itertuples(index=False)]
         lat = incidents["lat"].round(settings.COORD_DECIMALS).to_numpy()
@@ -368,7 +372,7 @@ def _points_layer(
         rows = [[float(a), float(b), 1, i] for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
     else:
         mode = "cells"
-        cells = grid_cells(incidents, crs=crs)
+        cells = counted.cells
         popups = []
         rows = [
             [float(a), float(b), int(c), -1]
@@ -413,47 +417,6 @@ def _boundary_layer(
         style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=tooltip[0], aliases=tooltip[1]),
     )
-
-
-def label_rows(communes: gpd.GeoDataFrame, *, targets: tuple[str, ...] = ()) -> list[list[Any]]:
-    """Return the data of `geo.maps.controls.FittedLabels`: one row per unit, in placement priority.
-
-    Each row is ``[lat, lon, text, target, dlon, dlat]``: a point inside the unit (5 decimals), its
-    name (with the target mark; plain text, not HTML), 1 for a target else 0, and the unit's width and
-    height in degrees.
-    Targets come first, then larger units (areas within 1% of the largest count as equal), then more
-    populous ones, then by code.
-    """
-    if communes.empty:
-        return []
-    metric = communes.to_crs(metric_crs(communes))
-    points = gpd.GeoSeries(metric.geometry.representative_point(), crs=metric.crs).to_crs(settings.CRS_WGS84)
-    xy = shapely.get_coordinates(points.to_numpy())
-    bounds = communes.geometry.bounds
-    area = metric.geometry.area.to_numpy()
-    order = pd.DataFrame(
-        {
-            "target": ~communes["code"].isin(targets).to_numpy(),
-            "area": -np.round(area / max(float(area.max()), 1.0), 2),
-            "population": -pd.to_numeric(communes["population"], errors="coerce").fillna(0).to_numpy(),
-            "code": communes["code"].astype(str).to_numpy(),
-        }
-    ).sort_values(["target", "area", "population", "code"], kind="stable")
-    rows: list[list[Any]] = []
-    for i in order.index:
-        code = communes["code"].iloc[i]
-        is_target = code in targets
-        rows.append(
-            [
-                round(float(xy[i, 1]), 5),
-                round(float(xy[i, 0]), 5),
-                marked(str(communes["name"].iloc[i]), target=is_target),
-                int(is_target),
-                round(float(bounds["maxx"].iloc[i] - bounds["minx"].iloc[i]), 5),
-                round(float(bounds["maxy"].iloc[i] - bounds["miny"].iloc[i]), 5),
-            ]
-        )
-    return rows
 
 
 def _legend_html(

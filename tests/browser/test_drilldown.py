@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from geo.maps.district import label_rows
+from geo.maps.controls import label_rows
 from geo.store.store import Store
 from tests.browser._helpers import map_frame, open_offline, serve
 

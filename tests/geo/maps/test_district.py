@@ -14,14 +14,13 @@ from streamlit_folium import _get_map_string
 
 from geo import settings
 from geo.demo import synthetic_incidents
-from geo.maps.controls import LegendControl
+from geo.maps.controls import LegendControl, label_rows
 from geo.maps.district import (
     NO_RATE_COLOUR,
     RATE_COLOURS,
     MapBuild,
     MapTexts,
     build_map,
-    label_rows,
     map_html_size,
     rate_colours,
     rate_labels,
