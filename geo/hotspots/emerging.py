@@ -44,31 +44,33 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from geo import settings
 from geo._errors import ConfigError, DataError
 from geo.hotspots.gistar import GiStar, Inference, fdr_significant, gi_star
-from geo.hotspots.grid import Grid
+from geo.hotspots.grid import Grid, pixel_cells
+from geo.hotspots.patterns import CLASSES, PATTERNS, classify, mann_kendall
+from geo.hotspots.pixels import PixelCounts, bin_xy, month_numbers
 
-PATTERNS: tuple[str, ...] = (
-    "new",
-    "consecutive",
-    "intensifying",
-    "persistent",
-    "diminishing",
-    "sporadic",
-    "oscillating",
-    "historical",
-)
-"""The ArcGIS patterns, hot and cold alike."""
-
-CLASSES: tuple[str, ...] = (
-    *(f"{p}_hot" for p in PATTERNS),
-    *(f"{p}_cold" for p in PATTERNS),
-    "none",
-)
-"""Class codes: ``<pattern>_hot``, ``<pattern>_cold`` and ``none``."""
+__all__ = [
+    "CLASSES",
+    "NO_TIMES",
+    "PATTERNS",
+    "STANDARDISE",
+    "Emerging",
+    "Standardise",
+    "TimeSteps",
+    "choose_steps",
+    "classify",
+    "cube_counts",
+    "cube_gi_star",
+    "emerging_hotspots",
+    "hot_class_shares",
+    "mann_kendall",
+    "month_steps",
+    "pixel_cube",
+    "pixel_emerging",
+]
 
 Standardise = Literal["step", "cube"]
 """How each bin's Gi* is standardised: against its own time step (``"step"``) or the whole cube
@@ -78,7 +80,8 @@ STANDARDISE: tuple[Standardise, ...] = ("step", "cube")
 """The two standardisations, the recommended one first."""
 
 
-_SHARE = 0.9  # ArcGIS: "at least ninety percent of the time-step intervals"
+NO_TIMES = "Không có vụ việc nào trong khoảng thời gian đã chọn để phân tích theo thời gian."
+"""Why there is no emerging analysis of no incident."""
 
 
 @dataclass(frozen=True)
@@ -111,14 +114,13 @@ class TimeSteps:
 
     def step_of(self, times: np.ndarray) -> np.ndarray:
         """Return the step index of each timestamp, -1 for times outside the steps."""
-        month = _month_index(times)
+        return self.step_of_month(month_numbers(times))
+
+    def step_of_month(self, month: np.ndarray) -> np.ndarray:
+        """Return the step index of each month (``year * 12 + month - 1``), -1 outside the steps."""
+        month = np.asarray(month, dtype=np.int64)
         step = (month - self.first_month) // self.months_per_step
         return np.where((month >= self.first_month) & (step < self.count), step, -1)
-
-
-def _month_index(times: np.ndarray) -> np.ndarray:
-    months = np.asarray(times, dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-    return months + 1970 * 12
 
 
 def choose_steps(
@@ -139,10 +141,20 @@ def choose_steps(
     >>> steps.months_per_step, steps.count, steps.starts()[0].isoformat()
     (3, 23, '2021-02-01')
     """
-    month = _month_index(times)
+    month = month_numbers(times)
     if month.size == 0:
-        raise DataError("Không có vụ việc nào trong khoảng thời gian đã chọn để phân tích theo thời gian.")
-    first, last = int(month.min()), int(month.max())
+        raise DataError(NO_TIMES)
+    return month_steps(int(month.min()), int(month.max()), max_monthly=max_monthly, min_steps=min_steps)
+
+
+def month_steps(
+    first: int,
+    last: int,
+    *,
+    max_monthly: int = settings.EMERGING_MAX_MONTHLY_STEPS,
+    min_steps: int = settings.EMERGING_MIN_STEPS,
+) -> TimeSteps:
+    """Choose the steps of `choose_steps` for incidents from month ``first`` to month ``last`` (``year * 12 + month - 1``)."""
     span = last - first + 1
     per = 1 if span <= max_monthly else 3
     count = span // per
@@ -156,112 +168,20 @@ def choose_steps(
 
 def cube_counts(grid: Grid, x: np.ndarray, y: np.ndarray, steps: np.ndarray, n_steps: int) -> np.ndarray:
     """Return incidents per (step, row, col) as an int64 array; points with step -1 are skipped."""
-    cell = grid.cell_index(x, y)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    pixels = bin_xy(x[ok], y[ok], crs=grid.crs, pixel_m=grid.cell_m)
+    return pixel_cube(grid, pixels, np.asarray(steps, dtype=np.int64)[ok], n_steps)
+
+
+def pixel_cube(grid: Grid, pixels: PixelCounts, steps: np.ndarray, n_steps: int) -> np.ndarray:
+    """Return the incidents of ``pixels`` per (step, row, col) (int64); rows with step -1 are skipped."""
+    cell = pixel_cells(grid, pixels)
     step = np.asarray(steps, dtype=np.int64)
     ok = (cell >= 0) & (step >= 0) & (step < n_steps)
     flat = step[ok] * (grid.nx * grid.ny) + cell[ok]
-    return np.bincount(flat, minlength=n_steps * grid.nx * grid.ny).reshape(n_steps, grid.ny, grid.nx)
-
-
-def mann_kendall(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the Mann–Kendall trend test on every row of ``series`` (rows: locations, columns: time).
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        The S statistic, the z-score (continuity-corrected, variance corrected for ties) and the
-        two-sided p-value of each row.
-
-    Examples
-    --------
-    >>> s, z, p = mann_kendall(np.array([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]]))
-    >>> int(s[0]), round(float(z[0]), 3), round(float(p[0]), 4)
-    (15, 2.63, 0.0085)
-    """
-    data = np.round(np.asarray(series, dtype=float), 9)
-    n_rows, n = data.shape
-    s = np.zeros(n_rows)
-    for lag in range(1, n):
-        s += np.sign(data[:, lag:] - data[:, :-lag]).sum(axis=1)
-    ordered = np.sort(data, axis=1)
-    group = np.concatenate(
-        [np.zeros((n_rows, 1), dtype=np.int64), np.cumsum(np.diff(ordered, axis=1) != 0, axis=1)], axis=1
-    )
-    sizes = np.bincount((np.arange(n_rows)[:, None] * n + group).ravel(), minlength=n_rows * n)
-    sizes = sizes.reshape(n_rows, n).astype(float)
-    ties = (sizes * (sizes - 1) * (2 * sizes + 5)).sum(axis=1)
-    var = (n * (n - 1) * (2 * n + 5) - ties) / 18.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(var > 0, (s - np.sign(s)) / np.sqrt(var), 0.0)
-    p = 2.0 * stats.norm.sf(np.abs(z))
-    return s, z, p
-
-
-def _final_run(flags: np.ndarray) -> np.ndarray:
-    """Return the length of the run of True that ends each column's series (rows: time)."""
-    reverse = flags[::-1]
-    broken = ~reverse
-    return np.where(broken.any(axis=0), broken.argmax(axis=0), flags.shape[0])
-
-
-def _classify_side(on: np.ndarray, other: np.ndarray, rising: np.ndarray, falling: np.ndarray) -> np.ndarray:
-    """Return the pattern (index into PATTERNS, -1 for none) of one side (hot or cold) per location."""
-    n_steps = on.shape[0]
-    n_on = on.sum(axis=0)
-    final = on[-1]
-    mostly = n_on >= _SHARE * n_steps
-    ever_other = other.any(axis=0)
-    run = _final_run(on)
-    pattern = np.full(on.shape[1], -1)
-    rules = [
-        ("historical", ~final & mostly),
-        ("intensifying", final & mostly & rising),
-        ("diminishing", final & mostly & falling),
-        ("persistent", final & mostly & ~rising & ~falling),
-        ("oscillating", final & ~mostly & ever_other),
-        ("new", final & ~mostly & ~ever_other & (n_on == 1)),
-        ("consecutive", final & ~mostly & ~ever_other & (run >= 2) & (n_on == run)),
-        ("sporadic", final & ~mostly & ~ever_other & (n_on > run)),
-    ]
-    for name, rule in rules:
-        pattern[(pattern < 0) & rule] = PATTERNS.index(name)
-    return pattern
-
-
-def classify(
-    hot: np.ndarray,
-    cold: np.ndarray,
-    trend_z: np.ndarray,
-    trend_p: np.ndarray,
-    *,
-    alpha: float = settings.EMERGING_ALPHA,
-) -> np.ndarray:
-    """Classify locations from their significant hot / cold steps and the trend of their z-scores.
-
-    Parameters
-    ----------
-    hot, cold
-        (steps, locations) booleans: the bin is a significant hot / cold spot.
-    trend_z, trend_p
-        Mann–Kendall z-score and p-value of each location's Gi* z-scores.
-    alpha
-        Significance level of the trend.
-
-    Returns
-    -------
-    numpy.ndarray
-        One code of `CLASSES` per location.
-    """
-    up = (trend_p < alpha) & (trend_z > 0)
-    down = (trend_p < alpha) & (trend_z < 0)
-    hot_pattern = _classify_side(hot, cold, up, down)
-    cold_pattern = _classify_side(cold, hot, down, up)
-    names = np.array([*CLASSES], dtype=object)
-    out = np.full(hot.shape[1], "none", dtype=object)
-    out[hot_pattern >= 0] = names[hot_pattern[hot_pattern >= 0]]
-    cold_only = (hot_pattern < 0) & (cold_pattern >= 0)
-    out[cold_only] = names[len(PATTERNS) + cold_pattern[cold_only]]
-    return out
+    cube = np.bincount(flat, weights=pixels.n[ok], minlength=n_steps * grid.nx * grid.ny)
+    return np.rint(cube).astype(np.int64).reshape(n_steps, grid.ny, grid.nx)
 
 
 @dataclass(frozen=True, eq=False)
@@ -408,7 +328,38 @@ def emerging_hotspots(
         Per-bin Gi*, per-cell trend and class.
     """
     steps = steps or choose_steps(times)
-    cube = cube_counts(grid, x, y, steps.step_of(times), steps.count)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    pixels = bin_xy(x[ok], y[ok], crs=grid.crs, pixel_m=grid.cell_m, month=month_numbers(times)[ok])
+    return pixel_emerging(
+        grid,
+        pixels,
+        steps=steps,
+        time_lags=time_lags,
+        alpha=alpha,
+        standardise=standardise,
+        inference=inference,
+        permutations=permutations,
+        seed=seed,
+    )
+
+
+def pixel_emerging(
+    grid: Grid,
+    pixels: PixelCounts,
+    *,
+    steps: TimeSteps,
+    time_lags: int = settings.EMERGING_TIME_LAGS,
+    alpha: float = settings.EMERGING_ALPHA,
+    standardise: Standardise = settings.EMERGING_STANDARDISE,
+    inference: Inference = settings.EMERGING_INFERENCE,
+    permutations: int = settings.GISTAR_PERMUTATIONS,
+    seed: int = settings.GISTAR_SEED,
+) -> Emerging:
+    """Run the emerging hot spot analysis (`emerging_hotspots`) of incidents counted per pixel and month."""
+    if pixels.month is None:
+        raise ConfigError("Phân tích điểm nóng mới nổi cần số đếm theo từng tháng.")
+    cube = pixel_cube(grid, pixels, steps.step_of_month(pixels.month), steps.count)
     gi = cube_gi_star(
         cube,
         grid.inside,

@@ -22,6 +22,7 @@ from scipy.signal import fftconvolve
 from geo import settings
 from geo._errors import ConfigError, DataError
 from geo.communes import metric_crs
+from geo.hotspots.pixels import PixelCounts, bin_xy
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,9 +171,47 @@ def make_grid(
 
 def cell_counts(grid: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Return the number of points in each cell as an int64 (ny, nx) array (0 outside the district)."""
-    flat = grid.cell_index(x, y)
-    counts = np.bincount(flat[flat >= 0], minlength=grid.nx * grid.ny)
-    return counts.reshape(grid.shape)
+    return pixel_cell_counts(grid, bin_xy(x, y, crs=grid.crs, pixel_m=grid.cell_m))
+
+
+def _ratio(big: float, small: float, what: str) -> int:
+    """Return ``big / small`` as an integer (a cell is that many pixels wide), or raise ConfigError."""
+    ratio = round(big / small) if small > 0 else 0
+    if ratio < 1 or abs(big / small - ratio) > 1e-9:
+        raise ConfigError(f"{what}: {big:g} m không chia hết cho điểm ảnh {small:g} m.")
+    return ratio
+
+
+def _check_crs(grid: Grid, pixels: PixelCounts) -> None:
+    if pixels.crs != grid.crs:
+        raise ConfigError(
+            f"Số đếm theo điểm ảnh ở hệ tọa độ {pixels.crs}, lưới điểm nóng ở {grid.crs}: "
+            "hãy tính lại số đếm (nhập lại ranh giới)."
+        )
+
+
+def pixel_cells(grid: Grid, pixels: PixelCounts) -> np.ndarray:
+    """Return the flat cell index (``row * nx + col``) of every row of ``pixels``; -1 outside the district.
+
+    The pixels must tile the cells: ``cell_m`` a whole number of ``pixels.pixel_m`` (the grid's
+    origin is a multiple of ``cell_m``, so a pixel is never cut by a cell's edge).
+    """
+    _check_crs(grid, pixels)
+    per_cell = _ratio(grid.cell_m, pixels.pixel_m, "Ô lưới")
+    col = np.floor_divide(pixels.gx, per_cell) - round(grid.x0 / grid.cell_m)
+    row = np.floor_divide(pixels.gy, per_cell) - round(grid.y0 / grid.cell_m)
+    ok = (col >= 0) & (col < grid.nx) & (row >= 0) & (row < grid.ny)
+    flat = np.where(ok, row * grid.nx + col, -1).astype(np.int64)
+    flat[ok] = np.where(grid.inside.ravel()[flat[ok]], flat[ok], -1)
+    return flat
+
+
+def pixel_cell_counts(grid: Grid, pixels: PixelCounts) -> np.ndarray:
+    """Return the incidents of ``pixels`` in each cell as an int64 (ny, nx) array (0 outside the district)."""
+    flat = pixel_cells(grid, pixels)
+    ok = flat >= 0
+    counts = np.bincount(flat[ok], weights=pixels.n[ok], minlength=grid.nx * grid.ny)
+    return np.rint(counts).astype(np.int64).reshape(grid.shape)
 
 
 def quartic_kernel(*, bandwidth_m: float, pixel_m: float) -> np.ndarray:
@@ -279,15 +318,50 @@ def density(
     """
     if subcells < 1:
         raise ConfigError(f"Số điểm ảnh mỗi cạnh ô phải ít nhất là 1 (nhận {subcells}).")
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    return pixel_density(
+        grid,
+        bin_xy(x[ok], y[ok], crs=grid.crs, pixel_m=grid.cell_m / subcells),
+        bandwidth_m=bandwidth_m,
+        subcells=subcells,
+        steps=None if steps is None else np.asarray(steps, dtype=np.int64)[ok],
+        n_steps=n_steps,
+        edge_correction=edge_correction,
+    )
+
+
+def pixel_density(
+    grid: Grid,
+    pixels: PixelCounts,
+    *,
+    bandwidth_m: float = settings.KDE_BANDWIDTH_M,
+    subcells: int = settings.KDE_SUBCELLS,
+    steps: np.ndarray | None = None,
+    n_steps: int = 1,
+    edge_correction: bool = settings.KDE_EDGE_CORRECTION,
+) -> np.ndarray:
+    """Return the kernel density of incidents counted per pixel (`density`, from `PixelCounts`).
+
+    ``pixels`` are the smoothing's own pixels (``pixels.pixel_m == grid.cell_m / subcells``);
+    ``steps`` gives the time step of each of their rows, as in `density`.
+    """
+    if subcells < 1:
+        raise ConfigError(f"Số điểm ảnh mỗi cạnh ô phải ít nhất là 1 (nhận {subcells}).")
+    _check_crs(grid, pixels)
     pixel = grid.cell_m / subcells
+    if abs(pixels.pixel_m - pixel) > 1e-9 * pixel:
+        raise ConfigError(
+            f"Mật độ cần số đếm theo điểm ảnh {pixel:g} m (nhận điểm ảnh {pixels.pixel_m:g} m)."
+        )
     pny, pnx = grid.ny * subcells, grid.nx * subcells
-    col = np.floor((np.asarray(x, dtype=float) - grid.x0) / pixel)
-    row = np.floor((np.asarray(y, dtype=float) - grid.y0) / pixel)
+    col = pixels.gx - round(grid.x0 / grid.cell_m) * subcells
+    row = pixels.gy - round(grid.y0 / grid.cell_m) * subcells
     layer = np.zeros(len(col), dtype=np.int64) if steps is None else np.asarray(steps, dtype=np.int64)
     layers = 1 if steps is None else n_steps
     ok = (col >= 0) & (col < pnx) & (row >= 0) & (row < pny) & (layer >= 0) & (layer < layers)
     flat = (layer[ok] * pny + row[ok]) * pnx + col[ok]
-    binned = np.bincount(flat.astype(np.int64), minlength=layers * pny * pnx).reshape(layers, pny, pnx)
+    binned = np.bincount(flat, weights=pixels.n[ok], minlength=layers * pny * pnx).reshape(layers, pny, pnx)
     kernel = quartic_kernel(bandwidth_m=bandwidth_m, pixel_m=pixel)
     mask = pixel_mask(grid, subcells) if edge_correction else None
     share = None if mask is None else np.maximum(kernel_share(mask, kernel), settings.KDE_EDGE_MIN_SHARE)

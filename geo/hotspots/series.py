@@ -1,8 +1,11 @@
 """The hotspot analyses the pages show, over time windows given as plain dates.
 
-Each function takes incidents already selected by the user's filter (``lon``, ``lat`` and
-``occurred_at`` columns) and the district's `GridFrame`, and returns per-cell arrays in the order of
-`GridFrame.cells`, so that a map layer can be drawn from them without any further grid maths:
+Each function takes incidents already selected by the user's filter and the district's `GridFrame`,
+and returns per-cell arrays in the order of `GridFrame.cells`, so that a map layer can be drawn from
+them without any further grid maths. The incidents are either rows (``lon``, ``lat`` and
+``occurred_at`` columns) or the same incidents counted per pixel (`geo.hotspots.pixels.PixelCounts`,
+what the store keeps at a province's scale): rows are binned to pixels first (`pixels_of`), so both
+give the same numbers by one path.
 
 - `period_analysis`: counts, yearly density and Gi* classes of one period, and its hot-cell table;
 - `period_density`: the same period's yearly density alone (the density layer, without Gi*);
@@ -28,11 +31,23 @@ from geo import settings
 from geo._errors import DataError
 from geo.dates import months_between
 from geo.hotspots import grid as gridmod
-from geo.hotspots.emerging import Emerging, Standardise, TimeSteps, emerging_hotspots
+from geo.hotspots.emerging import (
+    NO_TIMES,
+    Emerging,
+    Standardise,
+    TimeSteps,
+    choose_steps,
+    month_steps,
+    pixel_emerging,
+)
 from geo.hotspots.gistar import GiConvention, gi_star, hot_cells
+from geo.hotspots.pixels import PixelCounts, bin_xy, month_numbers
 
 DAYS_PER_YEAR = 365.25
 """Mean length of a year in days: densities are given per year whatever the period's length."""
+
+Incidents = pd.DataFrame | PixelCounts
+"""Selected incidents: rows with ``lon``, ``lat`` (and ``occurred_at``), or their counts per pixel."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,13 +190,25 @@ def years(start: date, end: date) -> float:
     return ((end - start).days + 1) / DAYS_PER_YEAR
 
 
-def _xy(grid: gridmod.Grid, incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    return grid.project(incidents["lon"].to_numpy(), incidents["lat"].to_numpy())
+def pixels_of(grid: gridmod.Grid, incidents: Incidents, *, by_month: bool = False) -> PixelCounts:
+    """Return the incidents counted on the kernel density's pixels of ``grid`` (rows are binned; counts pass).
+
+    Rows are projected with the grid's transformer and binned on global pixels of
+    ``cell_m / KDE_SUBCELLS`` metres (`geo.hotspots.pixels.bin_xy`), the pixels the store counts;
+    ``by_month`` keeps each row's calendar month (``occurred_at``).
+    """
+    if isinstance(incidents, PixelCounts):
+        if by_month and incidents.month is None:
+            raise ValueError("the pixel counts are not counted per month")
+        return incidents
+    x, y = grid.project(incidents["lon"].to_numpy(dtype=float), incidents["lat"].to_numpy(dtype=float))
+    month = month_numbers(incidents["occurred_at"]) if by_month else None
+    return bin_xy(x, y, crs=grid.crs, pixel_m=grid.cell_m / settings.KDE_SUBCELLS, month=month)
 
 
 def period_analysis(
     frame: GridFrame,
-    incidents: pd.DataFrame,
+    incidents: Incidents,
     *,
     start: date,
     end: date,
@@ -196,7 +223,8 @@ def period_analysis(
     frame
         The district's grid.
     incidents
-        The incidents of the period (already filtered), with ``lon`` and ``lat`` columns.
+        The incidents of the period (already filtered): rows with ``lon`` and ``lat`` columns, or
+        their counts per pixel.
     start, end
         First and last day of the period (both included): the density is divided by its length
         in years (`years`).
@@ -215,9 +243,9 @@ def period_analysis(
     """
     convention = convention or GiConvention()
     grid = gridmod.restrict(frame.grid, frame.communes, communes)
-    x, y = _xy(grid, incidents)
-    counts = gridmod.cell_counts(grid, x, y)
-    density = gridmod.density(grid, x, y) / years(start, end)
+    pixels = pixels_of(grid, incidents)
+    counts = gridmod.pixel_cell_counts(grid, pixels)
+    density = gridmod.pixel_density(grid, pixels) / years(start, end)
     gi = gi_star(
         counts,
         grid.inside,
@@ -232,7 +260,7 @@ def period_analysis(
 
 def period_density(
     frame: GridFrame,
-    incidents: pd.DataFrame,
+    incidents: Incidents,
     *,
     start: date,
     end: date,
@@ -244,8 +272,7 @@ def period_density(
     draws the density layer alone: the Gi* permutations are not run.
     """
     grid = gridmod.restrict(frame.grid, frame.communes, communes)
-    x, y = _xy(grid, incidents)
-    return frame.per_cell(gridmod.density(grid, x, y) / years(start, end))
+    return frame.per_cell(gridmod.pixel_density(grid, pixels_of(grid, incidents)) / years(start, end))
 
 
 def month_index(times: pd.Series, first: date) -> np.ndarray:
@@ -262,7 +289,7 @@ def month_index(times: pd.Series, first: date) -> np.ndarray:
 
 def monthly_density(
     frame: GridFrame,
-    incidents: pd.DataFrame,
+    incidents: Incidents,
     *,
     start: date,
     end: date,
@@ -278,7 +305,8 @@ def monthly_density(
     frame
         The district's grid.
     incidents
-        The incidents of the period (already filtered), with ``lon``, ``lat`` and ``occurred_at``.
+        The incidents of the period (already filtered): rows with ``lon``, ``lat`` and
+        ``occurred_at``, or their counts per pixel and month.
     start, end
         First and last day of the period.
     communes
@@ -291,9 +319,10 @@ def monthly_density(
     """
     grid = gridmod.restrict(frame.grid, frame.communes, communes)
     months = months_between(start, end)
-    index = month_index(incidents["occurred_at"], months[0].date())
-    x, y = _xy(grid, incidents)
-    layers = gridmod.density(grid, x, y, steps=index, n_steps=len(months))
+    pixels = pixels_of(grid, incidents, by_month=True)
+    assert pixels.month is not None
+    index = pixels.month - (months[0].year * 12 + months[0].month - 1)
+    layers = gridmod.pixel_density(grid, pixels, steps=index, n_steps=len(months))
     days = np.array([m.days_in_month for m in months], dtype=float)
     yearly = layers.reshape(len(months), -1)[:, frame.ids] * (DAYS_PER_YEAR / days)[:, None]
     return MonthlyDensity([m.date() for m in months], yearly)
@@ -313,7 +342,7 @@ def month_window(month: date, *, start: date, end: date) -> tuple[date, date]:
 
 def compare_periods(
     frame: GridFrame,
-    incidents: pd.DataFrame,
+    incidents: pd.DataFrame | tuple[Incidents, Incidents],
     *,
     before_start: date,
     start: date,
@@ -329,7 +358,8 @@ def compare_periods(
     frame
         The district's grid.
     incidents
-        The incidents (filtered by offence and commune, any time); each window takes its own.
+        The incidents (filtered by offence and commune, any time), each window takes its own; or
+        the incidents of each window (before, after), as rows or counts per pixel.
     before_start, start, after_end
         The windows: ``before_start`` … ``start - 1 day`` and ``start`` … ``after_end - 1 day``.
     before_months, after_months
@@ -342,10 +372,13 @@ def compare_periods(
     Comparison
         Both windows' analytics with their dates.
     """
-    times = pd.to_datetime(incidents["occurred_at"])
-    edges = [pd.Timestamp(day) for day in (before_start, start, after_end)]
-    before = incidents[((times >= edges[0]) & (times < edges[1])).to_numpy()]
-    after = incidents[((times >= edges[1]) & (times < edges[2])).to_numpy()]
+    if isinstance(incidents, tuple):
+        before, after = incidents
+    else:
+        times = pd.to_datetime(incidents["occurred_at"])
+        edges = [pd.Timestamp(day) for day in (before_start, start, after_end)]
+        before = incidents[((times >= edges[0]) & (times < edges[1])).to_numpy()]
+        after = incidents[((times >= edges[1]) & (times < edges[2])).to_numpy()]
     one_day = timedelta(days=1)
     return Comparison(
         before_start=before_start,
@@ -374,10 +407,11 @@ def data_span(incidents: pd.DataFrame) -> tuple[date, date]:
 
 def emerging_analysis(
     frame: GridFrame,
-    incidents: pd.DataFrame,
+    incidents: Incidents,
     *,
     communes: tuple[str, ...] | list[str] = (),
     standardise: Standardise = settings.EMERGING_STANDARDISE,
+    months: tuple[int, int] | None = None,
 ) -> Emerging:
     """Return the emerging hot spot analysis of the incidents (over the span of their times).
 
@@ -386,12 +420,16 @@ def emerging_analysis(
     frame
         The district's grid.
     incidents
-        The incidents (filtered by offence and commune over the whole data span, see `data_span`).
+        The incidents (filtered by offence and commune over the whole data span, see `data_span`):
+        rows, or counts per pixel and month.
     communes
         The communes the user looks at (empty: the whole district).
     standardise
         Each step's Gi* against that step (``"step"``) or the whole cube (``"cube"``, ArcGIS);
         see `geo.hotspots.emerging`.
+    months
+        With counts per pixel: the first and last month (``year * 12 + month - 1``) of the incidents,
+        those without coordinates too (rows give them; by default the counted months).
 
     Raises
     ------
@@ -399,8 +437,15 @@ def emerging_analysis(
         When the incidents span too few time steps (`geo.hotspots.emerging.choose_steps`).
     """
     grid = gridmod.restrict(frame.grid, frame.communes, communes)
-    x, y = _xy(grid, incidents)
-    return emerging_hotspots(grid, x, y, incidents["occurred_at"].to_numpy(), standardise=standardise)
+    if isinstance(incidents, PixelCounts):
+        span = months or incidents.months()
+        if span is None:
+            raise DataError(NO_TIMES)
+        steps = month_steps(*span)
+    else:
+        steps = choose_steps(incidents["occurred_at"].to_numpy())
+    pixels = pixels_of(grid, incidents, by_month=True)
+    return pixel_emerging(grid, pixels, steps=steps, standardise=standardise)
 
 
 def steps_span(steps: TimeSteps) -> tuple[date, date]:
