@@ -25,7 +25,7 @@ from geo.store.counts import Window
 from geo.taxonomy import group_of
 from ui import loaders
 
-NO_OFFENCE = "\x00"
+NO_OFFENCE = "\u2205"
 """An offence code no incident has: a window of offence groups with no offence in them matches nothing."""
 
 
