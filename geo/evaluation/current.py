@@ -35,7 +35,7 @@ import pandas as pd
 from geo.dates import complete_data_end, shift_months
 from geo.evaluation.assess import ALL, Assessment, Evaluation
 from geo.evaluation.calibration import Design, infer
-from geo.incidents import covered_until
+from geo.evaluation.source import FrameCounts, Incidents, counts_of, of_group
 
 NOW_MONTHS = 12
 """Length of the "now" window: the latest 12 complete calendar months (a whole year, every season once)."""
@@ -146,10 +146,57 @@ def now_windows(
     )
 
 
-def _edges(anchor: date, first: int, last: int) -> np.ndarray:
+def _edges(anchor: date, first: int, last: int) -> list[pd.Timestamp]:
     """Month edges ``anchor + first months … anchor + last months`` (each shifted from the anchor)."""
-    days = [shift_months(anchor, k) for k in range(first, last + 1)]
-    return pd.DatetimeIndex(days).to_numpy(dtype="datetime64[ns]")
+    return [pd.Timestamp(shift_months(anchor, k)) for k in range(first, last + 1)]
+
+
+def now_edges(windows: NowWindows) -> tuple[list[pd.Timestamp], list[int | None]]:
+    """Return the bin edges of the baseline and the latest months, and each bin's month number (None: the gap).
+
+    The baseline's months come first (``-before_months … -1``, from the plan's start day), then the
+    months in between as one bin left out (when the latest months do not begin at the start), then
+    the latest months (``gap_months …``, calendar months).
+    """
+    before = _edges(windows.start, -windows.before_months, 0)
+    after = _edges(windows.after_start, 0, windows.after_months)
+    numbers: list[int | None] = [*range(-windows.before_months, 0)]
+    if after[0] > before[-1]:
+        numbers.append(None)
+    else:
+        after = after[1:]  # the latest months begin at the plan's start: one shared edge
+    numbers += [windows.gap_months + k for k in range(windows.after_months)]
+    return before + after, numbers
+
+
+def monthly_now_from_bins(binned: pd.DataFrame, windows: NowWindows, *, codes: list[str]) -> pd.DataFrame:
+    """Return the full unit × month table of ``binned`` counts over the bins of `now_edges` (see `monthly_now`)."""
+    edges, numbers = now_edges(windows)
+    number = pd.Series(numbers, dtype="Int64").to_numpy(dtype=float, na_value=np.nan)[
+        binned["bin"].to_numpy()
+    ]
+    keep = ~np.isnan(number) & binned["commune_code"].isin(codes).to_numpy()
+    observed = (
+        pd.DataFrame(
+            {
+                "commune_code": binned["commune_code"].to_numpy()[keep],
+                "month": number[keep].astype(np.int64),
+                "count": binned["count"].to_numpy()[keep],
+            }
+        )
+        .groupby(["commune_code", "month"])["count"]
+        .sum()
+    )
+    shown = [(i, n) for i, n in enumerate(numbers) if n is not None]
+    full = pd.MultiIndex.from_product([codes, [n for _, n in shown]], names=["commune_code", "month"])
+    table = observed.reindex(full, fill_value=0).astype(np.int64).rename("count").reset_index()
+    starts = pd.DatetimeIndex([edges[i] for i, _ in shown])
+    lengths = np.asarray([(edges[i + 1] - edges[i]).days for i, _ in shown])
+    position = {n: k for k, (_, n) in enumerate(shown)}
+    index = table["month"].map(position).to_numpy()
+    table["month_start"] = starts[index]
+    table["days"] = lengths[index]
+    return table[["commune_code", "month", "month_start", "days", "count"]]
 
 
 def monthly_now(incidents: pd.DataFrame, windows: NowWindows, *, codes: list[str]) -> pd.DataFrame:
@@ -164,34 +211,8 @@ def monthly_now(incidents: pd.DataFrame, windows: NowWindows, *, codes: list[str
     pandas.DataFrame
         Columns ``commune_code``, ``month``, ``month_start``, ``days``, ``count``.
     """
-    times = pd.to_datetime(incidents["occurred_at"]).to_numpy(dtype="datetime64[ns]")
-    before = _edges(windows.start, -windows.before_months, 0)
-    after = _edges(windows.after_start, 0, windows.after_months)
-    b = np.searchsorted(before, times, side="right") - 1
-    a = np.searchsorted(after, times, side="right") - 1
-    in_before = (b >= 0) & (b < windows.before_months)
-    in_after = (a >= 0) & (a < windows.after_months)
-    month = np.where(in_before, b - windows.before_months, windows.gap_months + a)
-    keep = (in_before | in_after) & incidents["commune_code"].astype(str).isin(codes).to_numpy()
-    observed = (
-        pd.DataFrame(
-            {"commune_code": incidents["commune_code"].astype(str).to_numpy()[keep], "month": month[keep]}
-        )
-        .groupby(["commune_code", "month"])
-        .size()
-    )
-    numbers = [*range(-windows.before_months, 0)]
-    numbers += [windows.gap_months + k for k in range(windows.after_months)]
-    starts = [pd.Timestamp(v) for v in before[:-1]] + [pd.Timestamp(v) for v in after[:-1]]
-    lengths = [int(d) for d in np.diff(before).astype("timedelta64[D]").astype(int)]
-    lengths += [int(d) for d in np.diff(after).astype("timedelta64[D]").astype(int)]
-    full = pd.MultiIndex.from_product([codes, numbers], names=["commune_code", "month"])
-    table = observed.reindex(full, fill_value=0).rename("count").reset_index()
-    position = {number: i for i, number in enumerate(numbers)}
-    index = table["month"].map(position).to_numpy()
-    table["month_start"] = pd.DatetimeIndex(starts)[index]
-    table["days"] = np.asarray(lengths)[index]
-    return table[["commune_code", "month", "month_start", "days", "count"]]
+    binned = FrameCounts(incidents).binned(now_edges(windows)[0])
+    return monthly_now_from_bins(binned, windows, codes=codes)
 
 
 @dataclass(frozen=True)
@@ -228,7 +249,7 @@ class Holding:
 
 def holding(
     evaluation: Evaluation,
-    incidents: pd.DataFrame,
+    incidents: Incidents,
     communes: gpd.GeoDataFrame,
     *,
     through: date | None = None,
@@ -241,7 +262,8 @@ def holding(
     evaluation
         The plan's evaluation (`geo.evaluation.assess.evaluate`): its plan, baseline and areas.
     incidents, communes
-        The same frames the evaluation was made from.
+        The same incidents (frame or `geo.evaluation.source.Counts`) and communes the evaluation was
+        made from.
     through
         Last day the data covers (default: the latest incident; a month-only record covers its month).
     months
@@ -253,9 +275,10 @@ def holding(
         None when the latest months begin before the plan's start (the plan's own window is the
         latest there is) or there are no incidents.
     """
-    if incidents.empty:
+    source = counts_of(incidents)
+    if source.first_day() is None:
         return None
-    last = through or covered_until(incidents)
+    last = through or source.last_day()
     if last is None:
         return None
     w = evaluation.windows
@@ -270,10 +293,8 @@ def holding(
     else:
         population = dict.fromkeys(codes, 0.0)
     has_population = any(value > 0 for value in population.values())
-    chosen = incidents
-    if plan.primary != ALL:
-        chosen = incidents[incidents["offence_group"].astype(str) == plan.primary]
-    monthly = monthly_now(chosen, windows, codes=codes)
+    binned = of_group(source.binned(now_edges(windows)[0]), None if plan.primary == ALL else plan.primary)
+    monthly = monthly_now_from_bins(binned, windows, codes=codes)
     design = Design((-windows.before_months, 0), (windows.gap_months, windows.gap_months + months))
     per_target = {target.key: target.areas for target in evaluation.targets}
     found, together = infer(

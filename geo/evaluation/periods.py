@@ -1,4 +1,4 @@
-"""Evaluation periods: the before/after windows around a plan's start and their monthly bins."""
+"""Evaluation periods: the before/after windows around a plan's start and their monthly bins (counts per bin)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo._errors import ConfigError, DataError
 from geo.dates import complete_data_end, shift_months
-from geo.incidents import covered_until
+from geo.evaluation.source import FrameCounts, Incidents, counts_of
 from geo.plan import Plan
 
 
@@ -146,18 +146,18 @@ def plan_windows(plan: Plan, *, data_start: date, data_end: date) -> Windows:
     )
 
 
-def windows_for(incidents: pd.DataFrame, plan: Plan, *, through: date | None = None) -> Windows:
+def windows_for(incidents: Incidents, plan: Plan, *, through: date | None = None) -> Windows:
     """Return the windows of ``plan`` over the time span of ``incidents``.
 
     Parameters
     ----------
     incidents
-        Incidents with an ``occurred_at`` column.
+        Incidents with an ``occurred_at`` column, or their counts (`geo.evaluation.source.Counts`).
     plan
         The plan.
     through
-        Last day the data is known to cover; defaults to the day of the latest incident. Only
-        complete calendar months up to this day are used.
+        Last day the data is known to cover; defaults to the last day the incidents cover (a
+        month-only record covers its month). Only complete calendar months up to this day are used.
 
     Raises
     ------
@@ -166,12 +166,12 @@ def windows_for(incidents: pd.DataFrame, plan: Plan, *, through: date | None = N
     ConfigError
         When the plan's start leaves no month of data on one side.
     """
-    times = pd.to_datetime(incidents["occurred_at"])
-    if times.empty or times.isna().all():
+    counts = counts_of(incidents)
+    first = counts.first_day()
+    if first is None:
         raise DataError("Không có vụ việc nào có thời gian hợp lệ để đánh giá.", field="occurred_at")
-    first = times.min().date()
     # A month of month-only records counts as complete (geo.incidents.covered_until).
-    last = through or covered_until(incidents) or times.max().date()
+    last = through or counts.last_day() or first
     return plan_windows(plan, data_start=first, data_end=complete_data_end(last))
 
 
@@ -186,6 +186,34 @@ def month_index(times: pd.Series, windows: Windows) -> np.ndarray:
     position = np.searchsorted(edges, values, side="right") - 1
     inside = (position >= 0) & (position < len(edges) - 1)
     return np.where(inside, position - windows.before_months, windows.after_months)
+
+
+def monthly_from_bins(binned: pd.DataFrame, windows: Windows, *, codes: list[str]) -> pd.DataFrame:
+    """Return the full commune × month table of ``binned`` counts (`geo.evaluation.source.Counts.binned`).
+
+    ``binned`` holds the bins of ``windows.month_starts()`` (bin ``i`` is month ``i - before_months``),
+    of one offence group or of all; see `monthly_counts` for the table.
+    """
+    keep = binned["commune_code"].isin(codes).to_numpy()
+    observed = (
+        pd.DataFrame(
+            {
+                "commune_code": binned["commune_code"].to_numpy()[keep],
+                "month": binned["bin"].to_numpy()[keep] - windows.before_months,
+                "count": binned["count"].to_numpy()[keep],
+            }
+        )
+        .groupby(["commune_code", "month"])["count"]
+        .sum()
+    )
+    months = pd.Index(np.arange(-windows.before_months, windows.after_months))
+    full = pd.MultiIndex.from_product([codes, months], names=["commune_code", "month"])
+    table = observed.reindex(full, fill_value=0).astype(np.int64).rename("count").reset_index()
+    starts = windows.month_starts()
+    table["month_start"] = starts[table["month"] + windows.before_months]
+    lengths = np.diff(starts.values).astype("timedelta64[D]").astype(int)
+    table["days"] = lengths[table["month"] + windows.before_months]
+    return table[["commune_code", "month", "month_start", "days", "count"]]
 
 
 def monthly_counts(incidents: pd.DataFrame, windows: Windows, *, codes: list[str]) -> pd.DataFrame:
@@ -206,18 +234,26 @@ def monthly_counts(incidents: pd.DataFrame, windows: Windows, *, codes: list[str
         Columns ``commune_code``, ``month`` (bin number, negative before the start), ``month_start``
         (Timestamp), ``days`` (bin length) and ``count``.
     """
-    month = month_index(incidents["occurred_at"], windows)
-    keep = (month < windows.after_months) & incidents["commune_code"].isin(codes).to_numpy()
-    observed = (
-        pd.DataFrame({"commune_code": incidents["commune_code"].to_numpy()[keep], "month": month[keep]})
-        .groupby(["commune_code", "month"])
-        .size()
+    return monthly_from_bins(
+        FrameCounts(incidents).binned(list(windows.month_starts())), windows, codes=codes
     )
-    months = pd.Index(np.arange(-windows.before_months, windows.after_months))
-    full = pd.MultiIndex.from_product([codes, months], names=["commune_code", "month"])
-    table = observed.reindex(full, fill_value=0).rename("count").reset_index()
-    starts = windows.month_starts()
-    table["month_start"] = starts[table["month"] + windows.before_months]
-    lengths = np.diff(starts.values).astype("timedelta64[D]").astype(int)
-    table["days"] = lengths[table["month"] + windows.before_months]
-    return table[["commune_code", "month", "month_start", "days", "count"]]
+
+
+def period_table(binned: pd.DataFrame, windows: Windows, *, first_month: int) -> pd.DataFrame:
+    """Return ``binned`` counts per commune, offence group and period (0 before, 1 after) of ``windows``.
+
+    Bin ``i`` of ``binned`` is month ``first_month + i`` (months counted from the plan's start, as in
+    `Windows`); months outside ``windows`` are left out. Columns ``commune_code``, ``offence_group``,
+    ``period``, ``count``.
+    """
+    month = binned["bin"].to_numpy() + first_month
+    inside = (month >= -windows.before_months) & (month < windows.after_months)
+    frame = pd.DataFrame(
+        {
+            "commune_code": binned["commune_code"].to_numpy()[inside],
+            "offence_group": binned["offence_group"].to_numpy()[inside],
+            "period": (month[inside] >= 0).astype(int),
+            "count": binned["count"].to_numpy()[inside],
+        }
+    )
+    return frame.groupby(["commune_code", "offence_group", "period"])["count"].sum().reset_index()
