@@ -26,7 +26,8 @@ from geo.io.tables import FIELDS, REQUIRED, RawTable, guess_columns, missing_fie
 from geo.io.template import ledger_template
 from geo.maps.previews import preview_figure
 from geo.messages import english
-from geo.store.batches import plan_import, preview_communes
+from geo.store.batches import plan_import
+from geo.store.boundaries import preview_communes
 from geo.taxonomy import load_offences, offence_name
 from geo.words import keys as word_keys
 from ui import auth, loaders, widgets

@@ -15,7 +15,8 @@ from geo.demo import read_outline
 from geo.io.boundary_import import import_boundaries
 from geo.io.incident_import import Validation, validate_incidents
 from geo.io.tables import read_table
-from geo.store.batches import plan_import, preview_communes
+from geo.store.batches import plan_import
+from geo.store.boundaries import preview_communes
 from geo.store.store import INCIDENT_COLUMNS, Store
 
 NOW = datetime(2026, 11, 27, 12, 0)
@@ -207,7 +208,7 @@ def test_a_new_store_has_no_area_until_boundaries_are_imported(store_url: str) -
 
 def test_a_population_table_updates_units_as_one_undoable_batch(store_url: str) -> None:
     from geo.io.population_import import import_population
-    from geo.store.batches import update_population
+    from geo.store.boundaries import update_population
 
     store = Store.open(store_url, demo=False)
     before = store.communes()[["code", "population", "population_year"]]
