@@ -5,7 +5,6 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from geo.aggregate import monthly_at, offence_counts, prepared_counts, weekday_hour_at
 from geo.plan import marked
 from geo.taxonomy import group_name, offence_name
 from geo.taxonomy import groups as offence_groups
@@ -17,17 +16,15 @@ page.header("nav.trends", caption=t("trends.caption"))
 flt = filters.current()
 plan = loaders.plan()
 communes = loaders.communes()
-# Counted on the prepared arrays (`ui.counts`): no copy of the period's rows.
-found = counts.prepared()
-now = counts.select_in(found, flt)
+# Counted on the prepared arrays or, with push-down, in the database (`ui.counts`): no copy of the rows.
+n_now = counts.total(flt)
 earlier = flt.year_earlier()
-before = counts.select_in(found, earlier)
 language = lang()
 names = dict(zip(communes["code"], communes["name"], strict=True))
 star = {c: marked(names[c], target=c in plan.targets) for c in names}
 
-st.caption(t("filter.summary", n=fmt_int(len(now)), start=fmt_date(flt.start), end=fmt_date(flt.end)))
-if not len(now):
+st.caption(t("filter.summary", n=fmt_int(n_now), start=fmt_date(flt.start), end=fmt_date(flt.end)))
+if not n_now:
     st.info(t("trends.none"))
     st.stop()
 
@@ -43,14 +40,14 @@ by_group, by_commune = st.tabs(
 
 def _group_lines() -> object:
     groups = [g for g in offence_groups() if not flt.groups or g in flt.groups]
-    series = monthly_at(found, now, start=flt.start, end=flt.end, by="offence_group", keys=groups)
+    series = counts.monthly(flt, by="offence_group", keys=groups)
     series["name"] = [group_name(g, lang=language) for g in series["key"]]
     return trend_charts.monthly_lines(series, legend=t("trends.group"), plan_start=plan.start)
 
 
 def _commune_lines() -> object:
     codes = sorted(flt.communes or names, key=lambda c: names.get(c, c))
-    series = monthly_at(found, now, start=flt.start, end=flt.end, by="commune_code", keys=codes)
+    series = counts.monthly(flt, by="commune_code", keys=codes)
     series["name"] = [star.get(c, c) for c in series["key"]]
     return trend_charts.monthly_lines(series, legend=t("trends.commune"), plan_start=plan.start)
 
@@ -64,7 +61,7 @@ if by_commune.open is not False:
 
 st.subheader(t("trends.mix"))
 st.caption(t("trends.mix_caption", start=fmt_date(earlier.start), end=fmt_date(earlier.end)))
-mix = mix_of(offence_counts(found, now), offence_counts(found, before))
+mix = mix_of(counts.offences(flt), counts.offences(earlier))
 mix["name"] = [offence_name(c, lang=language) for c in mix["offence_code"]]
 view = pd.DataFrame(
     {
@@ -89,12 +86,10 @@ st.markdown(f"**{t('trends.mix_chart')}**")
 trend_charts.show((*key, "mix"), lambda: trend_charts.share_changes(mix))
 
 st.subheader(t("trends.weekday_hour"))
-trend_charts.show(
-    (*key, "weekday_hour"), lambda: trend_charts.weekday_hour_heatmap(weekday_hour_at(found, now))
-)
+trend_charts.show((*key, "weekday_hour"), lambda: trend_charts.weekday_hour_heatmap(counts.weekday_hour(flt)))
 
 st.subheader(t("trends.top"))
-table = prepared_counts(found, communes, now, days=flt.days, previous=before)
+table = counts.unit_table(flt, communes, previous=earlier)
 if flt.communes:
     table = table[table["code"].isin(flt.communes)]
 table["label"] = [star.get(c, c) for c in table["code"]]

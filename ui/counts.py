@@ -1,22 +1,35 @@
-"""Counting without copying: the incidents as prepared arrays, once per process and store version (issue 14).
+"""Counting without copying: a page's counts from the prepared arrays or, with push-down, from the database.
 
 The pages other than /map count the filter's incidents per unit, month, offence, weekday and hour.
-`geo.prepared.prepare` turns the shared incidents frame into small integer arrays once per store
-version (``st.cache_resource``: one read-only object per process, shared by every session), so a
-rerun selects positions (`positions`) and counts them with ``bincount`` instead of copying the
-matched rows (`geo.filters.apply_filter`) and scanning their texts. The numbers are the same as
-counting the frame (``tests/geo/test_aggregate.py``).
+On the arrays' path `geo.prepared.prepare` turns the shared incidents frame into small integer
+arrays once per store version (``st.cache_resource``: one read-only object per process, shared by
+every session), so a rerun selects positions (`positions`) and counts them with ``bincount``
+instead of copying the matched rows (`geo.filters.apply_filter`) and scanning their texts.
+
+With push-down (`ui.source.pushdown`) no process holds the incidents: the counts per unit, month
+and offence are the store's prepared aggregates (`ui.source.unit_counts`), the weekday × hour table
+and the clearance counts are summed by the database (`geo.store.rows`), each cached per store
+version and filter. The functions below (`total`, `monthly`, `offences`, `weekday_hour`,
+`unit_table`, `clearance`) give the same numbers either way (``tests/app/test_pushdown_trends_data.py``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from geo import prepared as arrays
+from geo.aggregate import count_table
+from geo.dates import months_between
 from geo.filters import IncidentFilter
 from geo.prepared import Prepared, prepare, select, unit_codes
-from ui import loaders
+from geo.store import rows
+from geo.store.counts import Window
+from geo.taxonomy import group_of
+from ui import loaders, source
 
 
 @st.cache_resource(show_spinner=False, max_entries=loaders.VERSIONS)
@@ -49,3 +62,134 @@ def select_in(found: Prepared, flt: IncidentFilter) -> np.ndarray:
 def codes_frame(found: Prepared, at: np.ndarray) -> pd.DataFrame:
     """One row per unit code the incidents at ``at`` carry (what `ui.units.choose` needs)."""
     return pd.DataFrame({"commune_code": unit_codes(found, at)}, dtype=object)
+
+
+# -- the same counts on either path ------------------------------------------------------------
+def total(flt: IncidentFilter) -> int:
+    """Return how many incidents ``flt`` matches."""
+    if source.pushdown():
+        return int(source.unit_counts(flt, by=("commune_code",))["n"].sum())
+    return len(positions(flt))
+
+
+def units(flt: IncidentFilter) -> pd.DataFrame:
+    """One row per unit code the incidents of ``flt`` carry (`codes_frame`; sorted with push-down)."""
+    if source.pushdown():
+        codes = source.unit_counts(flt, by=("commune_code",))["commune_code"].astype(str)
+        return pd.DataFrame({"commune_code": codes.tolist()}, dtype=object)
+    found = prepared()
+    return codes_frame(found, select_in(found, flt))
+
+
+def monthly(flt: IncidentFilter, *, by: str, keys: Sequence[str]) -> pd.DataFrame:
+    """Return `geo.prepared.monthly_at` of ``flt`` (``month, key, count``; every month × key, zeros too).
+
+    ``by`` is ``"offence_group"``, ``"offence_code"`` or ``"commune_code"``.
+    """
+    if not source.pushdown():
+        found = prepared()
+        return arrays.monthly_at(found, select_in(found, flt), start=flt.start, end=flt.end, by=by, keys=keys)
+    column = "offence_code" if by == "offence_group" else by
+    counted = source.unit_counts(flt, by=("month", column))
+    key = counted[column].astype(str)
+    if by == "offence_group":
+        key = key.map(group_of()).fillna("")
+    summed = counted.assign(key=key).groupby(["month", "key"])["n"].sum()
+    months = months_between(flt.start, flt.end)
+    index = pd.MultiIndex.from_product([[f"{m:%Y-%m}" for m in months], list(keys)])
+    found_counts = summed.reindex(index, fill_value=0).to_numpy(dtype=int)
+    full = pd.MultiIndex.from_product([months, list(keys)], names=["month", "key"])
+    return pd.DataFrame(
+        {"month": full.get_level_values(0), "key": full.get_level_values(1), "count": found_counts}
+    )
+
+
+def offences(flt: IncidentFilter) -> pd.Series:
+    """Return the incidents of ``flt`` per offence code (`geo.prepared.offence_counts`: no zeros)."""
+    if not source.pushdown():
+        found = prepared()
+        return arrays.offence_counts(found, select_in(found, flt))
+    counted = source.unit_counts(flt, by=("offence_code",))
+    series = pd.Series(
+        counted["n"].to_numpy(dtype=np.int64),
+        index=pd.Index(counted["offence_code"].astype(str).tolist(), dtype=object),
+        name="count",
+    )
+    return series[series > 0]
+
+
+def weekday_hour(flt: IncidentFilter) -> pd.DataFrame:
+    """Return `geo.trends.weekday_hour` of the incidents of ``flt`` (7 weekdays × 24 hours)."""
+    if not source.pushdown():
+        found = prepared()
+        return arrays.weekday_hour_at(found, select_in(found, flt))
+    return _weekday_hour(*loaders.key(), source.window(flt)).copy()
+
+
+def unit_table(
+    flt: IncidentFilter,
+    communes: pd.DataFrame,
+    *,
+    previous: IncidentFilter | None = None,
+    recode: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Return `geo.aggregate.commune_counts` of ``flt`` in ``communes`` (with ``previous``'s counts; re-coded)."""
+    if not source.pushdown():
+        found = prepared()
+        return arrays.prepared_counts(
+            found,
+            communes,
+            select_in(found, flt),
+            days=flt.days,
+            previous=None if previous is None else select_in(found, previous),
+            recode=recode,
+        )
+    status = _recoded(_status(*loaders.key(), source.window(flt)), recode)
+    return count_table(
+        communes,
+        _per_unit(flt, recode),
+        days=flt.days,
+        previous=None if previous is None else _per_unit(previous, recode),
+        status=status if int(status["with_status"].sum()) > 0 else None,
+    )
+
+
+def clearance(flt: IncidentFilter) -> float | None:
+    """Return `geo.clearance.clearance_rate` of the incidents of ``flt`` (None when none has a status)."""
+    if not source.pushdown():
+        found = prepared()
+        return arrays.clearance_at(found, select_in(found, flt))
+    status = _status(*loaders.key(), source.window(flt))
+    known = int(status["with_status"].sum())
+    return 100.0 * int(status["solved"].sum()) / known if known else None
+
+
+def _per_unit(flt: IncidentFilter, recode: Mapping[str, str] | None) -> pd.Series:
+    counted = source.unit_counts(flt, by=("commune_code",))
+    series = pd.Series(
+        counted["n"].to_numpy(dtype=np.int64),
+        index=pd.Index(counted["commune_code"].astype(str), dtype=object),
+    )
+    if recode:
+        series = series.groupby(series.index.map(lambda code: recode.get(code, code))).sum()
+    return series[series > 0]
+
+
+def _recoded(status: pd.DataFrame, recode: Mapping[str, str] | None) -> pd.DataFrame:
+    if not recode or status.empty:
+        return status
+    return status.groupby(status.index.map(lambda code: recode.get(code, code))).sum()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _weekday_hour(url: str, version: str, win: Window) -> pd.DataFrame:
+    store = loaders.store()
+    with store.engine.connect() as conn:
+        return rows.weekday_hour(conn, store.tables, win)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _status(url: str, version: str, win: Window) -> pd.DataFrame:
+    store = loaders.store()
+    with store.engine.connect() as conn:
+        return rows.status_counts(conn, store.tables, win)

@@ -137,9 +137,9 @@ def page(
 
 
 def slices(
-    conn: Connection, tables: Tables, selection: Selection, *, details: bool = True, size: int = SLICE_ROWS
+    conn: Connection, tables: Tables, selection: Selection, *, details: bool = True, size: int | None = None
 ) -> Iterator[pd.DataFrame]:
-    """Yield every row of ``selection`` by time then id, ``size`` rows at a time (for exports).
+    """Yield every row of ``selection`` by time then id, ``size`` rows (default `SLICE_ROWS`) at a time (exports).
 
     Each slice starts after the last row of the one before (time, id), so reading the ten thousandth
     slice costs what the first did.
@@ -147,6 +147,7 @@ def slices(
     if selection.cell is not None:
         yield _sorted(_in_cell(conn, tables, selection, details=details), "oldest")
         return
+    size = size or SLICE_ROWS
     t = tables.incidents
     after: tuple[Any, str] | None = None
     while True:
@@ -207,6 +208,39 @@ def status_counts(conn: Connection, tables: Tables, window: Window) -> pd.DataFr
         }
     )
     return frame.groupby("commune_code")[["with_status", "solved"]].sum().astype(int)
+
+
+def has_seconds(conn: Connection, tables: Tables, selection: Selection) -> bool:
+    """Return whether any incident of ``selection`` has a time with seconds (an export then writes them)."""
+    t = tables.incidents
+    if conn.dialect.name == "sqlite":
+        second: Any = sa.func.strftime("%S", t.c.occurred_at) != "00"
+    else:
+        second = sa.func.floor(sa.extract("second", t.c.occurred_at)) != 0
+    query = _where(sa.select(t.c.incident_id), t, selection).where(second).limit(1)
+    return conn.execute(query).first() is not None
+
+
+def coverage_frame(conn: Connection, tables: Tables) -> pd.DataFrame:
+    """Return at most three incidents' ``occurred_at, precision`` that span what every incident covers.
+
+    The first incident, the latest of those timed to the day or minute and the latest month-only one:
+    `geo.incidents.covered_until` and the first time of this frame are those of every incident (what
+    an export's description states) without reading them all.
+    """
+    t = tables.incidents
+    monthly = t.c.precision == "month"
+    first, timed, month = conn.execute(
+        sa.select(
+            sa.func.min(t.c.occurred_at),
+            sa.func.max(sa.case((~monthly, t.c.occurred_at))),
+            sa.func.max(sa.case((monthly, t.c.occurred_at))),
+        )
+    ).one()
+    found = [(w, p) for w, p in ((first, "minute"), (timed, "minute"), (month, "month")) if w is not None]
+    frame = pd.DataFrame(found, columns=["occurred_at", "precision"], dtype=object)
+    frame["occurred_at"] = _timestamps(frame["occurred_at"])
+    return frame
 
 
 def _where(query: sa.Select, t: sa.Table, selection: Selection) -> sa.Select:

@@ -156,3 +156,22 @@ def test_weekday_hour_on_the_demo_store(demo: Store) -> None:
         table = rows.weekday_hour(conn, demo.tables, window)
     assert int(table.to_numpy().sum()) > 1000
     np.testing.assert_array_equal(table.to_numpy(), weekday_hour(_direct(demo, window)).to_numpy())
+
+
+def test_seconds_and_coverage_without_reading_every_incident(store: Store) -> None:
+    from geo.incidents import covered_until
+
+    every = store.incidents()
+    with store.engine.connect() as conn:
+        assert not rows.has_seconds(conn, store.tables, Selection(WINDOWS[0]))
+        span = rows.coverage_frame(conn, store.tables)
+    assert covered_until(span) == covered_until(every) == date(2024, 4, 30)  # "d" is a month-only record
+    assert span["occurred_at"].min() == every["occurred_at"].min()
+    with store.engine.begin() as conn:
+        t = store.tables.incidents
+        conn.execute(
+            t.update().where(t.c.incident_id == "e").values(occurred_at=datetime(2024, 2, 29, 13, 5, 7))
+        )
+    with store.engine.connect() as conn:
+        assert rows.has_seconds(conn, store.tables, Selection(WINDOWS[0]))
+        assert not rows.has_seconds(conn, store.tables, Selection(WINDOWS[1]))
