@@ -63,7 +63,7 @@ def data_bounds() -> tuple[date, date] | None:
 
 def _default() -> IncidentFilter:
     bounds = data_bounds()
-    if bounds is None:
+    if bounds is None:  # no incident stored (reading them costs nothing): the last 12 months to today
         return default_filter(loaders.incidents())
     first, last = bounds
     start, end = preset_period(DEFAULT_PRESET, last, first=first)
@@ -151,16 +151,12 @@ def _follow_store(names: dict[str, str], first: date, last: date) -> None:
 def sidebar() -> IncidentFilter:
     """Draw the filters in the sidebar, store the result for pages and mirror it in the URL."""
     communes = loaders.communes()
-    incidents = loaders.incidents()
+    stored = loaders.span()  # the first and last incident, read without reading the incidents
     names = dict(zip(communes["code"], communes["name"], strict=True))
     _initialise(set(names))
     bounds = data_bounds()
-    first = incidents["occurred_at"].min().date() if len(incidents) else date(2000, 1, 1)
-    last = (
-        max(incidents["occurred_at"].max().date(), bounds[1] if bounds else first)
-        if len(incidents)
-        else date.today()
-    )
+    first = stored.first.date() if stored.first else date(2000, 1, 1)
+    last = max(stored.last.date(), bounds[1] if bounds else first) if stored.last else date.today()
     _follow_store(names, first, last)
     current = st.session_state.get(KEY_VALUE) or _default()
     # A shared link may carry a period outside the data (e.g. before the first incident): widen the

@@ -22,6 +22,7 @@ from geo import settings
 from geo.area import Area
 from geo.incidents import covered_until
 from geo.plan import Plan
+from geo.store.span import Span
 from geo.store.store import Store
 
 
@@ -121,7 +122,36 @@ def declared_end() -> date | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def _span(url: str, version: str) -> Span:
+    return _store(url).span()
+
+
+def span() -> Span:
+    """Return the stored incidents' first and last time, last day covered and count (no row is read)."""
+    return _span(*key())
+
+
+def count() -> int:
+    """Return how many incidents are stored (from the prepared per-unit counts: no row is read)."""
+    return span().n
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _unit_codes(url: str, version: str) -> list[str]:
+    return _store(url).unit_codes()
+
+
+def unit_codes() -> list[str]:
+    """Return the unit codes the stored incidents carry ("" for those outside every unit; no row is read)."""
+    return _unit_codes(*key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _coverage(url: str, version: str) -> tuple[date, date] | None:
+    if settings.pushdown(url):
+        found = _span(url, version)
+        first, last = found.first, _declared_end(url, version) or found.covered
+        return None if first is None or last is None else (first.date(), last)
     frame = _incidents(url, version)
     last = _declared_end(url, version) or covered_until(frame)
     if frame.empty or last is None:

@@ -11,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.aggregate import commune_counts
+from geo import settings
+from geo.aggregate import commune_counts, count_table, unlocated_by_commune
 from geo.filters import IncidentFilter
 from geo.maps.basemap import read_config
 from geo.maps.district import build_map
+from geo.maps.mapcounts import MapCounts, from_counts
 from geo.maps.search import Place
-from ui import basemap, drilldown, hotspots, loaders, mapview, widgets
-from ui.i18n import lang
+from geo.store.rows import Selection
+from ui import basemap, drilldown, hotspots, loaders, mapview, source, units, widgets
+from ui.i18n import fmt_int, lang, md, t
 
 MAP_KEY = "hotspot-map"
 """Widget key of /map's main map."""
@@ -56,7 +60,11 @@ def _summary(
     offences: tuple[str, ...],
     communes: tuple[str, ...],
 ) -> Summary:
-    found = matched(_filter(start, end, groups, offences, communes))
+    flt = _filter(start, end, groups, offences, communes)
+    if source.pushdown():
+        per_unit = source.unit_counts(flt)
+        return Summary(int(per_unit["n"].sum()), tuple(per_unit["commune_code"].astype(str)))
+    found = matched(flt)
     return Summary(len(found), tuple(pd.unique(found["commune_code"].astype(str))))
 
 
@@ -84,7 +92,24 @@ def _commune_table(
     _units: pd.DataFrame,
 ) -> pd.DataFrame:
     flt = _filter(start, end, groups, offences, communes)
-    return commune_counts(recoded(matched(flt), recode), _units, days=flt.days)
+    if not source.pushdown():
+        return commune_counts(recoded(matched(flt), recode), _units, days=flt.days)
+    per_unit = _recoded_counts(source.unit_counts(flt).set_index("commune_code")["n"], recode)
+    status = loaders.store().status_counts(source.window(flt))
+    if recode and len(status):
+        mapping = dict(recode)
+        status = status.groupby(status.index.map(lambda code: mapping.get(str(code), str(code)))).sum()
+    return count_table(
+        _units, per_unit, days=flt.days, status=status if status["with_status"].sum() else None
+    )
+
+
+def _recoded_counts(counts: pd.Series, recode: tuple[tuple[str, str], ...]) -> pd.Series:
+    """Return counts per unit code re-coded by ``recode`` (old → new) and summed under the new codes."""
+    if not recode:
+        return counts
+    mapping = dict(recode)
+    return counts.groupby(counts.index.map(lambda code: mapping.get(str(code), str(code)))).sum()
 
 
 def recoded(incidents: pd.DataFrame, recode: tuple[tuple[str, str], ...]) -> pd.DataFrame:
@@ -144,10 +169,10 @@ def _main_map(
 ) -> MainMap:
     flt = _filter(start, end, groups, offences, communes)
     shared = loaders.communes()
-    found = matched(flt)
+    found = None if source.pushdown() else matched(flt)
     build = build_map(
         shared,
-        drilldown.for_popups(found),
+        _counted(flt, layers) if found is None else drilldown.for_popups(found),
         targets=loaders.plan().targets,
         layers=layers,
         days=flt.days,
@@ -159,7 +184,10 @@ def _main_map(
     hotspots.add_layers(build.map, layers, flt, _method)
     if _place is not None:
         basemap.centre_on(build.map, _place)
-    caption = hotspots.unlocated_caption(found, shared) if build.n_unlocated else ""
+    caption = ""
+    if build.n_unlocated:
+        left_out = unlocated_by_commune(found) if found is not None else _unlocated(flt)
+        caption = unlocated_caption(left_out, shared)
     return MainMap(
         mapview.render(build.map, key=MAP_KEY),
         build.points_mode,
@@ -191,3 +219,52 @@ def main_map(
         _method=method,
         _place=place,
     )
+
+
+POINTS_READ_MAX = 20_000
+"""Most rows a push-down map reads to draw its few located incidents one by one (unlocated ones included)."""
+
+
+def _counted(flt: IncidentFilter, layers: tuple[str, ...]) -> MapCounts:
+    """The map's counts from the database: per unit, located per unit, per map cell and (when few) the rows."""
+    per_unit = source.unit_counts(flt).set_index("commune_code")["n"]
+    located = loaders.store().located_counts(source.window(flt)).set_index("commune_code")["n"]
+    grid = loaders.store().aggregate_grid()
+    n, n_located = int(per_unit.sum()), int(located.sum())
+    wants_cells = grid is not None and bool({"points", "heat"} & set(layers)) and n_located > 0
+    block = max(1, round(settings.HEAT_CELL_M / grid.pixel_m)) if grid is not None else 1
+    blocks = (
+        source.pixel_counts(flt, block=block) if wants_cells else pd.DataFrame({"gx": [], "gy": [], "n": []})
+    )
+    points = None
+    if "points" in layers and 0 < n_located <= settings.POINTS_MAX and n <= POINTS_READ_MAX:
+        rows = loaders.store().page(Selection(source.window(flt)), limit=n, order="oldest")
+        points = drilldown.for_popups(rows[rows["lon"].notna() & rows["lat"].notna()])
+    return from_counts(
+        per_unit,
+        located,
+        blocks,
+        cell_m=block * grid.pixel_m if grid is not None else settings.HEAT_CELL_M,
+        crs=grid.crs if grid is not None else settings.CRS_METRIC,
+        points=points,
+    )
+
+
+def _unlocated(flt: IncidentFilter) -> pd.Series:
+    """Incidents without coordinates per unit code, largest first (counts from the database)."""
+    per_unit = source.unit_counts(flt).set_index("commune_code")["n"]
+    located = loaders.store().located_counts(source.window(flt)).set_index("commune_code")["n"]
+    left_out = per_unit.sub(located, fill_value=0).astype(int)
+    left_out = left_out[left_out > 0]
+    return left_out.iloc[np.lexsort((left_out.index.to_numpy(dtype=str), -left_out.to_numpy()))]
+
+
+def unlocated_caption(counts: pd.Series, communes: pd.DataFrame) -> str:
+    """Return how many incidents the point and density layers leave out (no coordinates), per unit (``counts``)."""
+    names = units.names(communes)
+    shown = ", ".join(
+        f"{md(names.get(str(code), str(code)))} {fmt_int(n)}" for code, n in counts.head(8).items()
+    )
+    unit = md(loaders.area().unit_word)
+    more = " " + t("unlocated.more", n=fmt_int(len(counts) - 8), unit=unit) if len(counts) > 8 else ""
+    return t("unlocated.caption", n=fmt_int(int(counts.sum())), where=shown + more)

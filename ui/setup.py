@@ -32,7 +32,7 @@ def missing_steps() -> list[str]:
         "boundaries": not communes.empty,
         "population": not communes.empty and bool((communes["population"] > 0).all()),
         "plan": loaders.plan().is_set,
-        "incidents": not loaders.incidents().empty,
+        "incidents": loaders.count() > 0,
     }
     return [step for step in STEPS if not done[step]]
 
@@ -50,7 +50,7 @@ def steps_section() -> None:
         "plan": t("setup.detail.plan", n=len(plan.targets), start=f"{plan.start:%d/%m/%Y}")
         if plan.is_set
         else t("setup.detail.no_plan"),
-        "incidents": t("setup.detail.incidents", n=fmt_int(len(loaders.incidents()))),
+        "incidents": t("setup.detail.incidents", n=fmt_int(loaders.count())),
     }
     message = st.session_state.pop(_FLASH, None)
     if message:

@@ -92,7 +92,7 @@ def names(communes: pd.DataFrame) -> dict[str, str]:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _group_names(url: str, version: str) -> dict[str, str]:
     """The names of the groups incidents are kept at (read once per store version, not on every rerun)."""
-    groups = [c for c in loaders.incidents()["commune_code"].astype(str).unique() if is_group(c)]
+    groups = [c for c in loaders.unit_codes() if is_group(c)]
     if not groups:
         return {}
     history = loaders.store().unit_history()

@@ -13,12 +13,13 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit_folium import st_folium
 
+from geo import aggregate
 from geo.aggregate import span_rate_breaks
 from geo.filters import IncidentFilter
 from geo.maps.district import MapBuild, MapTexts
 from geo.plan import marked
 from geo.taxonomy import fold
-from ui import loaders
+from ui import loaders, source
 from ui.i18n import fmt_int, md, number_format, t
 
 TABLE_PAGE_ROWS = 25
@@ -50,6 +51,8 @@ def map_texts() -> MapTexts:
 def _rate_breaks(
     url: str, version: str, groups: tuple[str, ...], offences: tuple[str, ...]
 ) -> tuple[float, ...]:
+    if source.pushdown():
+        return _rate_breaks_counted(groups, offences)
     incidents = loaders.incidents()
     times = incidents["occurred_at"].to_numpy()
     keep = ~np.isnat(times)  # the whole data span: every incident with a time
@@ -62,6 +65,22 @@ def _rate_breaks(
         {"occurred_at": times[keep], "commune_code": incidents["commune_code"].to_numpy()[keep]}
     )
     return span_rate_breaks(chosen, loaders.communes())
+
+
+def _rate_breaks_counted(groups: tuple[str, ...], offences: tuple[str, ...]) -> tuple[float, ...]:
+    """`span_rate_breaks` from the database: every unit's count over the offences' own span (no row read)."""
+    stored = loaders.span()
+    if stored.first is None or stored.last is None:
+        return aggregate.RATE_BREAKS
+    every = IncidentFilter(
+        start=stored.first.date(), end=stored.last.date(), groups=groups, offences=offences
+    )
+    edges = loaders.store().window_span(source.window(every))
+    if edges is None:
+        return aggregate.RATE_BREAKS
+    days = (edges[1].date() - edges[0].date()).days + 1
+    per_unit = source.unit_counts(every).set_index("commune_code")["n"]
+    return aggregate.rate_breaks(aggregate.count_table(loaders.communes(), per_unit, days=days)["rate"])
 
 
 def rate_breaks(flt: IncidentFilter) -> tuple[float, ...]:

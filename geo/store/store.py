@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from geo.demo import demo_plan, read_incidents_csv
 from geo.history import UnitHistory
 from geo.io.layers import load_communes
 from geo.plan import Plan
-from geo.store import aggregates, audit, counts, schema, span
+from geo.store import aggregates, audit, counts, rows, schema, span
 from geo.store.counts import Window
 from geo.store.schema import DEMO_BATCH, SCHEMA_VERSION, Tables, utc_now
 from geo.store.span import Span
@@ -392,6 +392,23 @@ class Store:
         """Return the stored incidents' first and last time, the last day they cover and how many there are."""
         with self.engine.connect() as conn:
             return span.span(conn, self.tables)
+
+    def window_span(self, window: Window) -> tuple[datetime, datetime] | None:
+        """Return the time of the first and of the last incident ``window`` matches (None when none does)."""
+        with self.engine.connect() as conn:
+            return span.window_span(conn, self.tables, window)
+
+    def status_counts(self, window: Window) -> pd.DataFrame:
+        """Return ``with_status, solved`` per unit code of the window's incidents, counted in the database."""
+        with self.engine.connect() as conn:
+            return rows.status_counts(conn, self.tables, window)
+
+    def page(
+        self, selection: rows.Selection, *, offset: int = 0, limit: int = 50, order: rows.Order = "newest"
+    ) -> pd.DataFrame:
+        """Return one page of the incidents of ``selection`` (`geo.store.rows.page`), as `incidents` has them."""
+        with self.engine.connect() as conn:
+            return rows.page(conn, self.tables, selection, offset=offset, limit=limit, order=order)
 
     def unit_codes(self) -> list[str]:
         """Return the unit codes the stored incidents carry ("" for those outside every unit), sorted."""
