@@ -44,9 +44,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo import settings
-from geo.evaluation.calibration import BetweenUnits, Design, infer
+from geo.evaluation.calibration import BetweenUnits, infer
 from geo.evaluation.effects import calibrated_verdict, relative_effect_size, verdict
 from geo.evaluation.neighbours import neighbours
+from geo.evaluation.panel import Design
 from geo.io.layers import load_communes
 
 SLOPE_SD = 0.085

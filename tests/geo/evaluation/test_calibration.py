@@ -6,19 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.evaluation.calibration import (
-    BetweenUnits,
-    Design,
-    between_variance,
-    calibrate,
-    effect,
-    fit_panel,
-    heterogeneity,
-    infer,
-    placebo_shifts,
-    randomisation,
-    unit_changes,
-)
+from geo.evaluation.calibration import BetweenUnits, between_variance, calibrate, effect, heterogeneity, infer
+from geo.evaluation.panel import Design, fit_panel, placebo_shifts, unit_changes
+from geo.evaluation.randomisation import randomisation
 
 DESIGN = Design((-12, 0), (0, 12))
 UNITS = [f"u{i:02d}" for i in range(12)]
