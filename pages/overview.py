@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from geo.aggregate import clearance_at, prepared_counts
 from ui import (
     brief,
     compstat,
@@ -41,17 +40,15 @@ st.page_link("pages/present.py", label=t("present.open"), icon=":material/slides
 st.divider()
 st.subheader(t("overview.period_section"))
 flt = filters.current()
+before = flt.year_earlier()
 plan = loaders.plan()
 communes = loaders.communes()
-# Counted on the prepared arrays (`ui.counts`): the period's rows are copied only if a list opens.
-found = counts.prepared()
-now = counts.select_in(found, flt)
-before = counts.select_in(found, flt.year_earlier())
-codes = (counts.codes_frame(found, now), counts.codes_frame(found, before))
-table = prepared_counts(found, units.with_kept_groups(communes, codes), now, days=flt.days, previous=before)
+# Counted on the prepared arrays, or with push-down in the database (`ui.counts`): no copy of the rows.
+codes = (counts.units(flt), counts.units(before))
+table = counts.unit_table(flt, units.with_kept_groups(communes, codes), previous=before)
 
 st.caption(compstat.period_caption(flt))
-compstat.metrics(table, (clearance_at(found, now), clearance_at(found, before)), targets=plan.targets)
+compstat.metrics(table, (counts.clearance(flt), counts.clearance(before)), targets=plan.targets)
 
 st.subheader(t("overview.table"))
 regrouped, units_shown, recoded = units.choose(communes, *codes)
@@ -63,7 +60,7 @@ if regrouped:  # the newer units: no target marks (a new commune is not the plan
         for old, new in zip(frame["commune_code"], new_frame["commune_code"].astype(str), strict=True)
     }
     recode = tuple(pairs.items())
-    shown = prepared_counts(found, units_shown, now, days=flt.days, previous=before, recode=pairs)
+    shown = counts.unit_table(flt, units_shown, previous=before, recode=pairs)
     row = widgets.commune_table(shown, targets=(), show_code=False, selectable=True)
 else:
     row = widgets.commune_table(table, targets=plan.targets, show_code=False, selectable=True)

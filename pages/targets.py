@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from ui import evaluation, evidence, glossary, page
+from ui import evaluation, evidence, glossary, page, plan_form
 from ui.i18n import fmt_int, md, t
-from ui.plan_form import plan_form
 
 page.header("nav.targets", caption=t("targets.caption"))
 result = evaluation.checked()
@@ -18,7 +17,7 @@ if result is not None:
     reason = evaluation.reason_sentence(item)
     if reason:
         st.markdown(reason)
-    st.caption(" ".join([evaluation.baseline_note(result), *evaluation.registration_notes(result)]))
+    st.caption(" ".join([plan_form.baseline_note(result), *plan_form.registration_notes(result)]))
     names = result.names
     st.caption(
         t(
@@ -51,6 +50,6 @@ if result is not None:
     evidence.caveats()
 
 with st.expander(t("plan.header"), expanded=result is None):
-    plan_form()
-    evaluation.selection_form()
+    plan_form.plan_form()
+    plan_form.selection_form()
 glossary.expander()

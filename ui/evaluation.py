@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import replace
-from datetime import date
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -12,17 +11,17 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geo import AppError, settings
-from geo.auth.roles import Permission
 from geo.dates import shift_months
 from geo.evaluation.assess import ALL, Assessment, Evaluation, TargetEvaluation, evaluate
 from geo.evaluation.current import Holding, holding
-from geo.evaluation.registration import registration
+from geo.evaluation.source import Incidents
+from geo.filters import IncidentFilter
 from geo.maps.district import MapBuild, build_map
-from geo.plan import SELECTIONS
-from geo.store import audit
-from geo.taxonomy import group_name
-from ui import auth, loaders, mapview, theme, widgets
+from geo.maps.mapcounts import MapCounts
+from geo.store.buckets import BucketCounts
+from ui import loaders, mapview, source, theme, widgets
 from ui.i18n import fmt_date, fmt_int, lang, md, t
+from ui.plan_form import baseline_note, registration_notes
 
 VERDICT_STYLE = theme.VERDICT_STYLE
 BUFFER_OUTLINE = theme.BUFFER_OUTLINE
@@ -46,15 +45,30 @@ def without_controls(build: MapBuild) -> MapBuild:
     return build
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _evaluation(url: str, version: str) -> Evaluation:
-    return evaluate(loaders.incidents(), loaders.communes(), loaders.plan(), through=loaders.declared_end())
+def incidents_counted() -> Incidents:
+    """Return what an evaluation counts: the shared incidents frame, or with push-down the store's counts.
+
+    With push-down (`ui.source.pushdown`) the evaluation's months are counted in the database
+    (`geo.store.buckets.BucketCounts`): no incident row reaches the process, the numbers are the same.
+    """
+    if source.pushdown():
+        store = loaders.store()
+        return BucketCounts(store.engine, store.tables)
+    return loaders.incidents()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _holding(url: str, version: str) -> Holding | None:
+def _evaluation(url: str, version: str, pushdown: bool = False) -> Evaluation:
+    return evaluate(incidents_counted(), loaders.communes(), loaders.plan(), through=loaders.declared_end())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _holding(url: str, version: str, pushdown: bool = False) -> Holding | None:
     return holding(
-        _evaluation(url, version), loaders.incidents(), loaders.communes(), through=loaders.declared_end()
+        _evaluation(url, version, pushdown),
+        incidents_counted(),
+        loaders.communes(),
+        through=loaders.declared_end(),
     )
 
 
@@ -64,7 +78,7 @@ def now() -> Holding | None:
     Cached until the store changes, like `current`; the same baseline, model and verdict rules.
     """
     try:
-        return _holding(*loaders.key())
+        return _holding(*loaders.key(), source.pushdown())
     except AppError:
         return None
 
@@ -77,7 +91,7 @@ def current() -> Evaluation:
     geo._errors.ConfigError, geo._errors.DataError
         When the plan does not fit the data; pages show the message.
     """
-    return _evaluation(*loaders.key())
+    return _evaluation(*loaders.key(), source.pushdown())
 
 
 def checked() -> Evaluation | None:
@@ -327,108 +341,33 @@ def _now_headline_html(evaluation: Evaluation, found: Holding | None) -> str:
     )
 
 
-def baseline_note(evaluation: Evaluation) -> str:
-    """Return how the baseline was chosen and, unless the plan says otherwise, the regression-to-the-mean caveat."""
-    plan, w = evaluation.plan, evaluation.windows
-    if plan.selection == "counts":
-        return t(
-            "calib.rtm_counts",
-            months=w.before_months,
-            start=fmt_date(w.before_start),
-            end=fmt_date(w.start - pd.Timedelta(days=1)),
-        )
-    if plan.selection == "other":
-        return t("calib.rtm_other", months=w.before_months)
-    return t("calib.rtm_unknown", months=settings.SELECTED_BASELINE_MONTHS)
+def window_incidents(evaluation: Evaluation, *, after: bool) -> pd.DataFrame | MapCounts:
+    """Return the incidents of the before or after window, as a map draws them (`geo.maps.district.build_map`).
 
-
-def _setting_value(field: str, value: object, names: dict[str, str]) -> str:
-    if field == "start":
-        return fmt_date(date.fromisoformat(str(value)))
-    if field == "targets":
-        return (
-            ", ".join(names.get(str(code), str(code)) for code in value)
-            if isinstance(value, tuple)
-            else str(value)
-        )
-    if field == "selection":
-        return t(f"calib.selection.{value or 'unknown'}")
-    if field == "primary":
-        return t("calib.primary_all") if value == "all" else group_name(str(value), lang=lang())
-    return str(value)
-
-
-def registration_notes(evaluation: Evaluation) -> list[str]:
-    """Return when the evaluation settings were first saved and every later change, in words."""
-    saves = [
-        (entry.local_time().replace(tzinfo=None), entry.user, entry.detail)
-        for entry in reversed(audit.entries(loaders.store(), action="plan"))
-    ]
-    found = registration(saves)
-    if found is None:
-        return []
-    notes = [t("calib.registered", date=fmt_date(found.time), user=md(found.user))]
-    for revision in found.revisions:
-        changes = "; ".join(
-            t(
-                "calib.change",
-                field=t(f"calib.field.{field}"),
-                old=md(_setting_value(field, old, evaluation.names)),
-                new=md(_setting_value(field, new, evaluation.names)),
-            )
-            for field, (old, new) in revision.changes.items()
-        )
-        key = "calib.revised_after" if revision.after_start else "calib.revised"
-        notes.append(t(key, date=fmt_date(revision.time), user=md(revision.user), changes=changes))
-    return notes
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _offence_groups(url: str, version: str) -> list[str]:
-    """The offence groups the incidents carry, sorted (read once per store version, not on every rerun)."""
-    return sorted(loaders.incidents()["offence_group"].dropna().astype(str).unique().tolist())
-
-
-def selection_form() -> None:
-    """Draw how the targets were chosen and the primary outcome, saved into the plan (analysts only)."""
-    plan = loaders.plan()
-    if not plan.is_set or not auth.can(Permission.PLAN):
-        return
-    st.markdown(f"**{t('calib.settings')}**")
-    outcomes = ["all", *_offence_groups(*loaders.key())]
-    with st.form("eval.settings"):
-        selection = st.radio(
-            t("calib.selection_label"),
-            list(SELECTIONS),
-            index=list(SELECTIONS).index(plan.selection),
-            format_func=lambda key: t(f"calib.selection.{key or 'unknown'}"),
-            help=t(
-                "calib.selection_help", months=settings.SELECTED_BASELINE_MONTHS, before=plan.before_months
-            ),
-            key="eval.selection",
-        )
-        primary = st.selectbox(
-            t("calib.primary_label"),
-            outcomes,
-            index=outcomes.index(plan.primary) if plan.primary in outcomes else 0,
-            format_func=lambda key: t("calib.primary_all") if key == "all" else group_name(key, lang=lang()),
-            key="eval.primary",
-        )
-        submitted = st.form_submit_button(t("calib.save"))
-    if not submitted:
-        return
-    try:
-        loaders.store().save_plan(replace(plan, selection=selection, primary=primary), user=auth.user_name())
-    except AppError as exc:
-        st.error(md(exc))
-        return
-    st.success(t("calib.saved"))
-    st.rerun()
-
-
-def window_incidents(evaluation: Evaluation, *, after: bool) -> pd.DataFrame:
-    """Return the incidents of the before or after window (read-only: shared per process and store version)."""
+    The rows (read-only: shared per process and store version), or with push-down their counts per
+    unit from the database (the verdict and before/after maps draw a choropleth and boundaries only).
+    """
+    if source.pushdown():
+        return _window_counts(*loaders.key(), after=after)
     return _window_incidents(*loaders.key(), after=after)
+
+
+@st.cache_data(show_spinner=False, max_entries=2 * loaders.VERSIONS)
+def _window_counts(url: str, version: str, *, after: bool) -> MapCounts:
+    w = current().windows
+    start, end = (w.start, w.after_end) if after else (w.before_start, w.start)
+    flt = IncidentFilter(start=start, end=end - timedelta(days=1))
+    counted = source.unit_counts(flt, by=("commune_code",))
+    per_unit = pd.Series(
+        counted["n"].to_numpy(dtype="int64"), index=counted["commune_code"].astype(str).to_numpy()
+    )
+    return MapCounts(
+        per_unit=per_unit,
+        n=int(per_unit.sum()),
+        n_located=0,
+        cells=pd.DataFrame({"lon": [], "lat": [], "count": []}),
+        points=None,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=2 * loaders.VERSIONS)

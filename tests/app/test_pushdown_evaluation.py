@@ -1,0 +1,78 @@
+"""/targets, /overview and /present with push-down (ANTT_PUSHDOWN=1): no incident read in bulk, the same verdicts."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo.evaluation.effects import VERDICTS
+from geo.store.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fresh_caches() -> None:
+    """Forget every cached table and evaluation of an earlier run (the second path must compute its own)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _run(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _seen(at: AppTest) -> dict[str, Any]:
+    """What the page shows: texts, verdicts, tables and charts (their specs and data)."""
+    charts = [
+        (json.loads(chart.proto.spec), sorted((d.name, bytes(d.data.data)) for d in chart.proto.datasets))
+        for chart in at.get("vega_lite_chart")
+    ]
+    markdown = [m.value for m in at.markdown]
+    return {
+        "verdicts": [v for m in markdown for v in re.findall(r'data-verdict="(\w+)"', m)]
+        + [
+            key
+            for m in markdown
+            for key, (words, _) in VERDICTS.items()
+            if m.startswith("###") and words in m
+        ],
+        "captions": [c.value for c in at.caption],
+        "markdown": markdown,
+        "info": [i.value for i in at.info],
+        "warnings": [w.value for w in at.warning],
+        "metrics": [(m.label, m.value, m.delta) for m in at.metric],
+        "tables": [d.value.to_dict("list") for d in at.dataframe],
+        "charts": charts,
+        "downloads": [d.label for d in at.get("download_button")],
+    }
+
+
+def _no_bulk_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: Store, *, details: bool = False) -> None:
+        raise AssertionError("a page read every incident with push-down on")
+
+    monkeypatch.setenv("ANTT_PUSHDOWN", "1")
+    monkeypatch.setattr(Store, "incidents", refuse)
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/targets.py", "pages/present.py"])
+def test_the_verdict_pages_show_the_same_with_pushdown(
+    fresh_store: str, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    monkeypatch.delenv("ANTT_PUSHDOWN", raising=False)
+    _fresh_caches()
+    arrays = _seen(_run(page))
+    assert arrays["verdicts"], "the demo plan has verdicts"
+    _no_bulk_read(monkeypatch)
+    _fresh_caches()
+    pushed = _seen(_run(page))
+    assert pushed == arrays
