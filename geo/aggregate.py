@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -15,6 +14,53 @@ from pyproj import Transformer
 from geo import settings
 from geo.clearance import clearance_counts, has_status
 from geo.formatting import format_number
+from geo.prepared import (
+    Prepared,
+    clearance_at,
+    count_table,
+    has_status_at,
+    monthly_at,
+    offence_counts,
+    prepare,
+    prepared_counts,
+    rate_per_1000,
+    select,
+    status_counts,
+    unit_codes,
+    unit_counts,
+    weekday_hour_at,
+)
+
+__all__ = [
+    "RATE_BREAKS",
+    "RATE_CLASSES",
+    "UNITS_PER_CLASS",
+    "Prepared",
+    "class_labels",
+    "clearance_at",
+    "commune_counts",
+    "count_table",
+    "grid_cells",
+    "has_status_at",
+    "monthly_at",
+    "offence_counts",
+    "prepare",
+    "prepared_counts",
+    "rate_breaks",
+    "rate_class",
+    "rate_per_1000",
+    "readable",
+    "round_between",
+    "select",
+    "span_rate_breaks",
+    "status_counts",
+    "unit_codes",
+    "unit_counts",
+    "unlocated_by_commune",
+    "weekday_hour_at",
+]
+"""The names of this module; those of `geo.prepared` (the prepared arrays, the unit table made from counts)
+moved there and stay importable from here until their callers import them from there."""
 
 RATE_BREAKS: tuple[float, ...] = (10.0, 20.0, 30.0, 40.0)
 """Default class breaks of the choropleth, incidents per 1,000 residents per year (fixed across periods).
@@ -64,52 +110,6 @@ def commune_counts(
         previous=None if previous is None else previous.groupby("commune_code").size(),
         status=clearance_counts(incidents) if has_status(incidents) else None,
     )
-
-
-def count_table(
-    communes: pd.DataFrame,
-    counts: pd.Series,
-    *,
-    days: int,
-    previous: pd.Series | None = None,
-    status: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Return the table of `commune_counts` from counts already made (per unit code).
-
-    ``counts`` and ``previous`` are incidents per unit code (codes missing count 0), ``status`` the
-    ``with_status, solved`` per unit code (`geo.clearance.clearance_counts`), None when no incident
-    of the period has a status.
-    """
-    table = pd.DataFrame(
-        {
-            "code": communes["code"].to_numpy(),
-            "name": communes["name"].to_numpy(),
-            "population": communes["population"].to_numpy(),
-        }
-    )
-    table["count"] = table["code"].map(counts).fillna(0).astype(int)
-    table["rate"] = rate_per_1000(table["count"], table["population"], days=days)
-    if previous is not None:
-        table["previous"] = table["code"].map(previous).fillna(0).astype(int)
-        table["change"] = table["count"] - table["previous"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pct = 100.0 * table["change"] / table["previous"].where(table["previous"] > 0)
-        table["change_pct"] = pct
-    if status is not None:
-        table["with_status"] = table["code"].map(status["with_status"]).fillna(0).astype(int)
-        table["solved"] = table["code"].map(status["solved"]).fillna(0).astype(int)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            table["clearance"] = (
-                100.0 * table["solved"] / table["with_status"].where(table["with_status"] > 0)
-            )
-    return table.sort_values(["count", "code"], ascending=[False, True]).reset_index(drop=True)
-
-
-def rate_per_1000(count: pd.Series, population: pd.Series, *, days: int) -> pd.Series:
-    """Return yearly incidents per 1,000 residents (NaN where the population is unknown)."""
-    years = max(days, 1) / 365.25
-    pop = population.astype(float).where(population > 0)
-    return 1000.0 * count.astype(float) / pop / years
 
 
 def rate_class(rate: float | None, breaks: Sequence[float] = RATE_BREAKS) -> int:
@@ -347,30 +347,3 @@ def unlocated_by_commune(incidents: pd.DataFrame) -> pd.Series:
     missing = incidents["lon"].isna() | incidents["lat"].isna()
     counts = incidents.loc[missing, "commune_code"].astype(str).value_counts()
     return counts.astype(int)
-
-
-_MOVED = frozenset(
-    {
-        "Prepared",
-        "clearance_at",
-        "has_status_at",
-        "monthly_at",
-        "offence_counts",
-        "prepare",
-        "prepared_counts",
-        "select",
-        "status_counts",
-        "unit_codes",
-        "unit_counts",
-        "weekday_hour_at",
-    }
-)
-"""Names that moved to `geo.prepared`, importable from here until every caller imports them from there."""
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from geo import prepared
-
-        return getattr(prepared, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

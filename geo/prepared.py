@@ -2,7 +2,9 @@
 
 A filter selects positions (`select`) and every count is a ``bincount`` over small integer codes,
 so no rerun copies the matched rows or scans their texts; each count equals the one of
-`geo.aggregate` (or `geo.trends`) on the filtered frame (``tests/geo/test_prepared.py``).
+`geo.aggregate` (or `geo.trends`) on the filtered frame (``tests/geo/test_prepared.py``). The unit
+table made from counts (`count_table`, `rate_per_1000`) is here too: counts made on the arrays or by
+the database (with push-down) become the table `geo.aggregate.commune_counts` makes of a frame.
 """
 
 from __future__ import annotations
@@ -14,9 +16,54 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from geo.aggregate import count_table
 from geo.clearance import solved
 from geo.dates import months_between
+
+
+def count_table(
+    communes: pd.DataFrame,
+    counts: pd.Series,
+    *,
+    days: int,
+    previous: pd.Series | None = None,
+    status: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the table of `commune_counts` from counts already made (per unit code).
+
+    ``counts`` and ``previous`` are incidents per unit code (codes missing count 0), ``status`` the
+    ``with_status, solved`` per unit code (`geo.clearance.clearance_counts`), None when no incident
+    of the period has a status.
+    """
+    table = pd.DataFrame(
+        {
+            "code": communes["code"].to_numpy(),
+            "name": communes["name"].to_numpy(),
+            "population": communes["population"].to_numpy(),
+        }
+    )
+    table["count"] = table["code"].map(counts).fillna(0).astype(int)
+    table["rate"] = rate_per_1000(table["count"], table["population"], days=days)
+    if previous is not None:
+        table["previous"] = table["code"].map(previous).fillna(0).astype(int)
+        table["change"] = table["count"] - table["previous"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct = 100.0 * table["change"] / table["previous"].where(table["previous"] > 0)
+        table["change_pct"] = pct
+    if status is not None:
+        table["with_status"] = table["code"].map(status["with_status"]).fillna(0).astype(int)
+        table["solved"] = table["code"].map(status["solved"]).fillna(0).astype(int)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["clearance"] = (
+                100.0 * table["solved"] / table["with_status"].where(table["with_status"] > 0)
+            )
+    return table.sort_values(["count", "code"], ascending=[False, True]).reset_index(drop=True)
+
+
+def rate_per_1000(count: pd.Series, population: pd.Series, *, days: int) -> pd.Series:
+    """Return yearly incidents per 1,000 residents (NaN where the population is unknown)."""
+    years = max(days, 1) / 365.25
+    pop = population.astype(float).where(population > 0)
+    return 1000.0 * count.astype(float) / pop / years
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,10 +22,9 @@ import pandas as pd
 import streamlit as st
 
 from geo import prepared as arrays
-from geo.aggregate import count_table
 from geo.dates import months_between
 from geo.filters import IncidentFilter
-from geo.prepared import Prepared, prepare, select, unit_codes
+from geo.prepared import Prepared, count_table, prepare, select, unit_codes
 from geo.store import rows
 from geo.store.counts import Window
 from geo.taxonomy import group_of

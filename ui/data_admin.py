@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from geo import ConfigError, settings
-from geo.aggregate import commune_counts, count_table
+from geo.aggregate import commune_counts
 from geo.auth.roles import Permission
 from geo.dates import now_local
 from geo.filters import IncidentFilter, apply_filter
 from geo.io.export import commune_table, describe, export_bytes, file_name, incident_table, to_csv
+from geo.prepared import count_table
 from geo.store import rows as store_rows
 from geo.store.rows import Selection
 from geo.store.store import DEMO_BATCH, Store
