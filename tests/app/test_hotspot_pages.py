@@ -93,13 +93,13 @@ def test_map_layers_include_density_gistar_and_emerging(demo_store: Store):
 def test_month_slider_steps_without_recomputing(monkeypatch, demo_store: Store):
     last = _last_month(demo_store)
     calls = []
-    original = geo.hotspots.grid.density
+    original = geo.hotspots.grid.pixel_density
 
     def counting(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr("geo.hotspots.grid.density", counting)
+    monkeypatch.setattr("geo.hotspots.grid.pixel_density", counting)
     st.cache_data.clear()
     mapdata._main_map.clear()  # the main map rendered by an earlier test computes nothing
     at = _app("pages/map.py")
