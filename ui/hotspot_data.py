@@ -165,18 +165,23 @@ def _whole_span(q: Query) -> Query:
     return q.days(first, last)
 
 
-def incidents(q: Query, *, by_month: bool = False, shared: bool = True) -> series.Incidents:
+def incidents(
+    q: Query, *, by_month: bool = False, cells: bool = False, shared: bool = True
+) -> series.Incidents:
     """Return the incidents of ``q`` for the analyses: counted per pixel (and month) on push-down, else the rows.
 
-    ``shared`` rows are the filter's frame `selected` keeps for the page's other uses; the other
-    windows an analysis reads (the whole span, the before and after windows) are selected for it
-    alone, so they do not push the page's filter out of that small cache.
+    ``cells``: counts per grid cell are enough (no density is drawn from them), so the store sums
+    its pixels in blocks of one cell (a sixteenth of the rows). ``shared`` rows are the filter's
+    frame `selected` keeps for the page's other uses; the other windows an analysis reads (the
+    whole span, the before and after windows) are selected for it alone, so they do not push the
+    page's filter out of that small cache.
     """
     stored = _pixel_grid(q.url, q.version)
     if stored is None:
         return _selected(q) if shared else apply_filter(loaders.incidents(), q.filter())
-    table = source.pixel_counts(q.filter(), by_month=by_month)
-    return from_table(table, crs=stored.crs, pixel_m=stored.pixel_m)
+    block = settings.KDE_SUBCELLS if cells else 1
+    table = source.pixel_counts(q.filter(), by_month=by_month, block=block)
+    return from_table(table, crs=stored.crs, pixel_m=stored.pixel_m * block)
 
 
 def _month_span(q: Query) -> tuple[int, int] | None:
@@ -249,7 +254,7 @@ def _emerging(q: Query, standardise: str = settings.EMERGING_STANDARDISE) -> Eme
         pixels = from_pixels(q)
         return series.emerging_analysis(
             _frame(q.url, q.version),
-            incidents(whole, by_month=True, shared=False),
+            incidents(whole, by_month=True, cells=True, shared=False),
             communes=q.communes,
             standardise="cube" if standardise == "cube" else "step",
             months=_month_span(whole) if pixels else None,
