@@ -5,6 +5,11 @@ from what the same source pointed at before, the list of the new target opens (`
 pick, in a dialog over the page: the page stays where it was, whichever source was clicked). The
 list is a table of text — `st.dataframe` shows cells as written, never as markdown or HTML —
 paged by `geo.drilldown.PAGE_ROWS`, with CSV and Excel downloads for the roles allowed to export.
+
+A source gives its incidents as `Source` (the page's filter and how its table re-codes units): the
+list then reads its total and the page shown from the database (`geo.store.rows`), so no process
+reads every incident for it (push-down, issue 14); a frame or a function returning one (the older
+form) still works.
 """
 
 from __future__ import annotations
@@ -26,8 +31,11 @@ from geo.filters import IncidentFilter
 from geo.hotspots.cells import in_cell
 from geo.hotspots.grid import Grid
 from geo.io.export import describe, export_bytes, file_name, incident_table
+from geo.store import rows
+from geo.store.rows import Cell, Selection
 from geo.store.store import Store
 from ui import auth, loaders
+from ui import source as sources
 from ui.i18n import fmt_date, fmt_int, lang, md, t
 
 PAGE_KEY = "drill.page"
@@ -73,8 +81,24 @@ def cell(index: int, *, rank: int, commune_name: str, where: str) -> Target:
     return Target("cell", str(int(index)), t("drill.cell", rank=rank, name=commune_name, where=where))
 
 
-Incidents = pd.DataFrame | Callable[[], pd.DataFrame]
-"""A source's incidents, or a function returning them (called only when a list opens)."""
+@dataclass(frozen=True)
+class Source:
+    """The incidents a source counts, named by the page's filter: the list is read from the store a page at a time.
+
+    ``recode`` pairs the stored unit codes with the ones the source's table shows (the newer layer of
+    `ui.units.choose`; empty: as stored), so a row of a newer unit lists the incidents of the stored
+    units it counts.
+    """
+
+    flt: IncidentFilter
+    recode: tuple[tuple[str, str], ...] = ()
+
+
+Incidents = Source | pd.DataFrame | Callable[[], pd.DataFrame]
+"""A source's incidents: its filter (`Source`), or a frame or a function returning one (called when a list opens)."""
+
+DOWNLOAD_MAX_ROWS = {"csv": 200_000, "xlsx": 100_000}
+"""Most incidents a list's download holds when read from the store (past it: a note to narrow the filter)."""
 
 
 def pick(
@@ -101,16 +125,35 @@ def pick(
     seen[source] = value
     if target is None:
         return False
-    frame = incidents() if callable(incidents) else incidents
-    if target.kind == "commune":
-        chosen = drilldown.of_commune(frame, target.code)
-    elif grid is not None:
-        chosen = drilldown.newest_first(in_cell(grid, frame, int(target.code)))
+    chosen: pd.DataFrame | Selection
+    if isinstance(incidents, Source):
+        found = selection(incidents, target, grid)
+        if found is None:
+            return False
+        chosen = found
+        # The rows carry their stored codes: each is named as the table names the unit counting it.
+        names = {**names, **{old: names.get(new, new) for old, new in incidents.recode}}
     else:
-        return False
+        frame = incidents() if callable(incidents) else incidents
+        if target.kind == "commune":
+            chosen = drilldown.of_commune(frame, target.code)
+        elif grid is not None:
+            chosen = drilldown.newest_first(in_cell(grid, frame, int(target.code)))
+        else:
+            return False
     st.session_state[_open_key(source)] = (target, chosen, dict(names))
     st.session_state[PAGE_KEY] = 1
     return True
+
+
+def selection(incidents: Source, target: Target, grid: Grid | None = None) -> Selection | None:
+    """Return the store's rows a list of ``target`` shows (None: a cell without its grid)."""
+    window = sources.window(incidents.flt)
+    if target.kind == "commune":
+        return Selection(window, units=rows.units_of(target.code, incidents.recode))
+    if grid is None:
+        return None
+    return Selection(window, cell=Cell.of(grid, int(target.code)))
 
 
 def _open_key(source: str) -> str:
@@ -172,10 +215,12 @@ def _addresses(url: str, version: str) -> pd.Series:
     return pd.Series(details["address"].to_numpy(), index=details["incident_id"].to_numpy())
 
 
-def _incident_list(target: Target, chosen: pd.DataFrame, flt: IncidentFilter, names: dict[str, str]) -> None:
+def _incident_list(
+    target: Target, chosen: pd.DataFrame | Selection, flt: IncidentFilter, names: dict[str, str]
+) -> None:
     """The dialog's body: heading, the page of incidents, the pager and the downloads."""
     st.markdown(f"**{md(target.label)}**")
-    n = len(chosen)
+    n = _stored_count(*loaders.key(), chosen) if isinstance(chosen, Selection) else len(chosen)
     st.caption(t("drill.caption", n=fmt_int(n), start=fmt_date(flt.start), end=fmt_date(flt.end)))
     if n == 0:
         st.info(t("drill.none"))
@@ -192,20 +237,39 @@ def _incident_list(target: Target, chosen: pd.DataFrame, flt: IncidentFilter, na
                 st.number_input(t("drill.page", n=pages), min_value=1, max_value=pages, step=1, key=PAGE_KEY)
             )
     if exporting:
-        _downloads(buttons, target, chosen, flt)
-    shown = drilldown.page_of(chosen, number)
+        _downloads(buttons, target, chosen, flt, n=n)
+    number = min(number, pages)
     first = (number - 1) * drilldown.PAGE_ROWS
+    if isinstance(chosen, Selection):  # the page read from the store, its addresses with it
+        shown = _stored_page(*loaders.key(), chosen, first)
+    else:
+        shown = with_addresses(drilldown.page_of(chosen, number))
     st.caption(t("table.rows", first=fmt_int(first + 1), last=fmt_int(first + len(shown)), n=fmt_int(n)))
-    rows = drilldown.incident_list(with_addresses(shown), names, lang=lang())
-    rows.columns = [t(f"drill.col.{c}") for c in rows.columns]
-    st.dataframe(rows, hide_index=True, width="stretch", height=min(LIST_HEIGHT, 38 + 35 * len(rows)))
+    listed = drilldown.incident_list(shown, names, lang=lang())
+    listed.columns = [t(f"drill.col.{c}") for c in listed.columns]
+    st.dataframe(listed, hide_index=True, width="stretch", height=min(LIST_HEIGHT, 38 + 35 * len(listed)))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_count(url: str, version: str, chosen: Selection) -> int:
+    store = loaders.store()
+    with store.engine.connect() as conn:
+        return rows.count(conn, store.tables, chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_page(url: str, version: str, chosen: Selection, first: int) -> pd.DataFrame:
+    """The list's page starting at row ``first`` (newest first), with the stored addresses."""
+    store = loaders.store()
+    with store.engine.connect() as conn:
+        return rows.page(conn, store.tables, chosen, offset=first, limit=drilldown.PAGE_ROWS, details=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _export(
     url: str,
     version: str,
-    ids: tuple[str, ...],
+    ids: tuple[str, ...] | Selection,
     flt: IncidentFilter,
     *,
     label: str,
@@ -216,16 +280,22 @@ def _export(
 ) -> bytes:
     """Build the list's file from the store (it runs when a button is pressed, off the page's run).
 
-    The rows are the list's, in its order, with the export's columns (`geo.io.export.incident_table`:
+    The rows are the list's (its ids, or its `Selection` read from the store), in its order, with the export's columns (`geo.io.export.incident_table`:
     text that would start a formula neutralised); the XLSX starts with its description, titled with
     the list's heading.
     """
     store = Store.open(url)
-    details = store.incidents(details=True)
     communes = store.communes()
-    order = pd.Series(range(len(ids)), index=list(ids))
-    chosen = details[details["incident_id"].isin(order.index)]
-    chosen = chosen.iloc[order.reindex(chosen["incident_id"]).to_numpy().argsort(kind="stable")]
+    if isinstance(ids, Selection):  # read from the store: the list's rows, newest first, bounded
+        with store.engine.connect() as conn:
+            details = rows.coverage_frame(conn, store.tables)
+            limit = DOWNLOAD_MAX_ROWS[fmt]
+            chosen = rows.page(conn, store.tables, ids, limit=limit, details=True)
+    else:
+        details = store.incidents(details=True)
+        order = pd.Series(range(len(ids)), index=list(ids))
+        chosen = details[details["incident_id"].isin(order.index)]
+        chosen = chosen.iloc[order.reindex(chosen["incident_id"]).to_numpy().argsort(kind="stable")]
     table = incident_table(chosen, communes, lang=language)
     about = describe(
         flt,
@@ -242,13 +312,19 @@ def _export(
     return export_bytes({sheet: table}, fmt=fmt, describe={sheet: about})
 
 
-def _downloads(columns: list[Any], target: Target, chosen: pd.DataFrame, flt: IncidentFilter) -> None:
+def _downloads(
+    columns: list[Any], target: Target, chosen: pd.DataFrame | Selection, flt: IncidentFilter, *, n: int
+) -> None:
     """Excel and CSV of the whole list (every page), each download recorded in the activity log."""
     url, version = loaders.key()
-    ids = tuple(chosen["incident_id"].astype(str))
+    ids = chosen if isinstance(chosen, Selection) else tuple(chosen["incident_id"].astype(str))
     now = now_local().replace(second=0, microsecond=0)
     stem = f"vu_viec_{'xa' if target.kind == 'commune' else 'o'}_{target.code}"
     for column, fmt in zip(columns, ("xlsx", "csv"), strict=True):
+        if isinstance(chosen, Selection) and n > DOWNLOAD_MAX_ROWS[fmt]:
+            most = fmt_int(DOWNLOAD_MAX_ROWS[fmt])
+            column.caption(t("data.exp.too_many", n=fmt_int(n), most=most, fmt=fmt.upper()))
+            continue
         build = auth.audited(
             partial(
                 _export,
@@ -265,7 +341,7 @@ def _downloads(columns: list[Any], target: Target, chosen: pd.DataFrame, flt: In
             what=f"drill.{target.kind}.{target.code}",
             fmt=fmt,
             flt=flt,
-            rows=len(ids),
+            rows=n,
         )
         column.download_button(
             t(f"drill.download_{fmt}"),

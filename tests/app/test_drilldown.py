@@ -203,3 +203,124 @@ def test_the_list_export_keeps_the_list_order_and_neutralises_formulas(
     assert any(isinstance(v, str) and v.endswith("— Vụ việc tại Vĩnh Hùng") for v in cells)  # the title
     assert '\'=HYPERLINK("http://x")' in cells
     close_all()
+
+
+def _listing(source: str) -> None:
+    """A page with one source picked: a unit (a stored code, or a newer unit re-coding two) or a hot cell."""
+    from datetime import date
+
+    import streamlit as st
+
+    from geo.filters import IncidentFilter, apply_filter
+    from geo.hotspots.grid import make_grid
+    from ui import drilldown, loaders
+
+    flt = IncidentFilter(date(2025, 11, 1), date(2026, 10, 31))
+    communes = loaders.communes()
+    names = {**drilldown.unit_names(communes), "N": "Mới"}
+    recode = (("15361", "N"), ("15379", "N"))
+    kind, stored = st.session_state["kind"], st.session_state["stored"]
+    grid = make_grid(communes)
+    if kind == "cell":
+        target = drilldown.cell(st.session_state["cell"], rank=1, commune_name="X", where="Y")
+    else:
+        target = drilldown.commune("N" if kind == "recode" else "15361", names)
+
+    def frame():  # the older form: the page's incidents, re-coded as the table shows them
+        found = apply_filter(loaders.incidents(), flt)
+        if kind == "recode":
+            found = found.assign(commune_code=found["commune_code"].map(dict(recode)))
+        return found
+
+    incidents = drilldown.Source(flt, recode if kind == "recode" else ()) if stored else frame
+    drilldown.pick(source, 1, target, incidents, names=names, grid=grid)
+    drilldown.show(flt, page=source.split(".", maxsplit=1)[0])
+
+
+def _busiest_cell(url: str) -> int:
+    from geo.filters import IncidentFilter, apply_filter
+    from geo.hotspots.grid import make_grid
+
+    store = Store.open(url)
+    grid = make_grid(store.communes())
+    frame = apply_filter(store.incidents(), IncidentFilter(date(2025, 11, 1), date(2026, 10, 31)))
+    frame = frame[frame["lon"].notna()]
+    x, y = grid.project(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+    cells = grid.cell_index(x, y)
+    values, counts = __import__("numpy").unique(cells[cells >= 0], return_counts=True)
+    return int(values[counts.argmax()])
+
+
+@pytest.mark.parametrize("kind", ["commune", "recode", "cell"])
+def test_a_list_read_from_the_store_is_the_list_of_the_frame(
+    fresh_store: str, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """`Source` lists (count, pages, addresses) equal the older frame's; with push-down no incident is read in bulk."""
+    import streamlit as st
+
+    cell = _busiest_cell(fresh_store)
+    seen = {}
+    for stored in (False, True, "pushdown"):
+        if stored == "pushdown":
+
+            def refuse(self: Store, *, details: bool = False) -> None:
+                raise AssertionError("read every incident")
+
+            monkeypatch.setenv("ANTT_PUSHDOWN", "1")
+            monkeypatch.setattr(Store, "incidents", refuse)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_function(_listing, args=("t.table",), default_timeout=120)
+        at.session_state["kind"], at.session_state["stored"], at.session_state["cell"] = (
+            kind,
+            bool(stored),
+            cell,
+        )
+        at.run()
+        assert not at.exception, at.exception
+        (first,) = _lists(at)
+        pages = [first]
+        if len(first) == 50:
+            at.number_input(key="drill.page").set_value(2).run()
+            assert not at.exception, at.exception
+            pages += _lists(at)
+        seen[stored] = (
+            [c.value for c in at.caption],
+            [m.value for m in at.markdown],
+            [p.to_dict("list") for p in pages],
+            _downloads(at),
+        )
+    assert len(seen[False][2][0]["Mã vụ"]) > 10
+    for key in (True, "pushdown"):
+        for got, expected in zip(seen[key][2], seen[False][2], strict=True):
+            for column in expected:
+                assert got[column] == expected[column], (key, column)
+        assert seen[key] == seen[False]
+
+
+def test_a_stored_list_export_keeps_the_list_order_and_neutralises_formulas(fresh_store: str) -> None:
+    from geo.store.counts import Window
+    from geo.store.rows import Selection
+
+    store = Store.open(fresh_store)
+    flt = IncidentFilter(start=date(2021, 1, 1), end=date(2021, 12, 31))
+    selection = Selection(Window(flt.start, flt.end), units=("15361",))
+    listed = store.incidents()
+    listed = listed[(listed["commune_code"] == "15361") & (listed["occurred_at"].dt.year == 2021)]
+    newest = listed.sort_values(["occurred_at", "incident_id"], ascending=[False, True])[
+        "incident_id"
+    ].tolist()
+    with store.engine.begin() as conn:
+        t = store.tables.incidents
+        conn.execute(t.update().where(t.c.incident_id == newest[1]).values(description="=1+1"))
+    words = {
+        "label": "Vụ việc tại X",
+        "sheet": "Vụ việc",
+        "language": "vi",
+        "now": datetime(2026, 12, 1, 9, 0),
+    }
+    by_ids = drilldown._export(fresh_store, "v1", tuple(newest), flt, fmt="csv", **words)
+    stored = drilldown._export(fresh_store, "v2", selection, flt, fmt="csv", **words)
+    assert stored == by_ids
+    assert [line.split(",")[0] for line in stored.decode("utf-8-sig").splitlines()[1:]] == newest
+    assert "'=1+1" in stored.decode("utf-8-sig")
