@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from geo.store import counts
+from geo.store.counts import Window
 from geo.store.schema import Tables
 
 
@@ -76,3 +79,31 @@ def unit_codes(conn: Connection, tables: Tables) -> list[str]:
     t = tables.unit_counts
     rows = conn.execute(sa.select(t.c.commune_code).distinct().order_by(t.c.commune_code))
     return [str(code) for (code,) in rows]
+
+
+def window_span(conn: Connection, tables: Tables, window: Window) -> tuple[datetime, datetime] | None:
+    """Return the time of the first and of the last incident ``window`` matches (None when none does).
+
+    The first and last months holding any come from the per-month counts; only those two months of
+    incidents are searched (a range of the ``occurred_at`` index), not every row of the offences chosen.
+    """
+    months = counts.unit_counts(conn, tables, window, by=("month",))
+    if months.empty:
+        return None
+    t = tables.incidents
+
+    def edge(month: str, func: Any) -> datetime | None:
+        start = datetime.fromisoformat(month + "-01")
+        end = (pd.Timestamp(start) + pd.offsets.MonthBegin(1)).to_pydatetime()
+        lo = max(start, datetime.combine(window.start, datetime.min.time()))
+        hi = min(end, datetime.combine(window.end, datetime.min.time()) + pd.Timedelta(days=1))
+        query = sa.select(func).where(t.c.occurred_at >= lo, t.c.occurred_at < hi)
+        if window.offences:
+            query = query.where(t.c.offence_code.in_(window.offences))
+        if window.communes:
+            query = query.where(t.c.commune_code.in_(window.communes))
+        return _as_datetime(conn.execute(query).scalar_one())
+
+    first = edge(str(months["month"].iloc[0]), sa.func.min(t.c.occurred_at))
+    last = edge(str(months["month"].iloc[-1]), sa.func.max(t.c.occurred_at))
+    return None if first is None or last is None else (first, last)

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, closing, contextmanager
-from datetime import date, datetime
-from functools import partial
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from geo import incidents as incident_schema
 from geo import settings
 from geo._errors import DataError, StoreError
 from geo.area import DEMO_AREA, Area
@@ -29,12 +22,24 @@ from geo.demo import demo_plan, read_incidents_csv
 from geo.history import UnitHistory
 from geo.io.layers import load_communes
 from geo.plan import Plan
-from geo.store import aggregates, audit, counts, rows, schema, span
+from geo.store import aggregates, audit, schema
 from geo.store.counts import Window
+from geo.store.engine import (
+    COMMITS,
+    close_all,
+    close_url,
+    driver_url,
+    engine_for,
+    fault,
+    made_meanwhile,
+    safe_url,
+    sqlite_path,
+    write_lock,
+)
+from geo.store.reads import INCIDENT_COLUMNS, Reads
 from geo.store.schema import DEMO_BATCH, SCHEMA_VERSION, Tables, utc_now
-from geo.store.span import Span
 from geo.store.taxonomy import save_taxonomy, taxonomy_in
-from geo.taxonomy import Taxonomy, activate, base, group_of
+from geo.taxonomy import Taxonomy, activate, base
 
 if TYPE_CHECKING:
     from geo.io.boundary_import import BoundaryImport
@@ -53,14 +58,8 @@ __all__ = [
     "write_lock",
 ]
 
-INCIDENT_COLUMNS = list(incident_schema.FRAME)
-"""Columns of the incidents frame returned by `Store.incidents`."""
 
-DETAIL_COLUMNS = list(incident_schema.DETAILS)
-"""Columns of `Store.incidents` with ``details=True`` (exports)."""
-
-
-class Store:
+class Store(Reads):
     """An incident store at a SQLAlchemy URL.
 
     Use `Store.open`: it creates a missing store with the district's boundaries, the taxonomy and
@@ -103,11 +102,11 @@ class Store:
         ConfigError
             PostGIS cannot be enabled, or the store was made by a newer version.
         """
-        url = _driver(url or settings.database_url())
-        shown = _safe_url(url)
-        path = _sqlite_path(url)
+        url = driver_url(url or settings.database_url())
+        shown = safe_url(url)
+        path = sqlite_path(url)
         existed = path is not None and path.is_file()
-        if path is not None and existed and path.stat().st_size == 0 and not _made_meanwhile(path):
+        if path is not None and existed and path.stat().st_size == 0 and not made_meanwhile(path):
             raise StoreError("empty", shown)
         if path is not None and not existed and not create:
             raise StoreError("missing", shown)
@@ -117,7 +116,7 @@ class Store:
             except OSError as exc:
                 raise StoreError("cannot_open", shown, str(exc)) from exc
         try:
-            store = cls(_engine(url), url)
+            store = cls(engine_for(url), url)
             if path is not None and not existed:
                 needed = "create"  # straight to the write lock: another process waits for it
             else:
@@ -159,7 +158,7 @@ class Store:
         inspector = sa.inspect(conn)
         if not inspector.has_table("meta"):
             if existed and inspector.get_table_names():
-                raise StoreError("foreign", _safe_url(self.url))
+                raise StoreError("foreign", safe_url(self.url))
             return "create"
         version = int(self._meta_in(conn, "schema_version") or "1")
         if version > SCHEMA_VERSION:
@@ -168,10 +167,7 @@ class Store:
 
     def close(self) -> None:
         """Close the connections to this store's database (every `Store` at the same URL shares them)."""
-        with _ENGINES_LOCK:
-            engine = _ENGINES.pop(self.url, None)
-        if engine is not None:
-            engine.dispose()
+        close_url(self.url)
 
     def _create(self, conn: Connection, *, with_demo: bool, district: bool) -> None:
         t = self.tables
@@ -282,7 +278,7 @@ class Store:
         Read again after `VERSION_TTL_S`, as soon as this process commits a transaction to the store, or
         (SQLite) as soon as the store's files change.
         """
-        commits = (_COMMITS.get(self.url, 0), *self._file_stamp())
+        commits = (COMMITS.get(self.url, 0), *self._file_stamp())
         now = time.monotonic()
         seen = self._seen_version
         if seen is not None and seen[0] == commits and now - seen[1] < VERSION_TTL_S:
@@ -293,7 +289,7 @@ class Store:
 
     def _file_stamp(self) -> tuple[int, ...]:
         """Return when a SQLite store's files last changed (a write by another process changes them)."""
-        path = _sqlite_path(self.url)
+        path = sqlite_path(self.url)
         if path is None:
             return ()
         stamps = []
@@ -325,100 +321,6 @@ class Store:
         geometry = shapely.from_wkt(frame.pop("geom_wkt").to_numpy())
         frame["approximate"] = frame["approximate"].astype(bool)
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=settings.CRS_WGS84)[COMMUNE_COLUMNS]
-
-    def incidents(self, *, details: bool = False) -> pd.DataFrame:
-        """Return every incident, sorted by time then id, with `INCIDENT_COLUMNS` (or `DETAIL_COLUMNS`)."""
-        t = self.tables.incidents
-        columns = DETAIL_COLUMNS if details else INCIDENT_COLUMNS
-        names = [c for c in columns if c in t.c]  # only what is returned (not the address, unless asked)
-        with self.engine.connect() as conn:
-            result = conn.execute(sa.select(*(t.c[n] for n in names)))
-            # The driver's plain tuples: building a million SQLAlchemy rows, then a frame from them, cost
-            # most of a cold start at a province's scale.
-            rows = result.cursor.fetchall() if result.cursor is not None else []
-            result.close()
-        table = np.array(rows, dtype=object).reshape(len(rows), len(names))
-        frame = pd.DataFrame({n: table[:, i] for i, n in enumerate(names)})
-        del table
-        frame["occurred_at"] = _timestamps(frame["occurred_at"])
-        if "imported_at" in frame:
-            frame["imported_at"] = _timestamps(frame["imported_at"])
-        frame["offence_group"] = frame["offence_code"].map(group_of()).fillna("")
-        for col in incident_schema.TEXT:
-            frame[col] = frame[col].astype(str)
-        frame["lon"] = frame["lon"].astype(float)
-        frame["lat"] = frame["lat"].astype(float)
-        # Sorted by time then id here rather than by the database (half the time at a million rows).
-        ordered = frame.sort_values(["occurred_at", "incident_id"], kind="stable", ignore_index=True)
-        return ordered[columns]
-
-    def addresses(self, ids: Sequence[str]) -> pd.Series:
-        """Return the address of each of the incidents ``ids`` (a Series indexed by id; unknown ids absent).
-
-        For the few incidents a page shows one by one, without reading every incident's details.
-        """
-        t = self.tables.incidents
-        wanted = list(dict.fromkeys(str(i) for i in ids))
-        parts: list[tuple[str, str]] = []
-        with self.engine.connect() as conn:
-            for start in range(0, len(wanted), _ID_CHUNK):
-                chunk = wanted[start : start + _ID_CHUNK]
-                rows = conn.execute(sa.select(t.c.incident_id, t.c.address).where(t.c.incident_id.in_(chunk)))
-                parts.extend((str(i), str(a)) for i, a in rows)
-        found = dict(parts)
-        return pd.Series(
-            [found[i] for i in wanted if i in found],
-            index=pd.Index([i for i in wanted if i in found], name="incident_id", dtype=object),
-            name="address",
-            dtype=object,
-        )
-
-    def unit_counts(self, window: Window, *, by: Sequence[str] = aggregates.UNIT_KEYS) -> pd.DataFrame:
-        """Return the incidents of ``window`` per unit × month × offence (or ``by`` some of them), from the aggregates."""
-        with self.engine.connect() as conn:
-            return counts.unit_counts(conn, self.tables, window, by=by)
-
-    def pixel_counts(self, window: Window, *, by_month: bool = False, block: int = 1) -> pd.DataFrame:
-        """Return the located incidents of ``window`` per pixel or ``block`` × ``block`` pixels (and month), from the aggregates."""
-        with self.engine.connect() as conn:
-            return counts.pixel_counts(conn, self.tables, window, by_month=by_month, block=block)
-
-    def located_counts(self, window: Window) -> pd.DataFrame:
-        """Return the located incidents of ``window`` per unit (``commune_code``, ``n``), from the aggregates."""
-        with self.engine.connect() as conn:
-            return counts.located_counts(conn, self.tables, window)
-
-    def span(self) -> Span:
-        """Return the stored incidents' first and last time, the last day they cover and how many there are."""
-        with self.engine.connect() as conn:
-            return span.span(conn, self.tables)
-
-    def window_span(self, window: Window) -> tuple[datetime, datetime] | None:
-        """Return the time of the first and of the last incident ``window`` matches (None when none does)."""
-        with self.engine.connect() as conn:
-            return span.window_span(conn, self.tables, window)
-
-    def status_counts(self, window: Window) -> pd.DataFrame:
-        """Return ``with_status, solved`` per unit code of the window's incidents, counted in the database."""
-        with self.engine.connect() as conn:
-            return rows.status_counts(conn, self.tables, window)
-
-    def page(
-        self, selection: rows.Selection, *, offset: int = 0, limit: int = 50, order: rows.Order = "newest"
-    ) -> pd.DataFrame:
-        """Return one page of the incidents of ``selection`` (`geo.store.rows.page`), as `incidents` has them."""
-        with self.engine.connect() as conn:
-            return rows.page(conn, self.tables, selection, offset=offset, limit=limit, order=order)
-
-    def unit_codes(self) -> list[str]:
-        """Return the unit codes the stored incidents carry ("" for those outside every unit), sorted."""
-        with self.engine.connect() as conn:
-            return span.unit_codes(conn, self.tables)
-
-    def aggregate_grid(self) -> aggregates.Grid | None:
-        """Return the CRS and size of the aggregates' pixels (None before they are built)."""
-        with self.engine.connect() as conn:
-            return aggregates.stored_grid(conn, self.tables)
 
     def batches(self) -> pd.DataFrame:
         """Return the import history, newest first (one row per batch, the demo batch included)."""
@@ -583,40 +485,6 @@ class Store:
         return undo(self, batch_id, user=user)
 
 
-def _timestamps(values: pd.Series) -> pd.Series:
-    """Return naive timestamps (``datetime64[ns]``) from what the driver gave: datetimes or SQLite's text."""
-    if len(values) and isinstance(values.iloc[0], str):
-        return pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
-    return pd.to_datetime(values).astype("datetime64[ns]")
-
-
-_ENGINES: dict[str, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-
-
-def _engine(url: str) -> Engine:
-    """Return the process-wide engine (connection pool) of ``url``."""
-    with _ENGINES_LOCK:
-        if url not in _ENGINES:
-            engine = sa.create_engine(url, future=True, connect_args=_connect_args(url))
-            sa.event.listen(engine, "handle_error", partial(_reraise, _safe_url(url)))
-            sa.event.listen(engine, "commit", partial(_count_commit, url))
-            engine.begin = partial(_locked_begin, engine.begin)  # type: ignore[method-assign]
-            _ENGINES[url] = engine
-        return _ENGINES[url]
-
-
-_ID_CHUNK = 900
-"""Ids per ``IN (…)`` list (SQLite allows 999 variables in a statement)."""
-
-_COMMITS: dict[str, int] = {}
-"""Transactions committed by this process, per URL (`Store.version` reads the store again after one)."""
-
-
-def _count_commit(url: str, conn: Connection) -> None:
-    _COMMITS[url] = _COMMITS.get(url, 0) + 1
-
-
 VERSION_TTL_S = 0.5
 """How long `Store.version` trusts the revision it read, while this process commits nothing.
 
@@ -625,167 +493,5 @@ a SQLite file by any process, is seen at once; one by another process to Postgre
 line, another dashboard instance) within this time."""
 
 
-CONNECT_TIMEOUT_S = 10
-"""How long to wait for a PostgreSQL server before saying it cannot be reached (a firewall that drops
-packets would otherwise hold the page for the system's TCP timeout, minutes); ``?connect_timeout=``
-in the URL overrides it."""
-
-
-def _connect_args(url: str) -> dict[str, Any]:
-    if url.startswith("postgresql") and "connect_timeout" not in url:
-        return {"connect_timeout": CONNECT_TIMEOUT_S}
-    return {}
-
-
-def _reraise(shown: str, context: sa.engine.ExceptionContext) -> None:
-    """The engine's error hook: a store fault becomes our `StoreError` (the transaction rolls back)."""
-    error = fault(context.original_exception, shown)
-    if error is not None:
-        raise error from context.original_exception
-
-
-# SQLite's primary result codes (https://www.sqlite.org/rescode.html) → our kinds of fault.
-_SQLITE_FAULTS = {
-    3: "readonly",  # SQLITE_PERM
-    5: "locked",  # SQLITE_BUSY
-    6: "locked",  # SQLITE_LOCKED
-    8: "readonly",  # SQLITE_READONLY
-    10: "io",  # SQLITE_IOERR
-    11: "corrupt",  # SQLITE_CORRUPT
-    13: "full",  # SQLITE_FULL
-    14: "cannot_open",  # SQLITE_CANTOPEN
-    26: "corrupt",  # SQLITE_NOTADB
-}
-
-# PostgreSQL's SQLSTATE codes (classes or whole codes) → our kinds of fault.
-_POSTGRES_FAULTS = {
-    "08": "unreachable",  # connection exception
-    "28": "credentials",  # invalid authorization
-    "3D000": "no_database",
-    "25006": "readonly",  # read_only_sql_transaction
-    "42501": "readonly",  # insufficient_privilege
-    "53": "full",  # insufficient resources (disk full, out of memory, too many connections)
-    "55P03": "locked",  # lock_not_available
-    "57P01": "unreachable",  # admin_shutdown
-    "57P02": "unreachable",  # crash_shutdown
-    "57P03": "unreachable",  # cannot_connect_now
-    "58": "io",  # system error (I/O)
-    "XX001": "corrupt",  # data_corrupted
-    "XX002": "corrupt",  # index_corrupted
-}
-
-
-def fault(error: BaseException | None, shown: str) -> StoreError | None:
-    """Return the `StoreError` a database driver's ``error`` means, or None (a bug, not the store's fault).
-
-    SQLite errors are read by their result code; PostgreSQL errors by their SQLSTATE, or — for a
-    connection that never reached the server, which has none — by psycopg's own words.
-    """
-    if isinstance(error, sqlite3.Error):
-        code = getattr(error, "sqlite_errorcode", None)
-        kind = _SQLITE_FAULTS.get(code & 0xFF) if isinstance(code, int) else None
-        return StoreError(kind, shown, str(error)) if kind else None
-    sqlstate = getattr(error, "sqlstate", None)
-    if error is None or type(error).__module__.split(".")[0] != "psycopg":
-        return None
-    if isinstance(sqlstate, str):
-        kind = _POSTGRES_FAULTS.get(sqlstate) or _POSTGRES_FAULTS.get(sqlstate[:2])
-        return StoreError(kind, shown, str(error)) if kind else None
-    if _is_operational(error):  # no SQLSTATE: the connection itself failed (refused, timed out…)
-        text = str(error).lower()
-        if "password" in text or "authentication" in text:
-            return StoreError("credentials", shown, str(error))
-        if "does not exist" in text and "database" in text:
-            return StoreError("no_database", shown, str(error))
-        return StoreError("unreachable", shown, str(error))
-    return None
-
-
-def close_url(url: str) -> None:
-    """Close the connections of the store at ``url`` (before removing its file)."""
-    with _ENGINES_LOCK:
-        engine = _ENGINES.pop(url, None)
-    if engine is not None:
-        engine.dispose()
-
-
-def _made_meanwhile(path: Path) -> bool:
-    """Return whether an empty SQLite file was only being created by another process (now done).
-
-    SQLite makes the file before the creating process writes into it under the write lock: wait for
-    that lock, then look again. A file still empty (or one we cannot lock) is an empty file.
-    """
-    try:
-        with closing(sqlite3.connect(path, timeout=120)) as probe:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.rollback()
-    except sqlite3.Error:
-        return False
-    return path.stat().st_size > 0
-
-
-@contextmanager
-def _locked_begin(begin: Callable[[], AbstractContextManager[Connection]]) -> Iterator[Connection]:
-    """``engine.begin()`` of every store: a write transaction that holds the write lock from its start."""
-    with begin() as conn:
-        write_lock(conn)
-        yield conn
-
-
-def write_lock(conn: Connection) -> None:
-    """Take the store's write lock at the start of ``conn``'s transaction (SQLite: DDL inside it too).
-
-    Every ``store.engine.begin()`` calls it first (a write reads before it writes, and pysqlite begins
-    SQLite's transaction only at the first INSERT, UPDATE or DELETE, so those reads were not isolated
-    from a second writer: two imports of one file at once ended in a UNIQUE constraint error); with
-    the lock the second writer waits for the first to commit, then reads what it wrote.
-    """
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    elif conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7351)"))
-
-
-def close_all() -> None:
-    """Close every store connection of this process (tests; before deleting a database)."""
-    with _ENGINES_LOCK:
-        engines = list(_ENGINES.values())
-        _ENGINES.clear()
-    for engine in engines:
-        engine.dispose()
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _driver(url: str) -> str:
-    """Return ``url`` with PostgreSQL's driver spelled out (psycopg 3 is the one installed)."""
-    for scheme in ("postgresql://", "postgres://"):
-        if url.startswith(scheme):
-            return "postgresql+psycopg://" + url.removeprefix(scheme)
-    return url
-
-
-def _is_operational(error: BaseException) -> bool:
-    import psycopg
-
-    return isinstance(error, psycopg.OperationalError)
-
-
-def _sqlite_path(url: str) -> Path | None:
-    """Return the file of a SQLite URL (``sqlite:///path``, ``sqlite:///file:path?mode=ro&uri=true``), or None."""
-    if not url.startswith("sqlite:///"):
-        return None
-    database = sa.engine.make_url(url).database or ""
-    if not database or database == ":memory:":
-        return None
-    return Path(database.removeprefix("file:"))
-
-
-def _safe_url(url: str) -> str:
-    """Return ``url`` with any password hidden (for messages)."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url

@@ -400,7 +400,7 @@ def test_postgres_credentials_database_and_read_only_account(
 @pytest.mark.parametrize("fault", ["readonly", "full"])
 def test_a_migration_that_cannot_be_written_leaves_the_old_store(tmp_path: Path, fault: str) -> None:
     """Opening an older store migrates it in one transaction: a fault half-way leaves version 1 whole."""
-    from geo.store.store import _engine
+    from geo.store.engine import engine_for as _engine
     from tests.geo.store.test_schema import _version_1
 
     path = tmp_path / "cu.sqlite"
@@ -468,9 +468,9 @@ def test_a_server_that_never_answers_is_reported_within_the_timeout(monkeypatch:
     import socket
     import time
 
-    from geo.store import store as store_module
+    from geo.store import engine as engine_module
 
-    monkeypatch.setattr(store_module, "CONNECT_TIMEOUT_S", 2)
+    monkeypatch.setattr(engine_module, "CONNECT_TIMEOUT_S", 2)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)

@@ -60,3 +60,26 @@ def test_an_empty_store_spans_nothing(tmp_path_factory: pytest.TempPathFactory) 
     store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('empty') / 'e.sqlite'}", demo=False)
     assert store.span() == Span(None, None, None, 0)
     assert store.unit_codes() == []
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        Window(date(2021, 1, 1), date(2026, 10, 31), offences=("danh_bac",)),
+        Window(date(2023, 5, 26), date(2024, 3, 3), communes=("15361",)),
+        Window(date(2024, 2, 10), date(2024, 2, 20)),
+        Window(date(2030, 1, 1), date(2030, 2, 1)),
+    ],
+    ids=str,
+)
+def test_window_span_is_the_first_and_last_match(
+    tmp_path_factory: pytest.TempPathFactory, window: Window
+) -> None:
+    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('ws') / 'w.sqlite'}", demo=True)
+    flt = IncidentFilter(window.start, window.end, offences=window.offences, communes=window.communes)
+    chosen = apply_filter(store.incidents(), flt)
+    got = store.window_span(window)
+    if chosen.empty:
+        assert got is None
+        return
+    assert got == (chosen["occurred_at"].min().to_pydatetime(), chosen["occurred_at"].max().to_pydatetime())

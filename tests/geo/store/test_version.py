@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import geo.store.reads as reads_module
 import geo.store.store as store_module
 from geo.io.incident_import import validate_incidents
 from geo.io.tables import read_table
@@ -65,7 +66,7 @@ def test_addresses_of_a_few_incidents(tmp_path: Path, monkeypatch: pytest.Monkey
     store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}", demo=False)
     data = Path(__file__).resolve().parents[2] / "data" / "vu_viec_lon_xon.csv"
     store.import_incidents(validate_incidents(read_table(data), store.communes(), now=datetime(2026, 11, 27)))
-    monkeypatch.setattr(store_module, "_ID_CHUNK", 2)  # several IN lists
+    monkeypatch.setattr(reads_module, "_ID_CHUNK", 2)  # several IN lists
     found = store.addresses(["VL-002", "no-such-id", "VL-001", "VL-003", "VL-002"])
     assert found.to_dict() == {"VL-002": "Thôn 3", "VL-001": "Chợ thị trấn", "VL-003": ""}
     assert found.index.tolist() == ["VL-002", "VL-001", "VL-003"]
