@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -282,6 +282,17 @@ def cube_gi_star(
     return GiStar(z=z, p_sim=p_sim, p_value=p_value, bins=bins)
 
 
+class EmergingOptions(TypedDict, total=False):
+    """The options of `pixel_emerging` (each has the default of `settings`)."""
+
+    time_lags: int
+    alpha: float
+    standardise: Standardise
+    inference: Inference
+    permutations: int
+    seed: int
+
+
 def emerging_hotspots(
     grid: Grid,
     x: np.ndarray,
@@ -289,6 +300,25 @@ def emerging_hotspots(
     times: np.ndarray,
     *,
     steps: TimeSteps | None = None,
+    **options: Unpack[EmergingOptions],
+) -> Emerging:
+    """Run the emerging hot spot analysis (`pixel_emerging`) of points in the grid's metres at ``times``.
+
+    ``steps`` default to those of the span of ``times`` (`choose_steps`); points without
+    coordinates are left out of the cube (their times still count for the span).
+    """
+    steps = steps or choose_steps(times)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    pixels = bin_xy(x[ok], y[ok], crs=grid.crs, pixel_m=grid.cell_m, month=month_numbers(times)[ok])
+    return pixel_emerging(grid, pixels, steps=steps, **options)
+
+
+def pixel_emerging(
+    grid: Grid,
+    pixels: PixelCounts,
+    *,
+    steps: TimeSteps,
     time_lags: int = settings.EMERGING_TIME_LAGS,
     alpha: float = settings.EMERGING_ALPHA,
     standardise: Standardise = settings.EMERGING_STANDARDISE,
@@ -296,18 +326,16 @@ def emerging_hotspots(
     permutations: int = settings.GISTAR_PERMUTATIONS,
     seed: int = settings.GISTAR_SEED,
 ) -> Emerging:
-    """Run the emerging hot spot analysis of the points on ``grid``.
+    """Run the emerging hot spot analysis of incidents counted per pixel (or cell) and month on ``grid``.
 
     Parameters
     ----------
     grid
         The analysis grid.
-    x, y
-        Point coordinates in EPSG:32648 metres.
-    times
-        Timestamps of the points.
+    pixels
+        The incidents counted per pixel and month (``pixels.month``), pixels that tile the cells.
     steps
-        The time steps; by default chosen from the span of ``times`` (`choose_steps`).
+        The time steps (`choose_steps`, `month_steps`).
     time_lags
         Previous steps in each bin's neighbourhood.
     alpha
@@ -327,36 +355,6 @@ def emerging_hotspots(
     Emerging
         Per-bin Gi*, per-cell trend and class.
     """
-    steps = steps or choose_steps(times)
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    ok = np.isfinite(x) & np.isfinite(y)
-    pixels = bin_xy(x[ok], y[ok], crs=grid.crs, pixel_m=grid.cell_m, month=month_numbers(times)[ok])
-    return pixel_emerging(
-        grid,
-        pixels,
-        steps=steps,
-        time_lags=time_lags,
-        alpha=alpha,
-        standardise=standardise,
-        inference=inference,
-        permutations=permutations,
-        seed=seed,
-    )
-
-
-def pixel_emerging(
-    grid: Grid,
-    pixels: PixelCounts,
-    *,
-    steps: TimeSteps,
-    time_lags: int = settings.EMERGING_TIME_LAGS,
-    alpha: float = settings.EMERGING_ALPHA,
-    standardise: Standardise = settings.EMERGING_STANDARDISE,
-    inference: Inference = settings.EMERGING_INFERENCE,
-    permutations: int = settings.GISTAR_PERMUTATIONS,
-    seed: int = settings.GISTAR_SEED,
-) -> Emerging:
-    """Run the emerging hot spot analysis (`emerging_hotspots`) of incidents counted per pixel and month."""
     if pixels.month is None:
         raise ConfigError("Phân tích điểm nóng mới nổi cần số đếm theo từng tháng.")
     cube = pixel_cube(grid, pixels, steps.step_of_month(pixels.month), steps.count)

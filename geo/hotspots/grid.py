@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TypedDict, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -260,10 +261,45 @@ def kernel_share(mask: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return np.clip(share, 0.0, 1.0)
 
 
+class DensityOptions(TypedDict, total=False):
+    """The smoothing's options of `pixel_density` (each has the default of `settings`)."""
+
+    bandwidth_m: float
+    subcells: int
+    edge_correction: bool
+
+
 def density(
     grid: Grid,
     x: np.ndarray,
     y: np.ndarray,
+    *,
+    steps: np.ndarray | None = None,
+    n_steps: int = 1,
+    **options: Unpack[DensityOptions],
+) -> np.ndarray:
+    """Return the kernel density of points in the grid's metres (`pixel_density` of the points binned).
+
+    ``steps`` gives the time step of each point (see `pixel_density`); points without coordinates
+    are left out.
+    """
+    subcells = options.get("subcells", settings.KDE_SUBCELLS)
+    if subcells < 1:
+        raise ConfigError(f"Số điểm ảnh mỗi cạnh ô phải ít nhất là 1 (nhận {subcells}).")
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    return pixel_density(
+        grid,
+        bin_xy(x[ok], y[ok], crs=grid.crs, pixel_m=grid.cell_m / subcells),
+        steps=None if steps is None else np.asarray(steps, dtype=np.int64)[ok],
+        n_steps=n_steps,
+        **options,
+    )
+
+
+def pixel_density(
+    grid: Grid,
+    pixels: PixelCounts,
     *,
     bandwidth_m: float = settings.KDE_BANDWIDTH_M,
     subcells: int = settings.KDE_SUBCELLS,
@@ -271,9 +307,9 @@ def density(
     n_steps: int = 1,
     edge_correction: bool = settings.KDE_EDGE_CORRECTION,
 ) -> np.ndarray:
-    """Return the quartic kernel density of the points, in incidents per km², averaged per cell.
+    """Return the quartic kernel density of incidents counted per pixel, in incidents per km², averaged per cell.
 
-    The points are binned on pixels of ``cell_m / subcells`` metres, smoothed with the quartic kernel
+    The incidents are binned on pixels of ``cell_m / subcells`` metres, smoothed with the quartic kernel
     of ``bandwidth_m`` (FFT convolution) and averaged back onto the grid's cells, so the value of a
     cell is the mean density over its area whatever the cell size.
 
@@ -297,15 +333,16 @@ def density(
     ----------
     grid
         The analysis grid.
-    x, y
-        Point coordinates in EPSG:32648 metres.
+    pixels
+        The incidents counted on the smoothing's pixels (``pixels.pixel_m == grid.cell_m / subcells``,
+        the same CRS as the grid).
     bandwidth_m
         Kernel radius in metres.
     subcells
         Pixels per cell side for the smoothing.
     steps
-        Optional time-step index (0 … ``n_steps`` - 1) of each point; points with other values are
-        ignored. With it the result has one layer per step.
+        Optional time-step index (0 … ``n_steps`` - 1) of each row of ``pixels``; rows with other
+        values are ignored. With it the result has one layer per step.
     n_steps
         Number of time steps when ``steps`` is given.
     edge_correction
@@ -315,36 +352,6 @@ def density(
     -------
     numpy.ndarray
         (ny, nx) densities, or (n_steps, ny, nx) with ``steps``; 0 outside the district.
-    """
-    if subcells < 1:
-        raise ConfigError(f"Số điểm ảnh mỗi cạnh ô phải ít nhất là 1 (nhận {subcells}).")
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    ok = np.isfinite(x) & np.isfinite(y)
-    return pixel_density(
-        grid,
-        bin_xy(x[ok], y[ok], crs=grid.crs, pixel_m=grid.cell_m / subcells),
-        bandwidth_m=bandwidth_m,
-        subcells=subcells,
-        steps=None if steps is None else np.asarray(steps, dtype=np.int64)[ok],
-        n_steps=n_steps,
-        edge_correction=edge_correction,
-    )
-
-
-def pixel_density(
-    grid: Grid,
-    pixels: PixelCounts,
-    *,
-    bandwidth_m: float = settings.KDE_BANDWIDTH_M,
-    subcells: int = settings.KDE_SUBCELLS,
-    steps: np.ndarray | None = None,
-    n_steps: int = 1,
-    edge_correction: bool = settings.KDE_EDGE_CORRECTION,
-) -> np.ndarray:
-    """Return the kernel density of incidents counted per pixel (`density`, from `PixelCounts`).
-
-    ``pixels`` are the smoothing's own pixels (``pixels.pixel_m == grid.cell_m / subcells``);
-    ``steps`` gives the time step of each of their rows, as in `density`.
     """
     if subcells < 1:
         raise ConfigError(f"Số điểm ảnh mỗi cạnh ô phải ít nhất là 1 (nhận {subcells}).")
