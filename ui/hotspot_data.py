@@ -130,11 +130,13 @@ def selected(flt: IncidentFilter) -> pd.DataFrame:
     return _selected(Query.of(flt))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
 def _pixel_grid(url: str, version: str) -> StoreGrid | None:
     """The store's pixels when push-down is on and they are the hot spot grid's (None: use the rows)."""
-    if not source.pushdown():
-        return None
+    return _matching_grid(url, version) if source.pushdown() else None
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _matching_grid(url: str, version: str) -> StoreGrid | None:
     stored = loaders.store().aggregate_grid()
     grid = _frame(url, version).grid
     pixel = grid.cell_m / settings.KDE_SUBCELLS

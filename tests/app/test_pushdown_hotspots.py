@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from geo.store.aggregates import Grid
 from geo.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,3 +83,16 @@ def test_the_hot_spot_layers_are_the_same_from_pixel_counts_and_read_no_rows(
     assert any(
         caption.startswith("Xu hướng điểm nóng tính trên toàn bộ dữ liệu") for caption in got["captions"]
     )
+
+
+def test_aggregates_of_other_pixels_are_not_used_the_rows_are(
+    fresh_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTT_PUSHDOWN", "0")
+    expected = _hot_cells(_shown(_map_page({})))
+    monkeypatch.setenv("ANTT_PUSHDOWN", "1")
+    monkeypatch.setattr(Store, "aggregate_grid", lambda self: Grid("EPSG:32649"))  # another UTM zone's pixels
+    asked = []
+    monkeypatch.setattr(Store, "pixel_counts", lambda self, *a, **k: asked.append(1))
+    assert _hot_cells(_shown(_map_page({}))) == expected
+    assert not asked
