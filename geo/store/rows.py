@@ -160,7 +160,8 @@ def slices(
         raw = _raw(conn, query)
         if raw.empty:
             return
-        after = (raw["occurred_at"].iloc[-1], str(raw["incident_id"].iloc[-1]))
+        last = _timestamps(raw["occurred_at"].iloc[-1:]).iloc[0]
+        after = (last.to_pydatetime(), str(raw["incident_id"].iloc[-1]))
         yield _typed(raw, details)
         if len(raw) < size:
             return
@@ -224,20 +225,23 @@ def has_seconds(conn: Connection, tables: Tables, selection: Selection) -> bool:
 def coverage_frame(conn: Connection, tables: Tables) -> pd.DataFrame:
     """Return at most three incidents' ``occurred_at, precision`` that span what every incident covers.
 
-    The first incident, the latest of those timed to the day or minute and the latest month-only one:
-    `geo.incidents.covered_until` and the first time of this frame are those of every incident (what
-    an export's description states) without reading them all.
+    The first incident, the latest one and the latest month-only record of the latest one's month or
+    after (a month-only record covers its whole month): `geo.incidents.covered_until` and the first
+    time of this frame are those of every incident (what an export's description states), read on
+    the ``occurred_at`` index without reading the incidents.
     """
     t = tables.incidents
-    monthly = t.c.precision == "month"
-    first, timed, month = conn.execute(
-        sa.select(
-            sa.func.min(t.c.occurred_at),
-            sa.func.max(sa.case((~monthly, t.c.occurred_at))),
-            sa.func.max(sa.case((monthly, t.c.occurred_at))),
-        )
-    ).one()
-    found = [(w, p) for w, p in ((first, "minute"), (timed, "minute"), (month, "month")) if w is not None]
+    # Two statements: SQLite reads a min() or a max() alone off the index, both together by a scan.
+    first = conn.execute(sa.select(sa.func.min(t.c.occurred_at))).scalar_one()
+    last = conn.execute(sa.select(sa.func.max(t.c.occurred_at))).scalar_one()
+    found: list[tuple[Any, str]] = []
+    if first is not None:
+        latest = _timestamps(pd.Series([last], dtype=object)).iloc[0]
+        since = latest.replace(day=1, hour=0, minute=0, second=0, microsecond=0).to_pydatetime()
+        month = conn.execute(
+            sa.select(sa.func.max(t.c.occurred_at)).where(t.c.occurred_at >= since, t.c.precision == "month")
+        ).scalar_one()
+        found = [(first, "minute"), (last, "minute")] + ([(month, "month")] if month is not None else [])
     frame = pd.DataFrame(found, columns=["occurred_at", "precision"], dtype=object)
     frame["occurred_at"] = _timestamps(frame["occurred_at"])
     return frame
@@ -287,9 +291,16 @@ def _columns(t: sa.Table, details: bool) -> list[sa.Column[Any]]:
 
 
 def _raw(conn: Connection, query: sa.Select) -> pd.DataFrame:
+    """The rows as the driver gives them (SQLite's times as text), as `Store.incidents` reads them.
+
+    The driver's plain tuples: SQLAlchemy's rows and their type processing cost most of a slice's read.
+    """
     result = conn.execute(query)
-    rows = result.all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=list(result.keys()), dtype=object)
+    names = list(result.keys())
+    found = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    table = np.array(found, dtype=object).reshape(len(found), len(names))
+    return pd.DataFrame({n: table[:, i] for i, n in enumerate(names)}, dtype=object)
 
 
 def _frame(conn: Connection, query: sa.Select, details: bool) -> pd.DataFrame:
@@ -298,7 +309,7 @@ def _frame(conn: Connection, query: sa.Select, details: bool) -> pd.DataFrame:
 
 def _typed(raw: pd.DataFrame, details: bool) -> pd.DataFrame:
     """Return the rows with `Store.incidents`' columns and dtypes (``offence_group`` from the taxonomy)."""
-    frame = raw.copy()
+    frame = raw  # read for this call only: typed in place
     frame["occurred_at"] = _timestamps(frame["occurred_at"])
     if "imported_at" in frame:
         frame["imported_at"] = _timestamps(frame["imported_at"])
