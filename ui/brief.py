@@ -1,6 +1,7 @@
 """The meeting brief's download buttons (Word and PDF) for every role, built on click and cached on the store's version.
 
-The brief is made by `geo.brief` from the cached frames and the cached evaluation (`ui.evaluation`), for
+The brief is made by `geo.brief` from the cached frames (with push-down, from counts asked of the database:
+`geo.brief.source.StoreCounted`) and the cached evaluation (`ui.evaluation`), for
 the period of the sidebar filter, in the page's language; each download is recorded in the audit trail
 (``export``, what ``brief``).
 """
@@ -14,12 +15,14 @@ import streamlit as st
 
 from geo import AppError
 from geo.brief.compose import compose, file_stem
-from geo.brief.content import Inputs
+from geo.brief.content import Inputs, empty_incidents
 from geo.brief.docx_file import render_docx
 from geo.brief.pdf_file import render_pdf
+from geo.brief.source import StoreCounted
 from geo.evaluation.assess import Evaluation
 from geo.filters import IncidentFilter
-from ui import auth, counts, evaluation, loaders
+from geo.hotspots import series
+from ui import auth, counts, evaluation, loaders, source
 from ui.i18n import lang, t
 
 MIME = {
@@ -51,16 +54,27 @@ def _brief(
     fmt: str,
     language: str,
 ) -> bytes:
+    shapes = loaders.communes()
+    pushed = source.pushdown()  # the counts asked of the database: no incident row is read
     inputs = Inputs(
-        incidents=loaders.incidents(),
-        communes=loaders.communes(),
+        incidents=empty_incidents() if pushed else loaders.incidents(),
+        communes=shapes,
         plan=loaders.plan(),
         area=loaders.area(),
         is_demo=loaders.is_demo(),
         batches=loaders.store().batches(),
+        declared_end=loaders.declared_end(),
+        stored=StoreCounted(loaders.store(), grid_crs=series.grid_frame(shapes).grid.crs) if pushed else None,
     )
     period = IncidentFilter(start=start, end=end, groups=groups, offences=offences, communes=communes)
-    brief = compose(inputs, period=period, lang=language, evaluation=_evaluation())
+    found = _evaluation()
+    brief = compose(
+        inputs,
+        period=period,
+        lang=language,
+        evaluation=found,
+        found_now=evaluation.now() if found is not None else None,
+    )
     return RENDERERS[fmt](brief)
 
 

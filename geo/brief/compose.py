@@ -8,10 +8,11 @@ from geo import AppError
 from geo.area import Area
 from geo.brief import sections
 from geo.brief.content import Brief, Closing, Header, Inputs
+from geo.brief.source import default_period
 from geo.dates import now_local
 from geo.evaluation.assess import Evaluation, evaluate
-from geo.evaluation.current import holding
-from geo.filters import IncidentFilter, default_filter
+from geo.evaluation.current import Holding, holding
+from geo.filters import IncidentFilter
 from geo.words import word
 
 _MONTHS_EN = (
@@ -86,6 +87,7 @@ def compose(
     lang: str = "vi",
     now: datetime | None = None,
     evaluation: Evaluation | None = None,
+    found_now: Holding | None = None,
     issuer: str = "",
 ) -> Brief:
     """Return the brief of the stored data: headline, one section per target, the period, hot spots, caveats.
@@ -103,16 +105,20 @@ def compose(
     evaluation
         The evaluation of the stored plan when the caller has it (the dashboard caches it); computed
         otherwise. Not used without a plan.
+    found_now
+        The plan's question asked of the latest months (`geo.evaluation.current.holding`) of that
+        evaluation, when the caller has it; computed otherwise.
     issuer
         The issuing body's name (default: the police of the area, from the area's name).
     """
     now = now or now_local()
-    period = period or default_filter(inputs.incidents)
+    counted = inputs.counts()
+    period = period or default_period(counted)
     problem = ""
     if inputs.plan.is_set and evaluation is None:
         try:
             evaluation = evaluate(
-                inputs.incidents,
+                counted.evaluated(),
                 inputs.communes,
                 inputs.plan,
                 combined_name=word("brief.combined", lang, unit=inputs.area.unit_word),
@@ -120,13 +126,10 @@ def compose(
         except AppError as exc:
             problem = exc.message
     if not inputs.plan.is_set:
-        evaluation = None
+        evaluation = found_now = None
     # Whether the change holds now: the plan's question asked of the latest 12 complete months.
-    found_now = (
-        holding(evaluation, inputs.incidents, inputs.communes, through=inputs.declared_end)
-        if evaluation is not None
-        else None
-    )
+    if found_now is None and evaluation is not None:
+        found_now = holding(evaluation, counted.evaluated(), inputs.communes, through=inputs.declared_end)
     parent, own = _issuers(inputs.area, lang=lang, issuer=issuer)
     fmt = "%d/%m/%Y"
     header = Header(

@@ -16,6 +16,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.area import Area
+from geo.brief.source import Counted, FrameCounted, StoreCounted
+from geo.hotspots import series
+from geo.incidents import FRAME, typed
 from geo.plan import Plan
 from geo.store.store import Store
 
@@ -164,7 +167,7 @@ def roman(number: int) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Inputs:
-    """What the brief reads from the store: the frames, the plan, the area and the import history."""
+    """What the brief reads from the store: the frames (or the store's counts), the plan, the area and the import history."""
 
     incidents: pd.DataFrame
     communes: gpd.GeoDataFrame
@@ -174,16 +177,36 @@ class Inputs:
     batches: pd.DataFrame
     declared_end: date | None = None
     """The last day the latest import declared complete (``--complete-to``), if any."""
+    stored: Counted | None = None
+    """The counts asked of the store's database (push-down: ``incidents`` is then empty), or None: the rows."""
+
+    def counts(self) -> Counted:
+        """Return what the brief counts: the store's counts when given, else the incidents frame's."""
+        return self.stored if self.stored is not None else FrameCounted(self.incidents)
 
 
-def read_inputs(store: Store) -> Inputs:
-    """Return everything the brief needs from ``store`` (read once)."""
+def read_inputs(store: Store, *, pushdown: bool = False) -> Inputs:
+    """Return everything the brief needs from ``store`` (read once).
+
+    With ``pushdown`` the incidents are not read: the brief's counts are asked of the database
+    (`geo.brief.source.StoreCounted`) and ``incidents`` is an empty frame.
+    """
+    communes = store.communes()
+    stored: Counted | None = None
+    if pushdown:
+        stored = StoreCounted(store, grid_crs=series.grid_frame(communes).grid.crs)
     return Inputs(
-        incidents=store.incidents(),
-        communes=store.communes(),
+        incidents=empty_incidents() if pushdown else store.incidents(),
+        communes=communes,
         plan=store.plan(),
         area=store.area(),
         is_demo=store.is_demo(),
         batches=store.batches(),
         declared_end=store.declared_end(),
+        stored=stored,
     )
+
+
+def empty_incidents() -> pd.DataFrame:
+    """Return an incidents frame without rows (`geo.incidents.FRAME` columns, typed)."""
+    return typed(pd.DataFrame({column: [] for column in FRAME}))

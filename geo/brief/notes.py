@@ -11,7 +11,6 @@ from geo.brief.content import Block, Inputs, Paragraph, Section, Table
 from geo.brief.wording import Words
 from geo.evaluation.assess import Evaluation
 from geo.glossary import glossary
-from geo.incidents import covered_until
 
 MAX_BATCH_ROWS = 5
 """Latest import batches listed in the provenance."""
@@ -57,19 +56,19 @@ def caveats_section(inputs: Inputs, evaluation: Evaluation | None, w: Words) -> 
 
 def sources_section(inputs: Inputs, now: datetime, w: Words) -> Section:
     """Return the provenance: demo notice, coverage, the import batches in use, when the brief was made."""
-    incidents = inputs.incidents
+    counted = inputs.counts()
     blocks: list[Block] = []
     if inputs.is_demo:
         blocks.append(Paragraph(w("banner.demo_detail"), lead=w("brief.demo") + "."))
-    last = covered_until(incidents)
-    if last is None:
+    last, found = counted.covered(), counted.span()
+    if last is None or found is None:
         blocks.append(Paragraph(w("brief.no_incidents")))
     else:
-        first = incidents["occurred_at"].min().date()
+        first = found[0].date()
         coverage = w("page.coverage", start=w.d(first), end=w.d(last))
         blocks.append(
             Paragraph(
-                f"{coverage} {w('brief.counts', n=w.n(len(incidents)), units=len(inputs.communes), unit=inputs.area.unit_word)}"
+                f"{coverage} {w('brief.counts', n=w.n(counted.total()), units=len(inputs.communes), unit=inputs.area.unit_word)}"
             )
         )
     batches = inputs.batches

@@ -9,14 +9,13 @@ import pandas as pd
 from geo import settings
 from geo.brief import figures, notes, tables
 from geo.brief.content import Block, Images, Inputs, Paragraph, Section, Verdict
+from geo.brief.source import Counted
 from geo.brief.wording import Words
-from geo.dates import complete_data_end, shift_months
+from geo.dates import complete_data_end, months_between, shift_months
 from geo.evaluation.assess import ALL, Assessment, Evaluation
 from geo.evaluation.current import Holding
 from geo.filters import IncidentFilter
-from geo.incidents import covered_until
 from geo.taxonomy import group_name
-from geo.trends import monthly_series
 
 CHART_MONTHS = 36
 """Months the monthly chart spans at most (ending with the last complete month)."""
@@ -62,7 +61,7 @@ def _headline(
     if evaluation is None:
         text = w("brief.eval_error", msg=problem) if problem else w("brief.no_plan", unit=unit)
         blocks: list[Block] = [Paragraph(text)]
-        if len(inputs.incidents):  # an empty store has no months to draw
+        if inputs.counts().total():  # an empty store has no months to draw
             blocks.append(Images((chart[0].image(chart[1], width=0.6),)))
         return Section(w("brief.s.headline"), tuple(blocks))
     groups: dict[str, list[str]] = {}
@@ -200,13 +199,14 @@ def _targets(
     return Section(w("brief.s.targets", unit=inputs.area.unit_word), tuple(blocks))
 
 
-def _chart_span(incidents: pd.DataFrame, evaluation: Evaluation | None) -> tuple[date, date] | None:
+def _chart_span(counted: Counted, evaluation: Evaluation | None) -> tuple[date, date] | None:
     """The months of the chart: the last `CHART_MONTHS` complete months, widened back to the evaluation's baseline."""
-    last = covered_until(incidents)
-    if last is None:
+    last = counted.covered()
+    found = counted.span()
+    if last is None or found is None:
         return None
     end = complete_data_end(last) - timedelta(days=1)
-    first = incidents["occurred_at"].min().date()
+    first = found[0].date()
     if end < first:
         end = last
     start = shift_months(end.replace(day=1), -(CHART_MONTHS - 1))
@@ -215,35 +215,42 @@ def _chart_span(incidents: pd.DataFrame, evaluation: Evaluation | None) -> tuple
     return max(first.replace(day=1), start), end
 
 
+def _monthly(per_unit: pd.DataFrame, months: pd.DatetimeIndex, wanted: pd.Series | None = None) -> pd.Series:
+    """Sum the per-unit monthly counts of the units ``wanted`` (all without) into every month (zeros too)."""
+    chosen = per_unit if wanted is None else per_unit[wanted.to_numpy()]
+    summed = chosen.groupby("month")["count"].sum()
+    return summed.reindex(months, fill_value=0).astype(int).rename_axis("month").rename("count")
+
+
 def _monthly_chart(inputs: Inputs, evaluation: Evaluation | None, w: Words) -> tuple[figures.Png, str]:
     """The monthly chart: targets together and the other units (per 1,000 residents when known), the start line."""
-    span = _chart_span(inputs.incidents, evaluation)
+    counted = inputs.counts()
+    span = _chart_span(counted, evaluation)
     if span is None:
         empty = figures.monthly_chart(
             {}, start_line=None, start_label="", y_label=w("brief.chart_count"), lang=w.lang
         )
         return empty, w("brief.chart_caption_district")
     start, end = span
-    incidents = inputs.incidents
-    inside = incidents[(incidents["occurred_at"] >= pd.Timestamp(start))]
+    per_unit = counted.monthly_units(start, end)
+    months = months_between(start, end)
     lines: dict[str, pd.Series] = {}
     y_label, caption = w("brief.chart_count"), w("brief.chart_caption_district")
     if evaluation is None:
-        frame = monthly_series(inside, start=start, end=end)
-        lines[w("brief.chart_district")] = frame.set_index("month")["count"]
+        lines[w("brief.chart_district")] = _monthly(per_unit, months)
     else:
         codes = inputs.communes["code"].astype(str)
         population = pd.to_numeric(inputs.communes["population"], errors="coerce").fillna(0).to_numpy()
         is_target = codes.isin(inputs.plan.targets).to_numpy()
         people = (float(population[is_target].sum()), float(population[~is_target].sum()))
         per_1000 = all(p > 0 for p in people)
-        mask = inside["commune_code"].astype(str).isin(inputs.plan.targets)
-        known = inside["commune_code"].astype(str).isin(set(codes))
-        for label, part, residents in (
-            (w("brief.chart_targets", unit=inputs.area.unit_word), inside[mask], people[0]),
-            (w("brief.chart_others", unit=inputs.area.unit_word), inside[~mask & known], people[1]),
+        mask = per_unit["commune_code"].isin(inputs.plan.targets)
+        known = per_unit["commune_code"].isin(set(codes))
+        for label, wanted, residents in (
+            (w("brief.chart_targets", unit=inputs.area.unit_word), mask, people[0]),
+            (w("brief.chart_others", unit=inputs.area.unit_word), ~mask & known, people[1]),
         ):
-            counts = monthly_series(part, start=start, end=end).set_index("month")["count"].astype(float)
+            counts = _monthly(per_unit, months, wanted).astype(float)
             lines[label] = counts / residents * 1000 if per_1000 else counts
         caption = w("brief.chart_caption_rate" if per_1000 else "brief.chart_caption")
         if per_1000:

@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 
 from geo import AppError, settings
-from geo.aggregate import commune_counts
+from geo.aggregate import count_table
 from geo.brief import figures
 from geo.brief.content import Block, Images, Inputs, Paragraph, Section, Table
 from geo.brief.wording import Words
-from geo.filters import IncidentFilter, apply_filter
+from geo.filters import IncidentFilter
 from geo.hotspots import series
 from geo.hotspots.emerging import Emerging
 from geo.plan import marked
@@ -44,9 +44,9 @@ def _pct_text(value: float, w: Words) -> str:
 def period_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section:
     """Return the period's totals and the table by commune against the same period a year earlier."""
     communes, plan = inputs.communes, inputs.plan
-    now = apply_filter(inputs.incidents, period)
-    before = apply_filter(inputs.incidents, period.year_earlier())
-    table = commune_counts(now, communes, days=period.days, previous=before)
+    counted = inputs.counts()
+    now, before = counted.per_unit(period), counted.per_unit(period.year_earlier())
+    table = count_table(communes, now, days=period.days, previous=before)
     is_target = table["code"].isin(plan.targets)
     unit = inputs.area.unit_word
     totals = []
@@ -119,13 +119,14 @@ def period_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section:
 def hotspot_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section:
     """Return the period's Gi* hot cells to watch (with their trend over the whole data) and the hot-spot map."""
     frame = series.grid_frame(inputs.communes)
-    matched = apply_filter(inputs.incidents, period)
+    counted = inputs.counts()
     analysis = series.period_analysis(
-        frame, matched, start=period.start, end=period.end, communes=period.communes
+        frame, counted.period(period), start=period.start, end=period.end, communes=period.communes
     )
     try:
+        whole, months = counted.whole(period)
         emerging: Emerging | None = series.emerging_analysis(
-            frame, apply_filter(inputs.incidents, _whole_span(inputs, period)), communes=period.communes
+            frame, whole, communes=period.communes, months=months
         )
     except AppError:
         emerging = None
@@ -189,13 +190,6 @@ def hotspot_section(inputs: Inputs, period: IncidentFilter, w: Words) -> Section
         Images((hot_map.image(caption, width=0.62),)),
     ]
     return Section(heading, tuple(blocks))
-
-
-def _whole_span(inputs: Inputs, period: IncidentFilter) -> IncidentFilter:
-    first, last = series.data_span(inputs.incidents)
-    return IncidentFilter(
-        start=first, end=last, groups=period.groups, offences=period.offences, communes=period.communes
-    )
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
