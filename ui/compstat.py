@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo.clearance import clearance_rate, has_status
 from geo.filters import IncidentFilter
-from ui import loaders
+from ui import counts, loaders
 from ui.filters import preset_label
 from ui.i18n import fmt_date, fmt_int, fmt_num, t
 
@@ -71,13 +71,26 @@ def clearance_rates(now: pd.DataFrame, before: pd.DataFrame) -> tuple[float | No
     )
 
 
+def rates(flt: IncidentFilter) -> tuple[float | None, float | None]:
+    """Return the clearance rates of ``flt``'s period and of the same period a year earlier.
+
+    Counted on the prepared arrays or, with push-down, per status text in the database (`ui.counts.clearance`).
+    """
+    return counts.clearance(flt), counts.clearance(flt.year_earlier())
+
+
+def unit_table(flt: IncidentFilter, communes: pd.DataFrame) -> pd.DataFrame:
+    """Return the period's counts per unit with the year before's (`geo.aggregate.commune_counts`), either path."""
+    return counts.unit_table(flt, communes, previous=flt.year_earlier())
+
+
 def metrics(
     table: pd.DataFrame, rates: tuple[float | None, float | None], *, targets: tuple[str, ...]
 ) -> None:
     """Draw the period's totals (all, targets, others) against a year earlier and the clearance rate.
 
     ``table`` is `geo.aggregate.commune_counts` with the year before; ``rates`` the clearance rates
-    of the period and of the year before (`clearance_rates`, or `geo.aggregate.clearance_at`).
+    of the period and of the year before (`rates`, `clearance_rates`, or `geo.prepared.clearance_at`).
     """
     is_target = table["code"].isin(targets)
     cols = st.columns(4)

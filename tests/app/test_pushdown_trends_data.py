@@ -145,3 +145,29 @@ def test_exports_are_the_same_with_pushdown(fresh_store: str, monkeypatch: pytes
         assert arrays["incidents", "csv"].startswith("\ufeff".encode())
         if flt.communes:
             assert first.occurred_at.strftime("%d/%m/%Y %H:%M:09").encode() in pushed["incidents", "csv"]
+
+
+def _compstat() -> None:
+    from ui import compstat, filters, loaders
+
+    flt = filters.current()
+    compstat.metrics(
+        compstat.unit_table(flt, loaders.communes()), compstat.rates(flt), targets=loaders.plan().targets
+    )
+
+
+def test_the_compstat_numbers_are_the_same_with_pushdown(
+    fresh_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTT_PUSHDOWN", raising=False)
+    seen = []
+    for pushed in (False, True):
+        if pushed:
+            _no_bulk_read(monkeypatch)
+        _fresh_caches()
+        at = AppTest.from_function(_compstat, default_timeout=120).run()
+        assert not at.exception, at.exception
+        seen.append([(m.label, m.value, m.delta) for m in at.metric])
+    assert len(seen[0]) == 4  # all, targets, others, the clearance rate
+    assert "%" in seen[0][3][1]
+    assert seen[1] == seen[0]
