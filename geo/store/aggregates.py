@@ -25,7 +25,7 @@ replacement.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,7 @@ from geo import settings
 from geo._errors import BoundaryError
 from geo.communes import metric_crs
 from geo.store.schema import Tables, is_postgres
-from geo.store.writes import bulk_write
+from geo.store.writes import bulk_write, drop_indexes
 
 PIXEL_M = settings.GRID_CELL_M / settings.KDE_SUBCELLS
 """Side of an aggregate pixel in metres (the kernel density's pixel)."""
@@ -123,30 +123,42 @@ def unit_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """
     return _count(
         {
-            "commune_code": frame["commune_code"].astype(str).to_numpy(),
+            "commune_code": _texts(frame["commune_code"]),
             "month": _month_numbers(frame["occurred_at"]),
-            "offence_code": frame["offence_code"].astype(str).to_numpy(),
+            "offence_code": _texts(frame["offence_code"]),
         }
     )
 
 
 def pixel_counts(frame: pd.DataFrame, grid: Grid) -> pd.DataFrame:
-    """Return the located incidents of ``frame`` counted per unit × month × offence × pixel (`PIXEL_KEYS` + ``n``)."""
+    """Return the located incidents of ``frame`` counted per unit × month × offence × pixel (`PIXEL_KEYS` + ``n``).
+
+    Only the five columns counted are read, as arrays (no copy of the frame's other columns: at a
+    million rows an import's frame is several hundred megabytes).
+    """
     lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
-    located = np.isfinite(lon) & np.isfinite(lat)
+    located = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
     gx, gy = grid.pixels(lon[located], lat[located])
     kept = gx >= 0
-    rows = frame[located][kept]
+    rows = located[kept]
     return _count(
         {
-            "commune_code": rows["commune_code"].astype(str).to_numpy(),
-            "month": _month_numbers(rows["occurred_at"]),
-            "offence_code": rows["offence_code"].astype(str).to_numpy(),
+            "commune_code": _texts(frame["commune_code"])[rows],
+            "month": _month_numbers(frame["occurred_at"])[rows],
+            "offence_code": _texts(frame["offence_code"])[rows],
             "gx": gx[kept],
             "gy": gy[kept],
         }
     )
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    """The values as text (an object array); a column that holds only text already is not converted again."""
+    array = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(array, skipna=False) == "string":
+        return array
+    return values.astype(str).to_numpy(dtype=object)
 
 
 def _month_numbers(times: pd.Series) -> np.ndarray:
@@ -232,13 +244,11 @@ def apply_delta(
     empty = pd.DataFrame(columns=["commune_code", "occurred_at", "offence_code", "lon", "lat"])
     plus = added if added is not None else empty
     minus = removed if removed is not None else empty
-    _add(conn, tables.unit_counts, difference(unit_counts(plus), unit_counts(minus), UNIT_KEYS), UNIT_KEYS)
-    _add(
-        conn,
-        tables.pixel_counts,
-        difference(pixel_counts(plus, grid), pixel_counts(minus, grid), PIXEL_KEYS),
-        PIXEL_KEYS,
-    )
+    units = difference(unit_counts(plus), unit_counts(minus), UNIT_KEYS)
+    _add(conn, tables.unit_counts, units, UNIT_KEYS, reindex=True)
+    del units
+    pixels = difference(pixel_counts(plus, grid), pixel_counts(minus, grid), PIXEL_KEYS)
+    _add(conn, tables.pixel_counts, pixels, PIXEL_KEYS, reindex=True)
 
 
 def rebuild(conn: Connection, tables: Tables, communes: gpd.GeoDataFrame) -> Grid:
@@ -276,27 +286,42 @@ def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[tuple[Any, ..
     return zip(*converted, strict=True)
 
 
-def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    """Insert ``frame``'s rows into ``table`` in bulk (COPY on PostgreSQL, executemany on SQLite)."""
+def _slices(frame: pd.DataFrame, columns: Sequence[str]) -> Iterator[list[tuple[Any, ...]]]:
+    """Yield ``frame``'s rows as plain tuples, `_WRITE_SLICE` at a time (never all of them at once)."""
+    values = [frame[c].to_numpy() for c in columns]
+    for start in range(0, len(frame), _WRITE_SLICE):
+        part = [v[start : start + _WRITE_SLICE].tolist() for v in values]
+        yield list(zip(*part, strict=True))
+
+
+def _insert(conn: Connection, table: sa.Table, frame: pd.DataFrame, *, reindex: bool = False) -> None:
+    """Insert ``frame``'s rows into ``table`` in bulk (COPY on PostgreSQL, executemany on SQLite).
+
+    ``reindex`` (SQLite, an empty table, no statement of the connection still reading): the
+    secondary indexes are dropped and built once after the rows (`geo.store.writes.drop_indexes`).
+    """
     columns = list(frame.columns)
-    rows = list(_rows(frame, columns))
-    bulk_write(
-        conn, table.name, columns, (rows[i : i + _WRITE_SLICE] for i in range(0, len(rows), _WRITE_SLICE))
-    )
+    rebuilt = drop_indexes(conn, table, adding=len(frame)) if reindex and not is_postgres(conn) else []
+    bulk_write(conn, table.name, columns, _slices(frame, columns))
+    for sql in rebuilt:
+        conn.exec_driver_sql(sql)
 
 
-def _add(conn: Connection, table: sa.Table, delta: pd.DataFrame, keys: Sequence[str]) -> None:
+def _add(
+    conn: Connection, table: sa.Table, delta: pd.DataFrame, keys: Sequence[str], *, reindex: bool = False
+) -> None:
     """Add ``delta``'s counts to ``table`` (an upsert), then drop the rows that fell to 0.
 
     PostgreSQL: the counts are copied into a temporary table and merged in one statement. SQLite: one
     ``executemany`` of the upsert (no DDL, so it also runs while `rebuild` is still reading incidents
-    on the same connection).
+    on the same connection). Into an empty table, a plain bulk insert; ``reindex`` (not while
+    `rebuild` reads) builds its secondary indexes once after the rows instead of row by row.
     """
     if delta.empty:
         return
     rows = delta[[*keys, "n"]]
     if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
-        _insert(conn, table, rows)  # nothing to add to: a plain bulk insert
+        _insert(conn, table, rows, reindex=reindex)  # nothing to add to: a plain bulk insert
         return
     key_list = ", ".join(keys)
     merge = f"ON CONFLICT ({key_list}) DO UPDATE SET n = {table.name}.n + excluded.n"

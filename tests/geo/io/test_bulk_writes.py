@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
 import geo.store.writes as writes
@@ -111,3 +112,32 @@ def test_a_large_sqlite_insert_rebuilds_the_indexes_and_a_failed_one_keeps_them(
 
 class StoppedError(Exception):
     """Raised inside a transaction to roll it back."""
+
+
+def test_sqlite_stamps_of_any_year_and_missing_ones_are_the_columns_own_text() -> None:
+    dialect = sqlite.dialect()
+    process = tables(postgis=False).incidents.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+    rng = np.random.default_rng(3)
+    values = (np.datetime64("1990-01-01", "us") + rng.integers(0, 40 * 365 * 86400 * 10**6, 200)).astype(
+        "datetime64[us]"
+    )
+    expected = [process(v) for v in values.tolist()]
+    assert writes._stamps(values, text=True) == expected  # the in-place path
+    with_missing = np.concatenate([values, np.array(["NaT"], dtype="datetime64[us]")])
+    assert writes._stamps(with_missing, text=True) == [*expected, None]  # the general path
+
+
+def test_the_batch_and_import_time_written_once_in_the_statement_read_back(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}", demo=False)
+    checked = validate_incidents(read_table(_file(range(5)), name="a.csv"), store.communes(), now=NOW)
+    with store.engine.begin() as conn:
+        writes.insert_incidents(conn, store.tables.incidents, checked.incidents, batch_id="b-'1", now=NOW)
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(store.tables.incidents.c.batch_id, store.tables.incidents.c.imported_at)
+        ).all()
+    assert rows == [("b-'1", NOW)] * 5
+    assert writes._literal("it's") == "'it''s'"
+    with pytest.raises(TypeError):
+        writes._literal(NOW)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from geo.hotspots import grid as gridmod
 from geo.io.boundary_import import import_boundaries
 from geo.io.incident_import import Validation, validate_incidents
 from geo.io.tables import read_table
-from geo.store import aggregates
+from geo.store import aggregates, writes
 from geo.store.store import Store
 
 NOW = datetime(2026, 11, 27, 12, 0)
@@ -204,3 +204,54 @@ def test_a_rebuild_read_in_many_slices_counts_the_same(
     store.replace_communes(boundaries)
     assert_counts_match(store)
     assert stored(store, "unit_counts")["n"].sum() == 10
+
+
+def test_a_large_first_import_builds_the_aggregates_indexes_once_and_counts_the_same(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writes, "_REBUILD_FROM", 2)  # reindexing from 2 rows: the large-import path
+    monkeypatch.setattr(aggregates, "_WRITE_SLICE", 3)  # several slices of tuples
+    store = Store.open(store_url, demo=False)
+
+    def indexes() -> set[str]:
+        inspector = sa.inspect(store.engine)
+        return {i["name"] for t in ("unit_counts", "pixel_counts") for i in inspector.get_indexes(t)}
+
+    before = indexes()
+    store.import_incidents(
+        checked(
+            store,
+            HEADER
+            + "".join(
+                f"L{i},{1 + i % 27}/0{1 + i % 3}/2024,{'Đánh bạc' if i % 2 else 'Trộm cắp tài sản'},"
+                f"105.6{i % 5},20.0{6 + i % 2},,\n"
+                for i in range(40)
+            )
+            + "P,01/02/2024,Đánh bạc,,,,Vĩnh Hùng\n",
+        )
+    )
+    assert_counts_match(store)
+    assert indexes() == before
+    assert stored(store, "unit_counts")["n"].sum() == 41
+    store.import_incidents(checked(store, HEADER + "L1,02/02/2024,Đánh bạc,105.62,20.07,,\n"))  # an update
+    assert_counts_match(store)
+
+
+def test_the_counts_of_mixed_and_text_columns_are_the_same() -> None:
+    grid = aggregates.Grid("EPSG:32648")
+    frame = pd.DataFrame(
+        {
+            "commune_code": ["a", "b", "a", "b"],
+            "occurred_at": pd.to_datetime(["2024-01-02", "2024-01-30", "2024-02-05", "2024-01-09"]),
+            "offence_code": ["x", "x", "y", "x"],
+            "lon": [105.61, 105.61, np.nan, 105.62],
+            "lat": [20.06, 20.06, np.nan, 20.07],
+        }
+    )
+    mixed = frame.assign(commune_code=pd.Series(["a", "b", "a", "b"], dtype="category").astype(object))
+    mixed.loc[1, "commune_code"] = np.str_("b")  # not a plain str: converted as text
+    for counted in (aggregates.unit_counts, lambda f: aggregates.pixel_counts(f, grid)):
+        pd.testing.assert_frame_equal(counted(frame), counted(mixed))
+    pixels = aggregates.pixel_counts(frame, grid)
+    assert pixels["n"].sum() == 3
+    assert pixels["commune_code"].tolist() == ["a", "b", "b"]
