@@ -26,17 +26,12 @@ import asyncio
 import contextlib
 import json
 import os
-import platform
 import secrets
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +40,16 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness import (  # noqa: E402
+    chromium,
+    cpu_seconds,
+    frozen_app,
+    launch_chromium,
+    machine,
+    rss_bytes,
+    start_server,
+)
+
 from geo.words import word  # noqa: E402
 
 PASSWORD = "tải thử 20 phiên"  # noqa: S105 (a throwaway account in a throwaway store)
@@ -52,17 +57,6 @@ USER = "bench.analyst"
 PAGES = ("overview", "map", "trends", "targets", "data")
 MAP_PAGES = {"overview", "map"}  # /targets draws its maps only when their section is opened
 """Pages whose "drawn" includes a Leaflet map with its communes."""
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 
 
 @dataclass
@@ -82,60 +76,6 @@ class Results:
     shots: Path | None = None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the server process has used so far, all its threads."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def _rss_bytes(pid: int) -> int:
-    """Resident memory of ``pid`` and its descendants."""
-    try:
-        import psutil  # type: ignore[import-untyped]
-
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-        return sum(p.memory_info().rss for p in procs if p.is_running())
-    except ImportError:
-        pass
-    except Exception:
-        return 0
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(
-                int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:")
-            )
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
-            continue
-    return total
-
-
-def _frozen_app(rev: str, dest: Path) -> Path:
-    """A copy of the app at ``rev`` (git archive) with this tree's static/vendor: edits made in the working
-    tree while the benchmark runs (Streamlit reloads changed modules) cannot disturb it."""
-    archive = dest.parent / "app.tar"
-    subprocess.run(["git", "archive", "--format=tar", "-o", str(archive), rev], cwd=ROOT, check=True)
-    with tarfile.open(archive) as tar:
-        tar.extractall(dest, filter="data")
-    archive.unlink()
-    shutil.copytree(ROOT / "static" / "vendor", dest / "static" / "vendor")
-    return dest
-
-
 def _prepare_store(tmp: Path, app: Path) -> str:
     url = f"sqlite:///{tmp / 'bench.sqlite'}"
     py = [sys.executable, "-m", "geo"]
@@ -152,24 +92,6 @@ def _prepare_store(tmp: Path, app: Path) -> str:
             stdout=subprocess.DEVNULL,
         )
     return url
-
-
-def _start_server(url: str, port: int, log: Path, app: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ANTT_DATABASE_URL": url, "ANTT_REQUIRE_LOGIN": "1"}
-    cmd = [sys.executable, "-m", "ui.serve", "--server.address", "127.0.0.1", "--server.port", str(port)]
-    cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=app, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    for _ in range(240):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as resp:
-                if resp.status == 200:
-                    return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"the server exited: see {log}") from None
-            time.sleep(0.5)
-    proc.terminate()
-    raise SystemExit("the server did not answer /_stcore/health within 120 s")
 
 
 def _path(url: str) -> str:
@@ -314,7 +236,7 @@ async def _session(
 async def _sample(pid: int, stop: asyncio.Event, out: Results) -> None:
     t0 = time.perf_counter()
     while not stop.is_set():
-        out.rss.append((time.perf_counter() - t0, _rss_bytes(pid)))
+        out.rss.append((time.perf_counter() - t0, rss_bytes(pid)))
         out.load.append(os.getloadavg()[0])
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=1.0)
@@ -323,18 +245,13 @@ async def _sample(pid: int, stop: asyncio.Event, out: Results) -> None:
 async def _drive(base: str, pid: int, args: argparse.Namespace, out: Results) -> None:
     from playwright.async_api import async_playwright
 
-    executable = shutil.which("chromium")
-    if executable is None:
-        raise SystemExit("Debian's chromium is not installed (`make browser`)")
+    chromium()  # exits at once when it is not installed
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample(pid, stop, out))
     async with async_playwright() as pw:
-        browsers = [
-            await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            for _ in range(args.browsers)
-        ]
+        browsers = [await launch_chromium(pw) for _ in range(args.browsers)]
         start = Start(args.sessions, args.minutes)
-        start.on_start = lambda: out.cpu.append((time.perf_counter(), _cpu_seconds(pid)))
+        start.on_start = lambda: out.cpu.append((time.perf_counter(), cpu_seconds(pid)))
         sessions = []
         for index in range(args.sessions):
             sessions.append(
@@ -347,7 +264,7 @@ async def _drive(base: str, pid: int, args: argparse.Namespace, out: Results) ->
             await asyncio.sleep(args.ramp / max(1, args.sessions))
         await asyncio.gather(*sessions)
         out.loop_s = time.perf_counter() - (start.stop_at - args.minutes * 60)
-        out.cpu.append((time.perf_counter(), _cpu_seconds(pid)))
+        out.cpu.append((time.perf_counter(), cpu_seconds(pid)))
         for browser in browsers:
             await browser.close()
     stop.set()
@@ -365,23 +282,6 @@ def _cpu_share(samples: list[tuple[float, float]]) -> float | None:
     if len(samples) < 2 or samples[-1][0] <= samples[0][0]:
         return None
     return round((samples[-1][1] - samples[0][1]) / (samples[-1][0] - samples[0][0]), 2)
-
-
-def _machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    mem = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return f"{os.cpu_count()} cores ({cpu}), {mem / 2**20:.0f} GiB, Python {platform.python_version()}"
 
 
 def report(args: argparse.Namespace, out: Results, wall: float, load: tuple[float, float]) -> dict[str, Any]:
@@ -402,7 +302,7 @@ def report(args: argparse.Namespace, out: Results, wall: float, load: tuple[floa
     rss = [value for _, value in out.rss if value]
     figures = {
         "date": time.strftime("%d/%m/%Y %H:%M UTC", time.gmtime()),
-        "machine": _machine(),
+        "machine": "{nproc} cores ({cpu}), {memory_gib} GiB, Python {python}".format(**machine()),
         "sessions": args.sessions,
         "browsers": args.browsers,
         "minutes": args.minutes,
@@ -478,21 +378,16 @@ def main() -> int:
         args.shots.mkdir(parents=True, exist_ok=True)
         out.shots = args.shots
     with tempfile.TemporaryDirectory(prefix="antt-load-") as tmp:
-        app = _frozen_app(args.rev, Path(tmp) / "app")
+        app = frozen_app(args.rev, Path(tmp) / "app")
         url = _prepare_store(Path(tmp), app)
-        port = _free_port()
         log = Path(tmp) / "server.log"
-        server = _start_server(url, port, log, app)
+        server = start_server(app, url, log=log, env={"ANTT_REQUIRE_LOGIN": "1"})
         load_before = os.getloadavg()[0]
         start = time.perf_counter()
         try:
-            asyncio.run(_drive(f"http://127.0.0.1:{port}", server.pid, args, out))
+            asyncio.run(_drive(server.base, server.pid, args, out))
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            server.stop()
         wall = time.perf_counter() - start
         figures = report(args, out, wall, (load_before, os.getloadavg()[0]))
         tail = log.read_text(errors="replace").splitlines()[-5:]

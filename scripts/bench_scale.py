@@ -46,7 +46,6 @@ import contextlib
 import json
 import math
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -63,6 +62,16 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from harness import (  # noqa: E402
+    Server,
+    cpu_seconds,
+    frozen_app,
+    launch_chromium,
+    machine,
+    rss_bytes,
+    start_server,
+)
 
 T = TypeVar("T")
 
@@ -175,30 +184,7 @@ def replace_section(text: str, section: str) -> str:
     return text.rstrip("\n") + "\n\n" + block + "\n"
 
 
-# --- machine ----------------------------------------------------------------------------------------
-def machine() -> dict[str, Any]:
-    """The machine's facts for the table's heading."""
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    mem = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory_gib": round(mem / 2**20),
-        "python": platform.python_version(),
-    }
-
-
+# --- the revision served --------------------------------------------------------------------------
 def _commit(app_rev: str) -> str:
     out = subprocess.run(
         ["git", "rev-parse", "--short", app_rev], check=False, cwd=ROOT, capture_output=True, text=True
@@ -207,14 +193,6 @@ def _commit(app_rev: str) -> str:
 
 
 # --- processes --------------------------------------------------------------------------------------
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _run_child(
     cmd: list[str], *, cwd: Path, env: dict[str, str], limit: float, log: Path
 ) -> tuple[int, float, float]:
@@ -238,61 +216,9 @@ def _run_child(
     return status, time.perf_counter() - t0, rss_kb / 1024
 
 
-@dataclass
-class Server:
-    """A Streamlit server of the frozen copy."""
-
-    proc: subprocess.Popen[bytes]
-    base: str
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def start_server(app: Path, url: str, *, script: str | None, log: Path, limit: float) -> Server:
-    """Start the product (``python -m ui.serve``) or a naive page (``streamlit run script``) on ``url``."""
-    import urllib.request
-
-    port = _free_port()
-    env = {**os.environ, "ANTT_DATABASE_URL": url}
-    env.pop("ANTT_REQUIRE_LOGIN", None)
-    common = ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
-    common += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    if script is None:
-        cmd = [sys.executable, "-m", "ui.serve", *common]
-    else:
-        cmd = [sys.executable, "-m", "streamlit", "run", script, *common]
-    proc = subprocess.Popen(cmd, cwd=app, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < limit:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as resp:  # noqa: S310 (http, ours)
-                if resp.status == 200:
-                    return Server(proc, base, log)
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"the server exited: see {log}") from None
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit(f"the server did not answer within {limit:.0f} s: see {log}")
-
-
 def rss_mb(pid: int) -> float:
     """Resident memory of the server process and its children, in MB."""
-    from bench_load import _rss_bytes
-
-    return _rss_bytes(pid) / MB
+    return rss_bytes(pid) / MB
 
 
 def machine_cpu() -> float:
@@ -300,13 +226,6 @@ def machine_cpu() -> float:
     fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     busy = sum(fields[:8]) - fields[3] - fields[4]
     return busy / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of the server process so far (every thread)."""
-    from bench_load import _cpu_seconds
-
-    return _cpu_seconds(pid)
 
 
 # --- stores -----------------------------------------------------------------------------------------
@@ -676,15 +595,6 @@ async def filter_changes(page: Any, wire: Wire, pid: int, *, rounds: int, limit:
     return changes
 
 
-async def _launch(pw: Any) -> Any:
-    from bench_load import CHROMIUM_ARGS
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        raise SystemExit("Debian's chromium is not installed (`make browser`)")
-    return await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-
-
 class Sampler:
     """The server's RSS every half second while a block runs."""
 
@@ -714,7 +624,7 @@ async def measure_product(server: Server, args: argparse.Namespace) -> dict[str,
 
     out: dict[str, Any] = {}
     async with async_playwright() as pw:
-        browser = await _launch(pw)
+        browser = await launch_chromium(pw)
         with Sampler(server.pid) as sampler:
             cold, _ = await fresh_session(
                 browser, server.base, "/map", maps=True, limit=args.cold_limit, pid=server.pid
@@ -753,7 +663,7 @@ async def measure_naive(server: Server, name: str, args: argparse.Namespace) -> 
     out: dict[str, Any] = {}
     maps = name != "empty"
     async with async_playwright() as pw:
-        browser = await _launch(pw)
+        browser = await launch_chromium(pw)
         with Sampler(server.pid) as sampler:
             cold, _ = await fresh_session(
                 browser, server.base, "/", maps=maps, limit=args.cold_limit, pid=server.pid
@@ -854,7 +764,7 @@ async def loop_pages(server: Server, args: argparse.Namespace) -> dict[str, Any]
         await context.close()
 
     async with async_playwright() as pw:
-        browsers = [await _launch(pw) for _ in range(2)]
+        browsers = [await launch_chromium(pw) for _ in range(2)]
         load0 = os.getloadavg()[0]
         with Sampler(server.pid) as sampler:
             tasks = []
@@ -877,7 +787,7 @@ async def open_at_once(server: Server, args: argparse.Namespace) -> dict[str, An
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browsers = [await _launch(pw) for _ in range(2)]
+        browsers = [await launch_chromium(pw) for _ in range(2)]
         with Sampler(server.pid) as sampler:
             rss0, cpu0, t0 = rss_mb(server.pid), cpu_seconds(server.pid), time.perf_counter()
             busy0 = machine_cpu()
@@ -1207,9 +1117,7 @@ def concurrency_table(conc: dict[str, Any], args: argparse.Namespace) -> str:
 
 # --- main -------------------------------------------------------------------------------------------
 def _frozen(rev: str, tmp: Path) -> Path:
-    from bench_load import _frozen_app
-
-    app = _frozen_app(rev, tmp / "app")
+    app = frozen_app(rev, tmp / "app")
     for name in NAIVE:
         shutil.copy(ROOT / "scripts" / "naive" / f"{name}.py", app / f"naive_{name}.py")
     return app
@@ -1339,7 +1247,7 @@ async def _one_map(server: Server, args: argparse.Namespace) -> PageRun:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await _launch(pw)
+        browser = await launch_chromium(pw)
         run_, _ = await fresh_session(
             browser, server.base, "/map", maps=True, limit=args.cold_limit, pid=server.pid
         )

@@ -92,7 +92,7 @@ if grep -Eq 'npm ci|pip install' "$APP/run.log"; then echo "FAIL: make run insta
 stop
 trap - EXIT
 echo "== the test tools of the bundle"
-.venv/bin/python -m pytest -q -p no:cacheprovider tests/test_bundle.py
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/scripts/test_bundle.py
 .venv/bin/ruff --version
 .venv/bin/mypy --version
 EOF

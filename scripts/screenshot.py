@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
+from harness import CHROMIUM_ARGS, chromium
 from playwright.sync_api import sync_playwright
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> int:
@@ -25,7 +14,7 @@ def main() -> int:
     url, out = sys.argv[1], sys.argv[2]
     width, height = (int(sys.argv[3]), int(sys.argv[4])) if len(sys.argv) > 4 else (1600, 1000)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        browser = pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(url)
         page.wait_for_timeout(int(os.environ.get("SHOT_WAIT_MS", "12000")))

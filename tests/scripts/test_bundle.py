@@ -7,30 +7,16 @@ scripts/check_offline_install.sh builds one and installs it with pip and npm blo
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.scripts._scripts import ROOT, load_script
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("antt_bundle", ROOT / "scripts" / "bundle.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-bundle = _load()
+bundle = load_script("bundle")
 
 LOCK = """\
 # a comment
