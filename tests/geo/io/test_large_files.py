@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-import geo.io.incident_import as incident_import
+import geo.io.incident_chunks as incident_chunks
 import geo.io.tables as tables
 from geo import settings
 from geo._errors import DataError
@@ -40,7 +40,7 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks of 2 rows, every CSV held as `ColumnRows`, chunks of the same 2 rows."""
     monkeypatch.setattr(tables, "_BLOCK", 2)
     monkeypatch.setattr(tables, "_COMPACT_FROM", 1)
-    monkeypatch.setattr(incident_import, "_CHUNK_ROWS", 2)
+    monkeypatch.setattr(incident_chunks, "CHUNK_ROWS", 2)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_a_file_checked_chunk_by_chunk_gives_the_same_report(
     data = _texts()[index]
     chunked = validate_incidents(read_table(data, name="x.csv"), communes, now=NOW)
     monkeypatch.setattr(tables, "_COMPACT_FROM", 10**9)
-    monkeypatch.setattr(incident_import, "_CHUNK_ROWS", 10**6)
+    monkeypatch.setattr(incident_chunks, "CHUNK_ROWS", 10**6)
     whole = validate_incidents(read_table(data, name="x.csv"), communes, now=NOW)
     assert chunked.issues == whole.issues
     assert chunked.incidents.equals(whole.incidents)
