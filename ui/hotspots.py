@@ -15,14 +15,13 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from geo import settings
-from geo.aggregate import unlocated_by_commune
 from geo.dates import months_between
 from geo.filters import IncidentFilter
 from geo.hotspots import series
 from geo.hotspots.cells import cell_at
 from geo.hotspots.emerging import CLASSES, STANDARDISE, Emerging, Standardise
 from geo.hotspots.gistar import INFERENCES, GiConvention
-from ui import drilldown, loaders, units, widgets
+from ui import drilldown, widgets
 from ui.hotspot_data import (
     Method,
     Query,
@@ -44,7 +43,7 @@ from ui.hotspot_maps import (
     texts,
     time_section,
 )
-from ui.i18n import fmt_date, fmt_int, md, number_format, t
+from ui.i18n import fmt_date, md, number_format, t
 
 __all__ = [
     "LAYERS",
@@ -71,7 +70,6 @@ __all__ = [
     "targets_section",
     "texts",
     "time_section",
-    "unlocated_caption",
 ]
 
 INFERENCE_KEY = "hot.method.inference"
@@ -299,15 +297,3 @@ def targets_section(flt: IncidentFilter) -> None:
         t("hot.targets.share"): number_format(suffix="%"),
     }
     st.dataframe(widgets.localized(view, formats), hide_index=True, width="stretch")
-
-
-def unlocated_caption(incidents: pd.DataFrame, communes: pd.DataFrame) -> str:
-    """Return how many of ``incidents`` the point and density layers leave out (no coordinates), per commune."""
-    counts = unlocated_by_commune(incidents)
-    names = units.names(communes)
-    shown = ", ".join(
-        f"{md(names.get(str(code), str(code)))} {fmt_int(n)}" for code, n in counts.head(8).items()
-    )
-    unit = md(loaders.area().unit_word)
-    more = " " + t("unlocated.more", n=fmt_int(len(counts) - 8), unit=unit) if len(counts) > 8 else ""
-    return t("unlocated.caption", n=fmt_int(int(counts.sum())), where=shown + more)
