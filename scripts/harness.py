@@ -3,9 +3,10 @@
 `frozen_app` copies the app at a git revision (``git archive``) so that edits made in the working
 tree while a benchmark runs cannot disturb it; `start_server` serves that copy on 127.0.0.1 (the
 product with ``python -m ui.serve``, or a plain page with ``streamlit run``) and waits for its health
-check; `cpu_seconds` and `rss_bytes` read the server's use from /proc (psutil when installed);
-`launch_chromium` starts Debian's chromium with the flags every benchmark and screenshot uses.
-Used by ``scripts/bench_load.py``, ``scripts/bench_scale.py`` and ``scripts/screenshot.py``.
+check; `cpu_seconds` and `rss_bytes` read the server's use from /proc (psutil when installed),
+`machine_cpu` the whole machine's; `launch_chromium` starts Debian's chromium with the flags every
+benchmark and screenshot uses. Used by ``scripts/bench_load.py``, ``scripts/bench_scale.py`` (and its
+``scale_*`` modules) and ``scripts/screenshot.py``.
 """
 
 from __future__ import annotations
@@ -167,6 +168,13 @@ def rss_bytes(pid: int) -> int:
         except (OSError, StopIteration, ValueError):
             continue
     return total
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy (every core; /proc/stat, idle and iowait left out)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    busy = sum(fields[:8]) - fields[3] - fields[4]
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def machine() -> dict[str, Any]:
