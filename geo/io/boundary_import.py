@@ -28,7 +28,7 @@ from geo.communes import (
 from geo.history import GROUP_MARK
 from geo.io.boundary_fields import recognise_fields
 from geo.io.layers import LayerFile, checked_crs, read_layer_file
-from geo.io.parsing import parse_count, parse_number
+from geo.io.numbers import parse_count, parse_number
 from geo.io.safety import clean_text
 from geo.io.tables import header_key
 

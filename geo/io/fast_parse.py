@@ -2,7 +2,7 @@
 
 Each function reads a column at once and answers only for the values whose shape it knows for sure
 (``05/01/2024 14:30``, ``2024-01-05``, ``105,6163``…); every other value — another spelling, a
-mistake, anything that needs a message — is left to the per-row parsers of `geo.io.parsing`, which
+mistake, anything that needs a message — is left to the per-row parsers of `geo.io.parsing` and `geo.io.numbers`, which
 give the same value for the shapes handled here (property tests hold them to it).
 
 The commonest date layouts are read as fixed-width code points with NumPy (`_SHAPES`); other plain
@@ -30,7 +30,7 @@ _YMD = (
     r"|(?P<y2>\d{4})-(?P<b2>\d{2})-(?P<a2>\d{2})[tT](?P<H2>\d{2}):(?P<M2>\d{2})(?::(?P<S2>\d{2}))?)\s*$"
 )
 _PLAIN_NUMBER = re.compile(r"\s*[+-]?[0-9]{1,20}(?:[.,][0-9]+)?\s*")
-"""A decimal number `geo.io.parsing.parse_number` reads as ``float`` of it with a point (at most 20 whole digits: finite)."""
+"""A decimal number `geo.io.numbers.parse_number` reads as ``float`` of it with a point (at most 20 whole digits: finite)."""
 
 _SHAPES: tuple[tuple[str, bool], ...] = (
     # (layout, day first): "d" a digit of the day, "m" of the month, "y" of the year, "H" "M" "S" of
@@ -227,7 +227,7 @@ def _regex_when(
 def fast_number(values: Sequence[object]) -> np.ndarray:
     """Return each value as a number where it is a plain decimal (either decimal mark) or a finite spreadsheet number; NaN elsewhere.
 
-    What `geo.io.parsing.parse_number` (and `geo.io.parsing.parse_degrees`, for text without
+    What `geo.io.numbers.parse_number` (and `geo.io.numbers.parse_degrees`, for text without
     ``°``) returns for those values; grouped digits, exponents, degrees-minutes-seconds and
     anything else are NaN, left to them.
     """

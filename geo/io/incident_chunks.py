@@ -24,10 +24,7 @@ from geo.io.incident_rows import (
     parse_row,
     text_cell,
 )
-from geo.io.parsing import (
-    DateOrderGuess,
-    date_order_of,
-)
+from geo.io.parsing import DateOrderGuess, date_order_of
 from geo.io.tables import RawTable, column_chunks
 
 CHUNK_ROWS = 1 << 16

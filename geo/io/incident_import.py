@@ -36,10 +36,8 @@ from geo.io.incident_chunks import (
     xy_text_of,
 )
 from geo.io.locate import Locator
-from geo.io.parsing import (
-    date_order,
-    parse_degrees,
-)
+from geo.io.numbers import parse_degrees
+from geo.io.parsing import date_order
 from geo.io.safety import clean_text, usable_crs
 from geo.io.tables import RawTable, column_chunks, gc_paused, map_columns
 from geo.taxonomy import group_of

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from geo._errors import DataError
-from geo.io.parsing import report_value as _short
+from geo.io.numbers import report_value as _short
 from geo.io.tables import header_key, read_table
 from geo.taxonomy import Offence, fold, load_offences
 

@@ -1,4 +1,4 @@
-"""Parse the values of imported files: dates, numbers with Vietnamese decimal commas, degrees.
+"""Parse the values of imported files: dates (numbers and degrees: `geo.io.numbers`).
 
 Offence names are recognised by `geo.io.offences`.
 
@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from geo import settings
 from geo._errors import DataError
-from geo._validate import value_text
 from geo.dates import now_local
+from geo.io.numbers import At, report_value
 
 DATE_FORMATS: dict[str, str] = {
     "auto": "tự nhận biết (ngày/tháng/năm nếu không rõ)",
@@ -28,36 +28,34 @@ DATE_FORMATS: dict[str, str] = {
 }
 """Accepted date format choices → Vietnamese description."""
 
+
 _ORDER_OF_FORMAT = {"dd/mm/yyyy": "dmy", "mm/dd/yyyy": "mdy", "yyyy-mm-dd": "ymd"}
+
+
 _ORDER_VI = {"dmy": "ngày/tháng/năm", "mdy": "tháng/ngày/năm", "ymd": "năm-tháng-ngày"}
 
 
-def report_value(value: object) -> str:
-    """Return a value as a report shows it: short, on one line (a line break cannot fake a report line)."""
-    return " ".join(value_text(value).split())
-
-
-@dataclass(frozen=True)
-class _At:
-    """Where a value comes from, to build errors that name it."""
-
-    file: str | None
-    row: int | None
-    field: str | None
-    value: str
-
-    def error(self, message: str, *, value: str | None = None) -> DataError:
-        shown = self.value if value is None else value
-        return DataError(message, file=self.file, row=self.row, field=self.field, value=shown)
-
-
 _EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
 _EXCEL_MAX_SERIAL = 2_958_465  # 31/12/9999
+
+
 _TIME = r"(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?(?:\s*(?P<ampm>am|pm|sa|ch))?"
+
+
 _DMY = re.compile(r"(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4})")
+
+
 _YMD = re.compile(r"(?P<y>\d{4})[/.\-](?P<b>\d{1,2})[/.\-](?P<a>\d{1,2})")
+
+
 _TIME_RE = re.compile(_TIME)
+
+
 _SERIAL = re.compile(r"\d{1,7}(?:[.,]\d+)?")
+
+
 _OFFSET = re.compile(r"(?:z|[+\-]\d{2}:?\d{2})$")
 
 
@@ -184,7 +182,7 @@ def parse_date(
     >>> parse_date(45296.5, now=datetime(2025, 1, 1))
     datetime.datetime(2024, 1, 5, 12, 0)
     """
-    at = _At(file, row, field, report_value(value))
+    at = At(file, row, field, report_value(value))
     if order not in ("dmy", "mdy"):
         raise at.error(f"Thứ tự ngày «{order}» không hợp lệ (dmy hoặc mdy).")
     parsed = _to_datetime(value, order=order, at=at)
@@ -200,7 +198,10 @@ def parse_date(
 PRECISIONS = ("minute", "day", "month")
 """How precisely an incident's time is known: to the minute, to the day, or only its month."""
 
+
 _MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
 _MONTH_ONLY = (
     re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})"),  # 2019-05 (police.uk "Month")
     re.compile(r"(?P<m>\d{1,2})[-/.](?P<y>\d{4})"),  # 05/2019
@@ -243,7 +244,7 @@ def parse_when(
     >>> parse_when("05/01/2024 14:30", now=datetime(2025, 1, 1))
     (datetime.datetime(2024, 1, 5, 14, 30), 'minute')
     """
-    at = _At(file, row, field, report_value(value))
+    at = At(file, row, field, report_value(value))
     if isinstance(value, str):
         month = _month_only(" ".join(value.lower().split()), at=at)
         if month is not None:
@@ -258,7 +259,7 @@ def parse_when(
     return parsed, "day" if parsed.time() == time() else "minute"
 
 
-def _month_only(text: str, *, at: _At) -> datetime | None:
+def _month_only(text: str, *, at: At) -> datetime | None:
     for pattern in _MONTH_ONLY:
         found = pattern.fullmatch(text)
         if found is None:
@@ -275,7 +276,7 @@ def _month_only(text: str, *, at: _At) -> datetime | None:
     return None
 
 
-def _to_datetime(value: object, *, order: str, at: _At) -> datetime:
+def _to_datetime(value: object, *, order: str, at: At) -> datetime:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise at.error("Thiếu ngày xảy ra: mỗi vụ việc cần có ngày (vd 05/01/2024).", value="")
     if isinstance(value, datetime):
@@ -310,7 +311,7 @@ def _naive_local(value: datetime) -> datetime:
     return value.astimezone(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
 
 
-def _from_serial(serial: float, *, at: _At) -> datetime:
+def _from_serial(serial: float, *, at: At) -> datetime:
     if not math.isfinite(serial) or not 1 <= serial <= _EXCEL_MAX_SERIAL:
         raise at.error("Số ngày kiểu Excel không hợp lệ.")
     # Whole seconds: Excel stores times as fractions of a day with rounding noise.
@@ -318,7 +319,7 @@ def _from_serial(serial: float, *, at: _At) -> datetime:
     return _EXCEL_EPOCH + timedelta(days=math.floor(serial), seconds=seconds)
 
 
-def _from_text(text: str, *, order: str, at: _At) -> datetime:
+def _from_text(text: str, *, order: str, at: At) -> datetime:
     # Vietnamese spellings of a time: "14h30", "14 giờ 30 phút", "lúc", "ngày".
     text = re.sub(r"(\d{1,2})\s*(?:h|giờ|g)\s*(\d{1,2})?\s*(?:phút|p|')?(?=\s|$|,)", _hm, text)
     text = re.sub(r"\b(?:lúc|ngày|vào)\b", " ", text)
@@ -349,7 +350,7 @@ def _hm(found: re.Match[str]) -> str:
     return f"{found[1]}:{found[2] or '00'}"
 
 
-def _parse_time(text: str, *, at: _At) -> time:
+def _parse_time(text: str, *, at: At) -> time:
     if not text:
         return time()
     found = _TIME_RE.fullmatch(text)
@@ -365,162 +366,3 @@ def _parse_time(text: str, *, at: _At) -> time:
     if hour > 23 or minute > 59 or second > 59:
         raise at.error("Giờ không hợp lệ: giờ 0–23, phút 0–59.")
     return time(hour, minute, second)
-
-
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
-_GROUPED_DOT = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?(?:e[+-]?\d+)?")
-_GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:e[+-]?\d+)?")
-
-
-def parse_number(
-    value: object,
-    *,
-    file: str | None = None,
-    row: int | None = None,
-    field: str | None = None,
-) -> float:
-    """Parse a number written with a decimal comma or point, optionally with thousands separators.
-
-    One separator is the decimal mark (``105,6123`` and ``105.6123`` are equal); with both, the last
-    one is the decimal mark and the other groups thousands (``2.217.920,5`` and ``2,217,920.5``).
-
-    Raises
-    ------
-    DataError
-        If the value is missing, not a number, or not finite.
-
-    Examples
-    --------
-    >>> parse_number("105,6123")
-    105.6123
-    >>> parse_number("2.217.920,5")
-    2217920.5
-    >>> parse_number("−20.5")
-    -20.5
-    """
-    at = _At(file, row, field, report_value(value))
-    if isinstance(value, bool):
-        raise at.error("Không phải là số.")
-    if isinstance(value, int | float):
-        try:
-            number = float(value)
-        except OverflowError:  # a spreadsheet's integer of hundreds of digits
-            raise at.error("Số quá lớn.") from None
-    else:
-        if value is None:
-            raise at.error("Thiếu giá trị số.", value="")
-        text = str(value).strip().lower()
-        for space in (" ", "\u00a0", "\u202f", "'"):
-            text = text.replace(space, "")
-        text = text.replace("\u2212", "-")
-        if not text:
-            raise at.error("Thiếu giá trị số.", value="")
-        number = _number_text(text, at=at)
-    if not math.isfinite(number):
-        raise at.error("Số không hữu hạn.")
-    return number
-
-
-def _number_text(text: str, *, at: _At) -> float:
-    if "," in text and "." in text:
-        if text.rfind(",") > text.rfind("."):
-            if not _GROUPED_DOT.fullmatch(text):
-                raise at.error("Số không hợp lệ (dấu chấm nhóm nghìn, dấu phẩy thập phân).")
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            if not _GROUPED_COMMA.fullmatch(text):
-                raise at.error("Số không hợp lệ (dấu phẩy nhóm nghìn, dấu chấm thập phân).")
-            text = text.replace(",", "")
-    elif text.count(",") > 1 or text.count(".") > 1:
-        pattern = _GROUPED_COMMA if "," in text else _GROUPED_DOT
-        if not pattern.fullmatch(text):
-            raise at.error("Số không hợp lệ: có nhiều dấu thập phân.")
-        text = text.replace(",", "").replace(".", "")
-    else:
-        text = text.replace(",", ".")
-    if not _NUMBER.fullmatch(text):
-        raise at.error("Không phải là số (vd 105,6123 hoặc 105.6123).")
-    return float(text)
-
-
-_THOUSANDS = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
-
-
-def parse_count(
-    value: object,
-    *,
-    file: str | None = None,
-    row: int | None = None,
-    field: str | None = None,
-) -> int:
-    """Parse a whole number such as a population; ``10.235`` and ``10,235`` are ten thousand and more.
-
-    Raises
-    ------
-    DataError
-        If the value is missing, not a number, negative or not whole.
-
-    Examples
-    --------
-    >>> parse_count("10.235")
-    10235
-    >>> parse_count(7400.0)
-    7400
-    """
-    at = _At(file, row, field, report_value(value))
-    if isinstance(value, str):
-        text = "".join(value.split()).replace("\u00a0", "")
-        if _THOUSANDS.fullmatch(text):
-            digits = re.sub(r"[.,]", "", text)
-            if len(digits) > len(str(_MAX_COUNT)):
-                raise at.error(f"Số quá lớn (tối đa {_MAX_COUNT:,}).".replace(",", "."))
-            return _bounded(int(digits), at=at)
-    number = parse_number(value, file=file, row=row, field=field)
-    if number < 0 or not float(number).is_integer():
-        raise at.error("Phải là số nguyên không âm (vd 7.400).")
-    return _bounded(int(number), at=at)
-
-
-_MAX_COUNT = 10**12
-"""Largest count accepted (a population, a year's figure): beyond it, a mistyped or hostile cell."""
-
-
-def _bounded(count: int, *, at: _At) -> int:
-    if count > _MAX_COUNT:
-        raise at.error(f"Số quá lớn (tối đa {_MAX_COUNT:,}).".replace(",", "."))
-    return count
-
-
-_DMS = re.compile(
-    r"(?P<d>\d{1,3}(?:[.,]\d+)?)\s*°\s*(?:(?P<m>\d{1,2}(?:[.,]\d+)?)\s*['′’]\s*)?"
-    r"(?:(?P<s>\d{1,2}(?:[.,]\d+)?)\s*(?:\"|″|''|”)\s*)?(?P<h>[nsew])?"
-)
-
-
-def parse_degrees(
-    value: object,
-    *,
-    file: str | None = None,
-    row: int | None = None,
-    field: str | None = None,
-) -> float:
-    r"""Parse a longitude or latitude: a decimal number (see `parse_number`) or degrees-minutes-seconds.
-
-    Examples
-    --------
-    >>> round(parse_degrees("20°05'06\"N"), 5)
-    20.085
-    >>> parse_degrees("105,65")
-    105.65
-    """
-    if isinstance(value, str) and "°" in value:
-        at = _At(file, row, field, report_value(value))
-        found = _DMS.fullmatch(" ".join(value.strip().lower().split()))
-        if found is None:
-            raise at.error("Tọa độ độ-phút-giây không hợp lệ (vd 20°05'06\"N).")
-        parts = [float((found[k] or "0").replace(",", ".")) for k in ("d", "m", "s")]
-        if parts[1] >= 60 or parts[2] >= 60:
-            raise at.error("Phút và giây phải nhỏ hơn 60.")
-        degrees = parts[0] + parts[1] / 60 + parts[2] / 3600
-        return -degrees if found["h"] in ("s", "w") else degrees
-    return parse_number(value, file=file, row=row, field=field)

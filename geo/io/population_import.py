@@ -18,7 +18,7 @@ import pandas as pd
 from geo._errors import DataError
 from geo._validate import CheckedFile, Issue, sort_issues, value_text
 from geo.communes import name_key
-from geo.io.parsing import parse_count
+from geo.io.numbers import parse_count
 from geo.io.tables import RawTable, header_key, read_table
 
 POPULATION_FIELDS: dict[str, str] = {

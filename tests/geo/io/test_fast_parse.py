@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from geo._errors import DataError
 from geo.io.fast_parse import fast_date_order, fast_degrees, fast_number, fast_when, fast_when_array
-from geo.io.parsing import guess_date_order, parse_degrees, parse_number, parse_when
+from geo.io.numbers import parse_degrees, parse_number
+from geo.io.parsing import guess_date_order, parse_when
 
 NOW = datetime(2026, 11, 30, 12, 0)
 

@@ -12,15 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geo._errors import DataError
+from geo.io.numbers import parse_count, parse_degrees, parse_number
 from geo.io.offences import parse_offence
-from geo.io.parsing import (
-    date_order,
-    guess_date_order,
-    parse_count,
-    parse_date,
-    parse_degrees,
-    parse_number,
-)
+from geo.io.parsing import date_order, guess_date_order, parse_date
 from geo.taxonomy import fold, load_offences
 
 NOW = datetime(2026, 11, 27, 12, 0)

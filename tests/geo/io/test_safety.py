@@ -18,8 +18,8 @@ from geo import settings
 from geo._errors import BoundaryError, DataError
 from geo.io.boundary_import import import_boundaries
 from geo.io.layers import read_layer, read_layer_file
+from geo.io.numbers import parse_count
 from geo.io.offences import read_offence_map
-from geo.io.parsing import parse_count
 from geo.io.population_import import import_population
 from geo.io.safety import Limits, clean_text, open_zip, safe_name, usable_crs
 from geo.io.tables import read_table
