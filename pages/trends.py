@@ -89,7 +89,7 @@ st.subheader(t("trends.weekday_hour"))
 trend_charts.show((*key, "weekday_hour"), lambda: trend_charts.weekday_hour_heatmap(counts.weekday_hour(flt)))
 
 st.subheader(t("trends.top"))
-table = counts.unit_table(flt, communes, previous=earlier)
+table = counts.unit_table(flt, communes, previous=earlier, clearance=False)  # the page shows none
 if flt.communes:
     table = table[table["code"].isin(flt.communes)]
 table["label"] = [star.get(c, c) for c in table["code"]]

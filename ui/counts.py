@@ -131,11 +131,16 @@ def unit_table(
     *,
     previous: IncidentFilter | None = None,
     recode: Mapping[str, str] | None = None,
+    clearance: bool = True,
 ) -> pd.DataFrame:
-    """Return `geo.aggregate.commune_counts` of ``flt`` in ``communes`` (with ``previous``'s counts; re-coded)."""
+    """Return `geo.aggregate.commune_counts` of ``flt`` in ``communes`` (with ``previous``'s counts; re-coded).
+
+    Without ``clearance`` the table has no clearance columns (``with_status, solved, clearance``),
+    and push-down does not count the statuses: a page that shows no clearance saves that query.
+    """
     if not source.pushdown():
         found = prepared()
-        return arrays.prepared_counts(
+        table = arrays.prepared_counts(
             found,
             communes,
             select_in(found, flt),
@@ -143,14 +148,18 @@ def unit_table(
             previous=None if previous is None else select_in(found, previous),
             recode=recode,
         )
-    status = _recoded(_status(*loaders.key(), source.window(flt)), recode)
+        return table if clearance else table.drop(columns=list(_CLEARANCE), errors="ignore")
+    status = _recoded(_status(*loaders.key(), source.window(flt)), recode) if clearance else None
     return count_table(
         communes,
         _per_unit(flt, recode),
         days=flt.days,
         previous=None if previous is None else _per_unit(previous, recode),
-        status=status if int(status["with_status"].sum()) > 0 else None,
+        status=status if status is not None and int(status["with_status"].sum()) > 0 else None,
     )
+
+
+_CLEARANCE = ("with_status", "solved", "clearance")
 
 
 def clearance(flt: IncidentFilter) -> float | None:
