@@ -169,6 +169,11 @@ def now_edges(windows: NowWindows) -> tuple[list[pd.Timestamp], list[int | None]
     return before + after, numbers
 
 
+def _gap(numbers: list[int | None]) -> list[int]:
+    """The bins of `now_edges` left out (the months between the plan's start and the latest months)."""
+    return [i for i, number in enumerate(numbers) if number is None]
+
+
 def monthly_now_from_bins(binned: pd.DataFrame, windows: NowWindows, *, codes: list[str]) -> pd.DataFrame:
     """Return the full unit × month table of ``binned`` counts over the bins of `now_edges` (see `monthly_now`)."""
     edges, numbers = now_edges(windows)
@@ -211,7 +216,8 @@ def monthly_now(incidents: pd.DataFrame, windows: NowWindows, *, codes: list[str
     pandas.DataFrame
         Columns ``commune_code``, ``month``, ``month_start``, ``days``, ``count``.
     """
-    binned = FrameCounts(incidents).binned(now_edges(windows)[0])
+    edges, numbers = now_edges(windows)
+    binned = FrameCounts(incidents).binned(edges, skip=_gap(numbers))
     return monthly_now_from_bins(binned, windows, codes=codes)
 
 
@@ -293,7 +299,8 @@ def holding(
     else:
         population = dict.fromkeys(codes, 0.0)
     has_population = any(value > 0 for value in population.values())
-    binned = of_group(source.binned(now_edges(windows)[0]), None if plan.primary == ALL else plan.primary)
+    edges, numbers = now_edges(windows)
+    binned = of_group(source.binned(edges, skip=_gap(numbers)), None if plan.primary == ALL else plan.primary)
     monthly = monthly_now_from_bins(binned, windows, codes=codes)
     design = Design((-windows.before_months, 0), (windows.gap_months, windows.gap_months + months))
     per_target = {target.key: target.areas for target in evaluation.targets}

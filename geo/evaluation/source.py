@@ -17,7 +17,7 @@ Everything after the counts — the tables, the models, the verdicts — is one 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Protocol, runtime_checkable
 
@@ -40,11 +40,12 @@ class Counts(Protocol):
     def last_day(self) -> date | None:
         """Return the last day the incidents cover (a month-only record covers its month; None: none)."""
 
-    def binned(self, edges: Sequence[pd.Timestamp]) -> pd.DataFrame:
+    def binned(self, edges: Sequence[pd.Timestamp], *, skip: Collection[int] = ()) -> pd.DataFrame:
         """Return the incidents per unit, offence group and bin of ``edges`` (bin ``i``: ``[edges[i], edges[i+1])``).
 
         Columns `BINNED`: ``commune_code`` and ``offence_group`` as text, ``bin`` and ``count``
-        int64; only the combinations with incidents.
+        int64; only the combinations with incidents. The bins ``skip`` are not counted (a gap
+        between two windows: the database need not read its incidents).
         """
 
     def outside(self, codes: Sequence[str]) -> int:
@@ -67,13 +68,15 @@ class FrameCounts:
         """Return `geo.incidents.covered_until` of the frame."""
         return covered_until(self._incidents)
 
-    def binned(self, edges: Sequence[pd.Timestamp]) -> pd.DataFrame:
+    def binned(self, edges: Sequence[pd.Timestamp], *, skip: Collection[int] = ()) -> pd.DataFrame:
         """Return the frame's incidents per unit, offence group and bin of ``edges`` (see `Counts.binned`)."""
         incidents = self._incidents
         bounds = pd.DatetimeIndex(list(edges)).to_numpy(dtype="datetime64[ns]")
         values = pd.to_datetime(incidents["occurred_at"]).to_numpy(dtype="datetime64[ns]")
         position = np.searchsorted(bounds, values, side="right") - 1
         inside = (position >= 0) & (position < len(bounds) - 1) & ~np.isnat(values)
+        if skip:
+            inside &= ~np.isin(position, list(skip))
         groups = (
             incidents["offence_group"].astype(str).to_numpy()
             if "offence_group" in incidents

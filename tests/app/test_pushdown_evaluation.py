@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.evaluation.effects import VERDICTS
 from geo.store.store import Store
+from ui import evidence
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,8 +24,10 @@ def _fresh_caches() -> None:
     st.cache_resource.clear()
 
 
-def _run(page: str) -> AppTest:
+def _run(page: str, opened: tuple[str, ...] = ()) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
+    for key in opened:  # sections built only while open
+        at.session_state[key] = True
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
@@ -64,15 +67,56 @@ def _no_bulk_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Store, "incidents", refuse)
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/targets.py", "pages/present.py"])
+@pytest.mark.parametrize(
+    ("page", "opened"),
+    [
+        ("pages/overview.py", ()),
+        ("pages/targets.py", ()),
+        ("pages/targets.py", (evidence.EVENTS_OPEN, evidence.MAPS_OPEN)),
+        ("pages/present.py", ()),
+    ],
+    ids=["overview", "targets", "targets-sections-open", "present"],
+)
 def test_the_verdict_pages_show_the_same_with_pushdown(
-    fresh_store: str, monkeypatch: pytest.MonkeyPatch, page: str
+    fresh_store: str, monkeypatch: pytest.MonkeyPatch, page: str, opened: tuple[str, ...]
 ) -> None:
     monkeypatch.delenv("ANTT_PUSHDOWN", raising=False)
     _fresh_caches()
-    arrays = _seen(_run(page))
+    arrays = _seen(_run(page, opened))
     assert arrays["verdicts"], "the demo plan has verdicts"
+    if opened:  # the monthly rates and the event study's chart
+        assert len(arrays["charts"]) >= 2
     _no_bulk_read(monkeypatch)
     _fresh_caches()
-    pushed = _seen(_run(page))
+    pushed = _seen(_run(page, opened))
     assert pushed == arrays
+
+
+def _brief_script() -> None:
+    """Build the brief of a filter (Word renderer swapped for the brief's words) and show them."""
+    from datetime import date, datetime
+
+    import streamlit as st
+
+    from geo.brief import compose
+    from geo.filters import IncidentFilter
+    from ui import brief
+
+    compose.now_local = lambda: datetime(2026, 12, 1, 9, 30)  # type: ignore[attr-defined]
+    brief.RENDERERS["docx"] = lambda made: made.text().encode()
+    flt = IncidentFilter(start=date(2025, 11, 1), end=date(2026, 10, 31), groups=("ttxh",))
+    st.text(brief.build(flt, "docx").decode())
+
+
+def test_the_brief_is_the_same_with_pushdown(fresh_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTT_PUSHDOWN", raising=False)
+    _fresh_caches()
+    at = AppTest.from_function(_brief_script, default_timeout=240).run()
+    assert not at.exception, at.exception
+    arrays = at.text[0].value
+    assert "Vĩnh Hùng" in arrays
+    _no_bulk_read(monkeypatch)
+    _fresh_caches()
+    at = AppTest.from_function(_brief_script, default_timeout=240).run()
+    assert not at.exception, at.exception
+    assert at.text[0].value == arrays

@@ -109,6 +109,10 @@ def test_buckets_count_from_each_edge_up_to_the_next_on_both_stores(store_url: s
     counts = BucketCounts(store.engine, store.tables)
     edges = [pd.Timestamp(e) for e in EDGES]
     pd.testing.assert_frame_equal(counts.binned(edges), FrameCounts(SMALL).binned(edges))
+    skipped = counts.binned(edges, skip=[1])  # a gap between windows: its incidents are not read
+    pd.testing.assert_frame_equal(skipped, FrameCounts(SMALL).binned(edges, skip=[1]))
+    assert skipped["bin"].tolist() == [2, 0, 0]
+    assert counts.binned(edges, skip=[0, 1, 2]).empty
     assert counts.first_day() == FrameCounts(SMALL).first_day() == date(2024, 1, 25)
     assert counts.last_day() == FrameCounts(SMALL).last_day() == date(2024, 4, 26)
     assert counts.outside(["a"]) == FrameCounts(SMALL).outside(["a"]) == 2
