@@ -62,8 +62,14 @@ if assets:
     )
     click = mapview.clicked(out)
     target = hotspots.click_target(click, communes, flt, layers, method)
+    cell = target is not None and target.kind != "commune"  # the grid is built only for a cell's list
     drilldown.pick(
-        "map.click", click, target, partial(mapdata.matched, flt), names=names, grid=hotspots.frame().grid
+        "map.click",
+        click,
+        target,
+        partial(mapdata.matched, flt),
+        names=names,
+        grid=hotspots.frame().grid if cell else None,
     )
     st.caption(t("drill.hint"))
     hotspots.method_captions(layers, method)

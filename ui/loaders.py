@@ -137,6 +137,16 @@ def count() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def _has_status(url: str, version: str) -> bool:
+    return _store(url).has_status()
+
+
+def has_status() -> bool:
+    """Return whether any stored incident has a status (looked up once per store version)."""
+    return _has_status(*key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def _unit_codes(url: str, version: str) -> list[str]:
     return _store(url).unit_codes()
 

@@ -20,7 +20,7 @@ from geo.aggregate import commune_counts, count_table, unlocated_by_commune
 from geo.filters import IncidentFilter
 from geo.maps.basemap import read_config
 from geo.maps.district import build_map
-from geo.maps.mapcounts import MapCounts, from_counts
+from geo.maps.mapcounts import MapCounts, cells_from_blocks
 from geo.maps.search import Place
 from geo.store.rows import Selection
 from ui import basemap, drilldown, hotspots, loaders, mapview, source, units, widgets
@@ -95,6 +95,8 @@ def _commune_table(
     if not source.pushdown():
         return commune_counts(recoded(matched(flt), recode), _units, days=flt.days)
     per_unit = _recoded_counts(source.unit_counts(flt).set_index("commune_code")["n"], recode)
+    if not loaders.has_status():  # a ledger without statuses: no clearance column, nothing to count
+        return count_table(_units, per_unit, days=flt.days)
     status = loaders.store().status_counts(source.window(flt))
     if recode and len(status):
         mapping = dict(recode)
@@ -226,26 +228,30 @@ POINTS_READ_MAX = 20_000
 
 
 def _counted(flt: IncidentFilter, layers: tuple[str, ...]) -> MapCounts:
-    """The map's counts from the database: per unit, located per unit, per map cell and (when few) the rows."""
+    """The map's counts from the database: per unit, located, the busiest map cells and (when few) the rows."""
+    store, window = loaders.store(), source.window(flt)
     per_unit = source.unit_counts(flt).set_index("commune_code")["n"]
-    located = loaders.store().located_counts(source.window(flt)).set_index("commune_code")["n"]
-    grid = loaders.store().aggregate_grid()
-    n, n_located = int(per_unit.sum()), int(located.sum())
-    wants_cells = grid is not None and bool({"points", "heat"} & set(layers)) and n_located > 0
+    grid = store.aggregate_grid()
     block = max(1, round(settings.HEAT_CELL_M / grid.pixel_m)) if grid is not None else 1
-    blocks = (
-        source.pixel_counts(flt, block=block) if wants_cells else pd.DataFrame({"gx": [], "gy": [], "n": []})
-    )
+    if grid is not None and {"points", "heat"} & set(layers):
+        blocks, n_located = store.busiest_blocks(window, block=block, limit=settings.HEAT_MAX_CELLS)
+    else:
+        blocks = pd.DataFrame({"gx": [], "gy": [], "n": []})
+        n_located = int(store.located_counts(window)["n"].sum())
+    n = int(per_unit.sum())
     points = None
     if "points" in layers and 0 < n_located <= settings.POINTS_MAX and n <= POINTS_READ_MAX:
-        rows = loaders.store().page(Selection(source.window(flt)), limit=n, order="oldest")
+        rows = store.page(Selection(window), limit=n, order="oldest")
         points = drilldown.for_popups(rows[rows["lon"].notna() & rows["lat"].notna()])
-    return from_counts(
-        per_unit,
-        located,
-        blocks,
-        cell_m=block * grid.pixel_m if grid is not None else settings.HEAT_CELL_M,
-        crs=grid.crs if grid is not None else settings.CRS_METRIC,
+    return MapCounts(
+        per_unit=per_unit[per_unit > 0],
+        n=n,
+        n_located=n_located,
+        cells=cells_from_blocks(
+            blocks,
+            cell_m=block * grid.pixel_m if grid is not None else settings.HEAT_CELL_M,
+            crs=grid.crs if grid is not None else settings.CRS_METRIC,
+        ),
         points=points,
     )
 

@@ -75,11 +75,14 @@ def _rate_breaks_counted(groups: tuple[str, ...], offences: tuple[str, ...]) -> 
     every = IncidentFilter(
         start=stored.first.date(), end=stored.last.date(), groups=groups, offences=offences
     )
-    edges = loaders.store().window_span(source.window(every))
+    counted = source.unit_counts(every, by=("commune_code", "month"))  # one query: the units and the months
+    edges = loaders.store().window_span(
+        source.window(every), months=counted["month"].astype(str).unique().tolist()
+    )
     if edges is None:
         return aggregate.RATE_BREAKS
     days = (edges[1].date() - edges[0].date()).days + 1
-    per_unit = source.unit_counts(every).set_index("commune_code")["n"]
+    per_unit = counted.groupby("commune_code")["n"].sum()
     return aggregate.rate_breaks(aggregate.count_table(loaders.communes(), per_unit, days=days)["rate"])
 
 

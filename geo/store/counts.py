@@ -157,6 +157,42 @@ def pixel_counts(
     return _sum(parts, keys)
 
 
+def busiest_blocks(
+    conn: Connection, tables: Tables, window: Window, *, block: int, limit: int
+) -> tuple[pd.DataFrame, int]:
+    """Return the ``limit`` busiest blocks of ``block`` × ``block`` pixels (``gx``, ``gy``, ``n``) and the located total.
+
+    What a map's cells need (`geo.maps.mapcounts.cells_from_blocks` keeps the busiest, ordered by
+    count, then column and row as `geo.aggregate.grid_cells` orders them). For a range of whole
+    months the database sums, sorts and sends ``limit`` rows with the total of every block, not every
+    block of a province's year; a range cut inside a month counts every block (`pixel_counts`).
+    """
+    keys = ("gx", "gy")
+    months = window.whole_months()
+    if months is None or window.partial_days() or aggregates.stored_grid(conn, tables) is None:
+        every = pixel_counts(conn, tables, window, block=block)
+        order = np.lexsort((every["gy"].to_numpy(), every["gx"].to_numpy(), -every["n"].to_numpy()))
+        return every.iloc[order[: max(0, limit)]].reset_index(drop=True), int(every["n"].sum())
+    if limit < 1:
+        return _empty(keys), int(pixel_counts(conn, tables, window, block=block)["n"].sum())
+    t = tables.pixel_counts
+    bx, by = _floor_div(t.c.gx, block), _floor_div(t.c.gy, block)
+    summed = sa.func.sum(t.c.n)
+    query = (
+        sa.select(
+            bx.label("gx"), by.label("gy"), summed.label("n"), sa.func.sum(summed).over().label("total")
+        )
+        .where(t.c.month >= months[0], t.c.month <= months[1])
+        .group_by(bx, by)
+        .order_by(summed.desc(), bx, by)
+        .limit(limit)
+    )
+    top = pd.read_sql(_narrow(query, t, window), conn)
+    total = int(top["total"].iloc[0]) if len(top) else 0
+    found = top[["gx", "gy", "n"]].astype(np.int64)
+    return found[found["n"] != 0].reset_index(drop=True), total
+
+
 def located_counts(conn: Connection, tables: Tables, window: Window) -> pd.DataFrame:
     """Return the window's located incidents (those with coordinates) per unit: ``commune_code``, ``n``.
 

@@ -95,6 +95,11 @@ class Reads:
         with self.engine.connect() as conn:
             return counts.pixel_counts(conn, self.tables, window, by_month=by_month, block=block)
 
+    def busiest_blocks(self, window: Window, *, block: int, limit: int) -> tuple[pd.DataFrame, int]:
+        """Return the ``limit`` busiest blocks of ``block`` × ``block`` pixels and the window's located total."""
+        with self.engine.connect() as conn:
+            return counts.busiest_blocks(conn, self.tables, window, block=block, limit=limit)
+
     def located_counts(self, window: Window) -> pd.DataFrame:
         """Return the located incidents of ``window`` per unit (``commune_code``, ``n``), from the aggregates."""
         with self.engine.connect() as conn:
@@ -105,10 +110,12 @@ class Reads:
         with self.engine.connect() as conn:
             return span.span(conn, self.tables)
 
-    def window_span(self, window: Window) -> tuple[datetime, datetime] | None:
+    def window_span(
+        self, window: Window, *, months: Sequence[str] | None = None
+    ) -> tuple[datetime, datetime] | None:
         """Return the time of the first and of the last incident ``window`` matches (None when none does)."""
         with self.engine.connect() as conn:
-            return span.window_span(conn, self.tables, window)
+            return span.window_span(conn, self.tables, window, months=months)
 
     def status_counts(self, window: Window) -> pd.DataFrame:
         """Return ``with_status, solved`` per unit code of the window's incidents, counted in the database."""
@@ -121,6 +128,11 @@ class Reads:
         """Return one page of the incidents of ``selection`` (`geo.store.rows.page`), as `incidents` has them."""
         with self.engine.connect() as conn:
             return rows.page(conn, self.tables, selection, offset=offset, limit=limit, order=order)
+
+    def has_status(self) -> bool:
+        """Return whether any stored incident has a status."""
+        with self.engine.connect() as conn:
+            return span.has_status(conn, self.tables)
 
     def unit_codes(self) -> list[str]:
         """Return the unit codes the stored incidents carry ("" for those outside every unit), sorted."""

@@ -9,6 +9,7 @@ process learns them without reading a row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -81,15 +82,20 @@ def unit_codes(conn: Connection, tables: Tables) -> list[str]:
     return [str(code) for (code,) in rows]
 
 
-def window_span(conn: Connection, tables: Tables, window: Window) -> tuple[datetime, datetime] | None:
+def window_span(
+    conn: Connection, tables: Tables, window: Window, *, months: Sequence[str] | None = None
+) -> tuple[datetime, datetime] | None:
     """Return the time of the first and of the last incident ``window`` matches (None when none does).
 
-    The first and last months holding any come from the per-month counts; only those two months of
-    incidents are searched (a range of the ``occurred_at`` index), not every row of the offences chosen.
+    The first and last months holding any come from the per-month counts (or ``months``, those the
+    caller counted already: ``YYYY-MM`` with incidents); only those two months of incidents are
+    searched (a range of the ``occurred_at`` index), not every row of the offences chosen.
     """
-    months = counts.unit_counts(conn, tables, window, by=("month",))
-    if months.empty:
+    if months is None:
+        months = counts.unit_counts(conn, tables, window, by=("month",))["month"].astype(str).tolist()
+    if not len(months):
         return None
+    months = sorted(months)
     t = tables.incidents
 
     def edge(month: str, func: Any) -> datetime | None:
@@ -104,6 +110,17 @@ def window_span(conn: Connection, tables: Tables, window: Window) -> tuple[datet
             query = query.where(t.c.commune_code.in_(window.communes))
         return _as_datetime(conn.execute(query).scalar_one())
 
-    first = edge(str(months["month"].iloc[0]), sa.func.min(t.c.occurred_at))
-    last = edge(str(months["month"].iloc[-1]), sa.func.max(t.c.occurred_at))
+    first = edge(months[0], sa.func.min(t.c.occurred_at))
+    last = edge(months[-1], sa.func.max(t.c.occurred_at))
     return None if first is None or last is None else (first, last)
+
+
+def has_status(conn: Connection, tables: Tables) -> bool:
+    """Return whether any stored incident has a status (a ledger without a status column has none).
+
+    One look for the first such row: a store without any reads every row once, which a dashboard
+    process then remembers for the store's version instead of counting statuses per filter.
+    """
+    t = tables.incidents
+    query = sa.select(t.c.incident_id).where(t.c.status.is_not(None), sa.func.trim(t.c.status) != "").limit(1)
+    return conn.execute(query).first() is not None

@@ -133,3 +133,16 @@ def test_blocks_round_down_on_both_sides_of_zero() -> None:
     with engine.connect() as conn:
         got = [conn.execute(sa.select(_floor_div(sa.literal(v), 4))).scalar_one() for v in values]
     assert got == [v // 4 for v in values] == [-3, -2, -1, -1, 0, 0, 1, 1]
+
+
+@pytest.mark.parametrize(
+    "window", WINDOWS, ids=lambda w: f"{w.start}-{w.end}-{len(w.offences)}-{len(w.communes)}"
+)
+@pytest.mark.parametrize("limit", [0, 7, 100_000])
+def test_the_busiest_blocks_are_the_first_of_every_block(demo: Store, window: Window, limit: int) -> None:
+    every = demo.pixel_counts(window, block=2)
+    order = np.lexsort((every["gy"].to_numpy(), every["gx"].to_numpy(), -every["n"].to_numpy()))
+    expected = every.iloc[order[:limit]].reset_index(drop=True)
+    got, total = demo.busiest_blocks(window, block=2, limit=limit)
+    assert total == int(every["n"].sum())
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

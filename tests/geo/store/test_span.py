@@ -83,3 +83,14 @@ def test_window_span_is_the_first_and_last_match(
         assert got is None
         return
     assert got == (chosen["occurred_at"].min().to_pydatetime(), chosen["occurred_at"].max().to_pydatetime())
+
+
+def test_has_status_follows_the_rows(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from geo.clearance import has_status
+
+    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('st') / 's.sqlite'}", demo=True)
+    assert store.has_status() == has_status(store.incidents(details=True))
+    with store.engine.begin() as conn:
+        conn.execute(store.tables.incidents.update().values(status="  "))
+    assert not store.has_status()
+    assert not has_status(store.incidents(details=True))
