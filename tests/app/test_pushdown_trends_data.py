@@ -171,3 +171,19 @@ def test_the_compstat_numbers_are_the_same_with_pushdown(
     assert len(seen[0]) == 4  # all, targets, others, the clearance rate
     assert "%" in seen[0][3][1]
     assert seen[1] == seen[0]
+
+
+def test_an_export_too_large_to_build_here_asks_for_a_narrower_filter(
+    fresh_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import data_admin
+
+    _no_bulk_read(monkeypatch)
+    monkeypatch.setitem(data_admin.EXPORT_MAX_ROWS, "xlsx", 10)
+    _fresh_caches()
+    at = _run("pages/data.py")
+    assert len(at.get("download_button")) == 3  # the template, the taxonomy and the per-unit table
+    assert any("quá 10 vụ mà một tệp XLSX xuất được" in c.value for c in at.caption)
+    at.radio(key="data.exp.format").set_value("csv").run()
+    assert not at.exception, at.exception
+    assert len(at.get("download_button")) == 4  # a CSV of them is built a slice at a time
