@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo._errors import BoundaryError
-from geo.io.tables import header_key
+from geo.io.headers import header_key
 
 BOUNDARY_FIELDS: dict[str, str] = {
     "code": "Mã xã (mã GSO)",

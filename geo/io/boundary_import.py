@@ -27,10 +27,10 @@ from geo.communes import (
 )
 from geo.history import GROUP_MARK
 from geo.io.boundary_fields import recognise_fields
+from geo.io.headers import header_key
 from geo.io.layers import LayerFile, checked_crs, read_layer_file
 from geo.io.numbers import parse_count, parse_number
 from geo.io.safety import clean_text
-from geo.io.tables import header_key
 
 DERIVED_CODE = "(mã tạo từ tên)"
 """The field name shown when a layer has no code attribute and codes were made from the names."""

@@ -25,7 +25,7 @@ from geo.io.incident_rows import (
     text_cell,
 )
 from geo.io.parsing import DateOrderGuess, date_order_of
-from geo.io.tables import RawTable, column_chunks
+from geo.io.raw_table import RawTable, column_chunks
 
 CHUNK_ROWS = 1 << 16
 """Rows checked at once: the raw cells of one chunk are in memory at a time, never the whole file's."""

@@ -26,6 +26,7 @@ from geo.dates import now_local
 from geo.history import UnitHistory
 from geo.io import incident_chunks as chunks
 from geo.io.assignment import check_communes, place_by_commune
+from geo.io.headers import map_columns
 from geo.io.incident_chunks import (
     check_chunk,
     count_rows,
@@ -38,8 +39,8 @@ from geo.io.incident_chunks import (
 from geo.io.locate import Locator
 from geo.io.numbers import parse_degrees
 from geo.io.parsing import date_order
+from geo.io.raw_table import RawTable, column_chunks, gc_paused
 from geo.io.safety import clean_text, usable_crs
-from geo.io.tables import RawTable, column_chunks, gc_paused, map_columns
 from geo.taxonomy import group_of
 
 CRS_CHOICES: dict[str, str] = {

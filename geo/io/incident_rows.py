@@ -10,10 +10,10 @@ from typing import Any
 from geo._errors import DataError
 from geo._validate import Issue, value_text
 from geo.io.export import FORMULA_START
+from geo.io.headers import FIELDS
 from geo.io.numbers import parse_degrees, parse_number
 from geo.io.offences import parse_offence
 from geo.io.parsing import parse_when
-from geo.io.tables import FIELDS
 
 TEXT_FIELDS = ("description", "status", "address")
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from geo._errors import DataError
+from geo.io.headers import header_key
 from geo.io.numbers import report_value as _short
-from geo.io.tables import header_key, read_table
+from geo.io.tables import read_table
 from geo.taxonomy import Offence, fold, load_offences
 
 # Spelling variants and short forms seen in police reports, folded (see `_key`).

@@ -18,8 +18,10 @@ import pandas as pd
 from geo._errors import DataError
 from geo._validate import CheckedFile, Issue, sort_issues, value_text
 from geo.communes import name_key
+from geo.io.headers import header_key
 from geo.io.numbers import parse_count
-from geo.io.tables import RawTable, header_key, read_table
+from geo.io.raw_table import RawTable
+from geo.io.tables import read_table
 
 POPULATION_FIELDS: dict[str, str] = {
     "code": "Mã đơn vị",

@@ -1,26 +1,36 @@
-"""Read incident files (CSV in any Vietnamese encoding, XLSX, GeoJSON points) and recognise their columns."""
+"""Read incident files (CSV in any Vietnamese encoding, XLSX, GeoJSON points) into a `geo.io.raw_table.RawTable`.
+
+Their columns are recognised by `geo.io.headers`; the names of both stay importable from here.
+"""
 
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import io
 import itertools
 import json
-import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
-
-import numpy as np
+from typing import Any
 
 from geo._errors import DataError
+from geo.io import raw_table
 from geo.io.files import decode_text, read_bytes
 from geo.io.geojson import parse_document
+from geo.io.headers import (
+    FIELDS,
+    GEOMETRY_X,
+    GEOMETRY_Y,
+    REQUIRED,
+    guess_columns,
+    header_row,
+    missing_fields,
+    present,
+    unique_headers,
+)
+from geo.io.raw_table import ColumnRows, RawTable, column_chunks, gc_paused, table_of
 from geo.io.safety import (
     CellCounter,
     Limits,
@@ -32,164 +42,20 @@ from geo.io.safety import (
     too_many_cells,
     too_many_rows,
 )
-from geo.taxonomy import fold
 
-FIELDS: dict[str, str] = {
-    "incident_id": "Mã vụ",
-    "occurred_at": "Ngày xảy ra",
-    "time": "Giờ xảy ra",
-    "offence": "Tội danh / Loại vụ việc",
-    "lon": "Kinh độ",
-    "lat": "Vĩ độ",
-    "commune": "Xã",
-    "address": "Địa chỉ",
-    "description": "Mô tả",
-    "status": "Trạng thái",
-}
-"""Fields an incident file can hold → their Vietnamese label."""
-
-REQUIRED = ("occurred_at", "offence", "lon", "lat")
-"""Fields a file needs: a time, an offence and a place: coordinates, or else a commune (`missing_fields`)."""
-
-
-def missing_fields(chosen: Iterable[str]) -> list[str]:
-    """Return the required fields ``chosen`` (field names) lacks: a commune column stands in for coordinates.
-
-    Most commune police ledgers record a commune and a hamlet, not GPS: their rows are placed at
-    commune level.
-
-    Examples
-    --------
-    >>> missing_fields({"occurred_at", "offence", "commune"}), missing_fields({"occurred_at", "lon"})
-    ([], ['offence', 'lat'])
-    """
-    have = set(chosen)
-    placed = "commune" in have and not ({"lon", "lat"} & have)
-    return [f for f in REQUIRED if f not in have and not (placed and f in ("lon", "lat"))]
-
-
-GEOMETRY_X = "geometry.x"
-GEOMETRY_Y = "geometry.y"
-
-ROW_NUMBER_HEADERS = ("stt", "tt", "so tt", "so thu tu", "no", "no.", "nr", "#", "row", "s no", "sr no")
-"""Headers of a row-number column ("STT", "No."): never an incident id (the next month restarts at 1)."""
-
-# Folded header spellings (see `header_key`) → field, most specific first.
-_HEADERS: dict[str, tuple[str, ...]] = {
-    "incident_id": ("ma vu", "ma vu viec", "so vu", "so hieu vu viec", "ma so", "ma ho so", "so ho so", "id",
-                    "incident id", "ma"),
-    "occurred_at": ("ngay xay ra", "ngay gio xay ra", "thoi gian xay ra", "ngay gio", "ngay vu viec",
-                    "ngay phat hien", "ngay tiep nhan", "thoi diem xay ra", "thoi gian", "ngay", "thang",
-                    "date", "datetime", "occurred at", "occurred", "date occurred", "month"),
-    "time": ("gio xay ra", "gio", "time"),
-    "offence": ("toi danh loai vu viec", "toi danh", "loai vu viec", "loai vu", "loai toi pham",
-                "hanh vi vi pham", "hanh vi", "ma toi danh", "loai", "offence", "offense", "offence code",
-                "crime type", "crime", "offense type", "offence type", "category", "type",
-                "ten toi danh", "loai vi pham", "hanh vi vi pham phap luat"),
-    "lon": (GEOMETRY_X, "kinh do", "lon", "lng", "long", "longitude", "toa do x", "x"),
-    "lat": (GEOMETRY_Y, "vi do", "lat", "latitude", "toa do y", "y"),
-    "commune": ("ma xa", "xa phuong thi tran", "xa thi tran", "xa phuong", "ten xa", "xa", "dia ban",
-                "don vi", "commune code", "commune", "ward", "neighbourhood", "neighborhood"),
-    "address": ("dia chi", "dia diem xay ra", "noi xay ra", "dia diem", "thon xom to dan pho",
-                "thon xom", "thon", "xom", "to dan pho", "address", "location", "street"),
-    "description": ("mo ta", "tom tat noi dung", "tom tat", "noi dung", "dien bien", "ghi chu",
-                    "description"),
-    "status": ("trang thai", "ket qua xu ly", "ket qua giai quyet", "ket qua", "tinh trang", "status"),
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """The cells of an incident file, as read, before any validation.
-
-    Attributes
-    ----------
-    name
-        The file name (shown in reports).
-    sha256
-        Hash of the file's bytes (identifies a batch).
-    columns
-        Header cells as written in the file.
-    rows
-        Data rows; each as long as ``columns``. Cells are text (CSV), or text, numbers, dates (XLSX).
-        A tuple of tuples, or for a large CSV file a `ColumnRows` (the same rows, held column by column).
-    row_numbers
-        The spreadsheet row number of each data row (the header row has its own number, usually 1).
-    kind
-        ``"csv"``, ``"xlsx"`` or ``"geojson"``.
-    encoding
-        The text encoding of a CSV file.
-    crs
-        The CRS a GeoJSON file names (``None`` elsewhere).
-    """
-
-    name: str
-    sha256: str
-    columns: tuple[str, ...]
-    rows: Sequence[tuple[Any, ...]]
-    row_numbers: Sequence[int]
-    kind: str
-    encoding: str | None = None
-    crs: str | None = None
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of cells are made (they form no cycles).
-
-    Each full collection walks every object alive: reading and checking a million rows spent
-    seconds in it. Reference counting frees everything as usual; the collector resumes after.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def column_chunks(
-    table: RawTable, size: int, *, only: Sequence[int] | None = None
-) -> Iterator[tuple[int, tuple[list[Sequence[Any]], np.ndarray]]]:
-    """Yield ``(first row index, (cells column by column, row numbers))`` for ``size`` rows of ``table`` at a time.
-
-    ``only``: the indexes of the columns wanted (the others are empty); default every column.
-    """
-    width = len(table.columns)
-    wanted = range(width) if only is None else only
-    rows = table.rows
-    if isinstance(rows, ColumnRows) and size == _BLOCK and rows.width == width:
-        for block in range(rows.blocks):
-            start, count = block * _BLOCK, rows.block_size(block)
-            numbers = np.asarray(table.row_numbers[start : start + count], dtype=np.int64)
-            yield start, (list[Sequence[Any]](rows.block_columns(block, only)), numbers)
-        return
-    for start in range(0, len(table.rows), size):
-        part = table.rows[start : start + size]
-        numbers = np.asarray(table.row_numbers[start : start + size], dtype=np.int64)
-        cells: list[Sequence[Any]] = [[] for _ in range(width)]
-        for index in wanted:
-            cells[index] = [row[index] for row in part]
-        yield start, (cells, numbers)
-
-
-def header_key(text: object) -> str:
-    """Fold a header for matching: no diacritics, no punctuation, single spaces.
-
-    Examples
-    --------
-    >>> header_key("Tội danh / Loại vụ việc")
-    'toi danh loai vu viec'
-    >>> header_key("MaXa")
-    'ma xa'
-    """
-    raw = str(text)
-    spaced = "".join(
-        f" {ch}" if ch.isupper() and i and raw[i - 1].islower() else ch for i, ch in enumerate(raw)
-    )
-    return " ".join(re.sub(r"[^a-z0-9.]+", " ", fold(spaced)).split()).strip(". ")
+__all__ = [
+    "FIELDS",
+    "REQUIRED",
+    "ColumnRows",
+    "RawTable",
+    "column_chunks",
+    "feature_properties",
+    "gc_paused",
+    "guess_columns",
+    "json_cell",
+    "missing_fields",
+    "read_table",
+]
 
 
 def read_table(
@@ -252,91 +118,6 @@ def read_table(
 
 _COMPACT_FROM = 20_000
 """CSV files with at least this many data rows are held column by column (`ColumnRows`), smaller ones as tuples."""
-_BLOCK = 1 << 16
-"""Rows per block of a `ColumnRows` (the chunk the importer checks at once, `geo.io.incident_import`)."""
-_SEP = "\x00"
-"""Joins the cells of a column block: a CSV with a NUL is refused before it is read, and cleaning removes them."""
-
-
-class ColumnRows(Sequence[tuple[Any, ...]]):
-    """The data rows of a large CSV file, held column by column: a block of rows is one text per column.
-
-    A million rows as tuples of Python strings take about 650 MB; as joined column texts, about 120 MB.
-    Rows are made again as tuples when read (`column_chunks` gives whole columns of a block at once).
-    Rows not as wide as the header (blank lines, short rows) are kept as they are, padded with None.
-    """
-
-    def __init__(self, width: int) -> None:
-        self.width = width
-        self._blocks: list[tuple[int, list[str], dict[int, tuple[Any, ...]]]] = []
-        self._length = 0
-
-    def add_block(self, rows: list[list[Any]]) -> None:
-        """Append ``rows`` (cells of data rows, at most `_BLOCK` of them) as one block."""
-        odd: dict[int, tuple[Any, ...]] = {}
-        regular: Sequence[Sequence[Any]] = rows
-        if set(map(len, rows)) - {self.width}:  # blank lines, short or long rows: kept aside
-            filler = [""] * self.width
-            regular = []
-            for index, row in enumerate(rows):
-                if len(row) == self.width:
-                    regular.append(row)
-                else:
-                    odd[index] = tuple(row[: self.width]) + (None,) * (self.width - len(row))
-                    regular.append(filler)
-        columns = [_SEP.join([row[i] for row in regular]) for i in range(self.width)] if regular else []
-        self._blocks.append((len(rows), columns or [""] * self.width, odd))
-        self._length += len(rows)
-
-    def block_columns(self, block: int, only: Sequence[int] | None = None) -> list[list[Any]]:
-        """Return the cells of block number ``block``, column by column (only the columns ``only``: others empty)."""
-        size, columns, odd = self._blocks[block]
-        out: list[list[Any]] = [[] for _ in range(self.width)]
-        for index in range(self.width) if only is None else only:
-            cells = columns[index].split(_SEP) if size else []
-            for row, values in odd.items():
-                cells[row] = values[index]
-            out[index] = cells
-        return out
-
-    @property
-    def blocks(self) -> int:
-        """How many blocks of rows (each `_BLOCK` rows, the last one fewer)."""
-        return len(self._blocks)
-
-    def block_size(self, block: int) -> int:
-        """How many rows block number ``block`` holds."""
-        return self._blocks[block][0]
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        for block in range(len(self._blocks)):
-            yield from zip(*self.block_columns(block), strict=True)
-
-    @overload
-    def __getitem__(self, index: int) -> tuple[Any, ...]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[tuple[Any, ...], ...]: ...
-
-    def __getitem__(self, index: int | slice) -> tuple[Any, ...] | tuple[tuple[Any, ...], ...]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(self._length)))
-        if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError(index)
-        block, row = divmod(index, _BLOCK)
-        return tuple(column[row] for column in self.block_columns(block))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ColumnRows | tuple | list):
-            return len(self) == len(other) and all(a == tuple(b) for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -370,24 +151,24 @@ def _read_csv(data: bytes, *, name: str, digest: str, encoding: str | None, limi
     block: list[list[Any]] = []
     filled = False
     try:
-        # The header is among the first rows (`_header_row`): read them, then the rest block by block.
+        # The header is among the first rows (`header_row`): read them, then the rest block by block.
         for record in reader:
             counter.add(len(record))
             head.append([clean_cell(c) for c in record] if clean else record)
-            filled = filled or any(_present(c) for c in head[-1])
+            filled = filled or any(present(c) for c in head[-1])
             if len(head) >= 15 and filled:
                 break
-        header_at = _header_row(head)
+        header_at = header_row(head)
         if header_at is None:  # nothing but empty rows so far: the rest is read as it is
             head.extend(counter.rows_of(reader, clean=clean))
-            return _table(head, name=name, digest=digest, kind="csv", encoding=used)
-        columns = _unique_headers(head[header_at])
+            return table_of(head, name=name, digest=digest, kind="csv", encoding=used)
+        columns = unique_headers(head[header_at])
         width = len(columns)
         body = _Body(width, name=name, first_row=header_at + 2)
         body.extend(head[header_at + 1 :])
         while True:
             block = []
-            block.extend(itertools.islice(reader, _BLOCK))  # kept up to a damaged row (its number)
+            block.extend(itertools.islice(reader, raw_table.BLOCK))  # kept up to a damaged row (its number)
             if not block:
                 break
             counter.add_rows(block)
@@ -415,7 +196,7 @@ class _Body:
     def extend(self, records: list[list[Any]]) -> None:
         width = self.width
         for offset, record in enumerate(records):
-            if len(record) > width and any(_present(c) for c in record[width:]) and self.error is None:
+            if len(record) > width and any(present(c) for c in record[width:]) and self.error is None:
                 # Raised once the whole file is read: a damaged row further on is reported first, as before.
                 self.error = DataError(
                     f"Dòng có nhiều ô hơn dòng tiêu đề ({len(record)} > {width}): kiểm tra dấu phân cách.",
@@ -426,9 +207,9 @@ class _Body:
         if self.error is not None:
             return
         self.pending.extend(records)
-        while len(self.pending) >= _BLOCK:
-            self.rows.add_block(self.pending[:_BLOCK])
-            del self.pending[:_BLOCK]
+        while len(self.pending) >= raw_table.BLOCK:
+            self.rows.add_block(self.pending[: raw_table.BLOCK])
+            del self.pending[: raw_table.BLOCK]
 
     def finish(self) -> None:
         if self.error is not None:
@@ -478,7 +259,7 @@ def _read_xlsx(data: bytes, *, name: str, digest: str, sheet: str | None, limits
         ) from exc
     finally:
         book.close()
-    return _table(records, name=name, digest=digest, kind="xlsx")
+    return table_of(records, name=name, digest=digest, kind="xlsx")
 
 
 def _check_dimension(worksheet: Any, *, name: str, limits: Limits) -> None:
@@ -490,56 +271,6 @@ def _check_dimension(worksheet: Any, *, name: str, limits: Limits) -> None:
         raise too_many_rows(name, limits, rows, at_least=False)
     if rows * columns > limits.max_cells:
         raise too_many_cells(name, limits, rows * columns, at_least=False)
-
-
-def _table(
-    records: list[list[Any]], *, name: str, digest: str, kind: str, encoding: str | None = None
-) -> RawTable:
-    header_at = _header_row(records)
-    if header_at is None:
-        raise DataError("Tệp không có dòng tiêu đề cột nào.", file=name)
-    columns = _unique_headers(records[header_at])
-    width = len(columns)
-    rows, numbers = [], []
-    for index in range(header_at + 1, len(records)):
-        cells = list(records[index])[:width]
-        extra = list(records[index])[width:]
-        if any(_present(c) for c in extra):
-            raise DataError(
-                f"Dòng có nhiều ô hơn dòng tiêu đề ({len(records[index])} > {width}): "
-                "kiểm tra dấu phân cách.",
-                file=name,
-                row=index + 1,
-            )
-        rows.append(tuple(cells + [None] * (width - len(cells))))
-        numbers.append(index + 1)
-    return RawTable(name, digest, tuple(columns), tuple(rows), tuple(numbers), kind, encoding)
-
-
-def _header_row(records: list[list[Any]]) -> int | None:
-    """Return the index of the header: the first top row naming two known fields, else the first non-empty."""
-    first = next((i for i, r in enumerate(records) if any(_present(c) for c in r)), None)
-    for index, record in enumerate(records[:15]):
-        if sum(1 for c in record if _present(c) and _field_of(header_key(c)) is not None) >= 2:
-            return index
-    return first
-
-
-def _unique_headers(cells: list[Any]) -> list[str]:
-    seen: dict[str, int] = {}
-    headers = []
-    for position, cell in enumerate(cells, start=1):
-        text = " ".join(str(cell).split()) if _present(cell) else f"Cột {position}"
-        count = seen.get(text, 0)
-        seen[text] = count + 1
-        headers.append(text if count == 0 else f"{text} ({count + 1})")
-    while headers and headers[-1].startswith("Cột ") and headers[-1][4:].isdigit():
-        headers.pop()
-    return headers
-
-
-def _present(cell: Any) -> bool:
-    return cell is not None and str(cell).strip() != ""
 
 
 def _read_geojson(data: bytes, *, name: str, digest: str, limits: Limits) -> RawTable:
@@ -612,119 +343,3 @@ def _point_xy(geometry: Any) -> tuple[Any, Any]:
     if isinstance(coords, list) and len(coords) >= 2:
         return coords[0], coords[1]
     return "", ""
-
-
-def _field_of(key: str) -> str | None:
-    for field, aliases in _HEADERS.items():
-        if key in aliases:
-            return field
-    return None
-
-
-def map_columns(
-    columns: tuple[str, ...],
-    *,
-    mapping: Mapping[str, str] | None = None,
-    file: str | None = None,
-) -> dict[str, str]:
-    """Return field → column for the columns of a file: the analyst's ``mapping`` first, then known headers.
-
-    Parameters
-    ----------
-    columns
-        Header cells of the file.
-    mapping
-        Field (a key of `FIELDS`) → column header, chosen by the analyst; an empty column means
-        "this field is not in the file".
-
-    Raises
-    ------
-    DataError
-        A mapping names an unknown field or a column the file does not have, or a required field
-        has no column.
-    """
-    chosen: dict[str, str] = {}
-    used: set[str] = set()
-    skipped: set[str] = set()
-    by_key = {header_key(c): c for c in reversed(columns)}
-    for field, column in (mapping or {}).items():
-        if field not in FIELDS:
-            raise DataError(
-                f"Trường «{field}» không có; các trường: {', '.join(FIELDS)}.",
-                file=file,
-                field=field,
-                value=column,
-            )
-        if not column:
-            skipped.add(field)
-            continue
-        actual = column if column in columns else by_key.get(header_key(column))
-        if actual is None:
-            raise DataError(
-                f"Không có cột «{column}» trong tệp; các cột: {', '.join(columns)}.",
-                file=file,
-                field=field,
-                value=column,
-            )
-        if field == "incident_id" and header_key(actual) in ROW_NUMBER_HEADERS:
-            raise DataError(
-                f"Cột «{actual}» là số thứ tự dòng, không phải mã vụ: tháng sau lại bắt đầu từ 1 nên sẽ ghi đè "
-                "vụ cũ. Bỏ chọn cột mã vụ: hệ thống tạo mã ổn định từ nội dung của dòng.",
-                file=file,
-                field=field,
-                value=actual,
-            )
-        chosen[field] = actual
-        used.add(actual)
-    chosen.update(
-        guess_columns(columns, taken=frozenset(used), decided=frozenset(chosen) | frozenset(skipped))
-    )
-    missing = missing_fields(chosen)
-    if missing:
-        labels = ", ".join(f"«{FIELDS[f]}» ({f})" for f in missing)
-        place = (
-            f" (hoặc một cột «{FIELDS['commune']}» để ghi nhận vụ việc theo xã, khi sổ không có tọa độ)"
-            if {"lon", "lat"} & set(missing)
-            else ""
-        )
-        raise DataError(
-            f"Không tìm thấy cột cho: {labels}{place}. Các cột của tệp: {', '.join(columns)}. "
-            "Hãy chọn cột tương ứng (trang Dữ liệu) hoặc dùng --map TRƯỜNG=CỘT.",
-            file=file,
-        )
-    return {f: chosen[f] for f in FIELDS if f in chosen}
-
-
-def guess_columns(
-    columns: tuple[str, ...], *, taken: frozenset[str] = frozenset(), decided: frozenset[str] = frozenset()
-) -> dict[str, str]:
-    """Return field → column for the headers recognised by name (possibly not every required field).
-
-    Columns in ``taken`` and fields in ``decided`` (already settled by the analyst) are left out.
-
-    Examples
-    --------
-    >>> guess_columns(("Ngày", "Loại", "Ghi chú"))
-    {'occurred_at': 'Ngày', 'offence': 'Loại', 'description': 'Ghi chú'}
-    """
-    used = set(taken)
-    chosen: dict[str, str] = {}
-    for field, aliases in _HEADERS.items():
-        if field in decided:
-            continue
-        for alias in aliases:
-            match = next((c for c in columns if c not in used and _header_matches(c, alias)), None)
-            if match is not None:
-                chosen[field] = match
-                used.add(match)
-                break
-    return chosen
-
-
-def _header_matches(column: str, alias: str) -> bool:
-    key = header_key(column)
-    if key == alias:
-        return True
-    # "Ngày xảy ra (dd/mm/yyyy)", "Kinh độ [WGS84]": ignore what is in brackets.
-    bare = header_key(re.sub(r"[(\[].*?[)\]]", " ", column))
-    return bare == alias

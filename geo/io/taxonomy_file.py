@@ -24,7 +24,8 @@ from pathlib import Path
 from geo._errors import DataError
 from geo._validate import value_text
 from geo.io.export import neutralise
-from geo.io.tables import header_key, read_table
+from geo.io.headers import header_key
+from geo.io.tables import read_table
 from geo.taxonomy import Offence, Taxonomy, base, fold
 
 _HEADERS: dict[str, tuple[str, ...]] = {

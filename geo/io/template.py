@@ -16,7 +16,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from geo.io.tables import FIELDS
+from geo.io.headers import FIELDS
 from geo.taxonomy import Offence, load_offences
 
 TEMPLATE_FIELDS = (

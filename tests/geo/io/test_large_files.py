@@ -9,13 +9,15 @@ import geopandas as gpd
 import pytest
 
 import geo.io.incident_chunks as incident_chunks
+import geo.io.raw_table as raw_table
 import geo.io.tables as tables
 from geo import settings
 from geo._errors import DataError
 from geo.io.incident_import import validate_incidents
 from geo.io.layers import load_communes
+from geo.io.raw_table import ColumnRows
 from geo.io.safety import Limits
-from geo.io.tables import ColumnRows, read_table
+from geo.io.tables import read_table
 
 NOW = datetime(2026, 11, 27, 12, 0)
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -38,7 +40,7 @@ ODD = (
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks of 2 rows, every CSV held as `ColumnRows`, chunks of the same 2 rows."""
-    monkeypatch.setattr(tables, "_BLOCK", 2)
+    monkeypatch.setattr(raw_table, "BLOCK", 2)
     monkeypatch.setattr(tables, "_COMPACT_FROM", 1)
     monkeypatch.setattr(incident_chunks, "CHUNK_ROWS", 2)
 

@@ -12,7 +12,8 @@ import pytest
 
 from geo._errors import DataError
 from geo.io.files import decode_text
-from geo.io.tables import GEOMETRY_X, GEOMETRY_Y, header_key, map_columns, read_table
+from geo.io.headers import GEOMETRY_X, GEOMETRY_Y, header_key, map_columns
+from geo.io.tables import read_table
 
 TEXT = (
     "Mã vụ,Ngày xảy ra,Tội danh / Loại vụ việc,Kinh độ,Vĩ độ,Mô tả\n"
