@@ -23,6 +23,7 @@ from scipy.signal import fftconvolve
 from geo import settings
 from geo._errors import ConfigError, DataError
 from geo.communes import metric_crs
+from geo.hotspots.edges import edge_correction_arrays
 from geo.hotspots.pixels import PixelCounts, bin_xy
 
 
@@ -231,36 +232,6 @@ def quartic_kernel(*, bandwidth_m: float, pixel_m: float) -> np.ndarray:
     return kernel / kernel.sum()
 
 
-def pixel_mask(grid: Grid, subcells: int) -> np.ndarray:
-    """Return which smoothing pixels (``cell_m / subcells`` metres) lie in the study area.
-
-    A pixel is in when its centre is inside the outline and its cell is one of the grid's
-    (`Grid.inside`, so a grid restricted to some communes is a smaller study area).
-    """
-    pixel = grid.cell_m / subcells
-    xs = grid.x0 + (np.arange(grid.nx * subcells) + 0.5) * pixel
-    ys = grid.y0 + (np.arange(grid.ny * subcells) + 0.5) * pixel
-    px, py = np.meshgrid(xs, ys)
-    shapely.prepare(grid.outline)
-    in_outline = shapely.contains_xy(grid.outline, px, py)
-    in_cells = np.repeat(np.repeat(grid.inside, subcells, axis=0), subcells, axis=1)
-    return np.asarray(in_outline & in_cells)
-
-
-def kernel_share(mask: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """Return, for every pixel, the share of a kernel centred there that falls on ``mask`` (0 … 1).
-
-    Examples
-    --------
-    >>> mask = np.ones((5, 5), dtype=bool)
-    >>> share = kernel_share(mask, np.full((3, 3), 1 / 9))
-    >>> round(float(share[2, 2]), 6), round(float(share[0, 2]), 6), round(float(share[0, 0]), 6)
-    (1.0, 0.666667, 0.444444)
-    """
-    share = fftconvolve(mask.astype(float), kernel, mode="same")
-    return np.clip(share, 0.0, 1.0)
-
-
 class DensityOptions(TypedDict, total=False):
     """The smoothing's options of `pixel_density` (each has the default of `settings`)."""
 
@@ -370,8 +341,9 @@ def pixel_density(
     flat = (layer[ok] * pny + row[ok]) * pnx + col[ok]
     binned = np.bincount(flat, weights=pixels.n[ok], minlength=layers * pny * pnx).reshape(layers, pny, pnx)
     kernel = quartic_kernel(bandwidth_m=bandwidth_m, pixel_m=pixel)
-    mask = pixel_mask(grid, subcells) if edge_correction else None
-    share = None if mask is None else np.maximum(kernel_share(mask, kernel), settings.KDE_EDGE_MIN_SHARE)
+    mask, share = (
+        edge_correction_arrays(grid, subcells, kernel, bandwidth_m) if edge_correction else (None, None)
+    )
     result = np.zeros((layers, grid.ny, grid.nx))
     # Layers are smoothed a few at a time: the FFT of every month of a large area at once would
     # need gigabytes.

@@ -8,6 +8,7 @@ import pytest
 import shapely
 
 from geo._errors import ConfigError, DataError
+from geo.hotspots import edges
 from geo.hotspots import grid as gridmod
 
 X0, Y0 = 500_000.0, 2_200_000.0
@@ -259,7 +260,21 @@ def test_kernel_share_of_a_half_plane_is_one_half_on_its_edge():
     kernel = gridmod.quartic_kernel(bandwidth_m=400.0, pixel_m=50.0)
     mask = np.zeros((41, 41), dtype=bool)
     mask[:, :20] = True  # columns 0–19 inside; the edge runs between columns 19 and 20
-    share = gridmod.kernel_share(mask, kernel)
+    share = edges.kernel_share(mask, kernel)
     assert share[20, 10] == pytest.approx(1.0)  # 10 pixels from each edge, beyond the 8-pixel radius
     assert share[20, 19] + share[20, 20] == pytest.approx(1.0)  # two pixels astride the edge
     assert share[20, 30] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_the_edge_arrays_are_made_once_per_study_area_and_read_only() -> None:
+    grid = gridmod.make_grid(square(1000.0), cell_m=250.0)
+    kernel = gridmod.quartic_kernel(bandwidth_m=300.0, pixel_m=62.5)
+    first = edges.edge_correction_arrays(grid, 4, kernel, 300.0)
+    again = edges.edge_correction_arrays(gridmod.make_grid(square(1000.0), cell_m=250.0), 4, kernel, 300.0)
+    assert again[0] is first[0]  # the same area: remembered, not made again
+    assert again[1] is first[1]
+    assert not first[0].flags.writeable
+    assert not first[1].flags.writeable
+    other = edges.edge_correction_arrays(gridmod.make_grid(square(1500.0), cell_m=250.0), 4, kernel, 300.0)
+    assert other[0].shape != first[0].shape
+    np.testing.assert_array_equal(first[0], edges.pixel_mask(grid, 4))

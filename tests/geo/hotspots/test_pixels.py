@@ -12,8 +12,8 @@ import shapely
 
 from geo import settings
 from geo._errors import ConfigError, DataError
+from geo.hotspots import edges, series
 from geo.hotspots import grid as gridmod
-from geo.hotspots import series
 from geo.hotspots.emerging import cube_counts, pixel_cube
 from geo.hotspots.pixels import PixelCounts, bin_xy, from_table, month_numbers
 from geo.store.aggregates import Grid as StoreGrid
@@ -79,8 +79,8 @@ def _old_density(grid: gridmod.Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray
     ok = (col >= 0) & (col < pnx) & (row >= 0) & (row < pny)
     binned = np.bincount((row[ok] * pnx + col[ok]).astype(np.int64), minlength=pny * pnx).reshape(1, pny, pnx)
     kernel = gridmod.quartic_kernel(bandwidth_m=settings.KDE_BANDWIDTH_M, pixel_m=pixel)
-    mask = gridmod.pixel_mask(grid, subcells)
-    share = np.maximum(gridmod.kernel_share(mask, kernel), settings.KDE_EDGE_MIN_SHARE)
+    mask = edges.pixel_mask(grid, subcells)
+    share = np.maximum(edges.kernel_share(mask, kernel), settings.KDE_EDGE_MIN_SHARE)
     return gridmod._smooth_cells(grid, binned, kernel, subcells, mask=mask, share=share)[0]
 
 
