@@ -42,6 +42,11 @@ HEAT_CELL_M
     `POINTS_MAX`: two of the prepared aggregates' 62.5 m pixels, so the database can make the cells.
 HEAT_MAX_CELLS
     Cap on the number of heat cells sent to the browser.
+RASTER_CELLS_ABOVE
+    A density layer of more cells than this (a province's 250 m grid) is drawn as one image, not as
+    cell shapes (`geo.maps.raster`).
+RASTER_MAX_PX
+    Widest such image, in pixels.
 MAP_BUDGET_BYTES
     Upper bound of the HTML of one map sent to the browser.
 COORD_DECIMALS
@@ -229,6 +234,8 @@ DISTRICT_TOLERANCE_M: Final = 500.0
 POINTS_MAX: Final = 3000
 HEAT_CELL_M: Final = 125.0
 HEAT_MAX_CELLS: Final = 6000
+RASTER_CELLS_ABOVE: Final = 20_000
+RASTER_MAX_PX: Final = 1600
 MAP_BUDGET_BYTES: Final = 2_000_000
 COORD_DECIMALS: Final = 5
 

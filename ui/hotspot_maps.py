@@ -106,9 +106,9 @@ def add_layers(
     hm.ensure_pane(fmap)
     legend = []
     if "density" in chosen:
-        hm.density_layer(fr.cells, density=density(flt), communes=names, texts=words, fmt=decimal()).add_to(
-            fmap
-        )
+        hm.density_layer(
+            fr.cells, density=density(flt), communes=names, texts=words, fmt=decimal(), grid=fr.grid
+        ).add_to(fmap)
         legend.append(hm.density_legend(words))
     if "gistar" in chosen:
         per = period(flt, method.gi)

@@ -25,7 +25,9 @@ from folium.template import Template
 from geo import settings
 from geo.aggregate import class_labels
 from geo.hotspots.emerging import CLASSES
+from geo.hotspots.grid import Grid
 from geo.maps.controls import LEGEND_SCRIPT, LegendControl
+from geo.maps.raster import image_layer
 
 DENSITY_COLOURS: tuple[str, ...] = (
     "#ffffb2",
@@ -238,8 +240,12 @@ def density_layer(
     texts: HotspotTexts | None = None,
     fmt: Any = str,
     show: bool = True,
+    grid: Grid | None = None,
 ) -> folium.FeatureGroup:
     """Return the density cells (one value per row of ``cells``, incidents per km² per year).
+
+    With the ``grid`` the cells belong to, a layer of more than `settings.RASTER_CELLS_ABOVE` cells is
+    one image (`geo.maps.raster`: a province's grid), without the cells' tooltips.
 
     Parameters
     ----------
@@ -260,6 +266,16 @@ def density_layer(
     _aligned(cells, density=density, communes=communes)
     classes = density_class(density)
     keep = classes >= 0
+    if grid is not None and int(keep.sum()) > settings.RASTER_CELLS_ABOVE:
+        return image_layer(
+            grid,
+            cells["cell"].to_numpy()[keep],
+            classes[keep],
+            DENSITY_COLOURS,
+            name=texts.density,
+            class_name="antt-density",
+            show=show,
+        )
     return _cell_layer(
         cells[keep],
         classes=classes[keep],
