@@ -158,6 +158,7 @@ def _import_incidents(args: argparse.Namespace) -> int:
             crs=args.crs,
             offence_map=saved_map | given_map,
             history=store.unit_history(),
+            release_rows=True,
         )
         del table  # the raw cells (hundreds of MB at a million rows) are not needed after the check
         check_complete_to(args.complete_to, checked)

@@ -31,6 +31,8 @@ _YMD = (
 )
 _PLAIN_NUMBER = re.compile(r"\s*[+-]?[0-9]{1,20}(?:[.,][0-9]+)?\s*")
 """A decimal number `geo.io.numbers.parse_number` reads as ``float`` of it with a point (at most 20 whole digits: finite)."""
+_PLAIN_COLUMN = re.compile(f"(?:{_PLAIN_NUMBER.pattern}\x00)*{_PLAIN_NUMBER.pattern}")
+"""Values joined by NUL, each a `_PLAIN_NUMBER`."""
 
 _SHAPES: tuple[tuple[str, bool], ...] = (
     # (layout, day first): "d" a digit of the day, "m" of the month, "y" of the year, "H" "M" "S" of
@@ -231,6 +233,13 @@ def fast_number(values: Sequence[object]) -> np.ndarray:
     ``°``) returns for those values; grouped digits, exponents, degrees-minutes-seconds and
     anything else are NaN, left to them.
     """
+    texts = [v for v in values if type(v) is str]
+    if texts and len(texts) == len(values):
+        joined = "\x00".join(texts)  # a cell never holds a NUL (`geo.io.safety` removes them)
+        if _PLAIN_COLUMN.fullmatch(joined):  # every value plain: one match for the column, then float()
+            parts = joined.replace(",", ".").split("\x00")
+            if len(parts) == len(values):
+                return np.array(list(map(float, parts)), dtype=float)
     match = _PLAIN_NUMBER.fullmatch
     nan = math.nan
     out = [

@@ -17,12 +17,12 @@ from geo.io.incident_rows import (
     RECORD_KEYS,
     TEXT_FIELDS,
     Cell,
-    id_text,
+    id_texts,
     is_blank,
     is_filled,
     offence_or_none,
     parse_row,
-    text_cell,
+    text_cells,
 )
 from geo.io.parsing import DateOrderGuess, date_order_of
 from geo.io.raw_table import RawTable, column_chunks
@@ -127,7 +127,7 @@ def check_chunk(
         stamps, precision = fast_when_array(column("occurred_at"), order=order, now=now)
     settled = precision != ""
     if "incident_id" in columns:
-        ids: list[Any] = [id_text(v) for v in column("incident_id")]
+        ids: list[Any] = id_texts(column("incident_id"))
         settled &= np.fromiter(map(bool, ids), dtype=bool, count=n)
     else:
         ids = list(nothing)
@@ -154,9 +154,7 @@ def check_chunk(
     x[placed] = np.nan
     y[placed] = np.nan
     settled &= placed | (np.isfinite(x) & np.isfinite(y))
-    texts = {
-        name: [text_cell(v) for v in column(name)] if name in position else [""] * n for name in TEXT_FIELDS
-    }
+    texts = {name: text_cells(column(name)) if name in position else [""] * n for name in TEXT_FIELDS}
     ok = settled.copy()
     problems: list[Issue] = []
     cell = Cell(position)

@@ -113,6 +113,7 @@ def validate_incidents(
     keep_outside: bool = False,
     progress: Callable[[int, int], None] | None = None,
     history: UnitHistory | None = None,
+    release_rows: bool = False,
 ) -> Validation:
     """Check every row of ``table`` and return the accepted incidents with a report of every problem.
 
@@ -146,6 +147,10 @@ def validate_incidents(
     history
         The area's unit history, to read the commune of a row without coordinates with its date
         (codes reused, names from before a merger); default: the stored units' codes and names.
+    release_rows
+        Free the cells of a large CSV (`geo.io.raw_table.ColumnRows`) block by block once checked,
+        so a million rows' raw cells are not kept beside the checked ones; ``table``'s rows cannot be
+        read again (the command line reads them once).
 
     Raises
     ------
@@ -166,6 +171,7 @@ def validate_incidents(
             keep_outside=keep_outside,
             progress=progress,
             history=history,
+            release_rows=release_rows,
         )
 
 
@@ -183,6 +189,7 @@ def _validate(
     keep_outside: bool,
     progress: Callable[[int, int], None] | None,
     history: UnitHistory | None,
+    release_rows: bool,
 ) -> Validation:
     columns = map_columns(table.columns, mapping=mapping, file=table.name)
     position = {f: table.columns.index(c) for f, c in columns.items()}
@@ -217,7 +224,7 @@ def _validate(
     offences: dict[tuple[type, Any], str | None] = {}
     rows = empty = 0
     total = len(table.rows)
-    for done, (raw, raw_numbers) in column_chunks(table, chunks.CHUNK_ROWS):
+    for done, (raw, raw_numbers) in column_chunks(table, chunks.CHUNK_ROWS, release=release_rows):
         if progress is not None:
             progress(done, total)
         cells, numbers, blank = drop_empty(raw, raw_numbers)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -132,6 +133,29 @@ def is_filled(value: Any) -> bool:
 def is_blank(value: Any) -> bool:
     """Whether a cell holds nothing (absent column, None, NaN or only spaces)."""
     return value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip()
+
+
+_SEP = "\x00"
+"""Joins the cells of a column to check them at once (a cell never holds a NUL: `geo.io.safety` removes them)."""
+_UNEVEN_SPACES = re.compile(r"[^\S ]|  |^ | $| \x00|\x00 ")
+"""Whitespace `id_text` would change: other than single spaces inside a value."""
+
+
+def id_texts(values: Sequence[Any]) -> list[str]:
+    """Return `id_text` of every value of a column; a column of text already in that form is taken as it is."""
+    if all(type(v) is str for v in values) and not _UNEVEN_SPACES.search(_SEP.join(values)):
+        return list(values)
+    return [id_text(v) for v in values]
+
+
+def text_cells(values: Sequence[Any]) -> list[str]:
+    """Return `text_cell` of every value of a column; text needs only its spaces stripped unless it opens with ``'``."""
+    if all(type(v) is str for v in values):
+        stripped = [v.strip() for v in values]
+        joined = _SEP.join(stripped)
+        if not joined.startswith("'") and _SEP + "'" not in joined:
+            return stripped
+    return [text_cell(v) for v in values]
 
 
 def id_text(value: Any) -> str:

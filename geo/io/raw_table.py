@@ -71,11 +71,13 @@ def gc_paused() -> Iterator[None]:
 
 
 def column_chunks(
-    table: RawTable, size: int, *, only: Sequence[int] | None = None
+    table: RawTable, size: int, *, only: Sequence[int] | None = None, release: bool = False
 ) -> Iterator[tuple[int, tuple[list[Sequence[Any]], np.ndarray]]]:
     """Yield ``(first row index, (cells column by column, row numbers))`` for ``size`` rows of ``table`` at a time.
 
     ``only``: the indexes of the columns wanted (the others are empty); default every column.
+    ``release``: the cells of a `ColumnRows` block are freed once its chunk has been used (the
+    table's rows cannot be read again: for a caller that reads them once, e.g. the command line).
     """
     width = len(table.columns)
     wanted = range(width) if only is None else only
@@ -85,6 +87,8 @@ def column_chunks(
             start, count = block * BLOCK, rows.block_size(block)
             numbers = np.asarray(table.row_numbers[start : start + count], dtype=np.int64)
             yield start, (list[Sequence[Any]](rows.block_columns(block, only)), numbers)
+            if release:
+                rows.release(block)
         return
     for start in range(0, len(table.rows), size):
         part = table.rows[start : start + size]
@@ -113,7 +117,7 @@ class ColumnRows(Sequence[tuple[Any, ...]]):
 
     def __init__(self, width: int) -> None:
         self.width = width
-        self._blocks: list[tuple[int, list[str], dict[int, tuple[Any, ...]]]] = []
+        self._blocks: list[tuple[int, list[str] | None, dict[int, tuple[Any, ...]]]] = []
         self._length = 0
 
     def add_block(self, rows: list[list[Any]]) -> None:
@@ -136,6 +140,8 @@ class ColumnRows(Sequence[tuple[Any, ...]]):
     def block_columns(self, block: int, only: Sequence[int] | None = None) -> list[list[Any]]:
         """Return the cells of block number ``block``, column by column (only the columns ``only``: others empty)."""
         size, columns, odd = self._blocks[block]
+        if columns is None:
+            raise RuntimeError(f"block {block} of the rows was released (`column_chunks(release=True)`)")
         out: list[list[Any]] = [[] for _ in range(self.width)]
         for index in range(self.width) if only is None else only:
             cells = columns[index].split(_SEP) if size else []
@@ -143,6 +149,11 @@ class ColumnRows(Sequence[tuple[Any, ...]]):
                 cells[row] = values[index]
             out[index] = cells
         return out
+
+    def release(self, block: int) -> None:
+        """Free the cells of block number ``block`` (reading it again raises `RuntimeError`)."""
+        size, _, _ = self._blocks[block]
+        self._blocks[block] = (size, None, {})
 
     @property
     def blocks(self) -> int:

@@ -198,11 +198,11 @@ def _count(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     else:
         index, counted = tuple(found_codes), grouped.to_numpy()
     out = {}
-    for key, unique, at in zip(keys, uniques, index, strict=True):
-        values = unique[at]
-        if key == "month":
-            values = np.datetime_as_string(values.astype("datetime64[M]"), unit="M").astype(object)
-        out[key] = values
+    for key, found_values, at in zip(keys, uniques, index, strict=True):
+        shown = found_values
+        if key == "month":  # the text of each distinct month once, shared by its rows
+            shown = np.datetime_as_string(found_values.astype("datetime64[M]"), unit="M").astype(object)
+        out[key] = shown[at]
     return pd.DataFrame({**out, "n": counted.astype(np.int64)})
 
 
@@ -217,7 +217,8 @@ def difference(added: pd.DataFrame, removed: pd.DataFrame, keys: Sequence[str]) 
     [{'k': 'y', 'n': 1}, {'k': 'z', 'n': -4}]
     """
     if removed.empty:
-        return added[added["n"] != 0].reset_index(drop=True)
+        kept = added["n"].to_numpy() != 0
+        return added if kept.all() else added[kept].reset_index(drop=True)
     both = pd.concat([added, removed.assign(n=-removed["n"])], ignore_index=True)
     if both.empty:
         return both
@@ -319,7 +320,7 @@ def _add(
     """
     if delta.empty:
         return
-    rows = delta[[*keys, "n"]]
+    rows = delta if list(delta.columns) == [*keys, "n"] else delta[[*keys, "n"]]
     if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
         _insert(conn, table, rows, reindex=reindex)  # nothing to add to: a plain bulk insert
         return

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from geo._errors import DataError
 from geo.io.fast_parse import fast_date_order, fast_degrees, fast_number, fast_when, fast_when_array
+from geo.io.incident_rows import id_text, id_texts, text_cell, text_cells
 from geo.io.numbers import parse_degrees, parse_number
 from geo.io.parsing import guess_date_order, parse_when
 
@@ -197,3 +198,43 @@ def test_fast_numbers_equal_the_per_row_parsers_where_they_answer(values: list[o
         if not math.isnan(fast):
             assert fast == parse_number(value), value
             assert fast == parse_degrees(value), value
+
+
+_plain_numbers = st.builds(
+    lambda sign, whole, mark, fraction, left, right: (
+        f"{left}{sign}{whole}{mark + fraction if fraction else ''}{right}"
+    ),
+    st.sampled_from(["", "-", "+"]),
+    st.integers(0, 10**6),
+    st.sampled_from([".", ","]),
+    st.sampled_from(["", "0", "5", "123456789"]),
+    st.sampled_from(["", " ", "\t"]),
+    st.sampled_from(["", " ", "\u00a0"]),
+)
+_cells = st.one_of(_plain_numbers, st.text(alphabet=" \t\u00a0'=+-@,.0123456789abc\x00", max_size=8))
+
+
+def _per_value_number(values: list[object]) -> np.ndarray:
+    return np.concatenate([fast_number([v]) for v in values]) if values else np.array([], dtype=float)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_plain_numbers, _cells), max_size=10))
+def test_a_whole_column_of_numbers_reads_as_each_value_alone(values: list[str]) -> None:
+    assert np.array_equal(fast_number(values), _per_value_number(values), equal_nan=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_plain_numbers, min_size=1, max_size=10))
+def test_a_column_of_plain_numbers_is_read_at_once_as_the_parser_reads_them(values: list[str]) -> None:
+    assert fast_number(values).tolist() == [parse_number(v) for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_cells, st.none(), st.floats(allow_nan=True), st.integers(-5, 99)), max_size=10))
+def test_ids_and_texts_of_a_column_are_those_of_each_value(values: list[object]) -> None:
+    assert id_texts(values) == [id_text(v) for v in values]
+    assert text_cells(values) == [text_cell(v) for v in values]
+    texts = [v for v in values if isinstance(v, str)]
+    assert id_texts(texts) == [id_text(v) for v in texts]
+    assert text_cells(texts) == [text_cell(v) for v in texts]

@@ -142,3 +142,19 @@ def test_the_row_and_cell_limits_hold_across_blocks(small_blocks: None, rows: in
     with pytest.raises(DataError) as error:
         read_table(text.encode(), name="x.csv", limits=limits)
     assert "dòng" in error.value.message or "ô" in error.value.message
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_releasing_the_rows_while_checking_gives_the_same_report(
+    index: int, communes: gpd.GeoDataFrame, small_blocks: None
+) -> None:
+    data = _texts()[index]
+    kept = validate_incidents(read_table(data, name="x.csv"), communes, now=NOW)
+    table = read_table(data, name="x.csv")
+    released = validate_incidents(table, communes, now=NOW, release_rows=True)
+    assert released.issues == kept.issues
+    assert released.incidents.equals(kept.incidents)
+    assert (released.rows, released.empty_rows) == (kept.rows, kept.empty_rows)
+    if isinstance(table.rows, ColumnRows) and table.rows.blocks and len(kept.incidents):
+        with pytest.raises(RuntimeError):
+            list(table.rows)
