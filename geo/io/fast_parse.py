@@ -31,8 +31,10 @@ _YMD = (
 )
 _PLAIN_NUMBER = re.compile(r"\s*[+-]?[0-9]{1,20}(?:[.,][0-9]+)?\s*")
 """A decimal number `geo.io.numbers.parse_number` reads as ``float`` of it with a point (at most 20 whole digits: finite)."""
-_PLAIN_COLUMN = re.compile(f"(?:{_PLAIN_NUMBER.pattern}\x00)*{_PLAIN_NUMBER.pattern}")
-"""Values joined by NUL, each a `_PLAIN_NUMBER`."""
+_NUMBER_CHARS = re.compile(r"[0-9.,+\-\x00]*")
+"""Values joined by NUL that hold nothing but digits, signs and decimal marks (no space, letter or exponent)."""
+_NOT_PLAIN = ("\x00.", "\x00,", "\x00+.", "\x00+,", "\x00-.", "\x00-,", ".\x00", ",\x00")
+"""With `_NUMBER_CHARS`, the only shapes ``float`` reads that are not `_PLAIN_NUMBER`: ``.5``, ``-.5``, ``5.``."""
 
 _SHAPES: tuple[tuple[str, bool], ...] = (
     # (layout, day first): "d" a digit of the day, "m" of the month, "y" of the year, "H" "M" "S" of
@@ -235,11 +237,9 @@ def fast_number(values: Sequence[object]) -> np.ndarray:
     """
     texts = [v for v in values if type(v) is str]
     if texts and len(texts) == len(values):
-        joined = "\x00".join(texts)  # a cell never holds a NUL (`geo.io.safety` removes them)
-        if _PLAIN_COLUMN.fullmatch(joined):  # every value plain: one match for the column, then float()
-            parts = joined.replace(",", ".").split("\x00")
-            if len(parts) == len(values):
-                return np.array(list(map(float, parts)), dtype=float)
+        whole = _plain_column(texts)
+        if whole is not None:
+            return whole
     match = _PLAIN_NUMBER.fullmatch
     nan = math.nan
     out = [
@@ -249,6 +249,25 @@ def fast_number(values: Sequence[object]) -> np.ndarray:
         for v in values
     ]
     return np.array(out, dtype=float)
+
+
+def _plain_column(texts: list[str]) -> np.ndarray | None:
+    """`fast_number` of a column of text when every value is a `_PLAIN_NUMBER` without spaces; None otherwise.
+
+    A few scans of the joined column instead of a match per value: over digits, signs and decimal
+    marks, ``float`` reads exactly the plain shapes, except a mark with no digit before or after it
+    (`_NOT_PLAIN`) and more than 20 whole digits; anything else it refuses (``1.2.3``, ``-``, ``""``).
+    """
+    joined = "\x00" + "\x00".join(texts) + "\x00"  # a cell never holds a NUL (`geo.io.safety` removes them)
+    if not _NUMBER_CHARS.fullmatch(joined) or any(mark in joined for mark in _NOT_PLAIN):
+        return None
+    parts = joined[1:-1].replace(",", ".").split("\x00")
+    if len(parts) != len(texts) or max(map(len, parts)) > 20:  # long values: the digits are counted per value
+        return None
+    try:
+        return np.array(list(map(float, parts)), dtype=float)
+    except ValueError:  # "", "-", "1.2.3", "+-1"…
+        return None
 
 
 def _spreadsheet_number(value: object) -> float:

@@ -238,3 +238,12 @@ def test_ids_and_texts_of_a_column_are_those_of_each_value(values: list[object])
     texts = [v for v in values if isinstance(v, str)]
     assert id_texts(texts) == [id_text(v) for v in texts]
     assert text_cells(texts) == [text_cell(v) for v in texts]
+
+
+@pytest.mark.parametrize(
+    "odd", [".5", "5.", "-.5", "+,5", "5,", "+-5", "5-", "", "-", "1,2.3", "1" * 21, "1e5", "nan", " 5", "٣"]
+)
+def test_one_odd_value_in_a_column_of_plain_numbers_is_read_as_alone(odd: str) -> None:
+    values = ["105,61", "-20.5", "+3", odd, "0"]
+    assert np.array_equal(fast_number(values), _per_value_number(values), equal_nan=True)
+    assert fast_number(["105,61", "-20.5", "+3", "0"]).tolist() == [105.61, -20.5, 3.0, 0.0]
