@@ -22,11 +22,7 @@ import streamlit as st
 from geo import settings
 from geo.filters import IncidentFilter
 from geo.store.counts import Window
-from geo.taxonomy import group_of
 from ui import loaders
-
-NO_OFFENCE = "\u2205"
-"""An offence code no incident has: a window of offence groups with no offence in them matches nothing."""
 
 
 def pushdown() -> bool:
@@ -35,20 +31,8 @@ def pushdown() -> bool:
 
 
 def window(flt: IncidentFilter) -> Window:
-    """Return ``flt`` as the store's `Window`: its days, its offence groups expanded to offence codes, its units.
-
-    A group's codes are the taxonomy's (`geo.taxonomy.group_of`, the same mapping the store gives
-    every incident's ``offence_group``); offences chosen as well narrow the groups' codes.
-    """
-    offences = tuple(flt.offences)
-    if flt.groups:
-        chosen = set(flt.groups)
-        codes = sorted(code for code, group in group_of().items() if group in chosen)
-        if offences:
-            wanted = set(offences)
-            codes = [code for code in codes if code in wanted]
-        offences = tuple(codes) or (NO_OFFENCE,)
-    return Window(flt.start, flt.end, offences=offences, communes=tuple(flt.communes))
+    """Return ``flt`` as the store's `Window` (`geo.store.counts.Window.of`: groups expanded to offence codes)."""
+    return Window.of(flt)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

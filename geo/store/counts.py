@@ -24,8 +24,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from geo.filters import IncidentFilter
 from geo.store import aggregates
 from geo.store.schema import Tables
+from geo.taxonomy import group_of
+
+NO_OFFENCE = "\u2205"
+"""An offence code no incident has (∅; PostgreSQL text holds no NUL): a window of groups without offences."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,24 @@ class Window:
     end: date
     offences: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, flt: IncidentFilter) -> Window:
+        """Return ``flt`` as a window: its days, its offence groups expanded to offence codes, its units.
+
+        A group's codes are the taxonomy's (`geo.taxonomy.group_of`, the mapping the store gives every
+        incident's ``offence_group`` on reading); offences chosen as well narrow the groups' codes; groups
+        with no offence left match nothing (`NO_OFFENCE`).
+        """
+        offences = tuple(flt.offences)
+        if flt.groups:
+            chosen = set(flt.groups)
+            codes = sorted(code for code, group in group_of().items() if group in chosen)
+            if offences:
+                wanted = set(offences)
+                codes = [code for code in codes if code in wanted]
+            offences = tuple(codes) or (NO_OFFENCE,)
+        return cls(flt.start, flt.end, offences=offences, communes=tuple(flt.communes))
 
     def whole_months(self) -> tuple[str, str] | None:
         """Return the first and last whole calendar month of the range as ``YYYY-MM`` (None: there is none).

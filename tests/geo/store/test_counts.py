@@ -146,3 +146,18 @@ def test_the_busiest_blocks_are_the_first_of_every_block(demo: Store, window: Wi
     got, total = demo.busiest_blocks(window, block=2, limit=limit)
     assert total == int(every["n"].sum())
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_a_filter_becomes_a_window_of_offence_codes() -> None:
+    from geo.store.counts import NO_OFFENCE
+    from geo.taxonomy import group_of
+
+    drugs = sorted(code for code, group in group_of().items() if group == "ma_tuy")
+    day = date(2024, 1, 1)
+    assert Window.of(IncidentFilter(day, day, groups=("ma_tuy",))).offences == tuple(drugs)
+    both = IncidentFilter(day, day, groups=("ma_tuy",), offences=(drugs[0], "danh_bac"), communes=("15361",))
+    assert Window.of(both) == Window(day, day, offences=(drugs[0],), communes=("15361",))
+    assert Window.of(IncidentFilter(day, day, groups=("ma_tuy",), offences=("danh_bac",))).offences == (
+        NO_OFFENCE,
+    )
+    assert Window.of(IncidentFilter(day, day)) == Window(day, day)
