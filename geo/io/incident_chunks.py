@@ -70,7 +70,10 @@ def drop_empty(
         if not len(rest):
             break
         if len(rest) == n:
-            filled = np.array([is_filled(c) for c in column], dtype=bool)
+            if all(type(c) is str for c in column):  # text holds something when it has more than spaces
+                filled = np.fromiter(map(bool, map(str.strip, column)), dtype=bool, count=n)
+            else:
+                filled = np.array([is_filled(c) for c in column], dtype=bool)
         else:
             filled[rest] = [is_filled(column[i]) for i in rest.tolist()]
     if filled.all():

@@ -137,14 +137,18 @@ def is_blank(value: Any) -> bool:
 
 _SEP = "\x00"
 """Joins the cells of a column to check them at once (a cell never holds a NUL: `geo.io.safety` removes them)."""
-_UNEVEN_SPACES = re.compile(r"[^\S ]|  |^ | $| \x00|\x00 ")
-"""Whitespace `id_text` would change: other than single spaces inside a value."""
+_OTHER_SPACE = re.compile(r"[^\S ]")
+"""Whitespace other than a plain space (which `id_text` turns into one)."""
+_UNEVEN = ("  ", " " + _SEP, _SEP + " ")
+"""With `_OTHER_SPACE`, the spaces `id_text` would change: doubled, or at either end of a value."""
 
 
 def id_texts(values: Sequence[Any]) -> list[str]:
     """Return `id_text` of every value of a column; a column of text already in that form is taken as it is."""
-    if all(type(v) is str for v in values) and not _UNEVEN_SPACES.search(_SEP.join(values)):
-        return list(values)
+    if all(type(v) is str for v in values):
+        joined = _SEP + _SEP.join(values) + _SEP
+        if not _OTHER_SPACE.search(joined) and not any(mark in joined for mark in _UNEVEN):
+            return list(values)
     return [id_text(v) for v in values]
 
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from geo._errors import DataError
 from geo.io.fast_parse import fast_date_order, fast_degrees, fast_number, fast_when, fast_when_array
-from geo.io.incident_rows import id_text, id_texts, text_cell, text_cells
+from geo.io.incident_chunks import drop_empty
+from geo.io.incident_rows import id_text, id_texts, is_filled, text_cell, text_cells
 from geo.io.numbers import parse_degrees, parse_number
 from geo.io.parsing import guess_date_order, parse_when
 
@@ -247,3 +248,21 @@ def test_one_odd_value_in_a_column_of_plain_numbers_is_read_as_alone(odd: str) -
     values = ["105,61", "-20.5", "+3", odd, "0"]
     assert np.array_equal(fast_number(values), _per_value_number(values), equal_nan=True)
     assert fast_number(["105,61", "-20.5", "+3", "0"]).tolist() == [105.61, -20.5, 3.0, 0.0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(_cells, st.none(), st.floats(allow_nan=True)), min_size=3, max_size=3), max_size=8
+    )
+)
+def test_empty_rows_of_a_chunk_are_those_of_each_row(rows: list[list[object]]) -> None:
+    cells: list[list[object]] = [[r[i] for r in rows] for i in range(3)]
+    kept, numbers, blank = drop_empty(cells, np.arange(len(rows)))  # type: ignore[arg-type]
+    expected = [i for i, r in enumerate(rows) if any(is_filled(c) for c in r)]
+    assert numbers.tolist() == expected
+    assert blank == len(rows) - len(expected)
+    assert [list(c) for c in kept] == [[rows[i][k] for i in expected] for k in range(3)]
+    texts = [["" if not isinstance(v, str) else v for v in c] for c in cells]
+    _, numbers, _ = drop_empty(texts, np.arange(len(rows)))  # type: ignore[arg-type]
+    assert numbers.tolist() == [i for i in range(len(rows)) if any(is_filled(c[i]) for c in texts)]
