@@ -21,10 +21,11 @@ def _fresh_caches() -> None:
     st.cache_resource.clear()
 
 
-def _run(page: str, *, tab: str | None = None) -> AppTest:
+def _run(page: str, *, tab: str | None = None, weekday_hour: bool = True) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
     if tab is not None:
         at.session_state["trends.tab"] = tab
+    at.session_state["trends.open.weekday_hour"] = weekday_hour
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
@@ -66,6 +67,24 @@ def test_trends_shows_the_same_numbers_with_pushdown(
     _fresh_caches()
     pushed = _seen(_run("pages/trends.py", tab=tab))
     assert pushed == arrays
+
+
+def test_trends_counts_weekdays_and_hours_only_while_their_section_is_open(
+    fresh_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import counts
+
+    asked: list[object] = []
+    original = counts.weekday_hour
+    monkeypatch.setattr(counts, "weekday_hour", lambda flt: asked.append(flt) or original(flt))
+    _no_bulk_read(monkeypatch)
+    _fresh_caches()
+    closed = _run("pages/trends.py", weekday_hour=False)
+    assert asked == []
+    assert "Mở bảng theo thứ và giờ (đếm khi mở)" in [e.label for e in closed.expander]
+    opened = _run("pages/trends.py")
+    assert len(asked) == 1
+    assert len(opened.get("vega_lite_chart")) == len(closed.get("vega_lite_chart")) + 1
 
 
 def test_data_shows_the_same_count_and_exports_with_pushdown(
