@@ -7,9 +7,9 @@ every session), so a rerun selects positions (`positions`) and counts them with 
 instead of copying the matched rows (`geo.filters.apply_filter`) and scanning their texts.
 
 With push-down (`ui.source.pushdown`) no process holds the incidents: the counts per unit, month
-and offence are the store's prepared aggregates (`ui.source.unit_counts`), the weekday × hour table
-and the clearance counts are summed by the database (`geo.store.rows`), each cached per store
-version and filter. The functions below (`total`, `monthly`, `offences`, `weekday_hour`,
+and offence are the store's prepared aggregates (`ui.source.unit_counts`, per month and unit or per
+month and offence, summed here for the rest), the weekday × hour table and the clearance counts are
+summed by the database (`geo.store.rows`), each cached per store version and filter. The functions below (`total`, `monthly`, `offences`, `weekday_hour`,
 `unit_table`, `clearance`) give the same numbers either way (``tests/app/test_pushdown_trends_data.py``).
 """
 
@@ -67,14 +67,14 @@ def codes_frame(found: Prepared, at: np.ndarray) -> pd.DataFrame:
 def total(flt: IncidentFilter) -> int:
     """Return how many incidents ``flt`` matches."""
     if source.pushdown():
-        return int(source.unit_counts(flt, by=("commune_code",))["n"].sum())
+        return int(_summed(flt, "offence_code")["n"].sum())
     return len(positions(flt))
 
 
 def units(flt: IncidentFilter) -> pd.DataFrame:
     """One row per unit code the incidents of ``flt`` carry (`codes_frame`; sorted with push-down)."""
     if source.pushdown():
-        codes = source.unit_counts(flt, by=("commune_code",))["commune_code"].astype(str)
+        codes = _summed(flt, "commune_code")["commune_code"].astype(str)
         return pd.DataFrame({"commune_code": codes.tolist()}, dtype=object)
     found = prepared()
     return codes_frame(found, select_in(found, flt))
@@ -108,7 +108,7 @@ def offences(flt: IncidentFilter) -> pd.Series:
     if not source.pushdown():
         found = prepared()
         return arrays.offence_counts(found, select_in(found, flt))
-    counted = source.unit_counts(flt, by=("offence_code",))
+    counted = _summed(flt, "offence_code")
     series = pd.Series(
         counted["n"].to_numpy(dtype=np.int64),
         index=pd.Index(counted["offence_code"].astype(str).tolist(), dtype=object),
@@ -172,8 +172,20 @@ def clearance(flt: IncidentFilter) -> float | None:
     return 100.0 * int(status["solved"].sum()) / known if known else None
 
 
+def _summed(flt: IncidentFilter, key: str) -> pd.DataFrame:
+    """The filter's counts per ``key`` (``commune_code`` or ``offence_code``) summed over its months.
+
+    Read from the per-month counts the monthly series draw as well (`ui.source.unit_counts` by month
+    and ``key``, cached): one query per period for the series, the mix, the unit table and the total,
+    where a period cut mid-month costs a read of its partial months' incidents each.
+    """
+    counted = source.unit_counts(flt, by=("month", key))
+    summed = counted.groupby(key, sort=True)["n"].sum().reset_index()
+    return summed[summed["n"] != 0].reset_index(drop=True)
+
+
 def _per_unit(flt: IncidentFilter, recode: Mapping[str, str] | None) -> pd.Series:
-    counted = source.unit_counts(flt, by=("commune_code",))
+    counted = _summed(flt, "commune_code")
     series = pd.Series(
         counted["n"].to_numpy(dtype=np.int64),
         index=pd.Index(counted["commune_code"].astype(str), dtype=object),
