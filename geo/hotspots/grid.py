@@ -404,9 +404,13 @@ def cell_polygons(grid: Grid, *, clip: bool = True) -> gpd.GeoDataFrame:
     )
     whole = np.ones(len(boxes), dtype=bool)
     if clip:
-        clipped = shapely.intersection(boxes, grid.outline)
-        whole = shapely.area(clipped) >= shapely.area(boxes) * (1 - 1e-9)
-        boxes = clipped
+        # Only the cells the outline crosses are cut (a province: 400,000 cells, most of them inside).
+        shapely.prepare(grid.outline)
+        border = np.flatnonzero(~shapely.contains_properly(grid.outline, boxes))
+        clipped = shapely.intersection(boxes[border], grid.outline)
+        whole[border] = shapely.area(clipped) >= shapely.area(boxes[border]) * (1 - 1e-9)
+        boxes = boxes.copy()
+        boxes[border] = clipped
     frame = gpd.GeoDataFrame(
         {"cell": rows * grid.nx + cols, "row": rows, "col": cols, "whole": whole},
         geometry=boxes,
@@ -426,12 +430,18 @@ def cell_communes(grid: Grid, communes: gpd.GeoDataFrame) -> pd.Series:
     rows, cols = np.nonzero(grid.inside)
     cx, cy = xs[rows, cols], ys[rows, cols]
     codes = np.full(len(rows), "", dtype=object)
-    for code, geom in zip(metric["code"], metric.geometry, strict=True):
-        codes[(codes == "") & shapely.contains_xy(geom, cx, cy)] = code
+    tree = shapely.STRtree(metric.geometry.to_numpy())
+    # The first commune (in the table's order) whose interior holds the centre: one tree query, not a
+    # test of every centre against every commune (a province: 400,000 centres × 500 communes).
+    inside, unit = tree.query(shapely.points(cx, cy), predicate="within")
+    order = np.lexsort((unit, inside))
+    inside, unit = inside[order], unit[order]
+    first = np.ones(len(inside), dtype=bool)
+    first[1:] = inside[1:] != inside[:-1]
+    codes[inside[first]] = metric["code"].to_numpy()[unit[first]]
     missing = np.flatnonzero(codes == "")
     if len(missing):
         points = shapely.points(cx[missing], cy[missing])
-        tree = shapely.STRtree(metric.geometry.to_numpy())
         found, nearest = tree.query_nearest(points, all_matches=False)
         codes[missing[found]] = metric["code"].to_numpy()[nearest]
     return pd.Series(codes.astype(str), index=rows * grid.nx + cols, name="commune_code")
