@@ -278,3 +278,20 @@ def test_the_edge_arrays_are_made_once_per_study_area_and_read_only() -> None:
     other = edges.edge_correction_arrays(gridmod.make_grid(square(1500.0), cell_m=250.0), 4, kernel, 300.0)
     assert other[0].shape != first[0].shape
     np.testing.assert_array_equal(first[0], edges.pixel_mask(grid, 4))
+
+
+def test_a_cell_goes_to_the_first_unit_holding_its_centre_even_where_units_overlap() -> None:
+    first = shapely.box(X0, Y0, X0 + 1000, Y0 + 1000)
+    second = shapely.box(X0 + 500, Y0, X0 + 1500, Y0 + 1000)  # overlaps the first's east half
+    communes = gpd.GeoDataFrame(
+        {"code": ["B", "A"], "name": ["B", "A"]}, geometry=[first, second], crs="EPSG:32648"
+    )
+    grid = gridmod.make_grid(communes, cell_m=250.0)
+    codes = gridmod.cell_communes(grid, communes)
+    xs, _ = grid.centres()
+    for flat, code in codes.items():
+        x = xs.ravel()[flat]
+        assert code == ("B" if x < X0 + 1000 else "A")
+    polygons = gridmod.cell_polygons(grid)
+    assert bool(polygons["whole"].all())
+    assert len(polygons) == int(grid.inside.sum())
