@@ -16,6 +16,8 @@ FILTERS = [
     IncidentFilter(date(2025, 11, 1), date(2026, 10, 31)),
     IncidentFilter(date(2024, 3, 15), date(2025, 2, 10), groups=("ttxh",)),
     IncidentFilter(date(2023, 1, 1), date(2023, 12, 31), communes=("15361", "15379")),
+    IncidentFilter(date(2024, 2, 10), date(2024, 2, 20)),  # inside one month
+    IncidentFilter(date(2026, 10, 4), date(2026, 10, 31), offences=("trom_cap_tai_san",)),
 ]
 
 
