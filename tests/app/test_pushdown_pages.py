@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from geo.store.store import Store
+from tests.app._pages import page, refuse_every_row
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["overview", "map", "targets", "trends", "data", "present", "admin"]
-
-
-def _no_rows(*args: Any, **kwargs: Any) -> pd.DataFrame:
-    raise AssertionError("a push-down page read every incident")
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_runs_from_counts(fresh_store: str, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    monkeypatch.setenv("ANTT_PUSHDOWN", "1")
-    monkeypatch.setattr(Store, "incidents", _no_rows)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
-    at.switch_page(f"pages/{name}.py")
-    at.run()
-    assert not at.exception, at.exception
+    refuse_every_row(monkeypatch)
+    at = page(name)
     assert len(at.main.children) > 1  # the page itself drew, not only an error

@@ -5,46 +5,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
 
 from geo import settings
 from geo.store.store import Store
+from tests.app._pages import map_shown, page, refuse_every_row, route_pages_always
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["overview", "map", "targets", "trends", "data", "present"]
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(autouse=True)
 def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-def _page(name: str) -> AppTest:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
-    at.switch_page(f"pages/{name}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _map_seen(at: AppTest) -> dict[str, Any]:
-    return {"captions": [c.value for c in at.caption], "tables": [f.value.to_dict() for f in at.dataframe]}
+    route_pages_always(monkeypatch)
 
 
 def test_the_pages_on_postgis_count_in_the_database(
@@ -53,16 +26,12 @@ def test_the_pages_on_postgis_count_in_the_database(
     monkeypatch.delenv("ANTT_PUSHDOWN", raising=False)
     monkeypatch.setenv("ANTT_DATABASE_URL", demo_store_url)
     assert not settings.pushdown()  # SQLite: the arrays in the process
-    expected = _map_seen(_page("map"))
+    expected = map_shown(page("map"))
     Store.open(postgres_url, demo=True)
     monkeypatch.setenv("ANTT_DATABASE_URL", postgres_url)
     assert settings.pushdown()  # PostgreSQL: counted in the database
-
-    def no_rows(*args: Any, **kwargs: Any) -> pd.DataFrame:
-        raise AssertionError("a page read every incident from PostgreSQL")
-
-    monkeypatch.setattr(Store, "incidents", no_rows)
+    refuse_every_row(monkeypatch, pushdown=False)
     for name in PAGES:
-        at = _page(name)
+        at = page(name)
         if name == "map":
-            assert _map_seen(at) == expected
+            assert map_shown(at) == expected
