@@ -1,7 +1,5 @@
 """Bản đồ điểm nóng: filtered incidents as points or cells, heat, choropleth and boundaries."""
 
-from functools import partial
-
 import streamlit as st
 
 from geo import settings
@@ -67,7 +65,7 @@ if assets:
         "map.click",
         click,
         target,
-        partial(mapdata.matched, flt),
+        mapdata.listed(flt),
         names=names,
         grid=hotspots.frame().grid if cell else None,
     )
@@ -88,9 +86,9 @@ row = widgets.commune_table(
     targets=() if regrouped else plan.targets,
     selectable=True,
 )
-drilldown.pick_commune("map.table", row, mapdata.counted(flt, recode), units_shown)
+drilldown.pick_commune("map.table", row, mapdata.listed(flt, recode), units_shown)
 
-hotspots.lazy_hot_cells(flt, method, names, partial(mapdata.matched, flt))
+hotspots.lazy_hot_cells(flt, method, names, mapdata.listed(flt))
 drilldown.show(flt, page="map")
 if assets:
     hotspots.lazy_time(flt)

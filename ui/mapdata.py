@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from geo import settings
-from geo.aggregate import commune_counts, count_table, unlocated_by_commune
+from geo.aggregate import commune_counts, unlocated_by_commune
 from geo.filters import IncidentFilter
 from geo.maps.basemap import read_config
 from geo.maps.district import build_map
 from geo.maps.mapcounts import MapCounts, cells_from_blocks
 from geo.maps.search import Place
+from geo.prepared import count_table
 from geo.store.rows import Selection
 from ui import basemap, drilldown, hotspots, loaders, mapview, source, units, widgets
 from ui.i18n import fmt_int, lang, md, t
@@ -135,6 +137,17 @@ def commune_table(
 def counted(flt: IncidentFilter, recode: tuple[tuple[str, str], ...]) -> Callable[[], pd.DataFrame]:
     """Return a function giving the incidents the unit table counts (for its drill-down, on demand)."""
     return lambda: recoded(matched(flt), recode)
+
+
+def listed(flt: IncidentFilter, recode: tuple[tuple[str, str], ...] = ()) -> drilldown.Incidents:
+    """Return what /map's lists (a unit row, a clicked place, a hot cell) read their incidents from.
+
+    With push-down the filter itself (`ui.drilldown.Source`: the store reads each list a page at a
+    time); otherwise the process's shared incidents, selected when a list opens.
+    """
+    if source.pushdown():
+        return drilldown.Source(flt, recode)
+    return counted(flt, recode) if recode else partial(matched, flt)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from geo.aggregate import span_rate_breaks
 from geo.filters import IncidentFilter
 from geo.maps.district import MapBuild, MapTexts
 from geo.plan import marked
+from geo.prepared import count_table
 from geo.taxonomy import fold
 from ui import loaders, source
 from ui.i18n import fmt_int, md, number_format, t
@@ -83,7 +84,7 @@ def _rate_breaks_counted(groups: tuple[str, ...], offences: tuple[str, ...]) -> 
         return aggregate.RATE_BREAKS
     days = (edges[1].date() - edges[0].date()).days + 1
     per_unit = counted.groupby("commune_code")["n"].sum()
-    return aggregate.rate_breaks(aggregate.count_table(loaders.communes(), per_unit, days=days)["rate"])
+    return aggregate.rate_breaks(count_table(loaders.communes(), per_unit, days=days)["rate"])
 
 
 def rate_breaks(flt: IncidentFilter) -> tuple[float, ...]:
