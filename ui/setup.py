@@ -10,12 +10,13 @@ import streamlit as st
 
 from geo import AppError, DataError
 from geo.auth.roles import Permission
-from geo.history import COLUMNS, UnitHistory
+from geo.history import UnitHistory
 from geo.io.population_import import import_population
 from geo.io.taxonomy_file import COLUMNS as TAXONOMY_COLUMNS
 from geo.io.taxonomy_file import read_taxonomy_file, taxonomy_csv
-from geo.store.batches import update_population
+from geo.store.boundaries import update_population
 from geo.taxonomy import Offence, base
+from geo.unit_changes import COLUMNS
 from ui import auth, loaders
 from ui.i18n import fmt_int, lang, md, t
 

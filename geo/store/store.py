@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from geo.io.boundary_import import BoundaryImport
     from geo.io.incident_import import Validation
     from geo.io.taxonomy_file import TaxonomyImport
-    from geo.store.batches import BoundaryOutcome, ImportOutcome, UndoOutcome
+    from geo.store.batches import ImportOutcome
+    from geo.store.boundaries import BoundaryOutcome
+    from geo.store.undo import UndoOutcome
 
 __all__ = [
     "DEMO_BATCH",
@@ -466,21 +468,21 @@ class Store(Reads):
             day, batch = date.fromisoformat(str(declared["day"])), str(declared["batch"])
         except (ValueError, KeyError, TypeError):
             return None
-        from geo.store.batches import latest_batch
+        from geo.store.batch_log import latest_batch
 
         with self.engine.connect() as conn:
             latest = latest_batch(self, conn)
         return day if latest == batch else None
 
     def replace_communes(self, boundaries: BoundaryImport, *, user: str = "") -> BoundaryOutcome:
-        """Replace the boundaries, re-assign incidents, as one batch (see `geo.store.batches.replace_communes`)."""
-        from geo.store.batches import replace_communes
+        """Replace the boundaries, re-assign incidents, as one batch (see `geo.store.boundaries.replace_communes`)."""
+        from geo.store.boundaries import replace_communes
 
         return replace_communes(self, boundaries, user=user)
 
     def undo(self, batch_id: str, *, user: str = "") -> UndoOutcome:
-        """Undo one batch (see `geo.store.batches.undo`)."""
-        from geo.store.batches import undo
+        """Undo one batch (see `geo.store.undo.undo`)."""
+        from geo.store.undo import undo
 
         return undo(self, batch_id, user=user)
 
