@@ -197,20 +197,25 @@ def check_chunk(
     precision[precision == ""] = None
     frame = pd.DataFrame(
         {
-            "incident_id": ids,
+            "incident_id": _objects(ids),
             "occurred_at": stamps,
             "precision": precision,
-            "offence_code": codes,
+            "offence_code": _objects(codes),
             "x": x,
             "y": y,
-            "commune_given": given,
+            "commune_given": _objects(given),
             "placed": placed,
-            **texts,
+            **{name: _objects(values) for name, values in texts.items()},
             "source_row": numbers,
             "ok": ok,
         }
     )
     return frame, problems
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """A list as an object array (`np.fromiter`: about three times quicker than pandas' own conversion of a list)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def xy_text_of(cells: list[Sequence[Any]], position: dict[str, int]) -> Callable[[int], str]:
