@@ -17,7 +17,7 @@ import pandas as pd
 
 from geo.area import Area
 from geo.brief.source import Counted, FrameCounted, StoreCounted
-from geo.hotspots import series
+from geo.communes import metric_crs
 from geo.incidents import FRAME, typed
 from geo.plan import Plan
 from geo.store.store import Store
@@ -194,7 +194,7 @@ def read_inputs(store: Store, *, pushdown: bool = False) -> Inputs:
     communes = store.communes()
     stored: Counted | None = None
     if pushdown:
-        stored = StoreCounted(store, grid_crs=series.grid_frame(communes).grid.crs)
+        stored = StoreCounted(store, grid_crs=metric_crs(communes).to_string())  # the hot-spot grid's CRS
     return Inputs(
         incidents=empty_incidents() if pushdown else store.incidents(),
         communes=communes,

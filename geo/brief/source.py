@@ -26,10 +26,6 @@ from geo.incidents import covered_until
 from geo.store.buckets import BucketCounts
 from geo.store.counts import Window
 from geo.store.store import Store
-from geo.taxonomy import group_of
-
-NO_OFFENCE = "\u2205"
-"""An offence code no incident has (offence groups with no offence in them match nothing)."""
 
 
 class Counted(Protocol):
@@ -127,16 +123,8 @@ def _days(flt: IncidentFilter, start: date, end: date) -> IncidentFilter:
 
 
 def window(flt: IncidentFilter) -> Window:
-    """Return ``flt`` as the store's `Window` (offence groups expanded to their codes, as `ui.source.window`)."""
-    offences = tuple(flt.offences)
-    if flt.groups:
-        chosen = set(flt.groups)
-        codes = sorted(code for code, group in group_of().items() if group in chosen)
-        if offences:
-            wanted = set(offences)
-            codes = [code for code in codes if code in wanted]
-        offences = tuple(codes) or (NO_OFFENCE,)
-    return Window(flt.start, flt.end, offences=offences, communes=tuple(flt.communes))
+    """Return ``flt`` as the store's `Window` (`geo.store.counts.Window.of`: offence groups expanded to codes)."""
+    return Window.of(flt)
 
 
 class StoreCounted:

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from geo import AppError
+from geo import AppError, settings
 from geo.cli._output import day_argument
-from geo.filters import IncidentFilter, default_filter
+from geo.filters import IncidentFilter
 from geo.words import LANGS
 
 FORMATS = ("docx", "pdf")
@@ -51,12 +51,14 @@ def run(args: argparse.Namespace) -> int:
     from geo.brief.content import read_inputs
     from geo.brief.docx_file import render_docx
     from geo.brief.pdf_file import render_pdf
+    from geo.brief.source import default_period
     from geo.store.store import Store
 
     renderers = {"docx": render_docx, "pdf": render_pdf}
     try:
-        inputs = read_inputs(Store.open(args.db, create=args.db is None))
-        period = _period(args, default_filter(inputs.incidents))
+        store = Store.open(args.db, create=args.db is None)
+        inputs = read_inputs(store, pushdown=settings.pushdown(store.url))
+        period = _period(args, default_period(inputs.counts()))
         brief = compose(inputs, period=period, lang=args.lang, issuer=args.issuer)
         data = renderers[args.format](brief)
         args.out.parent.mkdir(parents=True, exist_ok=True)
