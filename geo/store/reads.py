@@ -23,7 +23,6 @@ from geo.store import aggregates, counts, rows, span
 from geo.store.counts import Window
 from geo.store.schema import Tables
 from geo.store.span import Span
-from geo.taxonomy import group_of
 
 INCIDENT_COLUMNS = list(incident_schema.FRAME)
 """Columns of the incidents frame returned by `Store.incidents`."""
@@ -47,22 +46,14 @@ class Reads:
             result = conn.execute(sa.select(*(t.c[n] for n in names)))
             # The driver's plain tuples: building a million SQLAlchemy rows, then a frame from them, cost
             # most of a cold start at a province's scale.
-            rows = result.cursor.fetchall() if result.cursor is not None else []
+            tuples = result.cursor.fetchall() if result.cursor is not None else []
             result.close()
-        table = np.array(rows, dtype=object).reshape(len(rows), len(names))
+        table = np.array(tuples, dtype=object).reshape(len(tuples), len(names))
         frame = pd.DataFrame({n: table[:, i] for i, n in enumerate(names)})
         del table
-        frame["occurred_at"] = _timestamps(frame["occurred_at"])
-        if "imported_at" in frame:
-            frame["imported_at"] = _timestamps(frame["imported_at"])
-        frame["offence_group"] = frame["offence_code"].map(group_of()).fillna("")
-        for col in incident_schema.TEXT:
-            frame[col] = frame[col].astype(str)
-        frame["lon"] = frame["lon"].astype(float)
-        frame["lat"] = frame["lat"].astype(float)
+        frame = rows.typed(frame, details)  # the columns and dtypes of a page of rows (`geo.store.rows`)
         # Sorted by time then id here rather than by the database (half the time at a million rows).
-        ordered = frame.sort_values(["occurred_at", "incident_id"], kind="stable", ignore_index=True)
-        return ordered[columns]
+        return frame.sort_values(["occurred_at", "incident_id"], kind="stable", ignore_index=True)
 
     def addresses(self, ids: Sequence[str]) -> pd.Series:
         """Return the address of each of the incidents ``ids`` (a Series indexed by id; unknown ids absent).
@@ -143,13 +134,6 @@ class Reads:
         """Return the CRS and size of the aggregates' pixels (None before they are built)."""
         with self.engine.connect() as conn:
             return aggregates.stored_grid(conn, self.tables)
-
-
-def _timestamps(values: pd.Series) -> pd.Series:
-    """Return naive timestamps (``datetime64[ns]``) from what the driver gave: datetimes or SQLite's text."""
-    if len(values) and isinstance(values.iloc[0], str):
-        return pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
-    return pd.to_datetime(values).astype("datetime64[ns]")
 
 
 _ID_CHUNK = 900

@@ -162,7 +162,7 @@ def slices(
             return
         last = _timestamps(raw["occurred_at"].iloc[-1:]).iloc[0]
         after = (last.to_pydatetime(), str(raw["incident_id"].iloc[-1]))
-        yield _typed(raw, details)
+        yield typed(raw, details)
         if len(raw) < size:
             return
 
@@ -317,10 +317,10 @@ def _raw(conn: Connection, query: sa.Select) -> pd.DataFrame:
 
 
 def _frame(conn: Connection, query: sa.Select, details: bool) -> pd.DataFrame:
-    return _typed(_raw(conn, query), details)
+    return typed(_raw(conn, query), details)
 
 
-def _typed(raw: pd.DataFrame, details: bool) -> pd.DataFrame:
+def typed(raw: pd.DataFrame, details: bool) -> pd.DataFrame:
     """Return the rows with `Store.incidents`' columns and dtypes (``offence_group`` from the taxonomy)."""
     frame = raw  # read for this call only: typed in place
     frame["occurred_at"] = _timestamps(frame["occurred_at"])

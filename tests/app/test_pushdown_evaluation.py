@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.evaluation.effects import VERDICTS
-from geo.store.store import Store
+from tests.app._pages import refuse_every_row
 from ui import evidence
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,14 +59,6 @@ def _seen(at: AppTest) -> dict[str, Any]:
     }
 
 
-def _no_bulk_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: Store, *, details: bool = False) -> None:
-        raise AssertionError("a page read every incident with push-down on")
-
-    monkeypatch.setenv("ANTT_PUSHDOWN", "1")
-    monkeypatch.setattr(Store, "incidents", refuse)
-
-
 @pytest.mark.parametrize(
     ("page", "opened"),
     [
@@ -86,7 +78,7 @@ def test_the_verdict_pages_show_the_same_with_pushdown(
     assert arrays["verdicts"], "the demo plan has verdicts"
     if opened:  # the monthly rates and the event study's chart
         assert len(arrays["charts"]) >= 2
-    _no_bulk_read(monkeypatch)
+    refuse_every_row(monkeypatch)
     _fresh_caches()
     pushed = _seen(_run(page, opened))
     assert pushed == arrays
@@ -115,7 +107,7 @@ def test_the_brief_is_the_same_with_pushdown(fresh_store: str, monkeypatch: pyte
     assert not at.exception, at.exception
     arrays = at.text[0].value
     assert "Vĩnh Hùng" in arrays
-    _no_bulk_read(monkeypatch)
+    refuse_every_row(monkeypatch)
     _fresh_caches()
     at = AppTest.from_function(_brief_script, default_timeout=240).run()
     assert not at.exception, at.exception

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.store.store import Store
+from tests.app._pages import refuse_every_row
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,14 +48,6 @@ def _seen(at: AppTest) -> dict[str, Any]:
     }
 
 
-def _no_bulk_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: Store, *, details: bool = False) -> None:
-        raise AssertionError("a page read every incident with push-down on")
-
-    monkeypatch.setenv("ANTT_PUSHDOWN", "1")
-    monkeypatch.setattr(Store, "incidents", refuse)
-
-
 @pytest.mark.parametrize("tab", [None, "Theo xã, thị trấn"])
 def test_trends_shows_the_same_numbers_with_pushdown(
     fresh_store: str, monkeypatch: pytest.MonkeyPatch, tab: str | None
@@ -63,7 +56,7 @@ def test_trends_shows_the_same_numbers_with_pushdown(
     _fresh_caches()
     arrays = _seen(_run("pages/trends.py", tab=tab))
     assert len(arrays["charts"]) >= 5  # monthly lines, mix, weekday × hour, the three top-unit panels
-    _no_bulk_read(monkeypatch)
+    refuse_every_row(monkeypatch)
     _fresh_caches()
     pushed = _seen(_run("pages/trends.py", tab=tab))
     assert pushed == arrays
@@ -77,7 +70,7 @@ def test_trends_counts_weekdays_and_hours_only_while_their_section_is_open(
     asked: list[object] = []
     original = counts.weekday_hour
     monkeypatch.setattr(counts, "weekday_hour", lambda flt: asked.append(flt) or original(flt))
-    _no_bulk_read(monkeypatch)
+    refuse_every_row(monkeypatch)
     _fresh_caches()
     closed = _run("pages/trends.py", weekday_hour=False)
     assert asked == []
@@ -95,7 +88,7 @@ def test_data_shows_the_same_count_and_exports_with_pushdown(
     at = _run("pages/data.py")
     arrays = [m.value for m in at.markdown if "vụ việc từ" in m.value]
     assert len(arrays) == 1
-    _no_bulk_read(monkeypatch)
+    refuse_every_row(monkeypatch)
     _fresh_caches()
     at = _run("pages/data.py")
     assert [m.value for m in at.markdown if "vụ việc từ" in m.value] == arrays
@@ -158,7 +151,7 @@ def test_exports_are_the_same_with_pushdown(fresh_store: str, monkeypatch: pytes
         monkeypatch.delenv("ANTT_PUSHDOWN", raising=False)
         arrays = _exports(fresh_store, flt)
         with monkeypatch.context() as patched:
-            _no_bulk_read(patched)
+            refuse_every_row(patched)
             pushed = _exports(fresh_store, flt)
         assert pushed == arrays
         assert arrays["incidents", "csv"].startswith("\ufeff".encode())
@@ -182,7 +175,7 @@ def test_the_compstat_numbers_are_the_same_with_pushdown(
     seen = []
     for pushed in (False, True):
         if pushed:
-            _no_bulk_read(monkeypatch)
+            refuse_every_row(monkeypatch)
         _fresh_caches()
         at = AppTest.from_function(_compstat, default_timeout=120).run()
         assert not at.exception, at.exception
@@ -197,7 +190,7 @@ def test_an_export_too_large_to_build_here_asks_for_a_narrower_filter(
 ) -> None:
     from ui import data_admin
 
-    _no_bulk_read(monkeypatch)
+    refuse_every_row(monkeypatch)
     monkeypatch.setitem(data_admin.EXPORT_MAX_ROWS, "xlsx", 10)
     _fresh_caches()
     at = _run("pages/data.py")
