@@ -10,7 +10,7 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-full slow lint typecheck pytest postgis deps assets browser demo bench bench-load clean lock hooks bundle install-offline
+.PHONY: run test test-full slow lint typecheck pytest postgis deps assets browser demo bench bench-load clean lock hooks bundle install-offline bench-pushdown
 
 run: deps
 	$(PY) -m ui.serve --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
@@ -105,6 +105,12 @@ SCALE_ARGS ?= --out test-artifacts/bench_scale.md
 LOAD_ARGS ?=
 bench-load: deps browser
 	$(PY) scripts/bench_load.py $(LOAD_ARGS)
+
+# The pages with push-down on a store of your own (issue 14: the 10M PostGIS store of
+# `scripts/bench_postgis.py --keep`), e.g. `make bench-pushdown PUSHDOWN_URL=postgresql+psycopg://u:p@host/antt_bench`.
+PUSHDOWN_URL ?=
+bench-pushdown: deps
+	$(PY) scripts/bench_pushdown.py --url "$(PUSHDOWN_URL)"
 
 # Offline install for an isolated network (docs/deploy.md). On a connected machine, `make bundle` writes
 # $(DIST)/antt-bundle-YYYYMMDD.tar.gz: the app at HEAD (git archive), a wheel for every package of its
