@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import settings  # noqa: E402
-from geo.prepared import prepare, select  # noqa: E402
 from geo.filters import IncidentFilter, apply_filter  # noqa: E402
+from geo.prepared import prepare, select  # noqa: E402
 from geo.store.counts import Window  # noqa: E402
 from geo.store.store import Store  # noqa: E402
 from geo.taxonomy import groups  # noqa: E402
