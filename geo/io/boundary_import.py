@@ -22,11 +22,17 @@ from geo.communes import (
     assign_commune,
     codes_from_names,
     crs_label,
-    metric_crs,
     name_key,
 )
 from geo.history import GROUP_MARK
 from geo.io.boundary_fields import recognise_fields
+from geo.io.boundary_geometry import (
+    alignment,
+    in_degrees,
+    repair,
+    single_parts,
+    within,
+)
 from geo.io.headers import header_key
 from geo.io.layers import LayerFile, checked_crs, read_layer_file
 from geo.io.numbers import parse_count, parse_number
@@ -195,12 +201,12 @@ def _checked(
     if frame.empty:
         raise BoundaryError("Tệp không có vùng (Polygon/MultiPolygon) nào.", file=name)
     frame["__row"] = np.arange(len(frame)) + 1
-    frame = _in_degrees(frame, name=name, source_crs=source_crs)
-    frame, repaired = _repair(frame, field_map)
-    frame = frame.set_geometry(_single_parts(frame.geometry))
+    frame = in_degrees(frame, name=name, source_crs=source_crs)
+    frame, repaired = repair(frame, field_map)
+    frame = frame.set_geometry(single_parts(frame.geometry))
     issues.extend(repaired)
     if outline is not None:
-        frame, dropped = _within(frame, outline)
+        frame, dropped = within(frame, outline)
         if dropped:
             issues.append(
                 Issue(None, "", str(dropped), f"Đã bỏ {dropped} đơn vị nằm ngoài huyện.", "warning")
@@ -219,7 +225,7 @@ def _checked(
     issues.extend(row_issues)
     offset = float("nan")
     if outline is not None:
-        offset, fit = _alignment(communes, outline)
+        offset, fit = alignment(communes, outline)
         issues.extend(fit)
     return BoundaryImport(
         name,
@@ -231,24 +237,6 @@ def _checked(
         offset,
         tuple(matches),
     )
-
-
-def _in_degrees(frame: gpd.GeoDataFrame, *, name: str, source_crs: str) -> gpd.GeoDataFrame:
-    """Return ``frame`` in WGS 84; a vertex that lands off the globe (huge or misread coordinates) refuses the file."""
-    converted = frame.to_crs(settings.CRS_WGS84)
-    coordinates, index = shapely.get_coordinates(converted.geometry.to_numpy(), return_index=True)
-    lon, lat = coordinates[:, 0], coordinates[:, 1]
-    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
-    if bad.any():
-        row = int(converted["__row"].iloc[int(index[np.flatnonzero(bad)[0]])])
-        raise BoundaryError(
-            f"Tọa độ nằm ngoài trái đất khi đọc theo hệ {source_crs}: kiểm tra hệ tọa độ (mã EPSG) và tọa độ "
-            "của đối tượng này.",
-            file=name,
-            row=row,
-            field="geometry",
-        )
-    return converted
 
 
 def _name_matches(
@@ -279,54 +267,6 @@ def _name_matches(
             taken.add(found[0][0])
             matches.append((str(old_code), str(old_name), *found[0]))
     return matches
-
-
-def _repair(frame: gpd.GeoDataFrame, field_map: dict[str, str]) -> tuple[gpd.GeoDataFrame, list[Issue]]:
-    """Repair invalid geometries with ``make_valid`` (keeping the polygons) and report each repair."""
-    issues = []
-    geometries = frame.geometry.to_numpy()
-    invalid = ~shapely.is_valid(geometries)
-    for index in np.flatnonzero(invalid):
-        reason = shapely.is_valid_reason(geometries[index])
-        fixed = _polygons(shapely.make_valid(geometries[index]))
-        code = value_text(frame[field_map["code"]].iloc[index])
-        issues.append(
-            Issue(
-                int(frame["__row"].iloc[index]),
-                field_map["code"],
-                code,
-                f"Hình học không hợp lệ ({reason}): đã sửa bằng make_valid; hãy xem lại ranh giới xã này.",
-                "warning",
-            )
-        )
-        geometries[index] = fixed
-    return frame.set_geometry(gpd.GeoSeries(geometries, index=frame.index, crs=frame.crs)), issues
-
-
-def _single_parts(geometries: gpd.GeoSeries) -> gpd.GeoSeries:
-    """Return one-part MultiPolygons as Polygons (formats differ in which they write)."""
-    values = geometries.to_numpy().copy()
-    multi = shapely.get_type_id(values) == shapely.GeometryType.MULTIPOLYGON
-    single = multi & (shapely.get_num_geometries(values) == 1)
-    values[single] = shapely.get_geometry(values[single], 0)
-    return gpd.GeoSeries(values, index=geometries.index, crs=geometries.crs)
-
-
-def _polygons(geometry: shapely.Geometry) -> shapely.Geometry:
-    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
-
-
-def _outline_frame(outline: shapely.Geometry) -> gpd.GeoSeries:
-    return gpd.GeoSeries([outline], crs=settings.CRS_WGS84)
-
-
-def _within(frame: gpd.GeoDataFrame, outline: shapely.Geometry) -> tuple[gpd.GeoDataFrame, int]:
-    crs = metric_crs(gpd.GeoDataFrame(geometry=_outline_frame(outline)))
-    metric = frame.to_crs(crs)
-    area = _outline_frame(outline).to_crs(crs).iloc[0].buffer(1000)
-    keep = shapely.contains(area, shapely.point_on_surface(metric.geometry.to_numpy()))
-    return frame[keep], int((~keep).sum())
 
 
 def _attributes(
@@ -476,39 +416,6 @@ def _code(value: Any) -> str:
 def _kind(value: Any, name: str) -> str:
     text = header_key(value or "") + " " + header_key(name)
     return "thi_tran" if text.strip().startswith(("thi tran", "tt ")) or " thi tran" in text else "xa"
-
-
-def _alignment(communes: gpd.GeoDataFrame, outline: shapely.Geometry) -> tuple[float, list[Issue]]:
-    """Measure how far the communes' outer edge strays from the district outline, and their overlaps."""
-    crs = metric_crs(communes)
-    metric = communes.to_crs(crs).geometry
-    union = shapely.union_all(metric.to_numpy())
-    target = _outline_frame(outline).to_crs(crs).iloc[0]
-    offset = float(shapely.hausdorff_distance(union.boundary, target.boundary, densify=0.25))
-    issues = []
-    if offset > settings.BOUNDARY_ALIGN_WARN_M:
-        issues.append(
-            Issue(
-                None,
-                "",
-                f"{offset:.0f} m",
-                f"Ranh giới các xã lệch tới {offset:.0f} m so với ranh giới huyện: kiểm tra hệ tọa độ "
-                "hoặc tệp có đúng huyện không.",
-                "warning",
-            )
-        )
-    overlap = float(metric.area.sum() - union.area)
-    if overlap > 0.005 * union.area:
-        issues.append(
-            Issue(
-                None,
-                "",
-                f"{overlap / 1e6:.2f} km²",
-                "Các xã chồng lên nhau: vụ việc ở phần chồng lấn sẽ được gán cho một xã.",
-                "warning",
-            )
-        )
-    return offset, issues
 
 
 def reassign(incidents: pd.DataFrame, communes: gpd.GeoDataFrame) -> Reassignment:
