@@ -121,18 +121,18 @@ def _export(
         before = apply_filter(incidents, flt.year_earlier())
         counted = commune_counts(chosen, communes, days=flt.days, previous=before)
         table = commune_table(counted, lang=language)
-    about = describe(
+    return _described(
+        store,
         flt,
+        table,
         what=what,
-        incidents=incidents,
+        span=incidents,
         communes=communes,
-        area=store.area().name,
-        demo=store.is_demo(),
+        fmt=fmt,
+        sheet=sheet,
+        language=language,
         now=now,
-        rows=len(table),
-        lang=language,
     )
-    return export_bytes({sheet: table}, fmt=fmt, describe={sheet: about})
 
 
 def _pushed_export(
@@ -171,6 +171,34 @@ def _pushed_export(
             status=status if int(status["with_status"].sum()) > 0 else None,
         )
         table = commune_table(counted, lang=language)
+    return _described(
+        store,
+        flt,
+        table,
+        what=what,
+        span=span,
+        communes=communes,
+        fmt=fmt,
+        sheet=sheet,
+        language=language,
+        now=now,
+    )
+
+
+def _described(
+    store: Store,
+    flt: IncidentFilter,
+    table: pd.DataFrame,
+    *,
+    what: str,
+    span: pd.DataFrame,
+    communes: pd.DataFrame,
+    fmt: str,
+    sheet: str,
+    language: str,
+    now: datetime,
+) -> bytes:
+    """The export file of ``table`` with its description sheet (``span``: what the data's coverage is read from)."""
     about = describe(
         flt,
         what=what,
