@@ -14,14 +14,16 @@ from sqlalchemy.engine import Connection
 
 from geo._errors import ConfigError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Version of the table layout; `migrate` brings older stores up to it.
 
 History: 1 — the first SQLite layout; 2 — incident address, batch kind / undo / unchanged count,
 history tables for undo, PostGIS geometry columns with GiST indexes; 3 — ``users`` (accounts with
 bcrypt hashes, roles, failed-login counters) and ``audit`` (append-only: the database itself refuses
 to update, delete or truncate its rows).; 4 — the precision of each incident's time (minute, day or month); 5 — optional coordinates; 6 — group keys as
-commune codes; 7 — the prepared aggregates ``unit_counts`` and ``pixel_counts`` (`geo.store.aggregates`).
+commune codes; 7 — the prepared aggregates ``unit_counts`` and ``pixel_counts`` (`geo.store.aggregates`); 8 — the
+incidents' indexes ``(commune_code, occurred_at)``, ``(occurred_at, commune_code, offence_code)`` and ``status`` where
+there is one, instead of one on each of ``occurred_at`` and ``commune_code`` (`_incident_indexes`).
 """
 
 DEMO_BATCH = "demo"
@@ -183,8 +185,7 @@ def tables(*, postgis: bool) -> Tables:
         sa.Column("batch_id", sa.String(64), nullable=False, index=True),
         sa.Column("imported_at", sa.DateTime, nullable=False),
         *geometry,
-        sa.Index("ix_incidents_occurred_at", "occurred_at"),
-        sa.Index("ix_incidents_commune_code", "commune_code"),
+        *_incident_indexes(),
     )
     incident_history = sa.Table(
         "incident_history",
@@ -219,6 +220,36 @@ def tables(*, postgis: bool) -> Tables:
         unit_counts,
         pixel_counts,
     )
+
+
+HAS_STATUS_SQL = "trim(status) <> ''"
+"""The rows `ix_incidents_status` holds: those with a status (`geo.store.span.has_status` asks the same)."""
+
+
+def _incident_indexes() -> list[sa.Index]:
+    """Return the secondary indexes of ``incidents`` (schema version 8; the batch id's comes with its column).
+
+    - ``(commune_code, occurred_at)``: a unit's incidents in a time range, counted or paged newest
+      first (the drill-down lists), and any lookup by unit code alone;
+    - ``(occurred_at, commune_code, offence_code)``: a time range alone (the months a filter covers in
+      part, the data's span, a window's page) and, index-only, the evaluation's counts per unit ×
+      offence × plan month (`geo.store.buckets`);
+    - ``status`` over the rows that have one: whether any does (`geo.store.span.has_status`) is one
+      look into it, empty for a ledger without statuses, instead of a scan of every row.
+
+    Version 8 replaced the single-column indexes on ``occurred_at`` and ``commune_code`` (their
+    queries use the leading column of these).
+    """
+    return [
+        sa.Index("ix_incidents_unit_time", "commune_code", "occurred_at"),
+        sa.Index("ix_incidents_time_unit_offence", "occurred_at", "commune_code", "offence_code"),
+        sa.Index(
+            "ix_incidents_status",
+            "status",
+            sqlite_where=sa.text(HAS_STATUS_SQL),
+            postgresql_where=sa.text(HAS_STATUS_SQL),
+        ),
+    ]
 
 
 def _aggregate_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
@@ -416,6 +447,16 @@ def _to_v7(conn: Connection, schema: Tables) -> None:
     schema.pixel_counts.create(conn, checkfirst=True)
 
 
+def _to_v8(conn: Connection, schema: Tables) -> None:
+    """Version 8: the incidents' indexes for a unit's list, the evaluation's counts and the status look-up."""
+    for old in ("ix_incidents_occurred_at", "ix_incidents_commune_code"):
+        conn.execute(sa.text(f"DROP INDEX IF EXISTS {old}"))
+    names = {index.name for index in _incident_indexes()}
+    for index in sorted(schema.incidents.indexes, key=lambda index: str(index.name)):
+        if index.name in names:
+            index.create(conn, checkfirst=True)
+
+
 def _append_only(conn: Connection, table: str) -> None:
     """Make the database refuse to change or remove rows of ``table`` (inserts only)."""
     message = f"{table} is append-only"
@@ -448,4 +489,5 @@ _MIGRATIONS: dict[int, Callable[[Connection, Tables], None]] = {
     5: _to_v5,
     6: _to_v6,
     7: _to_v7,
+    8: _to_v8,
 }

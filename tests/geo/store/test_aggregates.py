@@ -16,6 +16,7 @@ from geo.io.boundary_import import import_boundaries
 from geo.io.incident_import import Validation, validate_incidents
 from geo.io.tables import read_table
 from geo.store import aggregates, writes
+from geo.store.schema import SCHEMA_VERSION
 from geo.store.store import Store
 
 NOW = datetime(2026, 11, 27, 12, 0)
@@ -136,7 +137,7 @@ def test_a_store_made_before_version_7_gets_its_aggregates_when_opened(store_url
         )
     store.close()
     reopened = Store.open(store_url)
-    assert reopened.schema_version() == 7
+    assert reopened.schema_version() == SCHEMA_VERSION
     assert_counts_match(reopened)
 
 

@@ -129,7 +129,7 @@ def _version_1(url: str) -> None:
 def test_a_version_1_store_is_migrated_and_keeps_its_data(store_url: str) -> None:
     _version_1(store_url)
     store = Store.open(store_url)
-    assert store.schema_version() == SCHEMA_VERSION == 7
+    assert store.schema_version() == SCHEMA_VERSION == 8
     assert store.version().endswith("#8")
     details = store.incidents(details=True)
     assert details[["incident_id", "commune_code", "address"]].to_dict("records") == [
@@ -146,7 +146,11 @@ def test_a_version_1_store_is_migrated_and_keeps_its_data(store_url: str) -> Non
     assert columns["lon"]["nullable"]
     assert columns["lat"]["nullable"]
     assert history["lat"]["nullable"]
-    assert {("occurred_at",), ("commune_code",), ("batch_id",)} <= indexes
+    assert {
+        ("commune_code", "occurred_at"),
+        ("occurred_at", "commune_code", "offence_code"),
+        ("batch_id",),
+    } <= indexes
     # Version 7: the prepared aggregates are counted from the incidents already there.
     with store.engine.connect() as conn:
         counted = conn.execute(
