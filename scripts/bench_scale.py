@@ -25,7 +25,9 @@ One run, on 127.0.0.1, no internet (every request to another host is aborted and
 4. **Concurrency** (unless ``--skip-concurrency``): (a) 20 sessions clicking through the pages on the demo
    store for ``--loop-minutes`` (the page loop of ``scripts/bench_load.py``, without login: 127.0.0.1),
    p50/p95 per page and errors; (b) 20 sessions opening ``/map`` at once on the largest store: p50/p95 to
-   drawn, errors, the server's peak memory.
+   drawn, errors, the server's peak memory; (c) and (d) the same without browsers (``scripts/scale_wire.py``:
+   websocket clients speaking Streamlit's protocol, a page served when its script run is over), the
+   server's own share when the browsers run elsewhere. ``--concurrency browser|wire|both`` (default both).
 
 "Drawn": the script run finished (the ``script_finished`` message on the websocket) and, in every visible
 ``st_folium`` iframe, the Leaflet map (``window.map``) is loaded and has drawn a layer (a path or canvas in
@@ -78,6 +80,7 @@ from scale_figures import (  # noqa: E402
     table,
     verdict,
 )
+from scale_wire import wire_loop, wire_open  # noqa: E402
 
 __all__ = [  # the figures, importable from the benchmark itself (tests/scripts/test_bench_scale.py)
     "BEGIN",
@@ -285,13 +288,21 @@ def concurrency(app: Path, tmp: Path, args: argparse.Namespace, results: dict[st
         [sys.executable, "-m", "geo", "init", "--db", f"sqlite:///{demo}", "--demo"],
         cwd=app, check=True, stdout=subprocess.DEVNULL, timeout=args.import_limit,
     )  # fmt: skip
+    browsers, wire = args.concurrency in ("both", "browser"), args.concurrency in ("both", "wire")
     server = start_server(app, f"sqlite:///{demo}", script=None, log=tmp / "server_demo.log", limit=120)
     try:
-        out["loop"] = _step(
-            f"(a) {args.sessions} sessions looping over the pages",
-            loop_pages(server, args),
-            args.loop_minutes * 60 + 600,
-        )
+        if browsers:
+            out["loop"] = _step(
+                f"(a) {args.sessions} sessions looping over the pages",
+                loop_pages(server, args),
+                args.loop_minutes * 60 + 600,
+            )
+        if wire:
+            out["loop_wire"] = _step(
+                f"(c) {args.sessions} websocket sessions looping over the pages",
+                wire_loop(server, args),
+                args.loop_minutes * 60 + 600,
+            )
     finally:
         server.stop()
     big = max((n for n in args.sizes if not results["imports"].get(n, {}).get("failed")), default=None)
@@ -305,11 +316,18 @@ def concurrency(app: Path, tmp: Path, args: argparse.Namespace, results: dict[st
             warm = _step("warming the server", _one_map(server, args), args.cold_limit + 30)
             if isinstance(warm, Timed):
                 results["notes"].append("the server did not draw `/map` once before the sessions opened it")
-            out["open"] = _step(
-                f"(b) {args.sessions} sessions opening /map at once",
-                open_at_once(server, args),
-                args.open_limit + 120,
-            )
+            if browsers:
+                out["open"] = _step(
+                    f"(b) {args.sessions} sessions opening /map at once",
+                    open_at_once(server, args),
+                    args.open_limit + 120,
+                )
+            if wire:
+                out["open_wire"] = _step(
+                    f"(d) {args.sessions} websocket sessions opening /map at once",
+                    wire_open(server, args),
+                    args.open_limit + 120,
+                )
         finally:
             server.stop()
     return out
@@ -369,6 +387,12 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--update-docs", action="store_true", help="replace the marked section of docs/performance.md"
     )
     parser.add_argument("--skip-concurrency", action="store_true")
+    parser.add_argument(
+        "--concurrency",
+        choices=("both", "browser", "wire"),
+        default="both",
+        help="the many-session runs in browsers (a, b), as websocket clients (c, d) or both",
+    )
     parser.add_argument(
         "--budget",
         type=float,

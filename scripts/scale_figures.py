@@ -350,81 +350,99 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
-def concurrency_table(conc: dict[str, Any], args: argparse.Namespace) -> str:
-    """The 20-session figures."""
-    rows = []
-    loop = conc.get("loop")
+def _loop_row(tag: str, what: str, loop: Any, args: argparse.Namespace) -> list[str]:
+    """The row of a page loop, (a) in browsers or (c) over the websocket."""
     if isinstance(loop, Timed):
-        rows.append(
-            [
-                f"(a) {args.sessions} sessions, pages in turn, demo data",
-                str(loop),
-                "",
-                goal_text("load_p95") + " per page, 0 errors",
-                "missed (timed out)",
-            ]
-        )
-    elif loop:
-        all_times = [t for v in loop["times"].values() for t in v]
-        errors = sum(len(v) for v in loop["errors"].values())
-        per_page = ", ".join(
-            f"`/{'' if name == 'overview' else name}` {seconds(percentile(v, 50))} / {seconds(percentile(v, 95))}"
-            for name, v in loop["times"].items()
-        )
-        worst = max((percentile(v, 95) or 0.0 for v in loop["times"].values()), default=0.0)
-        status = verdict(worst, GOALS["load_p95"][0], "s") + (
-            f"; {errors} errors" if errors else "; 0 errors"
-        )
-        rows.append(
-            [
-                f"(a) {args.sessions} sessions × {args.loop_minutes:g} min, pages in turn, demo data",
-                f"{len(all_times)} views, {errors} errors; p50 / p95 per page: {per_page}",
-                f"server peak {loop['rss_peak']:,.0f} MB; load {loop['load'][0]:.1f} → {loop['load'][1]:.1f}",
-                goal_text("load_p95") + " per page, 0 errors",
-                status,
-            ]
-        )
-    opened = conc.get("open")
+        return [
+            f"({tag}) {args.sessions} {what}, pages in turn, demo data",
+            str(loop),
+            "",
+            goal_text("load_p95") + " per page, 0 errors",
+            "missed (timed out)",
+        ]
+    all_times = [t for v in loop["times"].values() for t in v]
+    errors = sum(len(v) for v in loop["errors"].values())
+    per_page = ", ".join(
+        f"`/{'' if name == 'overview' else name}` {seconds(percentile(v, 50))} / {seconds(percentile(v, 95))}"
+        for name, v in loop["times"].items()
+    )
+    worst = max((percentile(v, 95) or 0.0 for v in loop["times"].values()), default=0.0)
+    status = verdict(worst, GOALS["load_p95"][0], "s") + (f"; {errors} errors" if errors else "; 0 errors")
+    server = f"server peak {loop['rss_peak']:,.0f} MB; load {loop['load'][0]:.1f} → {loop['load'][1]:.1f}"
+    if "server_cpu" in loop:
+        server += f"; server CPU {loop['server_cpu']:.0f} s in {loop['wall']:.0f} s"
+    return [
+        f"({tag}) {args.sessions} {what} × {args.loop_minutes:g} min, pages in turn, demo data",
+        f"{len(all_times)} views, {errors} errors; p50 / p95 per page: {per_page}",
+        server,
+        goal_text("load_p95") + " per page, 0 errors",
+        status,
+    ]
+
+
+def _open_row(tag: str, what: str, opened: Any, n: int, args: argparse.Namespace) -> list[str]:
+    """The row of sessions opening /map at once, (b) in browsers or (d) over the websocket."""
     if isinstance(opened, Timed):
-        rows.append(
-            [
-                f"(b) {args.sessions} sessions open `/map` at once",
-                str(opened),
-                "",
-                goal_text("open_p95"),
-                "missed (timed out)",
-            ]
-        )
-    elif opened:
-        runs = opened["runs"]
-        ok = [r.seconds for r in runs if isinstance(r.seconds, float) and r.error is None]
-        failed = len(runs) - len(ok)
-        p95 = percentile(ok, 95) if not failed else Timed(args.open_limit)
-        rows.append(
-            [
-                f"(b) {args.sessions} sessions open `/map` at once, {label(conc['n'])} store",
-                f"p50 {seconds(percentile(ok, 50))}, p95 {seconds(percentile(ok, 95))}, max {seconds(max(ok) if ok else None)}; {failed} errors/time-outs",
-                f"server {opened['rss_start']:,.0f} → peak {opened['rss_peak']:,.0f} MB",
-                f"p95 {goal_text('open_p95')}, server {goal_text('open_rss')}",
-                verdict(p95, GOALS["open_p95"][0], "s")
-                + "; memory "
-                + verdict(opened["rss_peak"], GOALS["open_rss"][0], "MB"),
-            ]
-        )
+        return [
+            f"({tag}) {args.sessions} {what} open `/map` at once",
+            str(opened),
+            "",
+            goal_text("open_p95"),
+            "missed (timed out)",
+        ]
+    runs = opened["runs"]
+    ok = [r.seconds for r in runs if isinstance(r.seconds, float) and r.error is None]
+    failed = len(runs) - len(ok)
+    p95 = percentile(ok, 95) if not failed else Timed(args.open_limit)
+    return [
+        f"({tag}) {args.sessions} {what} open `/map` at once, {label(n)} store",
+        f"p50 {seconds(percentile(ok, 50))}, p95 {seconds(percentile(ok, 95))}, max {seconds(max(ok) if ok else None)}; {failed} errors/time-outs",
+        f"server {opened['rss_start']:,.0f} → peak {opened['rss_peak']:,.0f} MB",
+        f"p95 {goal_text('open_p95')}, server {goal_text('open_rss')}",
+        verdict(p95, GOALS["open_p95"][0], "s")
+        + "; memory "
+        + verdict(opened["rss_peak"], GOALS["open_rss"][0], "MB"),
+    ]
+
+
+def concurrency_table(conc: dict[str, Any], args: argparse.Namespace) -> str:
+    """The 20-session figures: in browsers (a, b) and as websocket clients without browsers (c, d)."""
+    rows = []
+    loop, opened = conc.get("loop"), conc.get("open")
+    wire_loop, wire_open = conc.get("loop_wire"), conc.get("open_wire")
+    if loop:
+        rows.append(_loop_row("a", "sessions", loop, args))
+    if opened:
+        rows.append(_open_row("b", "sessions", opened, conc["n"], args))
+    if wire_loop:
+        rows.append(_loop_row("c", "websocket sessions (no browser)", wire_loop, args))
+    if wire_open:
+        rows.append(_open_row("d", "websocket sessions (no browser)", wire_open, conc["n"], args))
     text = table(["concurrency", "pages", "server", "goal", "verdict"], rows)
     samples = []
-    if isinstance(loop, dict):
-        samples += [f"(a) `{page}`: {e}" for page, found in loop["errors"].items() for e in found]
+    for tag, found_loop in (("a", loop), ("c", wire_loop)):
+        if isinstance(found_loop, dict):
+            samples += [
+                f"({tag}) `{page}`: {e}" for page, found in found_loop["errors"].items() for e in found
+            ]
+    for tag, found_open in (("b", opened), ("d", wire_open)):
+        if isinstance(found_open, dict):
+            samples += [
+                f"({tag}) session {i}: {r.error or r.seconds}"
+                for i, r in enumerate(found_open["runs"])
+                if r.error or isinstance(r.seconds, Timed)
+            ]
     if isinstance(opened, dict):
-        samples += [
-            f"(b) session {i}: {r.error or r.seconds}"
-            for i, r in enumerate(opened["runs"])
-            if r.error or isinstance(r.seconds, Timed)
-        ]
         text += (
             f"\n\n(b): the server used {opened.get('server_cpu', 0):.1f} CPU-seconds in the "
             f"{opened.get('wall', 0):.0f} s the sessions took, the whole machine "
             f"{opened.get('machine_cpu', 0):.1f} CPU-seconds (browsers and anything else running)."
+        )
+    if isinstance(wire_open, dict):
+        text += (
+            f"\n\n(d): the server used {wire_open.get('server_cpu', 0):.1f} CPU-seconds in the "
+            f"{wire_open.get('wall', 0):.0f} s the sessions took "
+            f"({wire_open.get('server_cpu', 0) / max(1, len(wire_open['runs'])):.2f} s a session)."
         )
     if samples:
         text += "\n\nErrors: " + "; ".join(samples[:12]) + ("; …" if len(samples) > 12 else "")

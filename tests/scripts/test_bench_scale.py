@@ -142,3 +142,31 @@ def test_report_states_each_goal(bench: ModuleType) -> None:
 
 def test_memory_gap_in_whole_megabytes(bench: ModuleType) -> None:
     assert bench.verdict(1031.0, 1000.0, "MB") == "missed by 31 MB (1.0×)"
+
+
+def test_report_has_the_websocket_rows_with_the_servers_cpu(bench: ModuleType) -> None:
+    results = _results(bench)
+    fresh = results["product"][1_000_000]["cold"]
+    conc = results["concurrency"]
+    conc["loop_wire"] = {
+        "times": {"overview": [0.5, 1.0], "map": [2.0, 6.0]},
+        "errors": {"map": []},
+        "rss_peak": 600.0,
+        "load": (1.0, 2.0),
+        "server_cpu": 90.0,
+        "wall": 130.0,
+    }
+    conc["open_wire"] = {
+        "runs": [type(fresh)(seconds=3.0), type(fresh)(seconds=5.0)],
+        "rss_start": 500.0,
+        "rss_peak": 900.0,
+        "server_cpu": 12.0,
+        "wall": 6.0,
+    }
+    text = bench.report(results, bench.parse(["--sizes", "1000000"]))
+    rows = [line for line in text.splitlines() if line.startswith("| (")]
+    assert [row[3] for row in rows] == ["a", "b", "c", "d"]
+    assert "missed by 1.80 s (1.4×); 0 errors" in rows[2]  # /map p95 5.8 s (of 2 and 6 s) against 4 s
+    assert "server CPU 90 s in 130 s" in rows[2]
+    assert "met; memory met" in rows[3]
+    assert "(d): the server used 12.0 CPU-seconds in the 6 s the sessions took (6.00 s a session)." in text
