@@ -159,13 +159,15 @@ def event_study(
     if not ref.any() or counts[is_target][:, ref].sum() == 0 or counts[is_comparison][:, ref].sum() == 0:
         return None
     ratio = np.exp(_log_ratios(counts, days, ref, is_target, is_comparison))
-    placebos = []
-    for index in np.flatnonzero(is_comparison):
-        own = np.zeros(len(units), dtype=bool)
-        own[index] = True
-        others = is_comparison & ~own
-        if counts[own][:, ref].sum() > 0 and counts[others][:, ref].sum() > 0:
-            placebos.append(_log_ratios(counts, days, ref, own, others))
+    # Every comparison unit against the others, all at once (the others' counts: the comparison's total less its own).
+    own = counts[is_comparison]
+    others = counts[is_comparison].sum(axis=0)[None, :] - own
+    scale = days / days[ref].sum()
+    own_ref, others_ref = own[:, ref].sum(axis=1), others[:, ref].sum(axis=1)
+    log_ratios = np.log((own + 0.5) / (own_ref[:, None] * scale + 0.5)) - np.log(
+        (others + 0.5) / (others_ref[:, None] * scale + 0.5)
+    )
+    placebos = list(log_ratios[(own_ref > 0) & (others_ref > 0)])
     lo = hi = np.full(len(bins), np.nan)
     if len(placebos) >= MIN_PLACEBO_UNITS:
         stacked = np.vstack(placebos)

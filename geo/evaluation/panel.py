@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.evaluation.twoway import TwoWay
+
 Span = tuple[int, int]
 """Month numbers ``[first, end)`` relative to the plan's start (month 0 is the first after it)."""
 
@@ -112,6 +114,76 @@ def _irls(
     return params, np.exp(np.clip(x @ params + offset, -30, 30))
 
 
+Fitted = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, str]
+"""The terms' coefficients, covariance and influence, the fitted means, the dispersion and the method."""
+
+
+def _dispersion(y: np.ndarray, mu: np.ndarray) -> float:
+    """The NB2 dispersion's moment estimate (Cameron–Trivedi), 0 below 1e-8 (Poisson)."""
+    alpha = max(float(np.sum((y - mu) ** 2 - y) / np.sum(mu**2)), 0.0)
+    return alpha if alpha > 1e-8 else 0.0
+
+
+def _two_way_fit(
+    terms: np.ndarray,
+    *,
+    unit: np.ndarray,
+    month: np.ndarray,
+    offset: np.ndarray,
+    after: np.ndarray,
+    y: np.ndarray,
+) -> Fitted | None:
+    """The fit by elimination of the unit effects (`geo.evaluation.twoway`); None: use the dense fit."""
+    layout = TwoWay(terms, unit, month, offset, after)
+    poisson = layout.fit(y, alpha=0.0)
+    if poisson is None:
+        return None
+    alpha = _dispersion(y, poisson.mu)
+    fitted = layout.fit(y, alpha=alpha, start=poisson) if alpha > 0 else poisson
+    final = layout.described(fitted, alpha) if fitted is not None else None
+    if final is None or final.cov is None or final.influence is None:
+        return None
+    return (
+        final.beta,
+        final.cov,
+        final.influence,
+        final.mu,
+        alpha,
+        "negative_binomial" if alpha else "poisson",
+    )
+
+
+def _dense_fit(
+    terms: np.ndarray,
+    *,
+    codes: pd.Series,
+    units: tuple[str, ...],
+    month: pd.Series,
+    offset: np.ndarray,
+    is_after: np.ndarray,
+    y: np.ndarray,
+) -> Fitted:
+    """The fit with one dummy column per unit and month (the reference; rows × units² per iteration)."""
+    k = terms.shape[1]
+    unit_fe = pd.get_dummies(pd.Categorical(codes, categories=units), drop_first=True, dtype=float)
+    month_fe = pd.get_dummies(month, drop_first=True, dtype=float)
+    x = np.column_stack([terms, np.ones(len(y)), unit_fe.to_numpy(), month_fe.to_numpy()])
+    params, mu = _irls(y, x, offset, alpha=0.0)
+    alpha = _dispersion(y, mu)
+    method = "poisson"
+    if alpha > 0:
+        method = "negative_binomial"
+        params, mu = _irls(y, x, offset, alpha=alpha, start=params)
+    mu = np.exp(x @ params + offset)
+    weight = mu / (1 + alpha * mu)
+    inverse = np.linalg.pinv(x.T @ (x * weight[:, None]))
+    unit_index = pd.Categorical(codes, categories=units).codes.astype(np.intp)
+    after_rows = np.zeros((len(y), len(units)))
+    after_rows[np.arange(len(y)), unit_index] = is_after
+    influence = inverse[:k] @ (x.T @ (after_rows * weight[:, None]))
+    return params[:k], inverse[:k, :k], influence, mu, alpha, method
+
+
 def fit_panel(
     monthly: pd.DataFrame,
     design: Design,
@@ -119,8 +191,13 @@ def fit_panel(
     targets: Mapping[str, Sequence[str]],
     buffers: Mapping[str, Sequence[str]] | None = None,
     population: Mapping[str, float] | None = None,
+    dense: bool = False,
 ) -> PanelFit | None:
     """Fit the count model over every unit and the months of ``design``.
+
+    The unit effects are eliminated rather than given a column each (`geo.evaluation.twoway`: the
+    same fit, linear in the number of units); ``dense`` fits the dummy-column design instead (the
+    reference the tests compare with; used anyway when the elimination's system is singular).
 
     Parameters
     ----------
@@ -135,6 +212,8 @@ def fit_panel(
         Buffer term name → its units (non-target units only).
     population
         Residents per unit (the offset).
+    dense
+        Fit the design with one dummy column per unit and month.
 
     Returns
     -------
@@ -164,42 +243,33 @@ def fit_panel(
     groups = {**{name: list(members) for name, members in targets.items()}, **buffers}
     term_columns = [codes.isin(members).to_numpy() * is_after for members in groups.values()]
     term_names = tuple(groups)
-    unit_fe = pd.get_dummies(pd.Categorical(codes, categories=units), drop_first=True, dtype=float)
-    month_fe = pd.get_dummies(rows["month"], drop_first=True, dtype=float)
-    x = np.column_stack([*term_columns, np.ones(len(rows)), unit_fe.to_numpy(), month_fe.to_numpy()])
     y = rows["count"].to_numpy(dtype=float)
     offset = _offset(codes, rows["days"], population)
-    params, mu = _irls(y, x, offset, alpha=0.0)
-    alpha = max(float(np.sum((y - mu) ** 2 - y) / np.sum(mu**2)), 0.0)
-    method = "poisson"
-    if alpha > 1e-8:
-        method = "negative_binomial"
-        params, mu = _irls(y, x, offset, alpha=alpha, start=params)
-    else:
-        alpha = 0.0
-    mu = np.exp(x @ params + offset)
-    weight = mu / (1 + alpha * mu)
-    information = x.T @ (x * weight[:, None])
-    inverse = np.linalg.pinv(information)
-    k = len(term_names)
-    unit_index = pd.Categorical(codes, categories=units).codes
-    after_rows = np.zeros((len(rows), len(units)))
-    after_rows[np.arange(len(rows)), unit_index] = is_after
-    influence = inverse[:k] @ (x.T @ (after_rows * weight[:, None]))
+    unit_index = pd.Categorical(codes, categories=units).codes.astype(np.intp)
+    month_index = np.unique(rows["month"].to_numpy(), return_inverse=True)[1].reshape(-1)
+    terms = np.column_stack(term_columns) if term_columns else np.zeros((len(rows), 0))
+    fitted = None
+    if not dense:
+        fitted = _two_way_fit(terms, unit=unit_index, month=month_index, offset=offset, after=is_after, y=y)
+    if fitted is None:
+        fitted = _dense_fit(
+            terms, codes=codes, units=units, month=rows["month"], offset=offset, is_after=is_after, y=y
+        )
+    params, cov, influence, mu, alpha, method = fitted
     # Each unit's own before→after change and its sampling variance under the model.
-    frame = pd.DataFrame({"u": unit_index, "a": is_after, "y": y, "mu": mu, "v": mu * (1 + alpha * mu)})
-    sums = frame.pivot_table(index="u", columns="a", values=["y", "mu", "v"], aggfunc="sum").reindex(
-        range(len(units))
-    )
-    y0, y1 = sums[("y", 0.0)].to_numpy(), sums[("y", 1.0)].to_numpy()
-    var = sums[("v", 0.0)].to_numpy() / sums[("mu", 0.0)].to_numpy() ** 2
-    var = var + sums[("v", 1.0)].to_numpy() / sums[("mu", 1.0)].to_numpy() ** 2
+    cell = unit_index * 2 + is_after.astype(np.intp)
+    sums = {
+        name: np.bincount(cell, weights=values, minlength=2 * len(units)).reshape(len(units), 2)
+        for name, values in (("y", y), ("mu", mu), ("v", mu * (1 + alpha * mu)))
+    }
+    y0, y1 = sums["y"][:, 0], sums["y"][:, 1]
+    var = sums["v"][:, 0] / sums["mu"][:, 0] ** 2 + sums["v"][:, 1] / sums["mu"][:, 1] ** 2
     membership = np.array([[code in members for members in buffers.values()] for code in units], dtype=float)
     membership = membership.reshape(len(units), len(buffers))
     return PanelFit(
         terms=term_names,
-        params=params[:k],
-        cov=inverse[:k, :k],
+        params=params,
+        cov=cov,
         influence=influence,
         units=units,
         change=np.log((y1 + 0.5) / (y0 + 0.5)),

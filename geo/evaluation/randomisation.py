@@ -7,6 +7,7 @@ every such set (or a seeded sample of them), at the real start date and at place
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -54,6 +55,22 @@ def _contrasts(change: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     return inside - (change.sum() - inside * k) / (n - k)
 
 
+@functools.lru_cache(maxsize=32)
+def _assignments(n: int, k: int, max_assignments: int, seed: int) -> np.ndarray:
+    """Return the assignments compared: every set of ``k`` of ``n`` units, or a seeded sample of them.
+
+    The same for every comparison with as many units (each target, each offence group, each date):
+    drawn once per process, read-only.
+    """
+    if math.comb(n, k) > max_assignments:
+        rng = np.random.default_rng(seed)
+        chosen = np.array([rng.choice(n, size=k, replace=False) for _ in range(max_assignments)])
+    else:
+        chosen = np.array(list(itertools.combinations(range(n), k)))
+    chosen.setflags(write=False)
+    return chosen
+
+
 def randomisation(
     changes: Sequence[pd.Series],
     targets: Sequence[str],
@@ -84,11 +101,7 @@ def randomisation(
     n, k = len(units), len(targets)
     ways = math.comb(n, k)
     sampled = ways > max_assignments
-    if sampled:
-        rng = np.random.default_rng(seed)
-        chosen = np.array([rng.choice(n, size=k, replace=False) for _ in range(max_assignments)])
-    else:
-        chosen = np.array(list(itertools.combinations(range(n), k)))
+    chosen = _assignments(n, k, max_assignments, seed)
     observed_index = np.array([[units.index(code) for code in targets]])
     observed = float(_contrasts(real.to_numpy(dtype=float), observed_index)[0])
     pool = [_contrasts(real.to_numpy(dtype=float), chosen)]

@@ -7,6 +7,24 @@ closely; after the start, the target against its twin says how it did. The p-val
 target's after/before misfit among the same fit done for every comparison commune as if it were
 the target (placebos in space). With few comparison communes, or a target its comparison communes
 cannot reproduce before the plan, the cross-check says so instead of a figure.
+
+The weights are the exact minimiser of the misfit over the simplex (the minimum-norm point of the
+donors' convex hull, found with `scipy.optimize.nnls`: Lawson & Hanson's least-distance programming),
+not a general optimiser's approximation of it; where the minimiser is unique (fewer donors than
+months before the plan, as on the demo) it is the same twin.
+
+The donor pool (a province's scale)
+-----------------------------------
+With hundreds of comparison communes the twin would be a mix chosen among more donors than there are
+months to fit: the best fit is then not unique (which mix the optimiser returns is arbitrary, and so
+is the after-start path built from it), and the twin fits noise before the plan by interpolating
+between communes unlike the target. Abadie (2021, *J. Econ. Lit.* 59(2), §4 "donor pool") advises
+restricting the pool to units similar to the treated one for exactly these reasons. So a twin is
+built from the `MAX_DONORS` comparison communes whose normalised before-plan months are nearest to
+the unit's own (Euclidean distance; ties by the pool's order); with at most `MAX_DONORS` comparison
+communes — the demo, any district — nothing changes. Every placebo is built by the same rule from
+the pool without itself, so the target and its placebos go through the same procedure and the
+rank p-value keeps its meaning; every comparison commune is still a placebo.
 """
 
 from __future__ import annotations
@@ -16,10 +34,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import optimize, spatial
 
 MIN_DONORS = 3
 """Fewest comparison communes a synthetic twin is built from."""
+
+MAX_DONORS = 20
+"""Most comparison communes a twin is built from: the nearest before the plan (see the module's text)."""
 
 MAX_PRE_MISFIT = 0.25
 """Largest root-mean-square misfit before the plan (share of the pre-plan mean) still called a fit."""
@@ -59,26 +80,35 @@ class SyntheticControl:
 
 
 def _weights(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
-    """Return non-negative weights summing to 1 that best reproduce ``target`` (rows: months)."""
+    """Return non-negative weights summing to 1 that best reproduce ``target`` (rows: months).
+
+    min ‖t − Dw‖² over the simplex is min ‖Ew‖², E = D − t·1ᵀ: the point of the convex hull of E's
+    columns nearest to 0. With v = s·w (s > 0), the non-negative least squares problem
+    min ‖Ev‖² + (1ᵀv − 1)² equals s²‖Ew‖² + (s − 1)², minimised at s = 1/(1 + ‖Ew‖²) with value
+    ‖Ew‖²/(1 + ‖Ew‖²), increasing in ‖Ew‖²: its solution, rescaled to sum to 1, is the exact minimiser.
+    """
     n = donors.shape[1]
-    start = np.full(n, 1.0 / n)
-    found = optimize.minimize(
-        lambda w: float(np.sum((target - donors @ w) ** 2)),
-        start,
-        jac=lambda w: -2 * donors.T @ (target - donors @ w),
-        bounds=[(0.0, 1.0)] * n,
-        constraints=[{"type": "eq", "fun": lambda w: float(np.sum(w) - 1), "jac": lambda w: np.ones(n)}],
-        method="SLSQP",
-        options={"maxiter": 200, "ftol": 1e-10},
-    )
-    w = np.clip(found.x, 0.0, None)
+    system = np.vstack([donors - target[:, None], np.ones((1, n))])
+    goal = np.zeros(system.shape[0])
+    goal[-1] = 1.0
+    v, _ = optimize.nnls(system, goal, maxiter=50 * max(n, 1))
+    w = np.clip(v, 0.0, None)
     return w / w.sum()
 
 
-def _fit(normalised: pd.DataFrame, target: str, donors: Sequence[str], before: np.ndarray) -> tuple:
-    w = _weights(normalised.loc[before, target].to_numpy(), normalised.loc[before, list(donors)].to_numpy())
-    twin = normalised[list(donors)].to_numpy() @ w
-    gap = normalised[target].to_numpy() - twin
+def _nearest(distances: np.ndarray, unit: int, candidates: np.ndarray) -> np.ndarray:
+    """Return the `MAX_DONORS` candidates nearest to ``unit`` (all when there are no more), in pool order."""
+    if len(candidates) <= MAX_DONORS:
+        return candidates
+    order = np.argsort(distances[unit, candidates], kind="stable")[:MAX_DONORS]
+    return np.sort(candidates[order])
+
+
+def _fit(values: np.ndarray, unit: int, donors: np.ndarray, before: np.ndarray) -> tuple:
+    """Fit ``unit``'s twin from the columns ``donors`` of ``values`` (months × units, normalised)."""
+    w = _weights(values[before, unit], values[np.ix_(before, donors)])
+    twin = values[:, donors] @ w
+    gap = values[:, unit] - twin
     pre = float(np.sqrt(np.mean(gap[before] ** 2)))
     post = float(np.sqrt(np.mean(gap[~before] ** 2)))
     return w, twin, pre, post
@@ -112,17 +142,22 @@ def synthetic_control(
     if len(pool) < MIN_DONORS or base.get(target, 0) <= 0 or before.sum() < 6:
         return SyntheticControl(None, {}, float("nan"), float("nan"), None, 0, empty, "few_donors")
     normalised = table[[target, *pool]] / base[[target, *pool]]
-    w, twin, pre, post = _fit(normalised, target, pool, before)
-    series = pd.DataFrame({"month": table.index, "target": normalised[target].to_numpy(), "synthetic": twin})
-    weights = {code: round(float(x), 4) for code, x in zip(pool, w, strict=True) if x > 0.005}
+    values = normalised.to_numpy(dtype=float)  # column 0 the target, then the pool
+    distances = spatial.distance.cdist(values[before].T, values[before].T)
+    everyone = np.arange(1, len(pool) + 1)
+    chosen = _nearest(distances, 0, everyone)
+    w, twin, pre, post = _fit(values, 0, chosen, before)
+    series = pd.DataFrame({"month": table.index, "target": values[:, 0], "synthetic": twin})
+    weights = {pool[i - 1]: round(float(x), 4) for i, x in zip(chosen, w, strict=True) if x > 0.005}
     if pre > MAX_PRE_MISFIT:
         return SyntheticControl(None, weights, pre, post, None, 0, series, "poor_fit")
     ratios = [post / pre if pre > 0 else np.inf]
-    for code in pool:
-        others = [c for c in pool if c != code]
-        _, _, p_pre, p_post = _fit(normalised, code, others, before)
+    for unit in everyone.tolist():
+        _, _, p_pre, p_post = _fit(
+            values, unit, _nearest(distances, unit, everyone[everyone != unit]), before
+        )
         ratios.append(p_post / p_pre if p_pre > 0 else np.inf)
     after_rows = ~before
-    ratio = float(normalised[target].to_numpy()[after_rows].sum() / twin[after_rows].sum())
+    ratio = float(values[after_rows, 0].sum() / twin[after_rows].sum())
     p_value = float(np.mean(np.array(ratios) >= ratios[0] - 1e-12))
     return SyntheticControl(ratio, weights, pre, post, p_value, len(pool), series)
