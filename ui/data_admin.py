@@ -160,15 +160,10 @@ def _pushed_export(
                 else store_rows.page(conn, store.tables, selection, limit=0, details=True)
             )
             table = incident_table(chosen, communes, lang=language)
-        else:
-            status = store_rows.status_counts(conn, store.tables, selection.window)
     if what != "incidents":
+        # No status counts: the per-unit export has no clearance column (`geo.io.export.commune_table`).
         counted = count_table(
-            communes,
-            _per_unit(store, flt),
-            days=flt.days,
-            previous=_per_unit(store, flt.year_earlier()),
-            status=status if int(status["with_status"].sum()) > 0 else None,
+            communes, _per_unit(store, flt), days=flt.days, previous=_per_unit(store, flt.year_earlier())
         )
         table = commune_table(counted, lang=language)
     return _described(

@@ -31,7 +31,12 @@ def pushdown() -> bool:
 
 
 def window(flt: IncidentFilter) -> Window:
-    """Return ``flt`` as the store's `Window` (`geo.store.counts.Window.of`: groups expanded to offence codes)."""
+    """Return ``flt`` as the store's `Window` (`geo.store.counts.Window.of`: groups expanded to offence codes).
+
+    Kept (not inlined) as the one place the pages turn a filter into what the store reads: ``ui.counts``,
+    ``ui.mapdata``, ``ui.widgets``, ``ui.hotspot_data`` and the exports call it, and the cached counts
+    below are keyed on its result.
+    """
     return Window.of(flt)
 
 
@@ -43,6 +48,20 @@ def _unit_counts(url: str, version: str, win: Window, by: tuple[str, ...]) -> pd
 def unit_counts(flt: IncidentFilter, by: Sequence[str] = ("commune_code",)) -> pd.DataFrame:
     """Return the filter's incidents counted in the database by ``by`` (columns ``by`` + ``n``; cached)."""
     return _unit_counts(*loaders.key(), window(flt), tuple(by))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _located_counts(url: str, version: str, win: Window) -> pd.DataFrame:
+    return loaders.store().located_counts(win)
+
+
+def located_counts(flt: IncidentFilter) -> pd.DataFrame:
+    """Return the filter's incidents with coordinates per unit (``commune_code``, ``n``), from the database (cached).
+
+    /map asks it for the caption of the incidents its point and density layers leave out and, without
+    those layers, for the located total: one query per store version and filter, whatever the layers.
+    """
+    return _located_counts(*loaders.key(), window(flt))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

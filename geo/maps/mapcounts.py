@@ -4,8 +4,8 @@
 ``points_max``) the points layer from the count per `settings.HEAT_CELL_M` cell, and one marker per
 incident only when there are few. `MapCounts` holds exactly that, so the same map is drawn either
 from the filtered rows (`map_counts`, a district in memory) or from counts the database made
-(`from_counts`: the per-unit and per-pixel aggregates, a province in PostgreSQL, issue 14) without the
-rows ever reaching the process.
+(`ui.mapdata._counted`: the per-unit aggregates, the busiest cells through `cells_from_blocks`, a
+province in PostgreSQL, issue 14) without the rows ever reaching the process.
 """
 
 from __future__ import annotations
@@ -107,26 +107,4 @@ def cells_from_blocks(
             "lat": np.round(lat, settings.COORD_DECIMALS),
             "count": count,
         }
-    )
-
-
-def from_counts(
-    per_unit: pd.Series,
-    located_per_unit: pd.Series,
-    blocks: pd.DataFrame,
-    *,
-    cell_m: float,
-    crs: str,
-    points: pd.DataFrame | None,
-) -> MapCounts:
-    """Return the `MapCounts` of counts the store made: per unit, located per unit, per cell.
-
-    ``points`` are the located incidents when the caller fetched them (there are few), else None.
-    """
-    return MapCounts(
-        per_unit=per_unit[per_unit > 0],
-        n=int(per_unit.sum()),
-        n_located=int(located_per_unit.sum()),
-        cells=cells_from_blocks(blocks, cell_m=cell_m, crs=crs),
-        points=points,
     )

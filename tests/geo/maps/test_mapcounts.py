@@ -15,7 +15,7 @@ from geo.aggregate import grid_cells
 from geo.communes import metric_crs
 from geo.filters import IncidentFilter, apply_filter
 from geo.maps.district import build_map
-from geo.maps.mapcounts import cells_from_blocks, from_counts, map_counts
+from geo.maps.mapcounts import MapCounts, cells_from_blocks, map_counts
 from geo.store.counts import Window
 from geo.store.store import Store
 
@@ -75,9 +75,16 @@ def test_a_map_from_the_store_counts_is_the_map_from_the_rows(demo: Store, windo
     expected = map_counts(rows, crs=crs, points_max=points_max)
     per_unit = demo.unit_counts(window, by=("commune_code",)).set_index("commune_code")["n"]
     located = demo.located_counts(window).set_index("commune_code")["n"]
-    blocks = demo.pixel_counts(window, block=BLOCK)
+    blocks, n_located = demo.busiest_blocks(window, block=BLOCK, limit=settings.HEAT_MAX_CELLS)
+    assert int(located.sum()) == n_located
     points = expected.points  # the few rows a page fetches itself
-    got = from_counts(per_unit, located, blocks, cell_m=settings.HEAT_CELL_M, crs=grid.crs, points=points)
+    got = MapCounts(  # as ui.mapdata._counted builds it from the store's counts
+        per_unit=per_unit[per_unit > 0],
+        n=int(per_unit.sum()),
+        n_located=n_located,
+        cells=cells_from_blocks(blocks, cell_m=settings.HEAT_CELL_M, crs=grid.crs),
+        points=points,
+    )
     assert got.n == expected.n
     assert got.n_located == expected.n_located
     assert got.per_unit.sort_index().to_dict() == expected.per_unit.sort_index().to_dict()
