@@ -8,8 +8,8 @@ or ``--url postgresql+psycopg://user:password@host/postgres`` for a server of yo
 administrator URL: a database ``antt_bench`` is created there, and dropped unless ``--keep``).
 ``make bench-postgis`` runs the first form.
 
-What it does: creates a store (`geo.store.store.Store`) whose 500 units are rectangles over a
-province-sized box (≈ 170 × 150 km), loads ``n`` synthetic incidents with ``COPY`` (clustered
+What it does: creates a store (`geo.store.store.Store`) of its own synthetic province (`AREA`, no
+plan) whose 500 units are rectangles over a province-sized box (≈ 170 × 150 km), loads ``n`` synthetic incidents with ``COPY`` (clustered
 around hot places, seven years, the base taxonomy), builds the prepared aggregates
 (`geo.store.aggregates.rebuild`), then measures what a filter change asks of the database —
 `geo.store.counts.unit_counts` (the choropleth, the unit table, the monthly series) and
@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 import geopandas as gpd  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from geo.area import Area  # noqa: E402
 from geo.store import aggregates  # noqa: E402
 from geo.store.counts import Window  # noqa: E402
 from geo.store.store import Store  # noqa: E402
@@ -46,6 +47,9 @@ from geo.taxonomy import base  # noqa: E402
 
 BOX = (104.4, 19.3, 106.0, 20.7)
 """The province's box (lon/lat): about Thanh Hóa's extent."""
+
+AREA = Area(name="Tỉnh Mô Phỏng (dữ liệu tổng hợp)", unit_word="khu")
+"""The bench store's own area: a synthetic province of rectangular "khu" (no plan: none fits these units)."""
 
 START = datetime(2020, 1, 1)
 END = datetime(2026, 11, 1)
@@ -82,7 +86,7 @@ def units(n: int) -> tuple[gpd.GeoDataFrame, int, int]:
         records.append(
             {
                 "code": f"U{i:04d}",
-                "name": f"Xã {i:04d}",
+                "name": f"Khu {i:04d}",
                 "kind": "xa",
                 "population": 10_000,
                 "population_year": 2024,
@@ -94,6 +98,16 @@ def units(n: int) -> tuple[gpd.GeoDataFrame, int, int]:
             }
         )
     return gpd.GeoDataFrame(records, crs="EPSG:4326"), cols, rows
+
+
+def make_store(url: str, n_units: int) -> tuple[Store, int, int]:
+    """Create the bench store at ``url``: `AREA`, about ``n_units`` rectangles, no plan, no unit history."""
+    store = Store.open(url)  # no demo, and not the district's area, plan or unit history
+    communes, cols, rows = units(n_units)
+    with store.engine.begin() as conn:
+        store.write_communes(conn, communes)
+    store.save_area(AREA, user="bench")
+    return store, cols, rows
 
 
 def incidents_csv(
@@ -216,10 +230,8 @@ def main() -> int:
     admin = admin_url(args.url)
     url = fresh_database(admin, "antt_bench")
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; {date.today():%d/%m/%Y}")
-    store = Store.open(url, demo=False)
-    communes, cols, rows = units(args.units)
-    with store.engine.begin() as conn:
-        store.write_communes(conn, communes)
+    store, cols, rows = make_store(url, args.units)
+    communes = store.communes()
     print(f"units: {len(communes)} ({cols} × {rows} rectangles)")
     print(f"load {args.n:,} incidents with COPY: {load(store, args.n, (cols, rows)):.1f} s")
     started = time.perf_counter()
