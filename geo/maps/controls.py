@@ -27,6 +27,11 @@ class WeightedPoints(JSCSSMixin, Layer):
     Popup HTML must already be escaped. The markers are drawn in the Leaflet pane ``pane`` (give one
     above the density cells, or their popups cannot be opened where cells lie); a click on a marker
     opens its popup and stops there, so it is not also a click on the map (a drill-down).
+
+    ``uncluster_zoom`` (`unclustered_zoom`): from that zoom on no two markers are within the cluster
+    radius, so clustering stops there (Leaflet.markercluster's ``disableClusteringAtZoom``): the map
+    looks the same at every zoom, and the browser skips building the cluster levels that would only
+    hold single markers (most of its work for a province's thousands of cells).
     """
 
     _template = Template(
@@ -34,8 +39,9 @@ class WeightedPoints(JSCSSMixin, Layer):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             var group = L.markerClusterGroup({
-                maxClusterRadius: 45,
-                showCoverageOnHover: false,
+                maxClusterRadius: {{ this.radius }},
+                showCoverageOnHover: false,{% if this.uncluster_zoom is not none %}
+                disableClusteringAtZoom: {{ this.uncluster_zoom }},{% endif %}
                 iconCreateFunction: function (cluster) {
                     var total = 0;
                     cluster.getAllChildMarkers().forEach(function (m) { total += m.options.count; });
@@ -71,6 +77,7 @@ class WeightedPoints(JSCSSMixin, Layer):
         colour: str,
         show: bool = True,
         pane: str = "overlayPane",
+        uncluster_zoom: int | None = None,
     ) -> None:
         super().__init__(name=name, overlay=True, show=show)
         self._name = "WeightedPoints"
@@ -79,6 +86,47 @@ class WeightedPoints(JSCSSMixin, Layer):
         self.unit = html.escape(unit)
         self.colour = colour
         self.pane = pane
+        self.radius = CLUSTER_RADIUS_PX
+        self.uncluster_zoom = uncluster_zoom
+
+
+CLUSTER_RADIUS_PX = 45
+"""Leaflet.markercluster's ``maxClusterRadius`` of `WeightedPoints`: markers this close (pixels) cluster."""
+
+_EARTH_PX_M = 156_543.033_928
+"""Metres per pixel of a Web Mercator map at zoom 0 on the equator (256-pixel tiles)."""
+
+
+def unclustered_zoom(
+    lat: np.ndarray, lon: np.ndarray, *, radius_px: float = CLUSTER_RADIUS_PX, max_zoom: int = 18
+) -> int | None:
+    """Return the lowest zoom at which no two of the points are within ``radius_px`` of each other.
+
+    The distance on screen of two points ``d`` metres apart at latitude φ is ``d · 2^z / (156,543 · cos φ)``
+    pixels (Web Mercator is conformal); each point's nearest neighbour is found in local metres. A 10%
+    margin covers the approximation. None when that zoom is above ``max_zoom`` (or two points coincide,
+    or there are fewer than two points): clustering then runs at every zoom as before.
+
+    Examples
+    --------
+    >>> lat = np.array([20.0, 20.0, 20.00135]); lon = np.array([105.0, 105.00144, 105.0])
+    >>> unclustered_zoom(lat, lon)  # cells ≈ 150 m apart: 45 px at zoom 16 is ≈ 101 m there
+    16
+    """
+    from scipy.spatial import cKDTree
+
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    if len(lat) < 2:
+        return None
+    rad = np.radians(lat)
+    xy = np.column_stack([np.radians(lon) * 6_371_008.8 * np.cos(rad), rad * 6_371_008.8])
+    nearest, _ = cKDTree(xy).query(xy, k=2)
+    scaled = nearest[:, 1] / np.cos(rad)  # metres at the equator that show as far apart on screen
+    closest = float(scaled.min())
+    if closest <= 0:
+        return None
+    zoom = max(0, int(np.ceil(np.log2(1.1 * radius_px * _EARTH_PX_M / closest))))
+    return zoom if zoom <= max_zoom else None
 
 
 LEGEND_SCRIPT = """

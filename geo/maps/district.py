@@ -29,6 +29,7 @@ from geo.maps.controls import (
     MetricScale,
     WeightedPoints,
     label_rows,
+    unclustered_zoom,
 )
 from geo.maps.mapcounts import MapCounts, map_counts
 from geo.taxonomy import offence_name
@@ -45,6 +46,8 @@ POINT_COLOUR = "#2166ac"
 POINTS_PANE = "antt-points"
 """Leaflet pane of the incident points: above the density and hot spot cells (z-index 450), below the
 cluster icons (markers, 600), so a point's popup opens wherever cells are drawn."""
+MAX_ZOOM = 18
+"""The map's deepest zoom (the marker clusters' last level)."""
 LAYERS = ("boundaries", "choropleth", "points", "heat")
 """Map layer keys, in drawing order."""
 
@@ -266,7 +269,7 @@ def _base(communes: gpd.GeoDataFrame, *, tile_url: str) -> folium.Map:
     )
     MetricScale().add_to(fmap)
     # Without a tile layer folium drops max/min zoom, and marker clusters need the map's maxZoom.
-    fmap.options.update({"maxZoom": 18, "minZoom": 9, "attributionControl": False})
+    fmap.options.update({"maxZoom": MAX_ZOOM, "minZoom": 9, "attributionControl": False})
     add_basemap(fmap, tile_url=tile_url)  # the imported file, else the URL saved on /data, else tile_url
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(8, 8))
     return fmap
@@ -364,6 +367,7 @@ def _points_layer(
 ) -> tuple[WeightedPoints, str, int]:
     """Return the clustered incidents (one marker each when few, else cells), the mode and markers."""
     incidents = counted.points
+    uncluster = None  # incidents may share a spot: clustered at every zoom
     if incidents is not None:
         mode = "points"
         popups = [_popup(r, names, lang, texts) for r in incidents.itertuples(index=False)]
@@ -374,6 +378,7 @@ def _points_layer(
         mode = "cells"
         cells = counted.cells
         popups = []
+        uncluster = unclustered_zoom(cells["lat"].to_numpy(), cells["lon"].to_numpy(), max_zoom=MAX_ZOOM)
         rows = [
             [float(a), float(b), int(c), -1]
             for a, b, c in zip(cells["lat"], cells["lon"], cells["count"], strict=True)
@@ -385,6 +390,7 @@ def _points_layer(
         unit=texts.incidents_unit,
         colour=POINT_COLOUR,
         pane=POINTS_PANE,
+        uncluster_zoom=uncluster,
     )
     return layer, mode, len(rows)
 
