@@ -17,31 +17,43 @@ with no internet: Streamlit's static folder holds code, not data, and caps a fil
 It also refuses to listen beyond localhost (``--server.address``, ``STREAMLIT_SERVER_ADDRESS`` or
 ``.streamlit/config.toml``) while the store has no active admin: the dashboard would then ask every
 visitor for a login nobody can give, or — started some other way — be open to the whole network.
+
+It lets the browser keep a component's content-hashed files (``main.521860b0.js`` of st_folium's
+iframe, `ComponentCache`) for a year: Streamlit sends them with a bare ``Cache-Control: public``
+and no validator, so every new map iframe fetched (and the server read and compressed) them again.
+
+It runs NumPy's BLAS on one thread unless the environment says otherwise (``OPENBLAS_NUM_THREADS``,
+``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, set before NumPy is loaded): the server's matrices are
+small and its sessions share the cores, where BLAS threads cost more CPU than they save.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
-import socket
-import sys
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
 
-from sqlalchemy.engine import make_url
-from streamlit import config
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.web import cli
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")  # before anything imports NumPy (see the module's doc)
 
-from geo import AppError, settings
-from geo.auth.sessions import login_required
-from geo.auth.users import has_admin
-from geo.maps import basemap
-from geo.store.store import Store
-from geo.words import word
+import ipaddress  # noqa: E402
+import re  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+from urllib.parse import urlparse  # noqa: E402
+
+from sqlalchemy.engine import make_url  # noqa: E402
+from streamlit import config  # noqa: E402
+from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
+from streamlit.web import cli  # noqa: E402
+
+from geo import AppError, settings  # noqa: E402
+from geo.auth.sessions import login_required  # noqa: E402
+from geo.auth.users import has_admin  # noqa: E402
+from geo.maps import basemap  # noqa: E402
+from geo.store.store import Store  # noqa: E402
+from geo.words import word  # noqa: E402
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -182,8 +194,43 @@ class BasemapTiles:
         await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else data})
 
 
+_HASHED_COMPONENT_FILE = re.compile(
+    r"(?:^|/)component/[^/]+/(?:[^?#]*/)?[^/]+\.[0-9a-f]{8,}(?:\.chunk)?\.(?:js|css)"
+)
+"""A component file whose name carries its content's hash (a front-end build's ``main.521860b0.js``)."""
+
+IMMUTABLE = b"public, max-age=31536000, immutable"
+
+
+class ComponentCache:
+    """ASGI middleware: a component's content-hashed file may be kept by the browser for a year.
+
+    Streamlit answers component files with ``Cache-Control: public`` (no lifetime, no validator), so
+    each new iframe of a map (st_folium replaces it whenever the map changes) fetched its script again.
+    A file whose name carries its content's hash changes name when it changes: `IMMUTABLE` is safe. The
+    component's page (``index.html``) keeps Streamlit's ``no-cache``; other files are left as they are.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; on a 200 for a hashed component file, send `IMMUTABLE` instead."""
+        if scope["type"] != "http" or not _HASHED_COMPONENT_FILE.search(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_cached(message: Message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 200:
+                headers = [(k, v) for k, v in message.get("headers") or [] if k.lower() != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", IMMUTABLE)]}
+            await send(message)
+
+        await self.app(scope, receive, send_cached)
+
+
 def guard_hosts(allowed: Sequence[str]) -> None:
-    """Put `HostGuard`, then `BasemapTiles`, in front of Streamlit's own middleware (Streamlit 1.67's Starlette server)."""
+    """Put `HostGuard`, `BasemapTiles` and `ComponentCache` in front of Streamlit's own middleware (Streamlit 1.67's Starlette server)."""
     from starlette.middleware import Middleware
     from streamlit.web.server.starlette import starlette_app
 
@@ -192,7 +239,12 @@ def guard_hosts(allowed: Sequence[str]) -> None:
         return
 
     def with_guard() -> list[Middleware]:
-        return [Middleware(HostGuard, allowed=tuple(allowed)), Middleware(BasemapTiles), *original()]
+        return [
+            Middleware(HostGuard, allowed=tuple(allowed)),
+            Middleware(BasemapTiles),
+            Middleware(ComponentCache),
+            *original(),
+        ]
 
     with_guard.antt_guarded = True  # type: ignore[attr-defined]
     starlette_app.create_streamlit_middleware = with_guard
