@@ -34,7 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import ROOT, cpu_seconds, frozen_app, launch_chromium, start_server
+from harness import ROOT, cpu_seconds, frozen_app, launch_chromium, rss_bytes, start_server
 from scale_browser import Wire, fresh_session, tag_frames, wait_drawn
 
 GROUPS = ("ma_tuy", "te_nan", "mau_thuan", "kinh_te", "giao_thong", "chay_no", "ttxh")
@@ -165,6 +165,7 @@ async def phase(
         "cpu_per_run": cpu / max(1, runs),
         "walls": walls,
         "loop_per_run": loop / max(1, runs),
+        "rss_mb": rss_bytes(pid) / 1e6,
         "requests": seen,
     }
 
@@ -288,7 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(
             f"    of which the main thread (event loop) {got['loop_per_run']:.3f} s per run,"
-            f" the other threads (script runs, pools) {got['cpu_per_run'] - got['loop_per_run']:.3f} s"
+            f" the other threads (script runs, pools) {got['cpu_per_run'] - got['loop_per_run']:.3f} s;"
+            f" server RSS after it {got['rss_mb']:,.0f} MB"
         )
         for path, count, size in got["requests"]:
             print(f"    {count:3d} × {path}  ({size / 1e3:.0f} kB in all)")
