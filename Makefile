@@ -72,12 +72,13 @@ typecheck: $(VENV)/.stamp
 
 # Coverage of geo/ and ui/ with branches ([tool.coverage.*] in pyproject.toml) and its floor, combined over
 # the workers: the tests run on every core (pytest-xdist; `make pytest PYTEST_WORKERS=0` runs them in one
-# process). Each test goes to the next free worker (`--dist loadgroup`, no groups: xdist 3.8 cannot tag node ids
-# under pytest 9), so a module-scoped fixture is built once per worker that runs one of its tests.
+# process). Each file goes whole to the next free worker (`--dist loadfile`), so a module-scoped store or
+# Streamlit server is built once, not on both workers; `--no-loadscope-reorder` keeps the order of
+# tests/conftest.py (the longest files first), so the workers do not end waiting on one long file.
 COV_FAIL_UNDER ?= 90
 PYTEST_WORKERS ?= auto
 pytest: deps
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not postgres and not slow" --cov --cov-report=term --cov-fail-under=$(COV_FAIL_UNDER) --durations=25
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not postgres and not slow" --cov --cov-report=term --cov-fail-under=$(COV_FAIL_UNDER) --durations=25
 
 # The same store tests against a real PostgreSQL + PostGIS: apt-installs postgresql-15-postgis-3 when
 # missing, runs them in a throwaway cluster on a free port, and reports them skipped where impossible.

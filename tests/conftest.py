@@ -25,6 +25,50 @@ if os.environ.get("CI"):
 # `make pytest` runs the tests on every core (pytest-xdist): each worker is a test session of its own, with its
 # own temporary folders, demo store, Streamlit servers and Chromium.
 
+# The longest files first (`--durations` of 02/12/2026: the real-browser files, then the AppTest files that run
+# pages many times), then the rest in the order collected. `make pytest` hands a whole file to one worker
+# (`--dist loadfile --no-loadscope-reorder`) in this order, so the two workers end on short files, not one
+# waiting for the other's last long file. Only the order of files changes: inside a file it is as written.
+LONGEST_FIRST = (
+    "tests/browser/test_payloads.py",
+    "tests/browser/test_present.py",
+    "tests/browser/test_basemap.py",
+    "tests/browser/test_hotspot_layers.py",
+    "tests/browser/test_data_page.py",
+    "tests/browser/test_chart_locale.py",
+    "tests/browser/test_compstat.py",
+    "tests/browser/test_evaluation_views.py",
+    "tests/browser/test_drilldown.py",
+    "tests/browser/test_offline_map.py",
+    "tests/browser/",
+    "tests/app/test_evaluation_pages.py",
+    "tests/app/test_data_page.py",
+    "tests/app/test_pushdown_hotspots.py",
+    "tests/app/test_drilldown.py",
+    "tests/app/test_pushdown_evaluation.py",
+    "tests/hostile/test_corpus.py",
+    "tests/app/test_hotspot_pages.py",
+    "tests/geo/brief/test_compose.py",
+    "tests/app/",
+    "tests/geo/brief/",
+    "tests/scripts/",
+    "tests/geo/cli/",
+)
+
+
+def _rank(nodeid: str) -> int:
+    """Where the file of ``nodeid`` comes in LONGEST_FIRST (a file, else its folder); after them all if neither."""
+    path = nodeid.split("::", 1)[0]
+    for index, prefix in enumerate(LONGEST_FIRST):
+        if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
+            return index
+    return len(LONGEST_FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (a stable sort: the collected order stays inside a file and among the rest)."""
+    items.sort(key=lambda item: _rank(item.nodeid))
+
 
 @pytest.fixture(scope="session")
 def demo_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
