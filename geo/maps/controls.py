@@ -22,8 +22,9 @@ from geo.plan import marked
 class WeightedPoints(JSCSSMixin, Layer):
     """A marker-cluster layer built in the browser from a compact array.
 
-    Each row is ``[lat, lon, count, popup_index]``; clusters show the sum of ``count``, so the
-    same layer draws single incidents (count 1, with a popup) and server-aggregated cells.
+    Each row is ``[lat, lon, count, popup_index]``, or ``[lat, lon, count]`` for a marker without a popup
+    (its count shown as a tooltip); clusters show the sum of ``count``, so the same layer draws single
+    incidents (count 1, with a popup) and server-aggregated cells.
     Popup HTML must already be escaped. The markers are drawn in the Leaflet pane ``pane`` (give one
     above the density cells, or their popups cannot be opened where cells lie); a click on a marker
     opens its popup and stops there, so it is not also a click on the map (a drill-down).
@@ -56,7 +57,7 @@ class WeightedPoints(JSCSSMixin, Layer):
                 var m = L.circleMarker([r[0], r[1]], {radius: r[2] > 1 ? 4 + Math.min(12, Math.sqrt(r[2])) : 5,
                     count: r[2], color: "#ffffff", weight: 1, fillColor: "{{ this.colour }}", fillOpacity: 0.85,
                     className: "antt-point", pane: {{ this.pane|tojson }}, bubblingMouseEvents: false});
-                if (r[3] >= 0) { m.bindPopup(popups[r[3]], {maxWidth: 320}); }
+                if (r.length > 3 && r[3] >= 0) { m.bindPopup(popups[r[3]], {maxWidth: 320}); }
                 else { m.bindTooltip(r[2] + " {{ this.unit }}"); }
                 group.addLayer(m);
             });

@@ -379,8 +379,8 @@ def _points_layer(
         cells = counted.cells
         popups = []
         uncluster = unclustered_zoom(cells["lat"].to_numpy(), cells["lon"].to_numpy(), max_zoom=MAX_ZOOM)
-        rows = [
-            [float(a), float(b), int(c), -1]
+        rows = [  # no popup index: a cell shows its count as a tooltip
+            [float(a), float(b), int(c)]
             for a, b, c in zip(cells["lat"], cells["lon"], cells["count"], strict=True)
         ]
     layer = WeightedPoints(

@@ -88,3 +88,17 @@ def test_each_cell_shows_its_own_tooltip(browser: Any, tmp_path: Path) -> None:
     assert len(texts) == 2  # two cells, two texts
     assert all(t.startswith("Xã ") and "Mật độ vụ việc" in t for t in texts)
     page.close()
+
+
+def test_a_cell_marker_shows_its_count(browser: Any, data: tuple, tmp_path: Path) -> None:
+    communes, incidents = data
+    build = build_map(communes, incidents, points_max=1000, layers=("points",))
+    page = _open(browser, build.map, tmp_path / "cell_marker.html")
+    page.evaluate(CLUSTERS_JS, 18)
+    marker = page.locator(".leaflet-antt-points-pane path").first
+    marker.hover(force=True)
+    page.wait_for_selector(".leaflet-tooltip")
+    text = page.locator(".leaflet-tooltip").inner_text()
+    assert text.split(" ")[0].isdigit()
+    assert text.endswith(" vụ")
+    page.close()

@@ -73,3 +73,14 @@ def test_cells_share_one_tooltip_whatever_their_number() -> None:
     assert len(cells) > 3
     assert html.count("bindTooltip(") == 1
     assert "sticky: true" in html
+
+
+def test_aggregated_cells_carry_no_popup_index(data: tuple) -> None:
+    communes, incidents = data
+    cells = build_map(communes, incidents, points_max=1000)
+    layer = next(c for c in cells.map._children.values() if isinstance(c, WeightedPoints))
+    assert {len(r) for r in layer.rows} == {3}
+    assert layer.popups == []
+    few = build_map(communes, incidents.tail(50))
+    points = next(c for c in few.map._children.values() if isinstance(c, WeightedPoints))
+    assert [r[3] for r in points.rows] == list(range(50))  # each incident keeps its popup
