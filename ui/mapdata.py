@@ -250,7 +250,7 @@ def _counted(flt: IncidentFilter, layers: tuple[str, ...]) -> MapCounts:
         blocks, n_located = store.busiest_blocks(window, block=block, limit=settings.HEAT_MAX_CELLS)
     else:
         blocks = pd.DataFrame({"gx": [], "gy": [], "n": []})
-        n_located = int(store.located_counts(window)["n"].sum())
+        n_located = int(source.located_counts(flt)["n"].sum())
     n = int(per_unit.sum())
     points = None
     if "points" in layers and 0 < n_located <= settings.POINTS_MAX and n <= POINTS_READ_MAX:
@@ -272,7 +272,7 @@ def _counted(flt: IncidentFilter, layers: tuple[str, ...]) -> MapCounts:
 def _unlocated(flt: IncidentFilter) -> pd.Series:
     """Incidents without coordinates per unit code, largest first (counts from the database)."""
     per_unit = source.unit_counts(flt).set_index("commune_code")["n"]
-    located = loaders.store().located_counts(source.window(flt)).set_index("commune_code")["n"]
+    located = source.located_counts(flt).set_index("commune_code")["n"]
     left_out = per_unit.sub(located, fill_value=0).astype(int)
     left_out = left_out[left_out > 0]
     return left_out.iloc[np.lexsort((left_out.index.to_numpy(dtype=str), -left_out.to_numpy()))]

@@ -186,7 +186,7 @@ def build_map(
         Commune polygons (EPSG:4326).
     incidents
         Filtered incidents, aggregated into cells above ``points_max``; or their `MapCounts` already
-        made (by the database, `geo.maps.mapcounts.from_counts`).
+        made (from the database's counts, as `ui.mapdata._counted` makes them).
     targets
         Codes of target communes, drawn with a thick red outline and bold names.
     layers

@@ -55,6 +55,29 @@ def test_the_located_counts_are_asked_once_per_store_version_and_filter(
     assert len(asked) == 3
 
 
+def test_a_map_without_points_asks_the_located_counts_once_per_filter(
+    fresh_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/map's located total and its unlocated caption share one query; another layer set, same filter: none."""
+    from tests.app._pages import page
+
+    asked: list[Window] = []
+    original = Store.located_counts
+
+    def counting(self: Store, window: Window) -> pd.DataFrame:
+        asked.append(window)
+        return original(self, window)
+
+    monkeypatch.setattr(Store, "located_counts", counting)
+    refuse_every_row(monkeypatch)
+    at = page("map", {"map.layers": ["boundaries", "choropleth"]})
+    assert len(asked) == 1
+    at.session_state["map.layers"] = ["boundaries"]
+    at.run()
+    assert not at.exception
+    assert len(asked) == 1
+
+
 def _unit_export(url: str, fmt: str) -> Any:
     from ui import data_admin
 
