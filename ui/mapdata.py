@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
-from geo.aggregate import commune_counts, unlocated_by_commune
+from geo.aggregate import RATE_BREAKS, commune_counts, unlocated_by_commune
 from geo.filters import IncidentFilter
 from geo.maps.basemap import read_config
 from geo.maps.district import build_map
@@ -193,7 +193,8 @@ def _main_map(
         days=flt.days,
         lang=language,
         texts=widgets.map_texts(),
-        breaks=widgets.rate_breaks(flt),
+        # The breaks scan the whole span (every unit's rate): only a choropleth shows them.
+        breaks=widgets.rate_breaks(flt) if "choropleth" in layers else RATE_BREAKS,
         focus=flt.communes,
     )
     hotspots.add_layers(build.map, layers, flt, _method)

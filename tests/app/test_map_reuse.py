@@ -100,3 +100,22 @@ def test_closed_sections_compute_nothing_until_opened(monkeypatch: pytest.Monkey
     at.session_state["map.open.time"] = False
     _run(at)
     assert len(at.get("component_instance")) == 1
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_the_rate_breaks_are_chosen_only_for_a_choropleth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The breaks read the whole span's rates per unit: a map without the choropleth layer does not ask."""
+    import ui.widgets
+
+    st.cache_data.clear()
+    mapdata._main_map.clear()
+    chosen = _counting(monkeypatch, "ui.widgets.span_rate_breaks", ui.widgets.span_rate_breaks)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.switch_page("pages/map.py")
+    _run(at)  # default layers: boundaries, points, density
+    at.multiselect(key="flt.groups").set_value(["ma_tuy"])
+    _run(at)
+    assert chosen == []
+    at.session_state["map.layers"] = ["boundaries", "choropleth"]
+    _run(at)
+    assert len(chosen) == 1
