@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import Iterator
@@ -63,6 +64,26 @@ def _rank(nodeid: str) -> int:
         if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
             return index
     return len(LONGEST_FIRST)
+
+
+@pytest.fixture(autouse=True)
+def _no_playwright_loop(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test without the browser sees no running event loop, even after a browser test on this worker.
+
+    Playwright's sync API (the session's `browser`, tests/browser/conftest.py) leaves its event loop marked as
+    running in the main thread while it is started, so `asyncio.run` in a later test of the same worker (the
+    ASGI middleware tests, the websocket sessions) would fail; it is unmarked for such a test and marked again
+    after it, for the next browser test.
+    """
+    loop = None if "browser" in request.fixturenames else asyncio.events._get_running_loop()
+    if loop is None:
+        yield
+        return
+    asyncio.events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(loop)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
