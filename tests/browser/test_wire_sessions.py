@@ -42,4 +42,4 @@ def test_sessions_at_once_are_each_served(wire: ModuleType, app_url: str) -> Non
 
     runs = asyncio.run(at_once())
     assert [run.error for run in runs] == [None, None, None]
-    assert len({run.deltas for run in runs}) == 1  # the same page for each
+    assert min(run.bytes for run in runs) > 200_000  # each got the map's document (the demo's ≈ 1.2 MB)
