@@ -22,11 +22,8 @@ def _fresh_caches() -> None:
     st.cache_resource.clear()
 
 
-def test_the_located_counts_are_asked_once_per_store_version_and_filter(
-    fresh_store: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ui import loaders, source
-
+def _count_located(monkeypatch: pytest.MonkeyPatch) -> list[Window]:
+    """Record every window `Store.located_counts` is asked for (and refuse to read every row)."""
     asked: list[Window] = []
     original = Store.located_counts
 
@@ -36,6 +33,16 @@ def test_the_located_counts_are_asked_once_per_store_version_and_filter(
 
     monkeypatch.setattr(Store, "located_counts", counting)
     refuse_every_row(monkeypatch)
+    return asked
+
+
+def test_the_located_counts_are_asked_once_per_store_version_and_filter(
+    fresh_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import loaders, source
+
+    original = Store.located_counts
+    asked = _count_located(monkeypatch)
     _fresh_caches()
     year = IncidentFilter(date(2025, 11, 1), date(2026, 10, 31))
     unit = IncidentFilter(date(2025, 11, 1), date(2026, 10, 31), communes=("15361",))
@@ -61,15 +68,7 @@ def test_a_map_without_points_asks_the_located_counts_once_per_filter(
     """/map's located total and its unlocated caption share one query; another layer set, same filter: none."""
     from tests.app._pages import page
 
-    asked: list[Window] = []
-    original = Store.located_counts
-
-    def counting(self: Store, window: Window) -> pd.DataFrame:
-        asked.append(window)
-        return original(self, window)
-
-    monkeypatch.setattr(Store, "located_counts", counting)
-    refuse_every_row(monkeypatch)
+    asked = _count_located(monkeypatch)
     at = page("map", {"map.layers": ["boundaries", "choropleth"]})
     assert len(asked) == 1
     at.session_state["map.layers"] = ["boundaries"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,22 +86,24 @@ def test_the_verdict_pages_show_the_same_with_pushdown(
 
 
 def _brief_script() -> None:
-    """Build the brief of a filter (Word renderer swapped for the brief's words) and show them."""
-    from datetime import date, datetime
+    """Build the brief of a filter (the test swaps the Word renderer for the brief's words) and show them."""
+    from datetime import date
 
     import streamlit as st
 
-    from geo.brief import compose
     from geo.filters import IncidentFilter
     from ui import brief
 
-    compose.now_local = lambda: datetime(2026, 12, 1, 9, 30)  # type: ignore[attr-defined]
-    brief.RENDERERS["docx"] = lambda made: made.text().encode()
     flt = IncidentFilter(start=date(2025, 11, 1), end=date(2026, 10, 31), groups=("ttxh",))
     st.text(brief.build(flt, "docx").decode())
 
 
 def test_the_brief_is_the_same_with_pushdown(fresh_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.brief import compose
+    from ui import brief
+
+    monkeypatch.setattr(compose, "now_local", lambda: datetime(2026, 12, 1, 9, 30))  # undone after the test
+    monkeypatch.setitem(brief.RENDERERS, "docx", lambda made: made.text().encode())
     monkeypatch.delenv("ANTT_PUSHDOWN", raising=False)
     _fresh_caches()
     at = AppTest.from_function(_brief_script, default_timeout=240).run()
