@@ -18,7 +18,7 @@ from statsmodels.tools.sm_exceptions import (
 
 from geo import settings
 from geo.evaluation.tet import tet_share
-from geo.evaluation.twoway import TwoWay
+from geo.evaluation.twoway import TwoWay, dispersion
 
 _FIT_WARNINGS = (ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning, RuntimeWarning)
 _MIN_ALPHA = 1e-8
@@ -153,17 +153,15 @@ def _two_way_counts(
     poisson = layout.fit(y, alpha=0.0)
     if poisson is None or not poisson.converged:
         return None
-    alpha = float(np.sum((y - poisson.mu) ** 2 - y) / np.sum(poisson.mu**2))
-    fitted = poisson if alpha <= _MIN_ALPHA else layout.fit(y, alpha=alpha, start=poisson)
-    final = layout.described(fitted, alpha if alpha > _MIN_ALPHA else 0.0) if fitted is not None else None
+    alpha = dispersion(y, poisson.mu, floor=_MIN_ALPHA)
+    fitted = layout.fit(y, alpha=alpha, start=poisson) if alpha else poisson
+    final = layout.described(fitted, alpha) if fitted is not None else None
     if final is None or final.cov is None or not final.converged:
         return None
     cov = final.cov
     if not (np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0)):
         return None
-    if alpha <= _MIN_ALPHA:
-        return Fit(final.beta, cov, "poisson", None)
-    return Fit(final.beta, cov, "negative_binomial", alpha)
+    return Fit(final.beta, cov, "negative_binomial" if alpha else "poisson", alpha or None)
 
 
 def _log_population(codes: pd.Series, population: Mapping[str, float] | None) -> np.ndarray:
@@ -209,24 +207,13 @@ def panel_model(
         return None
     offset = _log_population(codes, population) + np.log(monthly["days"].to_numpy(dtype=float))
     effect = (treated & after).astype(float)
-    fast = _two_way_counts(y, effect, codes, monthly["month"], offset)
-    if fast is not None:
-        ratio, lo, hi, p_value = fast.ratio(0)
-        return PanelResult(
-            rate_ratio=ratio,
-            lo=lo,
-            hi=hi,
-            p_value=p_value,
-            method=fast.method,
-            alpha=fast.alpha,
-            n_communes=int(codes.nunique()),
-            n_months=int(monthly["month"].nunique()),
-        )
-    commune_fe = pd.get_dummies(codes, prefix="c", drop_first=True, dtype=float)
-    month_fe = pd.get_dummies(monthly["month"], prefix="m", drop_first=True, dtype=float)
-    design = np.column_stack([np.ones(len(y)), effect, commune_fe.to_numpy(), month_fe.to_numpy()])
-    fit = fit_counts(y, design, offset=offset, groups=codes.to_numpy())
-    ratio, lo, hi, p_value = fit.ratio(1)
+    fit, effect_at = _two_way_counts(y, effect, codes, monthly["month"], offset), 0  # params: the effect only
+    if fit is None:  # the dense design: intercept, effect, unit and month dummies
+        commune_fe = pd.get_dummies(codes, prefix="c", drop_first=True, dtype=float)
+        month_fe = pd.get_dummies(monthly["month"], prefix="m", drop_first=True, dtype=float)
+        design = np.column_stack([np.ones(len(y)), effect, commune_fe.to_numpy(), month_fe.to_numpy()])
+        fit, effect_at = fit_counts(y, design, offset=offset, groups=codes.to_numpy()), 1
+    ratio, lo, hi, p_value = fit.ratio(effect_at)
     return PanelResult(
         rate_ratio=ratio,
         lo=lo,

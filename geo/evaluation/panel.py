@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.evaluation.twoway import TwoWay
+from geo.evaluation.twoway import TwoWay, dispersion
 
 Span = tuple[int, int]
 """Month numbers ``[first, end)`` relative to the plan's start (month 0 is the first after it)."""
@@ -118,12 +118,6 @@ Fitted = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, str]
 """The terms' coefficients, covariance and influence, the fitted means, the dispersion and the method."""
 
 
-def _dispersion(y: np.ndarray, mu: np.ndarray) -> float:
-    """The NB2 dispersion's moment estimate (Cameron–Trivedi), 0 below 1e-8 (Poisson)."""
-    alpha = max(float(np.sum((y - mu) ** 2 - y) / np.sum(mu**2)), 0.0)
-    return alpha if alpha > 1e-8 else 0.0
-
-
 def _two_way_fit(
     terms: np.ndarray,
     *,
@@ -138,7 +132,7 @@ def _two_way_fit(
     poisson = layout.fit(y, alpha=0.0)
     if poisson is None:
         return None
-    alpha = _dispersion(y, poisson.mu)
+    alpha = dispersion(y, poisson.mu)
     fitted = layout.fit(y, alpha=alpha, start=poisson) if alpha > 0 else poisson
     final = layout.described(fitted, alpha) if fitted is not None else None
     if final is None or final.cov is None or final.influence is None:
@@ -169,7 +163,7 @@ def _dense_fit(
     month_fe = pd.get_dummies(month, drop_first=True, dtype=float)
     x = np.column_stack([terms, np.ones(len(y)), unit_fe.to_numpy(), month_fe.to_numpy()])
     params, mu = _irls(y, x, offset, alpha=0.0)
-    alpha = _dispersion(y, mu)
+    alpha = dispersion(y, mu)
     method = "poisson"
     if alpha > 0:
         method = "negative_binomial"

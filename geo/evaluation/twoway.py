@@ -31,6 +31,12 @@ MAX_CONDITION = 1e10
 """Largest condition number of the reduced system still solved by elimination (else: the dense fit)."""
 
 
+def dispersion(y: np.ndarray, mu: np.ndarray, *, floor: float = 1e-8) -> float:
+    """The NB2 dispersion's moment estimate (Cameron–Trivedi) from a Poisson fit's means; 0 (Poisson) at or below ``floor``."""
+    alpha = max(float(np.sum((y - mu) ** 2 - y) / np.sum(mu**2)), 0.0)
+    return alpha if alpha > floor else 0.0
+
+
 @dataclass(frozen=True)
 class TwoWayFit:
     """A fit of the two-way model.
