@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo import settings
 from geo.maps.district import LAYERS
-from ui import basemap, drilldown, filters, hotspots, loaders, mapdata, mapview, page, theme, units, widgets
+from ui import basemap, drilldown, filters, hotspots, loaders, mapdata, mapview, page, theme
 from ui.i18n import fmt_date, fmt_int, t
 
 page.header("nav.map", caption=t("map.caption"))
@@ -74,20 +74,7 @@ if assets:
     if "emerging" in layers:
         hotspots.emerging_caption(flt, method.standardise)
 
-st.subheader(t("map.table"))
-regrouped, units_shown, (codes,) = units.choose(communes, mapdata.codes_frame(flt))
-recode = (
-    tuple(zip(mapdata.codes_frame(flt)["commune_code"], codes["commune_code"].astype(str), strict=True))
-    if regrouped
-    else ()
-)
-row = widgets.commune_table(
-    mapdata.commune_table(flt, units_shown, recode),
-    targets=() if regrouped else plan.targets,
-    selectable=True,
-)
-drilldown.pick_commune("map.table", row, mapdata.listed(flt, recode), units_shown)
-
+mapdata.lazy_unit_table(flt, communes, plan.targets)
 hotspots.lazy_hot_cells(flt, method, names, mapdata.listed(flt))
 drilldown.show(flt, page="map")
 if assets:

@@ -11,8 +11,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from geo import settings
 from geo.dates import months_between
@@ -224,18 +222,6 @@ COMPARE_OPEN = "map.open.compare"
 """Keys of /map's secondary sections (expanders): each is built only while open (`st.session_state[key]`)."""
 
 
-def _section(label: str, key: str) -> DeltaGenerator | None:
-    """An expander that reruns its fragment when opened or closed; return it while open, else None."""
-    box = st.expander(label, key=key, on_change="rerun")
-    return box if box.open else None
-
-
-def _fragment_rerun() -> bool:
-    """True while only a fragment reruns (not the whole page)."""
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
-
-
 @st.fragment
 def lazy_hot_cells(
     flt: IncidentFilter, method: Method, names: dict[str, str], incidents: drilldown.Incidents
@@ -244,13 +230,13 @@ def lazy_hot_cells(
 
     Its widgets rerun only this fragment; a row that opens a list reruns the page, which shows it.
     """
-    box = _section(t("hot.table"), CELLS_OPEN)
+    box = widgets.lazy_section(t("hot.table"), CELLS_OPEN)
     if box is None:
         return
     with box:
         cell = hot_cells_section(flt, method, heading=False)
     opened = drilldown.pick("map.cells", cell, cell, incidents, names=names, grid=frame().grid)
-    if opened and _fragment_rerun():
+    if opened and widgets.fragment_rerun():
         st.rerun()
 
 
@@ -259,7 +245,7 @@ def lazy_time(flt: IncidentFilter) -> None:
     """The month slider in an expander (over a period of two months or more), built only while open."""
     if len(months_between(flt.start, flt.end)) < 2:
         return
-    box = _section(t("hot.time.header"), TIME_OPEN)
+    box = widgets.lazy_section(t("hot.time.header"), TIME_OPEN)
     if box is not None:
         with box:
             time_section(flt, heading=False)
@@ -268,7 +254,7 @@ def lazy_time(flt: IncidentFilter) -> None:
 @st.fragment
 def lazy_compare(flt: IncidentFilter) -> None:
     """The before/after density maps in an expander, built only while open."""
-    box = _section(t("hot.compare.header"), COMPARE_OPEN)
+    box = widgets.lazy_section(t("hot.compare.header"), COMPARE_OPEN)
     if box is not None:
         with box:
             compare_section(flt, heading=False)

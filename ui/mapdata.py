@@ -288,3 +288,32 @@ def unlocated_caption(counts: pd.Series, communes: pd.DataFrame) -> str:
     unit = md(loaders.area().unit_word)
     more = " " + t("unlocated.more", n=fmt_int(len(counts) - 8), unit=unit) if len(counts) > 8 else ""
     return t("unlocated.caption", n=fmt_int(int(counts.sum())), where=shown + more)
+
+
+TABLE_OPEN = "map.open.table"
+"""Key of /map's unit table section (an expander built only while open, like `ui.hotspots`' sections)."""
+
+
+@st.fragment
+def lazy_unit_table(flt: IncidentFilter, communes: pd.DataFrame, targets: tuple[str, ...]) -> None:
+    """/map's per-unit table in an expander, built only while open; a selected row opens its unit's list.
+
+    Closed, the page sends no table (the browser loads no data grid for it). Its layer choice reruns
+    only this fragment; a row that opens a list reruns the page, which shows it.
+    """
+    box = widgets.lazy_section(t("map.table"), TABLE_OPEN)
+    if box is None:
+        return
+    with box:
+        regrouped, units_shown, (codes,) = units.choose(communes, codes_frame(flt))
+        recode = (
+            tuple(zip(codes_frame(flt)["commune_code"], codes["commune_code"].astype(str), strict=True))
+            if regrouped
+            else ()
+        )
+        row = widgets.commune_table(
+            commune_table(flt, units_shown, recode), targets=() if regrouped else targets, selectable=True
+        )
+    opened = drilldown.pick_commune("map.table", row, listed(flt, recode), units_shown)
+    if opened and widgets.fragment_rerun():
+        st.rerun()

@@ -58,6 +58,14 @@ def _open_cells(at: AppTest) -> AppTest:
     return at
 
 
+def _open_table(at: AppTest) -> AppTest:
+    """Open /map's unit table (an expander built only while open) and rerun."""
+    at.session_state["map.open.table"] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _table_value(at: AppTest, prefix: str) -> Any:
     (table,) = [d for d in at.dataframe if str(d.key or "").startswith(prefix)]
     return table.value
@@ -113,8 +121,27 @@ def test_a_commune_row_on_the_overview_opens_its_incidents_paged_with_downloads(
 
 
 @pytest.mark.usefixtures("demo_env")
+def test_the_map_unit_table_is_built_when_opened_and_its_row_opens_the_unit_list() -> None:
+    at = _app("pages/map.py")
+    assert not [d for d in at.dataframe if str(d.key or "").startswith("communes.rows.")]  # closed: not sent
+    assert "Số vụ việc theo xã (theo bộ lọc)" in [e.label for e in at.expander]
+    at = _open_table(at)
+    communes = _table_value(at, "communes.rows.")
+    assert len(communes) == 13
+    assert sum(n.startswith("★ ") for n in communes["Xã, thị trấn"]) == 3  # the plan's targets marked
+    row = int(communes["Số vụ"].to_numpy().argmin())
+    name = str(communes.iloc[row]["Xã, thị trấn"]).removeprefix("★ ")
+    _select(at, "communes.rows.", row)
+    (rows,) = _lists(at)
+    assert len(rows) == min(50, int(communes.iloc[row]["Số vụ"]))
+    assert set(rows["Xã, thị trấn"]) == {name}
+    at.run()  # the section stays open on the next run
+    assert _table_value(at, "communes.rows.")["Số vụ"].sum() == communes["Số vụ"].sum()
+
+
+@pytest.mark.usefixtures("demo_env")
 def test_a_hot_cell_row_on_the_map_opens_the_incidents_of_that_cell() -> None:
-    at = _open_cells(_app("pages/map.py"))
+    at = _open_table(_open_cells(_app("pages/map.py")))
     cells = _table_value(at, "hot.cells.")
     _select(at, "hot.cells.", 0)
     (rows,) = _lists(at)

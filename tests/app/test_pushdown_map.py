@@ -25,7 +25,7 @@ LAYERS = ["boundaries", "choropleth", "points", "heat"]
 def test_the_map_page_is_the_same_from_counts_and_reads_no_rows(
     fresh_store: str, monkeypatch: pytest.MonkeyPatch, settings: dict[str, Any]
 ) -> None:
-    state = {"map.layers": LAYERS, **settings}
+    state = {"map.layers": LAYERS, "map.open.table": True, **settings}
     monkeypatch.setenv("ANTT_PUSHDOWN", "0")
     expected = map_shown(page("map", state))
     refuse_every_row(monkeypatch)
