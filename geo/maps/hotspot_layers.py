@@ -1,7 +1,7 @@
 """Map layers of the hotspot analytics: density cells, Gi* hot and cold cells, emerging classes, legends.
 
-Every layer is a `folium.FeatureGroup` of grid cells (GeoJSON polygons clipped to the district)
-so it can be added to the hotspot map of `geo.maps.district` or handed to ``st_folium`` as a
+Every layer is a `folium.FeatureGroup` of grid cells (polygons clipped to the district, painted on one
+Leaflet canvas per layer) so it can be added to the hotspot map of `geo.maps.district` or handed to ``st_folium`` as a
 ``feature_group_to_add`` (the time slider swaps it without reloading the map). Colours come from
 fixed classes — density breaks from `settings.DENSITY_BREAKS` in incidents per km² per year — so
 the same colour means the same thing at every zoom level, in every period and for every filter.
@@ -127,38 +127,94 @@ def density_class(values: np.ndarray, *, breaks: Sequence[float] = settings.DENS
     return np.searchsorted(np.asarray(breaks, dtype=float), np.asarray(values, dtype=float), side="right") - 1
 
 
+CANVAS_PADDING = 0.25
+"""How far beyond the view (a fraction of its size on each side) a cell layer's canvas is drawn, so a short pan
+shows cells at once (Leaflet redraws a canvas when a move ends). Leaflet's default 0.1 left the edges blank while
+panning; 0.5 would paint four times the view (at a screen's pixel ratio 2, 90 MB a layer)."""
+
+
+def cell_pane(class_name: str) -> str:
+    """Return the name of the Leaflet pane of a cell layer's canvas, inside `PANE`.
+
+    The pane's element has the classes ``antt-cells`` and ``class_name`` and, while the layer is shown,
+    ``data-cells``: how many cells its canvas drew.
+    """
+    return f"{class_name}-cells"
+
+
 class _CellShapes(MacroElement):
-    """Grid cells drawn in the browser from a compact array, into the parent feature group.
+    """Grid cells drawn in the browser from a compact array, into the parent feature group, on a canvas.
 
     A cell entirely inside the district is ``[class, commune, value, south, west, north, east]``
     (a rectangle: the UTM square turned by the 0.2° grid convergence is within a metre of it); a
     clipped border cell is ``[class, commune, value, rings]``. About 45 bytes a cell instead of
     300 for GeoJSON, so a month step of the slider stays small. Strings must already be escaped.
-    The cells share one sticky tooltip bound to their group (its text read from the cell under the
-    mouse), not one tooltip and its listeners per cell: the same tooltips, less work for the browser.
+
+    The cells are painted on one canvas per layer (``L.canvas``), not as thousands of SVG paths the browser
+    lays out and paints one by one. The canvas lives in its own pane inside `PANE` (`cell_pane`), which carries
+    the layer's class (``antt-density``, …) for styles and tests and, while the layer is shown, how many cells
+    it drew (``data-cells``); hiding the layer removes its canvas. Canvas cells get mouse events from Leaflet:
+    the cells share one sticky tooltip bound to their group (its text read from the cell under the mouse), and a
+    click on a cell is a click on the map (``st_folium``'s ``last_clicked``). A canvas covers the whole view, so it
+    takes the mouse only where one of its cells lies (checked on the map's ``mousemove``): elsewhere the units'
+    boundaries below keep their own tooltips, as with SVG cells.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var group = {{ this._parent.get_name() }};
             var names = {{ this.names|tojson }};
             var colours = {{ this.colours|tojson }};
             var labels = {{ this.labels|tojson }};
             var valueLabel = {{ this.value_label|tojson }};
+            var paneName = {{ this.cell_pane|tojson }};
+            var cells = [], map = null, pane = null, renderer = null;
             {{ this.rows|tojson }}.forEach(function (r) {
-                var style = {pane: {{ this.pane|tojson }}, color: colours[r[0]], fillColor: colours[r[0]],
+                var style = {pane: paneName, color: colours[r[0]], fillColor: colours[r[0]],
                     weight: 0.4, fillOpacity: {{ this.opacity }}, className: {{ this.class_name|tojson }}};
                 var shape = r.length > 4 ? L.rectangle([[r[3], r[4]], [r[5], r[6]]], style) : L.polygon(r[3], style);
                 var tip = "<b>" + names[r[1]] + "</b>";
                 if (labels[r[0]]) { tip += "<br>" + labels[r[0]]; }
                 if (r[2] !== "") { tip += "<br>" + valueLabel + ": " + r[2]; }
                 shape.anttTip = tip;
-                {{ this._parent.get_name() }}.addLayer(shape);
+                cells.push(shape);
+                group.addLayer(shape);
             });
-            if (!{{ this._parent.get_name() }}.getTooltip()) {
-                {{ this._parent.get_name() }}.bindTooltip(function (shape) { return shape.anttTip; }, {sticky: true});
+            if (!group.getTooltip()) {
+                group.bindTooltip(function (shape) { return shape.anttTip; }, {sticky: true});
             }
+            function onCell(e) {
+                if (map.dragging && map.dragging.moving()) { return; }
+                for (var i = 0; i < cells.length; i++) {
+                    if (cells[i]._containsPoint(e.layerPoint)) { pane.style.pointerEvents = ""; return; }
+                }
+                pane.style.pointerEvents = "none";
+            }
+            group.beforeAdd = function (m) {
+                map = m;
+                pane = m.getPane(paneName);
+                if (!pane) {
+                    pane = m.createPane(paneName, m.getPane({{ this.pane|tojson }}) || m.getPane("overlayPane"));
+                    pane.style.zIndex = "auto";
+                    L.DomUtil.addClass(pane, "antt-cells " + {{ this.class_name|tojson }});
+                }
+                pane.style.pointerEvents = "none";
+                // A new canvas each time the layer is shown (Leaflet would not repaint one removed and added back).
+                renderer = L.canvas({pane: paneName, padding: {{ this.padding }}});
+                cells.forEach(function (c) { c.options.renderer = renderer; });
+            };
+            group.on("add", function () {
+                pane.setAttribute("data-cells", String(cells.length));
+                map.on("mousemove", onCell);
+            });
+            group.on("remove", function () {
+                map.off("mousemove", onCell);
+                pane.removeAttribute("data-cells");
+                pane.style.pointerEvents = "none";
+                map.removeLayer(renderer);
+            });
         })();
         {% endmacro %}
         """
@@ -183,6 +239,8 @@ class _CellShapes(MacroElement):
         self.value_label = value_label
         self.class_name = class_name
         self.pane = PANE
+        self.cell_pane = cell_pane(class_name)
+        self.padding = CANVAS_PADDING
         self.opacity = _FILL_OPACITY
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from geo.maps.controls import label_rows
 from geo.store.store import Store
+from tests.browser._cells import assert_canvas_cells, cell_points, hover
 from tests.browser._helpers import map_frame, open_offline, serve
 
 pytestmark = pytest.mark.browser
@@ -32,6 +33,10 @@ def address_url(demo_store_url: str, tmp_path_factory: pytest.TempPathFactory) -
         yield base
 
 
+DENSITY = ".antt-cells.antt-density canvas"
+"""The density layer's canvas (`geo.maps.hotspot_layers.cell_pane`)."""
+
+
 def _commune_point(demo_store_url: str, *, index: int = 4) -> tuple[float, float, str]:
     """A point inside one demo commune (where its label sits) and the commune's name."""
     lat, lon, name, *_ = label_rows(Store.open(demo_store_url).communes())[index]
@@ -44,7 +49,7 @@ def _main_map(page: Any, *, without: str, timeout_s: float = 60) -> Any:
         try:
             handle = page.locator("iframe[title*='st_folium']").first.element_handle(timeout=1000)
             frame = handle.content_frame() if handle else None
-            if frame and frame.locator("path.antt-density").count() and not frame.locator(without).count():
+            if frame and frame.locator(DENSITY).count() and not frame.locator(without).count():
                 page.wait_for_timeout(1000)
                 return frame
         except Exception:  # the iframe is replaced while Streamlit reruns
@@ -64,10 +69,17 @@ def test_a_click_on_a_commune_opens_its_incidents(
     iframe = page.locator("iframe[title*='st_folium']").first
     iframe.scroll_into_view_if_needed()
     page.wait_for_timeout(1500)  # the page settles (it moves as the parts below the map draw)
-    x, y = frame.evaluate(
+    assert_canvas_cells(frame, at_least=100)
+    # The click lands on a density cell of the commune (the one nearest its label): through the cells' canvas.
+    x0, y0 = frame.evaluate(
         f"() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}"
     )
+    x, y, _ = min(
+        cell_points(frame, tip_start=f"<b>{name}</b>"), key=lambda c: (c[0] - x0) ** 2 + (c[1] - y0) ** 2
+    )
     box = iframe.bounding_box()
+    hover(page, box["x"] + x, box["y"] + y)
+    assert frame.evaluate(f"() => document.elementFromPoint({x}, {y}).tagName") == "CANVAS"
     frame.evaluate("() => { window.__probe = 42; }")
     page.mouse.click(box["x"] + x, box["y"] + y)
     dialog = page.get_by_role("dialog")
@@ -89,9 +101,9 @@ def test_a_point_popup_opens_over_the_density_cells_with_address_and_status(
     # One commune and one month: few enough points to click one; the map zooms to that commune.
     page, blocked = open_offline(browser, address_url + "/map?from=2024-03-01&to=2024-03-31&commune=15388")
     frame = map_frame(page, selector=".marker-cluster, path.antt-point")
-    frame.wait_for_selector("path.antt-density", state="attached", timeout=60_000)
+    frame.wait_for_selector(DENSITY, state="attached", timeout=60_000)
     page.wait_for_timeout(1500)
-    assert frame.locator("path.antt-density").count() > 0
+    assert_canvas_cells(frame)
     for _ in range(8):  # open clusters until single points show
         if frame.locator(".leaflet-antt-points-pane path.antt-point").count():
             break

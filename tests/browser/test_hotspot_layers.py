@@ -7,36 +7,40 @@ from typing import Any
 
 import pytest
 
+from tests.browser._cells import assert_canvas_cells, colour_by_cell, drawn
+from tests.browser._cells import cells as cells_found
 from tests.browser._helpers import map_frame, open_offline
 
 pytestmark = pytest.mark.browser
 
 
-def _fills(frame: Any, selector: str) -> list[str | None]:
-    return frame.eval_on_selector_all(selector, "els => els.map(e => e.getAttribute('fill'))")
+DENSITY = ".antt-cells.antt-density canvas"
+GI = ".antt-cells.antt-gi canvas"
+EMERGING = ".antt-cells.antt-emerging canvas"
+"""The canvases of the cell layers (`geo.maps.hotspot_layers.cell_pane`)."""
 
 
 def test_density_layer_and_fixed_legend_on_zoom(browser: Any, app_url: str, artifacts_dir: Path) -> None:
     page, blocked = open_offline(browser, app_url + "/map")
     frame = map_frame(page, selector=".marker-cluster, path.antt-point")  # the main map, not the month map
-    frame.wait_for_selector(
-        "path.antt-density", state="attached", timeout=30_000
-    )  # a sliver cell may come first
+    frame.wait_for_selector(DENSITY, state="attached", timeout=30_000)
     page.wait_for_timeout(1500)
-    cells = frame.locator("path.antt-density").count()
-    assert cells > 300
+    found = assert_canvas_cells(frame, at_least=300)  # each sampled cell's pixels in its own colour
     legend = frame.locator(".antt-hot-legend").first
     before = legend.inner_text()
     assert "vụ / km² / năm" in before
     assert "5–10" in before
     assert "≥ 500" in before
-    fills = _fills(frame, "path.antt-density")
-    assert len(set(fills)) >= 4  # several density classes are drawn
+    colours = colour_by_cell(found)
+    assert len(set(colours.values())) >= 4  # several density classes are drawn
     for _ in range(2):
         frame.locator(".leaflet-control-zoom-in").first.click()
         page.wait_for_timeout(800)
     assert legend.inner_text() == before
-    assert _fills(frame, "path.antt-density") == fills  # the same cell keeps its colour at every zoom
+    zoomed = colour_by_cell(assert_canvas_cells(frame, at_least=300))  # redrawn at the new zoom
+    shared = colours.keys() & zoomed.keys()
+    assert len(shared) >= 10
+    assert {k: zoomed[k] for k in shared} == {k: colours[k] for k in shared}  # a cell keeps its colour
     page.screenshot(path=str(artifacts_dir / "map_density_zoomed.png"), full_page=False)
     assert blocked == []
     page.close()
@@ -44,15 +48,17 @@ def test_density_layer_and_fixed_legend_on_zoom(browser: Any, app_url: str, arti
 
 def test_gistar_and_emerging_layers_offline(browser: Any, app_url: str, artifacts_dir: Path) -> None:
     page, blocked = open_offline(browser, app_url + "/map?from=2021-01-01&to=2026-10-31")
-    map_frame(page, selector="path.antt-density")
+    map_frame(page, selector=DENSITY)
     for name in ("Mật độ (ô lưới)", "Điểm nóng Gi*", "Xu hướng điểm nóng"):
         page.get_by_role("button", name=name, exact=True).click()
         page.wait_for_timeout(1500)
-    frame = map_frame(page, selector="path.antt-emerging")
+    frame = map_frame(page, selector=EMERGING)
+    frame.wait_for_selector(GI, state="attached", timeout=30_000)
     page.wait_for_timeout(1500)
-    assert frame.locator("path.antt-density").count() == 0
-    assert frame.locator("path.antt-gi").count() > 20
-    assert frame.locator("path.antt-emerging").count() > 20
+    assert drawn(frame, "antt-density") == 0
+    assert frame.locator(".antt-cells.antt-density").count() == 0  # the density layer is not on this map
+    assert_canvas_cells(frame, "antt-gi", at_least=20)  # each layer on its own canvas, in its own colours
+    assert_canvas_cells(frame, "antt-emerging", at_least=20)
     legend = frame.locator(".antt-hot-legend").first.inner_text()
     assert "Điểm nóng, tin cậy 95%" in legend
     assert "Điểm nóng gia tăng: Nóng ở hầu hết các kỳ (≥ 90%) và ngày càng nóng hơn." in legend
@@ -69,7 +75,7 @@ def _maps(page: Any) -> int:
 
 def test_secondary_sections_draw_their_maps_only_when_opened(browser: Any, app_url: str) -> None:
     page, blocked = open_offline(browser, app_url + "/map")
-    map_frame(page, selector="path.antt-density")
+    map_frame(page, selector=DENSITY)
     page.wait_for_timeout(1500)
     assert _maps(page) == 1  # the main map only: the month slider and the comparison are closed
     assert page.get_by_role("slider").count() == 0
@@ -97,7 +103,7 @@ def test_month_slider_swaps_layers_without_reloading_the_map(browser: Any, app_u
     page.wait_for_timeout(1500)
     assert frame.evaluate("window.__probe") == 42  # the same map document: only the layers changed
     assert frame.locator("path.antt-month-point").count() not in (0, points)
-    assert frame.locator("path.antt-density").count() > 0
+    assert drawn(frame) > 0  # the month's density cells, on their canvas
     assert blocked == []
     page.close()
 
@@ -110,18 +116,20 @@ HOT_FILLS = {"#d62f27", "#ed7551", "#fab984"}  # geo.maps.hotspot_layers.GI_COLO
 
 
 def _hot_cells(frame: Any) -> int:
-    return sum(fill in HOT_FILLS for fill in _fills(frame, "path.antt-gi"))
+    """The Gi* cells of a hot class on the map, their pixels checked (`assert_canvas_cells`)."""
+    assert_canvas_cells(frame, "antt-gi", at_least=20)
+    return sum(n for colour, n in cells_found(frame, "antt-gi")["tally"].items() if colour in HOT_FILLS)
 
 
 def test_switching_the_gi_convention_redraws_the_map_and_renames_the_legend(
     browser: Any, app_url: str, artifacts_dir: Path
 ) -> None:
     page, blocked = open_offline(browser, app_url + "/map?from=2021-01-01&to=2026-10-31")
-    map_frame(page, selector="path.antt-density")
+    map_frame(page, selector=DENSITY)
     for name in ("Mật độ (ô lưới)", "Điểm nóng Gi*"):
         page.get_by_role("button", name=name, exact=True).click()
         page.wait_for_timeout(1500)
-    frame = map_frame(page, selector="path.antt-gi")
+    frame = map_frame(page, selector=GI)
     page.wait_for_timeout(1500)
     assert "Gi*, p từ 9.999 hoán vị có điều kiện (chặt hơn ArcGIS), hiệu chỉnh FDR ở từng mức tin cậy" in (
         _gi_legend(frame)
@@ -132,7 +140,7 @@ def test_switching_the_gi_convention_redraws_the_map_and_renames_the_legend(
     page.get_by_role("radio", name="Xấp xỉ chuẩn (như ArcGIS)", exact=True).click()
     page.get_by_text("Gi*, p từ xấp xỉ chuẩn của z (như ArcGIS)").first.wait_for(timeout=30_000)
     for _ in range(60):  # the map component redraws after the rerun
-        frame = map_frame(page, selector="path.antt-gi")
+        frame = map_frame(page, selector=GI)
         if "xấp xỉ chuẩn" in _gi_legend(frame):
             break
         page.wait_for_timeout(500)

@@ -1,5 +1,6 @@
-"""In Chromium: clusters that stop at the zoom where they would hold one cell look the same at every zoom,
-and cells sharing one tooltip still show each its own text under the mouse."""
+"""In Chromium: clusters that stop at the zoom where they would hold one cell look the same at every zoom;
+hot spot cells drawn on a canvas show each its own tooltip under the mouse, let the boundaries below keep theirs,
+pass a click on to the map, and leave with their layer when it is hidden."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from geo.maps import hotspot_layers as hm
 from geo.maps.controls import WeightedPoints
 from geo.maps.district import build_map
 from geo.store.store import Store
+from tests.browser._cells import assert_canvas_cells, cell_points, colour_by_cell, hover
+from tests.browser._cells import cells as cells_found
 from tests.geo.maps.test_hotspot_layers import triangle_grid
 
 CLUSTERS_JS = """(z) => new Promise((done) => {
@@ -77,16 +80,107 @@ def test_each_cell_shows_its_own_tooltip(browser: Any, tmp_path: Path) -> None:
     minx, miny, maxx, maxy = cells.total_bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     page = _open(browser, fmap, tmp_path / "cells.html")
-    shapes = page.locator("path.antt-density")
-    assert shapes.count() == len(cells)
+    page.wait_for_selector(".antt-cells.antt-density canvas", state="attached")
+    found = assert_canvas_cells(page, at_least=len(cells), sampled=int(cells["whole"].sum()))
+    assert found["drawn"] == len(cells)  # every cell, the clipped ones too, on the canvas
+    assert len(found["samples"]) == int(cells["whole"].sum())  # and each whole one in its own colour
+    points = cell_points(page)
     texts = set()
-    for i in (0, shapes.count() - 1):
-        shapes.nth(i).hover(force=True)
+    for x, y, tip in (points[0], points[-1]):
+        hover(page, x, y)
         page.wait_for_selector(".leaflet-tooltip")
-        texts.add(page.locator(".leaflet-tooltip").inner_text())
+        text = page.locator(".leaflet-tooltip").inner_text()
+        assert text.split("\n")[0] in tip  # the tooltip of the cell under the mouse
+        texts.add(text)
         page.mouse.move(1, 1)
+        page.wait_for_selector(".leaflet-tooltip", state="detached")
     assert len(texts) == 2  # two cells, two texts
     assert all(t.startswith("Xã ") and "Mật độ vụ việc" in t for t in texts)
+    page.close()
+
+
+def _cells_over_one_commune(communes: Any, code: str) -> Any:
+    """The 250 m cells of one unit (the others have none), in EPSG:4326."""
+    grid = gridmod.make_grid(communes[communes["code"] == code], cell_m=250.0)
+    return gridmod.cell_polygons(grid).to_crs(settings.CRS_WGS84)
+
+
+CLICKS_JS = """() => { const m = Object.values(window).find((v) => v instanceof L.Map);
+  window.__clicks = []; m.on('click', (e) => window.__clicks.push([e.latlng.lat, e.latlng.lng])); }"""
+
+
+def test_boundaries_below_keep_their_tooltips_and_a_click_on_a_cell_is_a_map_click(
+    browser: Any, data: tuple, tmp_path: Path
+) -> None:
+    communes, incidents = data
+    code = str(communes["code"].iloc[4])
+    cells = _cells_over_one_commune(communes, code)
+    build = build_map(communes, incidents.iloc[:0], layers=("boundaries",))
+    hm.ensure_pane(build.map)
+    hm.density_layer(cells, density=np.full(len(cells), 300.0), communes=["Ô"] * len(cells)).add_to(build.map)
+    hm.controls_last(build.map)
+    page = _open(browser, build.map, tmp_path / "boundaries.html")
+    page.wait_for_selector(".antt-cells.antt-density canvas", state="attached")
+    page.evaluate(CLICKS_JS)
+    assert_canvas_cells(page, at_least=len(cells))
+    # A unit without cells: the canvas lets the mouse through to its boundary, whose tooltip shows.
+    other = communes[communes["code"] != code].iloc[0]
+    lat, lon = other.geometry.representative_point().y, other.geometry.representative_point().x
+    x, y = page.evaluate(
+        f"() => {{ const m = Object.values(window).find((v) => v instanceof L.Map);"
+        f" const p = m.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }}"
+    )
+    hover(page, x, y)
+    page.wait_for_selector(".leaflet-tooltip")
+    assert str(other["name"]) in page.locator(".leaflet-tooltip").inner_text()
+    # A cell: its own tooltip, not the unit's; a click there reaches the map (st_folium's last_clicked).
+    cx, cy, _ = cell_points(page)[0]
+    hover(page, cx, cy)
+    page.wait_for_function("() => document.querySelector('.leaflet-tooltip')?.innerText.startsWith('Ô')")
+    assert page.evaluate(f"() => document.elementFromPoint({cx}, {cy}).tagName") == "CANVAS"
+    page.mouse.click(cx, cy)
+    page.wait_for_function("() => window.__clicks.length === 1")
+    clicked = page.evaluate("() => window.__clicks[0]")
+    inside = page.evaluate(
+        f"""() => {{ const m = Object.values(window).find((v) => v instanceof L.Map);
+          const ll = m.containerPointToLatLng([{cx}, {cy}]); return [ll.lat, ll.lng]; }}"""
+    )
+    assert clicked == pytest.approx(inside, abs=1e-5)
+    page.close()
+
+
+def test_hiding_the_layer_removes_its_canvas_and_showing_it_draws_the_cells_again(
+    browser: Any, data: tuple, tmp_path: Path
+) -> None:
+    communes, incidents = data
+    code = str(communes["code"].iloc[4])
+    cells = _cells_over_one_commune(communes, code)
+    density = np.linspace(20.0, 900.0, len(cells))
+    build = build_map(communes, incidents.iloc[:0], layers=("boundaries",))
+    hm.ensure_pane(build.map)
+    hm.density_layer(cells, density=density, communes=["Ô"] * len(cells)).add_to(build.map)
+    hm.controls_last(build.map)
+    page = _open(browser, build.map, tmp_path / "toggle.html")
+    page.wait_for_selector(".antt-cells.antt-density canvas", state="attached")
+    before = colour_by_cell(assert_canvas_cells(page, at_least=len(cells)))
+    assert len(set(before.values())) >= 3
+    cx, cy, _ = cell_points(page)[0]
+    box = page.get_by_role("checkbox", name=hm.HotspotTexts().density)
+    box.uncheck()
+    hidden = cells_found(page)
+    assert hidden["drawn"] is None  # no canvas left to redraw on every move
+    assert hidden["layers"] == 0
+    assert page.locator(".antt-cells.antt-density").get_attribute("data-cells") is None
+    hover(page, cx, cy)  # where a cell was, the unit's boundary now takes the mouse
+    page.wait_for_selector(".leaflet-tooltip")
+    assert (
+        str(communes.loc[communes["code"] == code, "name"].iloc[0])
+        in page.locator(".leaflet-tooltip").inner_text()
+    )
+    box.check()
+    page.wait_for_selector(".antt-cells.antt-density canvas", state="attached")
+    again = colour_by_cell(assert_canvas_cells(page, at_least=len(cells)))
+    assert again == before  # the same cells in the same colours
     page.close()
 
 

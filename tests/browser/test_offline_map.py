@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser._cells import assert_canvas_cells
 from tests.browser._helpers import map_frame, open_offline
 
 pytestmark = pytest.mark.browser
@@ -44,16 +45,16 @@ def test_hotspot_map_offline(browser: Any, app_url: str, artifacts_dir: Path) ->
     page, blocked = open_offline(browser, app_url + "/map")
     # /map holds several maps (main, month by month, before/after): the main one has the incidents.
     frame = map_frame(page, selector=".marker-cluster, path.antt-point")
-    # A cell clipped to a sliver of the outline can draw as an invisible path: wait for one in the DOM.
-    frame.wait_for_selector("path.antt-density", state="attached", timeout=90_000)
+    frame.wait_for_selector(".antt-cells.antt-density canvas", state="attached", timeout=90_000)
     page.wait_for_timeout(1500)
     assert frame.locator("path.antt-commune").count() == 13
     assert frame.locator("path.antt-target").count() == 3
     clusters = frame.locator(".marker-cluster").count()
     points = frame.locator("path.antt-point").count()
     assert clusters + points > 0
-    # The density cells (server-side quartic kernel, fixed classes) replace Leaflet.heat by default.
-    assert frame.locator("path.antt-density").count() > 300
+    # The density cells (server-side quartic kernel, fixed classes) replace Leaflet.heat by default, painted
+    # on a canvas: its pixels at the cells are their colours.
+    assert_canvas_cells(frame, at_least=300)
     page.screenshot(path=str(artifacts_dir / "map.png"), full_page=False)
     assert blocked == []
     page.close()

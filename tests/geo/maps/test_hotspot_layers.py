@@ -122,3 +122,68 @@ def test_per_cell_arrays_of_the_wrong_length_are_refused() -> None:
         hm.gi_layer(cells, bins=np.array([3, 0, 0]), counts=np.array([1, 2]), communes=["A"] * 3)
     with pytest.raises(ValueError, match="lon has 2 values and lat 1"):
         hm.points_layer(lon=np.array([105.6, 105.7]), lat=np.array([20.0]), name="x")
+
+
+def _script(group: folium.FeatureGroup, fmap: folium.Map) -> str:
+    """The cell layer's own script in ``fmap``'s page (from its group's name to the end of its function)."""
+    html = fmap.get_root().render()
+    start = html.index(f"var group = {group.get_name()};")
+    return html[start : html.index("})();", start)]
+
+
+def test_cells_are_painted_on_a_canvas_of_their_own_per_layer():
+    cells = gridmod.cell_polygons(triangle_grid()).to_crs("EPSG:4326")
+    fmap = hm.ensure_pane(folium.Map(tiles=None))
+    density = hm.density_layer(cells, density=np.full(len(cells), 300.0), communes=["A"] * len(cells))
+    gi = hm.gi_layer(
+        cells, bins=np.full(len(cells), 3), counts=np.ones(len(cells)), communes=["A"] * len(cells)
+    )
+    density.add_to(fmap)
+    gi.add_to(fmap)
+    html = fmap.get_root().render()
+    assert html.count("L.canvas(") == 2  # one canvas per layer, not one SVG path per cell
+    for group, cls in ((density, "antt-density"), (gi, "antt-gi")):
+        script = _script(group, fmap)
+        assert f'var paneName = "{hm.cell_pane(cls)}";' in script
+        assert f"L.canvas({{pane: paneName, padding: {hm.CANVAS_PADDING}}})" in script
+        assert "c.options.renderer = renderer;" in script  # every cell on it
+        assert (
+            f'L.DomUtil.addClass(pane, "antt-cells " + "{cls}")' in script
+        )  # the class, for styles and tests
+        assert f'm.getPane("{hm.PANE}")' in script  # inside the hot spot pane, above the boundaries
+        assert 'pane.setAttribute("data-cells", String(cells.length))' in script
+    assert hm.cell_pane("antt-density") != hm.cell_pane("antt-gi")
+    assert 0 < hm.CANVAS_PADDING < 0.5
+
+
+def test_a_hidden_layer_drops_its_canvas_and_lets_the_mouse_through():
+    cells = gridmod.cell_polygons(triangle_grid()).to_crs("EPSG:4326")
+    fmap = hm.ensure_pane(folium.Map(tiles=None))
+    group = hm.density_layer(cells, density=np.full(len(cells), 300.0), communes=["A"] * len(cells))
+    group.add_to(fmap)
+    script = _script(group, fmap)
+    shown = script[script.index('group.on("add"') : script.index('group.on("remove"')]
+    hidden = script[script.index('group.on("remove"') :]
+    assert 'map.on("mousemove", onCell)' in shown
+    assert 'map.off("mousemove", onCell)' in hidden
+    assert "map.removeLayer(renderer)" in hidden  # no empty canvas redrawn on every move
+    assert 'pane.removeAttribute("data-cells")' in hidden
+    assert 'pane.style.pointerEvents = "none"' in hidden
+    # A new canvas each time it is shown: Leaflet does not repaint a canvas renderer removed and added back.
+    before_add = script[script.index("group.beforeAdd") : script.index('group.on("add"')]
+    assert "renderer = L.canvas(" in before_add
+
+
+def test_a_cell_layer_script_needs_no_map_name():
+    """The month slider sends its layers as st_folium feature groups, run against a map named ``map_div``: the
+    cells' script takes the map Leaflet adds them to (``beforeAdd``), never a map variable of its own page."""
+    from streamlit_folium import _get_feature_group_string
+
+    cells = gridmod.cell_polygons(triangle_grid()).to_crs("EPSG:4326")
+    fmap = hm.ensure_pane(folium.Map(tiles=None))
+    group = hm.density_layer(cells, density=np.full(len(cells), 300.0), communes=["A"] * len(cells))
+    text = _get_feature_group_string(group, map=fmap)
+    body = text[text.index("var paneName") : text.index("})();", text.index("var paneName"))]
+    assert "map_div" not in body
+    assert fmap.get_name() not in body
+    assert "group.beforeAdd = function (m)" in body
