@@ -210,11 +210,25 @@ class PageRun:
 
 
 async def fresh_session(
-    browser: Any, base: str, path: str, *, maps: bool, limit: float, pid: int, keep: bool = False
+    browser: Any,
+    base: str,
+    path: str,
+    *,
+    maps: bool,
+    limit: float,
+    pid: int,
+    keep: bool = False,
+    context: Any = None,
 ) -> tuple[PageRun, Any]:
     """Open ``base + path`` in a new browser context; measure to drawn. Returns the run and, with ``keep``,
-    the (page, wire, context) to go on with."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    the (page, wire, context) to go on with.
+
+    With ``context``, the session opens in that context instead (a new tab of a browser that may have
+    been there before: its HTTP cache is the context's), which is left open.
+    """
+    own = context is None
+    if own:
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     wire = Wire(page)
     await wire.block_others(page)
@@ -247,8 +261,30 @@ async def fresh_session(
         )
     if keep:
         return run, (page, wire, context)
-    await context.close()
+    if own:
+        await context.close()
+    else:
+        await page.close()
     return run, None
+
+
+async def return_visits(
+    browser: Any, base: str, path: str, *, maps: bool, limit: float, pid: int, repeat: int
+) -> list[PageRun]:
+    """New sessions of ``path`` in a browser that has opened it before (its HTTP cache warm): one visit
+    fills the cache, then ``repeat`` new tabs are measured as `fresh_session` measures."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        await fresh_session(browser, base, path, maps=maps, limit=limit, pid=pid, context=context)
+        runs = []
+        for _ in range(repeat):
+            run, _ = await fresh_session(
+                browser, base, path, maps=maps, limit=limit, pid=pid, context=context
+            )
+            runs.append(run)
+        return runs
+    finally:
+        await context.close()
 
 
 @dataclass
@@ -378,6 +414,15 @@ async def measure_product(server: Server, args: argparse.Namespace) -> dict[str,
                 )
                 fresh.append(run)
             out["fresh"] = fresh
+            out["return"] = await return_visits(
+                browser,
+                server.base,
+                "/map",
+                maps=True,
+                limit=args.page_limit,
+                pid=server.pid,
+                repeat=args.repeat,
+            )
             run, kept = await fresh_session(
                 browser, server.base, "/map", maps=True, limit=args.page_limit, pid=server.pid, keep=True
             )
@@ -422,6 +467,15 @@ async def measure_naive(server: Server, name: str, args: argparse.Namespace) -> 
                     out["zoom"] = await bounded(zoom_ms(page, args.zoom_repeat), args.page_limit)
                     await context.close()
             out["fresh"] = fresh
+            out["return"] = await return_visits(
+                browser,
+                server.base,
+                "/",
+                maps=maps,
+                limit=args.page_limit,
+                pid=server.pid,
+                repeat=args.repeat,
+            )
         out["rss_peak"] = max(sampler.peak, rss_mb(server.pid))
         await browser.close()
     return out

@@ -131,11 +131,11 @@ def label(n: int) -> str:
 
 
 # --- report -----------------------------------------------------------------------------------------
-def fresh_median(result: dict[str, Any] | None) -> Figure:
-    """The median of the fresh sessions (or the time-out)."""
+def fresh_median(result: dict[str, Any] | None, kind: str = "fresh") -> Figure:
+    """The median of the fresh sessions (``kind`` "return": of the return visits; or the time-out)."""
     if not result:
         return None
-    runs = result.get("fresh") or []
+    runs = result.get(kind) or []
     timed = [r.seconds for r in runs if isinstance(r.seconds, Timed)]
     values = [r.seconds for r in runs if isinstance(r.seconds, float)]
     if timed and len(timed) * 2 >= len(runs):
@@ -166,6 +166,9 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
     def empty_of(n: int) -> Figure:
         return fresh_median(results["naive"].get(n, {}).get("empty"))
 
+    def empty_return_of(n: int) -> Figure:
+        return fresh_median(results["naive"].get(n, {}).get("empty"), "return")
+
     def add(
         name: str,
         values: dict[int, Figure],
@@ -187,6 +190,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
             )
 
     page_time = lambda v, n: seconds(v, ratio_to=empty_of(n))  # noqa: E731
+    return_time = lambda v, n: seconds(v, ratio_to=empty_return_of(n))  # noqa: E731
     plain = lambda v, n: seconds(v)  # noqa: E731
     mb = lambda v, n: "–" if v is None else (str(v) if isinstance(v, Timed) else f"{v / MB:.2f} MB")  # noqa: E731
     ms = lambda v, n: "–" if v is None else (str(v) if isinstance(v, Timed) else f"{v:.0f} ms")  # noqa: E731
@@ -226,6 +230,12 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         rows[-1][-1] += (
             f"; {'faster' if fresh[big] < naive_best else 'slower'} than the fastest naive build ({naive_best:.2f} s)"
         )
+    add(
+        "`/map` return visit (a new tab, the browser's cache warm) → every visible map drawn",
+        {n: fresh_median(product.get(n), "return") for n in sizes},
+        return_time,
+        None,
+    )
     add(
         "`/map` filter change → maps redrawn, cache miss",
         {n: _changes(product.get(n), "miss", "seconds") for n in sizes},
@@ -303,6 +313,13 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
             f"naive: {NAIVE_NAMES[name]}, fresh session",
             {n: fresh_median(results["naive"].get(n, {}).get(name)) for n in sizes},
             page_time,
+            None,
+        )
+    for name in NAIVE:
+        add(
+            f"naive: {NAIVE_NAMES[name]}, return visit",
+            {n: fresh_median(results["naive"].get(n, {}).get(name), "return") for n in sizes},
+            return_time,
             None,
         )
     for name in NAIVE[1:]:
