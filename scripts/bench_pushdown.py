@@ -15,7 +15,9 @@ store's ``Store.incidents`` is made to fail, so a page that would read every row
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import resource
 import sys
 import time
@@ -44,16 +46,48 @@ def _patched() -> None:
 
     PagesManager.__init__ = init  # type: ignore[method-assign]
     Store.incidents = refuse  # type: ignore[method-assign]
+    if PROFILE:
+        _profile_script_thread()
+
+
+_PROFILER: list[cProfile.Profile] = []
+"""The profiler of the step being measured (``--profile``), enabled in the thread the script runs in."""
+
+
+def _profile_script_thread() -> None:
+    """Profile each script run in its own thread (AppTest runs the page outside the calling thread)."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    original = script_runner.exec_func_with_error_handling
+
+    def profiled(*args: Any, **kwargs: Any) -> Any:
+        if not _PROFILER:
+            return original(*args, **kwargs)
+        _PROFILER[0].enable()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            _PROFILER[0].disable()
+
+    script_runner.exec_func_with_error_handling = profiled
 
 
 def _payload(at: Any) -> int:
     return sum(len(c.proto.json_args) for c in at.get("component_instance"))
 
 
+PROFILE: list[str] = []
+"""A path prefix when the steps are profiled (``--profile``): each step's statistics go to ``<prefix>-<n>.prof``."""
+
+
 def measure(label: str, at: Any, step: Callable[[], Any]) -> dict[str, Any]:
     """Run ``step`` (one AppTest run) and return its wall and CPU seconds and map bytes."""
+    profiler = cProfile.Profile() if PROFILE else None
+    if profiler is not None:
+        _PROFILER[:] = [profiler]
     wall, cpu = time.perf_counter(), time.process_time()
     step()
+    _PROFILER.clear()
     row = {
         "step": label,
         "wall_s": time.perf_counter() - wall,
@@ -65,6 +99,12 @@ def measure(label: str, at: Any, step: Callable[[], Any]) -> dict[str, Any]:
         f"| {label} | {row['wall_s']:.2f} | {row['cpu_s']:.2f} | {row['map_bytes']:,} | {row['error'][:80]} |",
         flush=True,
     )
+    if profiler is not None:
+        path = f"{PROFILE[0]}-{len(PROFILE)}.prof"
+        PROFILE.append(path)
+        profiler.dump_stats(path)
+        print(f"\nprofile of {label!r}: {path}", flush=True)
+        pstats.Stats(path).sort_stats("cumulative").print_stats(30)
     return row
 
 
@@ -131,7 +171,12 @@ def main() -> int:
         "--pages", default="map,overview,targets,trends,data", help="pages to run, comma-separated"
     )
     parser.add_argument("--unit", help="a unit code for the one-unit filter change")
+    parser.add_argument(
+        "--profile", help="profile every step (cProfile; slower) into <PROFILE>-<n>.prof and print its top"
+    )
     args = parser.parse_args()
+    if args.profile:
+        PROFILE.append(args.profile)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     rows = run(args.url, layers=args.layers.split(","), pages=args.pages.split(","), unit=args.unit)
     return 1 if any(row["error"] for row in rows) else 0
