@@ -24,11 +24,21 @@ from tests.geo.maps.test_hotspot_layers import triangle_grid
 CLUSTERS_JS = """(z) => new Promise((done) => {
   const m = window[Object.keys(window).find((k) => k.startsWith('map_') && window[k] instanceof L.Map)];
   m.setView([20.045, 105.64], z, {animate: false});
-  setTimeout(() => {
+  const read = () => {
     const c = m.getContainer();
     const icons = [...c.querySelectorAll('.marker-cluster span')].map((s) => s.textContent).sort();
-    done([c.querySelectorAll('.leaflet-antt-points-pane path').length, icons.join(',')]);
-  }, 300);
+    return [c.querySelectorAll('.leaflet-antt-points-pane path').length, icons.join(',')];
+  };
+  // The clusters are redrawn after the zoom (animated merges and splits): answer once what is drawn has
+  // stayed the same for three reads in a row, not after a fixed pause a busy machine may outlast.
+  let last = null, same = 0, tries = 0;
+  const poll = () => {
+    const now = read(), key = JSON.stringify(now);
+    same = key === last ? same + 1 : 0;
+    last = key;
+    if (same >= 2 || ++tries > 100) { done(now); } else { setTimeout(poll, 150); }
+  };
+  setTimeout(poll, 150);
 })"""
 
 

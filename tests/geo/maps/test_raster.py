@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import folium
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from PIL import Image
 from pyproj import Transformer
 
 from geo import settings
@@ -75,3 +79,48 @@ def _rendered(layer: folium.FeatureGroup) -> str:
     fmap = hm.ensure_pane(folium.Map(location=[19.9, 105.6], tiles=None))
     layer.add_to(fmap)
     return fmap.get_root().render()
+
+
+def test_the_palette_png_holds_the_same_pixels_as_the_rgba_image() -> None:
+    grid = _grid(3000.0)
+    rng = np.random.default_rng(7)
+    cells = rng.choice(grid.nx * grid.ny, size=60, replace=False)
+    classes = rng.integers(-1, len(COLOURS), size=60)  # some cells given no class (-1)
+    rgba, _ = raster.class_image(grid, cells, classes, COLOURS)
+    indices, _ = raster.class_indices(grid, cells, classes, len(COLOURS))
+    png = raster.palette_png(indices, raster.palette(COLOURS, raster.ALPHA))
+    decoded = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+    transparent = rgba[..., 3] == 0
+    assert decoded.shape == rgba.shape
+    np.testing.assert_array_equal(decoded[~transparent], rgba[~transparent])
+    assert (decoded[transparent][:, 3] == 0).all()
+    assert 0 < transparent.sum() < transparent.size
+    assert Image.open(io.BytesIO(png)).mode == "P"  # one byte a pixel
+
+
+def test_the_pixels_cells_are_found_once_per_grid() -> None:
+    first = raster.class_indices(_grid(), np.array([0]), np.array([1]), len(COLOURS))[0]
+    before = raster._pixel_cells.cache_info().hits
+    again = raster.class_indices(_grid(), np.array([5]), np.array([0]), len(COLOURS))[0]  # an equal grid
+    assert raster._pixel_cells.cache_info().hits == before + 1
+    assert first.shape == again.shape
+    assert (first == 1).sum() > 0
+    assert (again == 1).sum() == 0  # the classes are the new call's, not the cached ones
+    other = raster.class_indices(_grid(4000.0), np.array([0]), np.array([1]), len(COLOURS))[0]
+    assert other.shape != first.shape
+
+
+def test_a_palette_image_refuses_too_many_colours() -> None:
+    with pytest.raises(ValueError, match="254"):
+        raster.class_indices(_grid(), np.array([0]), np.array([0]), 300)
+
+
+def test_the_image_layer_carries_the_classes_as_a_png() -> None:
+    grid = _grid()
+    layer = raster.image_layer(grid, np.array([0, 63]), np.array([0, 1]), COLOURS, name="D", class_name="x")
+    html = _rendered(layer)
+    data = html.split("data:image/png;base64,", 1)[1].split('"', 1)[0]
+    decoded = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGBA"))
+    expected, _ = raster.class_image(grid, np.array([0, 63]), np.array([0, 1]), COLOURS)
+    drawn = expected[..., 3] > 0
+    np.testing.assert_array_equal(decoded[drawn], expected[drawn])
