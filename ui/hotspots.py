@@ -19,7 +19,7 @@ from geo.hotspots import series
 from geo.hotspots.cells import cell_at
 from geo.hotspots.emerging import CLASSES, STANDARDISE, Emerging, Standardise
 from geo.hotspots.gistar import INFERENCES, GiConvention
-from ui import drilldown, widgets
+from ui import drilldown, sections, widgets
 from ui.hotspot_data import (
     Method,
     Query,
@@ -230,13 +230,13 @@ def lazy_hot_cells(
 
     Its widgets rerun only this fragment; a row that opens a list reruns the page, which shows it.
     """
-    box = widgets.lazy_section(t("hot.table"), CELLS_OPEN)
+    box = sections.lazy(t("hot.table"), CELLS_OPEN)
     if box is None:
         return
     with box:
         cell = hot_cells_section(flt, method, heading=False)
     opened = drilldown.pick("map.cells", cell, cell, incidents, names=names, grid=frame().grid)
-    if opened and widgets.fragment_rerun():
+    if opened and sections.fragment_rerun():
         st.rerun()
 
 
@@ -245,7 +245,7 @@ def lazy_time(flt: IncidentFilter) -> None:
     """The month slider in an expander (over a period of two months or more), built only while open."""
     if len(months_between(flt.start, flt.end)) < 2:
         return
-    box = widgets.lazy_section(t("hot.time.header"), TIME_OPEN)
+    box = sections.lazy(t("hot.time.header"), TIME_OPEN)
     if box is not None:
         with box:
             time_section(flt, heading=False)
@@ -254,7 +254,7 @@ def lazy_time(flt: IncidentFilter) -> None:
 @st.fragment
 def lazy_compare(flt: IncidentFilter) -> None:
     """The before/after density maps in an expander, built only while open."""
-    box = widgets.lazy_section(t("hot.compare.header"), COMPARE_OPEN)
+    box = sections.lazy(t("hot.compare.header"), COMPARE_OPEN)
     if box is not None:
         with box:
             compare_section(flt, heading=False)

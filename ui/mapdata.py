@@ -25,7 +25,7 @@ from geo.maps.mapcounts import MapCounts, cells_from_blocks
 from geo.maps.search import Place
 from geo.prepared import count_table
 from geo.store.rows import Selection
-from ui import basemap, drilldown, hotspots, loaders, mapview, source, units, widgets
+from ui import basemap, drilldown, hotspots, loaders, mapview, sections, source, units, widgets
 from ui.i18n import fmt_int, lang, md, t
 
 MAP_KEY = "hotspot-map"
@@ -301,7 +301,7 @@ def lazy_unit_table(flt: IncidentFilter, communes: pd.DataFrame, targets: tuple[
     Closed, the page sends no table (the browser loads no data grid for it). Its layer choice reruns
     only this fragment; a row that opens a list reruns the page, which shows it.
     """
-    box = widgets.lazy_section(t("map.table"), TABLE_OPEN)
+    box = sections.lazy(t("map.table"), TABLE_OPEN)
     if box is None:
         return
     with box:
@@ -315,5 +315,5 @@ def lazy_unit_table(flt: IncidentFilter, communes: pd.DataFrame, targets: tuple[
             commune_table(flt, units_shown, recode), targets=() if regrouped else targets, selectable=True
         )
     opened = drilldown.pick_commune("map.table", row, listed(flt, recode), units_shown)
-    if opened and widgets.fragment_rerun():
+    if opened and sections.fragment_rerun():
         st.rerun()

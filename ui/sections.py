@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
 def lazy(label: str, key: str) -> DeltaGenerator | None:
@@ -17,3 +18,9 @@ def lazy(label: str, key: str) -> DeltaGenerator | None:
     """
     box = st.expander(label, key=key, on_change="rerun")
     return box if box.open else None
+
+
+def fragment_rerun() -> bool:
+    """True while only a fragment reruns (not the whole page): a section that opened a list reruns the page."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)

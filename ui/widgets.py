@@ -11,8 +11,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
-from streamlit.delta_generator import DeltaGenerator
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
 from geo import aggregate
@@ -245,19 +243,3 @@ def selected_row(
     )
     rows = event.selection.rows if event is not None else []
     return ids[rows[0]] if rows and 0 <= rows[0] < len(ids) else None
-
-
-def lazy_section(label: str, key: str) -> DeltaGenerator | None:
-    """An expander that reruns its fragment when opened or closed; return it while open, else None.
-
-    What is inside is built (and sent to the browser) only while the section is open; whether it is
-    open is kept under ``key`` in the session, so a section opened once stays open on the next run.
-    """
-    box = st.expander(label, key=key, on_change="rerun")
-    return box if box.open else None
-
-
-def fragment_rerun() -> bool:
-    """True while only a fragment reruns (not the whole page)."""
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
