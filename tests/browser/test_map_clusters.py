@@ -32,9 +32,13 @@ CLUSTERS_JS = """(z) => new Promise((done) => {
   // The clusters are redrawn after the zoom (animated merges and splits): answer once what is drawn has
   // stayed the same for three reads in a row, not after a fixed pause a busy machine may outlast.
   let last = null, same = 0, tries = 0;
+  // Leaflet.markercluster merges and splits its clusters after a zoom on timers of its own: not done while any
+  // of its groups is still in that animation.
+  const busy = () => Object.values(m._layers).some((l) => L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup
+    && (l._inZoomAnimation > 0 || l._queueTimeout));
   const poll = () => {
-    const now = read(), key = JSON.stringify(now);
-    same = key === last ? same + 1 : 0;
+    const now = read(), key = JSON.stringify(now) + (busy() ? '*' : '');
+    same = key === last && !busy() ? same + 1 : 0;
     last = key;
     if (same >= 2 || ++tries > 100) { done(now); } else { setTimeout(poll, 150); }
   };
