@@ -26,9 +26,10 @@ from pyproj import Transformer
 
 from geo import settings
 from geo.hotspots.grid import Grid
+from geo.maps.cell_canvas import FILL_OPACITY
 
 MERCATOR = "EPSG:3857"
-ALPHA = 0.62
+ALPHA = FILL_OPACITY
 """Opacity of the image's cells (as the cell shapes' fill)."""
 
 

@@ -63,7 +63,7 @@ CELLS_JS = """async (cls) => {
 }"""
 
 FILL_ALPHA = round(0.62 * 255)
-"""The canvas alpha of a cell's fill (`geo.maps.hotspot_layers._FILL_OPACITY`)."""
+"""The canvas alpha of a cell's fill (`geo.maps.cell_canvas.FILL_OPACITY`)."""
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

@@ -34,7 +34,7 @@ def address_url(demo_store_url: str, tmp_path_factory: pytest.TempPathFactory) -
 
 
 DENSITY = ".antt-cells.antt-density canvas"
-"""The density layer's canvas (`geo.maps.hotspot_layers.cell_pane`)."""
+"""The density layer's canvas (`geo.maps.cell_canvas.cell_pane`)."""
 
 
 def _commune_point(demo_store_url: str, *, index: int = 4) -> tuple[float, float, str]:

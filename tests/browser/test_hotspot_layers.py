@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 DENSITY = ".antt-cells.antt-density canvas"
 GI = ".antt-cells.antt-gi canvas"
 EMERGING = ".antt-cells.antt-emerging canvas"
-"""The canvases of the cell layers (`geo.maps.hotspot_layers.cell_pane`)."""
+"""The canvases of the cell layers (`geo.maps.cell_canvas.cell_pane`)."""
 
 
 def test_density_layer_and_fixed_legend_on_zoom(browser: Any, app_url: str, artifacts_dir: Path) -> None:

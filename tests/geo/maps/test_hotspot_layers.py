@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from geo.hotspots import grid as gridmod
+from geo.maps import cell_canvas
 from geo.maps import hotspot_layers as hm
 
 X0, Y0 = 500_000.0, 2_200_000.0
@@ -28,8 +29,8 @@ def rendered(group: folium.FeatureGroup) -> str:
     return fmap.get_root().render()
 
 
-def shapes(group: folium.FeatureGroup) -> hm._CellShapes:
-    return next(c for c in group._children.values() if isinstance(c, hm._CellShapes))
+def shapes(group: folium.FeatureGroup) -> cell_canvas.CellShapes:
+    return next(c for c in group._children.values() if isinstance(c, cell_canvas.CellShapes))
 
 
 def test_density_layer_keeps_cells_above_the_first_break_with_fixed_colours():
@@ -144,16 +145,16 @@ def test_cells_are_painted_on_a_canvas_of_their_own_per_layer():
     assert html.count("L.canvas(") == 2  # one canvas per layer, not one SVG path per cell
     for group, cls in ((density, "antt-density"), (gi, "antt-gi")):
         script = _script(group, fmap)
-        assert f'var paneName = "{hm.cell_pane(cls)}";' in script
-        assert f"L.canvas({{pane: paneName, padding: {hm.CANVAS_PADDING}}})" in script
+        assert f'var paneName = "{cell_canvas.cell_pane(cls)}";' in script
+        assert f"L.canvas({{pane: paneName, padding: {cell_canvas.CANVAS_PADDING}}})" in script
         assert "c.options.renderer = renderer;" in script  # every cell on it
         assert (
             f'L.DomUtil.addClass(pane, "antt-cells " + "{cls}")' in script
         )  # the class, for styles and tests
-        assert f'm.getPane("{hm.PANE}")' in script  # inside the hot spot pane, above the boundaries
+        assert f'm.getPane("{cell_canvas.PANE}")' in script  # inside the hot spot pane, above the boundaries
         assert 'pane.setAttribute("data-cells", String(cells.length))' in script
-    assert hm.cell_pane("antt-density") != hm.cell_pane("antt-gi")
-    assert 0 < hm.CANVAS_PADDING < 0.5
+    assert cell_canvas.cell_pane("antt-density") != cell_canvas.cell_pane("antt-gi")
+    assert 0 < cell_canvas.CANVAS_PADDING < 0.5
 
 
 def test_a_hidden_layer_drops_its_canvas_and_lets_the_mouse_through():
