@@ -34,8 +34,8 @@ CLUSTERS_JS = """(z) => new Promise((done) => {
   let last = null, same = 0, tries = 0;
   // Leaflet.markercluster merges and splits its clusters after a zoom on timers of its own: not done while any
   // of its groups is still in that animation.
-  const busy = () => Object.values(m._layers).some((l) => L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup
-    && (l._inZoomAnimation > 0 || l._queueTimeout));
+  const busy = () => !m._loaded || Math.round(m.getZoom()) !== z || Object.values(m._layers).some((l) => L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup
+    && (l._inZoomAnimation > 0 || l._queueTimeout || l._zoom !== Math.round(m.getZoom())));
   const poll = () => {
     const now = read(), key = JSON.stringify(now) + (busy() ? '*' : '');
     same = key === last && !busy() ? same + 1 : 0;
